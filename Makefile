@@ -1,0 +1,39 @@
+# kreboot — the two set-up commands are `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
+# Debian packages the build and the tests need; installed by `make deps` when missing.
+BUILD_PACKAGES := libmount-dev libsystemd-dev libelf-dev pkg-config
+IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs makedumpfile cpio
+BIN := .build/release/kreboot
+
+.PHONY: all deps build release unit integration test demo clean
+
+all: build
+
+deps:
+	@missing=$$(for p in $(BUILD_PACKAGES) $(IT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release --static-swift-stdlib
+
+unit: deps
+	$(SWIFT) test
+
+integration: release
+	Integration/run
+
+test: unit integration
+
+demo: release
+	@echo "== kreboot --dry-run on this machine (nothing is changed) =="
+	-$(BIN) --dry-run
+
+clean:
+	rm -rf .build

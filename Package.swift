@@ -1,0 +1,46 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "kreboot",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "kreboot", targets: ["kreboot"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    ],
+    targets: [
+        // System libraries: a module map and a one-line header each.
+        .systemLibrary(name: "CMount", pkgConfig: "mount", providers: [.apt(["libmount-dev"])]),
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        .systemLibrary(name: "CElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
+        // Syscalls Swift cannot call directly (syscall(2) is variadic).
+        .target(name: "CKexecSyscalls"),
+
+        .target(
+            name: "RebootPlan",
+            dependencies: ["CMount", "CElf", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .target(
+            name: "KexecCore",
+            dependencies: ["RebootPlan", "CKexecSyscalls", "CElf", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .target(
+            name: "Quiesce",
+            dependencies: ["RebootPlan", "KexecCore", "CMount", "CSystemd", "CKexecSyscalls", .product(name: "SystemPackage", package: "swift-system")]
+        ),
+        .executableTarget(
+            name: "kreboot",
+            dependencies: [
+                "RebootPlan", "KexecCore", "Quiesce",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "RebootPlanTests", dependencies: ["RebootPlan"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "KexecCoreTests", dependencies: ["KexecCore", "RebootPlan"]),
+        .testTarget(name: "QuiesceTests", dependencies: ["Quiesce", "KexecCore", "RebootPlan"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

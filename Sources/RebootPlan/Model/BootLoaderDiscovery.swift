@@ -1,0 +1,32 @@
+/// Everything found about the boot loader(s) of a system: the entries in menu order,
+/// which one is the default, and why.
+public struct BootLoaderDiscovery: Codable, Sendable, Equatable {
+    /// Entries in the order the boot loader shows them (GRUB menu order, flattened depth-first;
+    /// BLS in systemd's sort order; the symlink entry last).
+    public var entries: [BootEntry]
+    /// Index into `entries` of the entry the boot loader boots by default; nil when none can be chosen.
+    public var defaultIndex: Int?
+    /// One sentence saying which rule chose the default, e.g.
+    /// `saved_entry "gnulinux-advanced-…>gnulinux-6.1.0-28-…" from /boot/grub/grub/grubenv`.
+    public var defaultRule: String
+    /// The configuration file the machine really boots with (grub.cfg, loader.conf, or /boot/vmlinuz).
+    public var configFile: String?
+    /// Which kind of configuration is in charge (GRUB wins over BLS-only, BLS over symlinks).
+    public var kind: BootSourceKind?
+    /// Problems met while reading (a garbage grub.cfg, an entry without `linux`, a default that points nowhere).
+    /// Each is one line naming the file. Reading never throws: what could not be read is reported here.
+    public var problems: [String]
+
+    public init(entries: [BootEntry] = [], defaultIndex: Int? = nil, defaultRule: String = "",
+                configFile: String? = nil, kind: BootSourceKind? = nil, problems: [String] = []) {
+        self.entries = entries
+        self.defaultIndex = defaultIndex
+        self.defaultRule = defaultRule
+        self.configFile = configFile
+        self.kind = kind
+        self.problems = problems
+    }
+
+    /// The default entry, when there is one.
+    public var defaultEntry: BootEntry? { defaultIndex.map { entries[$0] } }
+}

@@ -1,0 +1,50 @@
+/// The kdump configuration of the system: /etc/sysconfig/kdump (SUSE) or /etc/default/kdump-tools (Debian),
+/// with shell-style quoting already removed. Values are as written; nil when the variable was not set.
+public struct KdumpConfig: Codable, Sendable, Equatable {
+    /// The file read (target path).
+    public var file: String
+    /// KDUMP_SAVEDIR (SUSE: `file:///var/crash`), or Debian's KDUMP_COREDIR.
+    public var saveDir: String?
+    public var keepOldDumps: Int?
+    /// KDUMP_FREE_DISK_SIZE in MiB.
+    public var freeDiskSizeMiB: Int?
+    public var dumpLevel: Int?
+    public var dumpFormat: String?
+    public var immediateReboot: Bool?
+    /// KDUMP_COMMANDLINE: replaces the capture kernel's command line.
+    public var commandLine: String?
+    /// KDUMP_COMMANDLINE_APPEND: appended to it.
+    public var commandLineAppend: String?
+    /// KDUMP_KERNEL (SUSE: KDUMP_KERNELVER; Debian: KDUMP_KERNEL) override.
+    public var kernel: String?
+    /// KDUMP_INITRD override.
+    public var initrd: String?
+    /// Every assignment in the file, unquoted, for display and for what this type does not name.
+    public var variables: [String: String]
+
+    public init(file: String, saveDir: String? = nil, keepOldDumps: Int? = nil, freeDiskSizeMiB: Int? = nil,
+                dumpLevel: Int? = nil, dumpFormat: String? = nil, immediateReboot: Bool? = nil,
+                commandLine: String? = nil, commandLineAppend: String? = nil, kernel: String? = nil,
+                initrd: String? = nil, variables: [String: String] = [:]) {
+        self.file = file
+        self.saveDir = saveDir
+        self.keepOldDumps = keepOldDumps
+        self.freeDiskSizeMiB = freeDiskSizeMiB
+        self.dumpLevel = dumpLevel
+        self.dumpFormat = dumpFormat
+        self.immediateReboot = immediateReboot
+        self.commandLine = commandLine
+        self.commandLineAppend = commandLineAppend
+        self.kernel = kernel
+        self.initrd = initrd
+        self.variables = variables
+    }
+
+    /// The save directory as a local path (`file:///var/crash` → `/var/crash`); nil for other protocols.
+    public var localSaveDir: String? {
+        guard let dir = saveDir, !dir.isEmpty else { return "/var/crash" }
+        if dir.hasPrefix("file://") { return String(dir.dropFirst("file://".count)) }
+        if dir.hasPrefix("/") { return dir }
+        return nil
+    }
+}

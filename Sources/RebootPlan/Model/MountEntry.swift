@@ -1,0 +1,37 @@
+/// One line of the mount table (mountinfo), as libmount parsed it.
+public struct MountEntry: Codable, Sendable, Equatable {
+    /// mountinfo's mount ID and parent ID (0 when the table had none, e.g. /etc/mtab).
+    public var id: Int
+    public var parentID: Int
+    /// The mounted source: a device, `server:/export`, `overlay`, `tmpfs` …
+    public var source: String
+    /// The mount point as the target system sees it.
+    public var target: String
+    public var fstype: String
+    /// The VFS options (`rw,nosuid,relatime`).
+    public var vfsOptions: String
+    /// The file-system-specific options (`rw,errors=remount-ro`).
+    public var fsOptions: String
+    /// The root of the mount within its file system (`/` unless a bind mount of a subdirectory).
+    public var fsRoot: String
+    /// `major:minor` of the device, when known.
+    public var device: String?
+
+    public init(id: Int = 0, parentID: Int = 0, source: String, target: String, fstype: String,
+                vfsOptions: String = "rw", fsOptions: String = "", fsRoot: String = "/", device: String? = nil) {
+        self.id = id
+        self.parentID = parentID
+        self.source = source
+        self.target = target
+        self.fstype = fstype
+        self.vfsOptions = vfsOptions
+        self.fsOptions = fsOptions
+        self.fsRoot = fsRoot
+        self.device = device
+    }
+
+    /// Whether the mount is read-only at the VFS level.
+    public var isReadOnly: Bool {
+        vfsOptions.split(separator: ",").contains("ro")
+    }
+}

@@ -1,0 +1,36 @@
+/// The ids of preflight checks; scripts rely on these names.
+public enum CheckID: String, Codable, Sendable, CaseIterable {
+    case root
+    case kexecSupported = "kexec-supported"
+    case kexecLoadDisabled = "kexec-load-disabled"
+    case lockdown
+    case bootEntry = "boot-entry"
+    case kernelImage = "kernel-image"
+    case initrd
+    case sessions
+    case crashkernel
+    case dumpSpace = "dump-space"
+    case alreadyLoaded = "already-loaded"
+    case mountTable = "mount-table"
+}
+
+/// A check's outcome.
+public enum CheckStatus: String, Codable, Sendable, Comparable {
+    case pass, warn, fail
+
+    private var rank: Int { self == .pass ? 0 : self == .warn ? 1 : 2 }
+    public static func < (a: CheckStatus, b: CheckStatus) -> Bool { a.rank < b.rank }
+}
+
+/// One preflight check: an id, pass/warn/fail, and one line naming the file or the cause.
+public struct PlanCheck: Codable, Sendable, Equatable {
+    public var id: CheckID
+    public var status: CheckStatus
+    public var message: String
+
+    public init(_ id: CheckID, _ status: CheckStatus, _ message: String) {
+        self.id = id
+        self.status = status
+        self.message = message
+    }
+}

@@ -1,0 +1,50 @@
+/// Everything the planner needs to know about a system, read once. The planner does no I/O:
+/// it turns a snapshot and the user's options into a plan.
+public struct SystemSnapshot: Sendable {
+    /// The root the snapshot was read from.
+    public var root: RootDirectory
+    /// The process running kreboot (uid, capabilities, container, architecture).
+    public var process: ProcessContext
+    /// The mount table, in table order.
+    public var mounts: [MountEntry]
+    /// The file the mount table was read from (target path).
+    public var mountTableFile: String
+    /// Why the mount table could not be read, when it could not.
+    public var mountTableProblem: RebootPlanError?
+    /// /proc/cmdline of the running kernel.
+    public var commandLine: String?
+    /// kexec state, lockdown, crash reservation, memory.
+    public var kernel: KernelState
+    /// /etc/machine-id.
+    public var machineID: String?
+    /// The boot loader's entries and default.
+    public var bootLoader: BootLoaderDiscovery
+    /// The kdump configuration, when the system has one.
+    public var kdump: KdumpConfig?
+    /// Facts about each kernel and initrd the plan may use, keyed by target path.
+    public var files: [String: FileFacts]
+    /// Free bytes of the file system holding each path asked about (the kdump save directory), keyed by target path.
+    public var freeSpace: [String: UInt64]
+    /// Other users' login sessions (logind); nil when not known (e.g. planning for another root).
+    public var sessions: [LoginSession]?
+
+    public init(root: RootDirectory = RootDirectory(), process: ProcessContext, mounts: [MountEntry] = [],
+                mountTableFile: String = "/proc/self/mountinfo", mountTableProblem: RebootPlanError? = nil,
+                commandLine: String? = nil, kernel: KernelState = KernelState(), machineID: String? = nil,
+                bootLoader: BootLoaderDiscovery = BootLoaderDiscovery(), kdump: KdumpConfig? = nil,
+                files: [String: FileFacts] = [:], freeSpace: [String: UInt64] = [:], sessions: [LoginSession]? = nil) {
+        self.root = root
+        self.process = process
+        self.mounts = mounts
+        self.mountTableFile = mountTableFile
+        self.mountTableProblem = mountTableProblem
+        self.commandLine = commandLine
+        self.kernel = kernel
+        self.machineID = machineID
+        self.bootLoader = bootLoader
+        self.kdump = kdump
+        self.files = files
+        self.freeSpace = freeSpace
+        self.sessions = sessions
+    }
+}
