@@ -123,7 +123,7 @@ struct PreflightChecks {
     }
 
     func dumpSpace() -> PlanCheck {
-        let dir = snapshot.kdump?.localSaveDir
+        let dir = snapshot.dumpDirectory
         guard let dir else {
             return PlanCheck(.dumpSpace, .fail, "KDUMP_SAVEDIR \(snapshot.kdump?.saveDir ?? "?") is not a local path: not supported")
         }
