@@ -101,7 +101,7 @@ enum TestImages {
     }
 
     /// A PE file (PE32+) with the given machine and sections, contents laid out after the headers.
-    static func pe(machine: UInt16, sections: [(String, [UInt8])], header: [UInt8] = []) -> [UInt8] {
+    static func pe(machine: UInt16, sections: [(String, [UInt8])], header: [UInt8] = [], signed: Bool = false) -> [UInt8] {
         let peOffset = 0x80
         let optionalSize = 0xF0
         let tableOffset = peOffset + 24 + optionalSize
@@ -114,6 +114,8 @@ enum TestImages {
         b.u16(UInt16(sections.count), at: peOffset + 6)
         b.u16(UInt16(optionalSize), at: peOffset + 20)
         b.u16(0x20B, at: peOffset + 24)
+        b.u32(16, at: peOffset + 24 + 108)
+        if signed { b.u32(0x100, at: peOffset + 24 + 112 + 32 + 4) }
         var dataOffset = (tableOffset + sections.count * 40 + 511) & ~511
         for (i, (name, contents)) in sections.enumerated() {
             let entry = tableOffset + i * 40
@@ -129,7 +131,7 @@ enum TestImages {
     }
 
     /// A UKI for x86_64 whose `.linux` is a bzImage.
-    static func uki(uname: String? = "6.1.0-28-amd64") -> [UInt8] {
+    static func uki(uname: String? = "6.1.0-28-amd64", signed: Bool = false) -> [UInt8] {
         var sections: [(String, [UInt8])] = [
             (".osrel", Array("NAME=\"Debian GNU/Linux\"\nPRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nVERSION_ID=\"12\"\n".utf8)),
             (".cmdline", Array("root=UUID=1234 ro quiet\0".utf8)),
@@ -137,7 +139,7 @@ enum TestImages {
         if let uname { sections.append((".uname", Array(uname.utf8))) }
         sections.append((".initrd", [UInt8](repeating: 7, count: 100)))
         sections.append((".linux", bzImage()))
-        return pe(machine: 0x8664, sections: sections)
+        return pe(machine: 0x8664, sections: sections, signed: signed)
     }
 
     /// An EFI zboot image for arm64 with a gzip payload.

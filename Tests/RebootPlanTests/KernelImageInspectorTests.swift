@@ -89,6 +89,12 @@ import Glibc
         #expect(info.details["cmdline"] == "root=UUID=1234 ro quiet")
         #expect(info.details["sections"] == ".osrel,.cmdline,.uname,.initrd,.linux")
         #expect(info.details["linux"] == "bzImage")
+        #expect(info.details["signed"] == "false")
+    }
+
+    @Test func signedUki() throws {
+        let info = try inspect(TestImages.uki(signed: true), name: "linux.efi").get()
+        #expect(info.details["signed"] == "true")
     }
 
     @Test func ukiReleaseFromEmbeddedKernel() throws {

@@ -49,9 +49,10 @@ struct Arm64ImageHeader: Equatable {
                                   "\(file.displayPath): truncated: arm64 Image header needs \(Offset.headerEnd) bytes, file has \(file.size)")
         }
         let header = Arm64ImageHeader(start)
+        var signed: Bool?
         if header.hasEFIStub {
             // The EFI stub's section table says how long the file must be.
-            _ = try PEImage.parse(file, start: start)
+            signed = try PEImage.parse(file, start: start).signed
         }
         let banner = try LinuxVersionBanner.scan(file)
         var details: [String: String] = [
@@ -61,6 +62,7 @@ struct Arm64ImageHeader: Equatable {
             "efiStub": String(header.hasEFIStub),
         ]
         details["pageSize"] = header.pageSize
+        details["signed"] = signed.map(String.init)
         return KernelImageInfo(format: .arm64Image, arch: header.isBigEndian ? "aarch64_be" : "aarch64",
                                release: banner?.release, version: banner?.version, details: details)
     }

@@ -90,6 +90,9 @@ struct BzImageHeader: Equatable {
             "efiStub": String(header.hasEFIStub),
             "loadedHigh": String(header.loadFlags & 1 != 0),
         ]
+        if header.hasEFIStub, let pe = try? PEImage.parse(file, start: start) {
+            details["signed"] = String(pe.signed)
+        }
         if header.protocolVersion >= 0x020C {
             details["xloadflags"] = "0x" + String(header.xloadFlags, radix: 16)
         }

@@ -17,6 +17,8 @@ struct PEImage: Equatable {
     /// COFF machine type (IMAGE_FILE_MACHINE_*).
     var machine: UInt16
     var sections: [Section]
+    /// Whether the optional header's certificate table (data directory 4) is present: an Authenticode signature.
+    var signed: Bool = false
 
     /// Whether `bytes` (the start of a file) begin with `MZ`.
     static func matches(_ bytes: [UInt8]) -> Bool { bytes.matches(dosMagic, at: 0) }
@@ -58,6 +60,8 @@ struct PEImage: Equatable {
         guard count > 0, count <= 96 else {
             throw RebootPlanError(.badData, path: name, "\(name): PE header has \(count) sections")
         }
+        let optional = try file.read(at: peOffset + 24, count: Int(optionalSize))
+        let signed = Self.hasCertificateTable(optional)
         let tableOffset = peOffset + 24 + optionalSize
         let table = try file.readExactly(at: tableOffset, count: count * 40, what: "PE section table")
         var sections: [Section] = []
@@ -71,7 +75,19 @@ struct PEImage: Equatable {
             }
             sections.append(section)
         }
-        return PEImage(machine: machine, sections: sections)
+        return PEImage(machine: machine, sections: sections, signed: signed)
+    }
+
+    /// Whether the optional header's data directory 4 (the certificate table) is non-empty.
+    static func hasCertificateTable(_ optional: [UInt8]) -> Bool {
+        let (countOffset, directories): (Int, Int)
+        switch optional.le16(0) {
+        case 0x10B: (countOffset, directories) = (92, 96)
+        case 0x20B: (countOffset, directories) = (108, 112)
+        default: return false
+        }
+        guard optional.le32(countOffset) > 4 else { return false }
+        return optional.le32(directories + 4 * 8 + 4) > 0
     }
 
     /// The bytes of `section` (at most `limit`).
@@ -94,7 +110,7 @@ struct PEImage: Equatable {
             let names = pe.sections.map(\.name).joined(separator: ",")
             throw RebootPlanError(.badData, path: name, "\(name): PE image without a .linux section (sections \(names)): not a kernel or UKI")
         }
-        var details: [String: String] = ["sections": pe.sections.map(\.name).joined(separator: ",")]
+        var details: [String: String] = ["sections": pe.sections.map(\.name).joined(separator: ","), "signed": String(pe.signed)]
         var release: String?
         var version: String?
         if let uname = pe.section(".uname") {

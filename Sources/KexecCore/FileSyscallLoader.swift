@@ -1,0 +1,77 @@
+import RebootPlan
+import SystemPackage
+
+/// Loads kernels through kexec_file_load(2) and boots them with reboot(LINUX_REBOOT_CMD_KEXEC).
+/// The kernel verifies the image (and its signature where required), so this is the only loader allowed
+/// under lockdown. Errnos are turned into errors by `KexecErrnoTable`.
+public struct FileSyscallLoader: KexecLoader {
+    public let syscalls: any KexecSyscalls
+    /// The lockdown mode, which decides how EPERM/EACCES and format errors are reported.
+    public let lockdown: LockdownMode?
+    public let sysrq: SysrqTrigger
+
+    public init(syscalls: any KexecSyscalls = LinuxKexecSyscalls(), lockdown: LockdownMode? = nil, sysrq: SysrqTrigger = SysrqTrigger()) {
+        self.syscalls = syscalls
+        self.lockdown = lockdown
+        self.sysrq = sysrq
+    }
+
+    /// Opens the kernel and initrds (several initrds concatenated into a memfd) and calls kexec_file_load.
+    public func load(_ image: KexecImage, crash: Bool) throws(KexecError) {
+        let operation = crash ? "crash load" : "load"
+        let kernel: FileDescriptor
+        do {
+            kernel = try FileDescriptor.open(FilePath(image.kernel), .readOnly, options: [.closeOnExec])
+        } catch {
+            let errno = error as? Errno
+            let code: KexecError.Code = errno == .permissionDenied ? .noPermission : .badImage
+            throw KexecError(code, operation: operation, path: image.kernel, errno: errno, "\(image.kernel): cannot open kernel: \(error)")
+        }
+        defer { try? kernel.close() }
+        var flags: KexecFileFlags = crash ? [.onCrash] : []
+        let result: Errno?
+        if image.initrds.isEmpty {
+            flags.insert(.noInitramfs)
+            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: -1, commandLine: image.commandLine, flags: flags)
+        } else {
+            let initrd = try InitrdBundle(paths: image.initrds, operation: operation)
+            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: initrd.fd.rawValue, commandLine: image.commandLine, flags: flags)
+        }
+        if let errno = result {
+            throw error(errno, operation: operation, path: image.kernel, crash: crash)
+        }
+    }
+
+    /// kexec_file_load with KEXEC_FILE_UNLOAD (and KEXEC_FILE_ON_CRASH for the capture kernel).
+    public func unload(crash: Bool) throws(KexecError) {
+        let flags: KexecFileFlags = crash ? [.unload, .onCrash] : [.unload]
+        if let errno = syscalls.kexecFileLoad(kernelFD: -1, initrdFD: -1, commandLine: "", flags: flags) {
+            throw error(errno, operation: crash ? "crash unload" : "unload", path: nil, crash: crash)
+        }
+    }
+
+    /// reboot(LINUX_REBOOT_CMD_KEXEC). Returns only by throwing.
+    public func exec() throws(KexecError) {
+        let errno = syscalls.rebootKexec()
+        let message = errno == .invalidArgument
+            ? "reboot(LINUX_REBOOT_CMD_KEXEC): no kernel is loaded (EINVAL)"
+            : "reboot(LINUX_REBOOT_CMD_KEXEC) failed: \(errno)"
+        let code: KexecError.Code = errno == .notPermitted ? .noPermission : .failed
+        throw KexecError(code, operation: "exec", errno: errno, message)
+    }
+
+    /// Writes `c` to /proc/sysrq-trigger.
+    public func panic() throws(KexecError) {
+        try sysrq.crash()
+    }
+
+    private func error(_ errno: Errno, operation: String, path: String?, crash: Bool) -> KexecError {
+        let subject = path.map { "\($0): " } ?? ""
+        switch KexecErrnoTable.verdict(errno, lockdown: lockdown, crash: crash) {
+        case .fallback(let reason):
+            return KexecError(.unavailable, operation: operation, path: path, errno: errno, "\(subject)\(operation): \(reason)")
+        case .refuse(let code, let reason):
+            return KexecError(code, operation: operation, path: path, errno: errno, "\(subject)\(operation): \(reason)")
+        }
+    }
+}

@@ -1,0 +1,81 @@
+import Testing
+import SystemPackage
+import RebootPlan
+@testable import KexecCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite struct FallbackKexecLoaderTests {
+    let kernel: String
+    let image: KexecImage
+
+    init() throws {
+        kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: nil)
+        image = KexecImage(kernel: kernel, commandLine: "root=/dev/vda1 ro")
+    }
+
+    private func loader(_ syscalls: RecordingKexecSyscalls, _ runner: RecordingCommandRunner,
+                        lockdown: LockdownMode? = LockdownMode.none) -> FallbackKexecLoader {
+        FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls, lockdown: lockdown),
+                            fallback: KexecToolsLoader(executable: "/usr/sbin/kexec", runner: runner), lockdown: lockdown)
+    }
+
+    @Test(arguments: [ENOSYS, EOPNOTSUPP, ENOEXEC, EINVAL])
+    func fallsBackToKexecTools(_ value: Int32) throws {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(Errno(rawValue: value))
+        let runner = RecordingCommandRunner()
+        let method = try loader(syscalls, runner).loadReportingMethod(image, crash: false)
+        #expect(method == .kexecTools)
+        #expect(runner.calls == [["/usr/sbin/kexec", "-c", "-l", kernel, "--command-line=root=/dev/vda1 ro"]])
+    }
+
+    @Test(arguments: [EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD, EPERM, EACCES, ENOMEM, EBUSY])
+    func neverFallsBackAfter(_ value: Int32) {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(Errno(rawValue: value))
+        let runner = RecordingCommandRunner()
+        #expect(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test(arguments: [ENOSYS, ENOEXEC, EPERM])
+    func noFallbackUnderLockdown(_ value: Int32) {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(Errno(rawValue: value))
+        let runner = RecordingCommandRunner()
+        let fallback = loader(syscalls, runner, lockdown: .integrity)
+        #expect(fallback.fallback == nil)
+        #expect(throws: KexecError.self) { try fallback.load(image, crash: false) }
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test func successDoesNotRunKexecTools() throws {
+        let runner = RecordingCommandRunner()
+        #expect(try loader(RecordingKexecSyscalls(), runner).loadReportingMethod(image, crash: true) == .fileSyscall)
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test func bothFailingSaysBoth() throws {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(.noFunction)
+        let runner = RecordingCommandRunner()
+        runner.answer(CommandResult(status: 255, standardError: "Cannot determine the file type of \(kernel)\n"))
+        let error = try #require(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
+        #expect(error.code == .badImage)
+        #expect(error.message.contains("(ENOSYS); the kexec-tools fallback failed too"))
+        #expect(error.message.hasSuffix("Cannot determine the file type of \(kernel)"))
+    }
+
+    @Test func unloadFallsBackOnENOSYS() throws {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(.noFunction, .noFunction)
+        let runner = RecordingCommandRunner()
+        let l = loader(syscalls, runner)
+        try l.unload(crash: false)
+        try l.unload(crash: true)
+        #expect(runner.calls == [["/usr/sbin/kexec", "-c", "-u"], ["/usr/sbin/kexec", "-c", "-p", "-u"]])
+    }
+}
