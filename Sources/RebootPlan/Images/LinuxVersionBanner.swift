@@ -24,9 +24,17 @@ struct LinuxVersionBanner: Equatable {
         self.release = String(release)
     }
 
-    /// The first banner in `bytes`: `Linux version ` followed by a digit and a space-terminated release.
-    static func find(in bytes: [UInt8]) -> LinuxVersionBanner? {
-        var start = 0
+    /// Whether the version carries a build number (`#1 SMP`): the real linux_banner. Some images also hold a
+    /// copy without one (`# SMP`), which gives the same release.
+    var hasBuildNumber: Bool {
+        guard let hash = version.firstIndex(of: "#") else { return false }
+        let next = version.index(after: hash)
+        return next < version.endIndex && version[next].isNumber
+    }
+
+    /// The first banner in `bytes`, from `start`: `Linux version ` followed by a digit and a space-terminated release.
+    static func find(in bytes: [UInt8], from start: Int = 0) -> (banner: LinuxVersionBanner, offset: Int)? {
+        var start = start
         while let hit = firstIndex(of: needle, in: bytes, from: start) {
             let textStart = hit + needle.count
             let window = bytes[textStart..<min(bytes.count, textStart + 512)]
@@ -34,7 +42,7 @@ struct LinuxVersionBanner: Equatable {
                 let text = window[textStart..<end]
                 if text.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }), text.contains(0x20),
                    let banner = LinuxVersionBanner(version: String(decoding: text, as: UTF8.self)) {
-                    return banner
+                    return (banner, hit)
                 }
             }
             start = hit + 1
@@ -42,20 +50,28 @@ struct LinuxVersionBanner: Equatable {
         return nil
     }
 
-    /// Scans `length` bytes of `file` from `offset` (at most `scanLimit`), 1 MiB at a time with overlap.
+    /// Scans `length` bytes of `file` from `offset` (at most `scanLimit`), 1 MiB at a time with overlap, for the
+    /// first banner with a build number; else the first banner found.
     static func scan(_ file: borrowing ImageFile, from offset: UInt64 = 0, length: UInt64? = nil) throws(RebootPlanError) -> LinuxVersionBanner? {
         let end = min(file.size, offset + min(length ?? file.size, scanLimit))
         let chunk = 1 << 20
         let overlap = 600
         var position = offset
+        var first: LinuxVersionBanner?
         while position < end {
             let count = Int(min(UInt64(chunk + overlap), end - position))
             let bytes = try file.read(at: position, count: count)
             if bytes.isEmpty { break }
-            if let banner = find(in: bytes) { return banner }
+            let isLast = position + UInt64(count) >= end
+            var from = 0
+            while let (banner, hit) = find(in: bytes, from: from), hit < chunk || isLast {
+                if banner.hasBuildNumber { return banner }
+                if first == nil { first = banner }
+                from = hit + 1
+            }
             position += UInt64(chunk)
         }
-        return nil
+        return first
     }
 
     /// The index of the first occurrence of `pattern` in `bytes` at or after `from`.
