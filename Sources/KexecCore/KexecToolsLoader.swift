@@ -14,11 +14,11 @@ public struct KexecToolsLoader: KexecLoader {
 
     /// The `kexec` binary, when one was found.
     public let executable: String?
-    public let runner: any CommandRunner
+    public let runner: any SubprocessRunner
     public let sysrq: SysrqTrigger
 
     /// Uses `executable`, else the first of `defaultCandidates` that is executable.
-    public init(executable: String? = nil, runner: any CommandRunner = SpawnCommandRunner(), sysrq: SysrqTrigger = SysrqTrigger()) {
+    public init(executable: String? = nil, runner: any SubprocessRunner = SpawnSubprocessRunner(), sysrq: SysrqTrigger = SysrqTrigger()) {
         self.executable = executable ?? Self.defaultCandidates.first { access($0, X_OK) == 0 }
         self.runner = runner
         self.sysrq = sysrq

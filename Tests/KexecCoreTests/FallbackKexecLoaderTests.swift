@@ -16,7 +16,7 @@ import Glibc
         image = KexecImage(kernel: kernel, commandLine: "root=/dev/vda1 ro")
     }
 
-    private func loader(_ syscalls: RecordingKexecSyscalls, _ runner: RecordingCommandRunner,
+    private func loader(_ syscalls: RecordingKexecSyscalls, _ runner: RecordingSubprocessRunner,
                         lockdown: LockdownMode? = LockdownMode.none) -> FallbackKexecLoader {
         FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls, lockdown: lockdown),
                             fallback: KexecToolsLoader(executable: "/usr/sbin/kexec", runner: runner), lockdown: lockdown)
@@ -26,7 +26,7 @@ import Glibc
     func fallsBackToKexecTools(_ value: Int32) throws {
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(Errno(rawValue: value))
-        let runner = RecordingCommandRunner()
+        let runner = RecordingSubprocessRunner()
         let method = try loader(syscalls, runner).loadReportingMethod(image, crash: false)
         #expect(method == .kexecTools)
         #expect(runner.calls == [["/usr/sbin/kexec", "-c", "-l", kernel, "--command-line=root=/dev/vda1 ro"]])
@@ -36,7 +36,7 @@ import Glibc
     func neverFallsBackAfter(_ value: Int32) {
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(Errno(rawValue: value))
-        let runner = RecordingCommandRunner()
+        let runner = RecordingSubprocessRunner()
         #expect(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
         #expect(runner.calls.isEmpty)
     }
@@ -45,7 +45,7 @@ import Glibc
     func noFallbackUnderLockdown(_ value: Int32) {
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(Errno(rawValue: value))
-        let runner = RecordingCommandRunner()
+        let runner = RecordingSubprocessRunner()
         let fallback = loader(syscalls, runner, lockdown: .integrity)
         #expect(fallback.fallback == nil)
         #expect(throws: KexecError.self) { try fallback.load(image, crash: false) }
@@ -53,7 +53,7 @@ import Glibc
     }
 
     @Test func successDoesNotRunKexecTools() throws {
-        let runner = RecordingCommandRunner()
+        let runner = RecordingSubprocessRunner()
         #expect(try loader(RecordingKexecSyscalls(), runner).loadReportingMethod(image, crash: true) == .fileSyscall)
         #expect(runner.calls.isEmpty)
     }
@@ -61,8 +61,8 @@ import Glibc
     @Test func bothFailingSaysBoth() throws {
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(.noFunction)
-        let runner = RecordingCommandRunner()
-        runner.answer(CommandResult(status: 255, standardError: "Cannot determine the file type of \(kernel)\n"))
+        let runner = RecordingSubprocessRunner()
+        runner.answer(SubprocessResult(status: 255, standardError: "Cannot determine the file type of \(kernel)\n"))
         let error = try #require(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
         #expect(error.code == .badImage)
         #expect(error.message.contains("(ENOSYS); the kexec-tools fallback failed too"))
@@ -72,7 +72,7 @@ import Glibc
     @Test func unloadFallsBackOnENOSYS() throws {
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(.noFunction, .noFunction)
-        let runner = RecordingCommandRunner()
+        let runner = RecordingSubprocessRunner()
         let l = loader(syscalls, runner)
         try l.unload(crash: false)
         try l.unload(crash: true)

@@ -6,7 +6,7 @@ import Glibc
 #endif
 
 /// How a command ended: its exit status (or 128+signal) and what it wrote to stderr.
-public struct CommandResult: Sendable, Equatable {
+public struct SubprocessResult: Sendable, Equatable {
     public var status: Int32
     public var standardError: String
     public init(status: Int32, standardError: String = "") {
@@ -16,16 +16,16 @@ public struct CommandResult: Sendable, Equatable {
 }
 
 /// Runs a program from an argv array (never through a shell). Behind a protocol so tests record the argv.
-public protocol CommandRunner: Sendable {
+public protocol SubprocessRunner: Sendable {
     /// Runs `argv[0]` with `argv`, with the descriptors in `descriptors` (child fd → parent fd) passed on.
-    func run(_ argv: [String], descriptors: [Int32: Int32]) throws(KexecError) -> CommandResult
+    func run(_ argv: [String], descriptors: [Int32: Int32]) throws(KexecError) -> SubprocessResult
 }
 
 /// posix_spawn(3) with stdin from /dev/null, stdout to ours' stderr, stderr captured through a pipe.
-public struct SpawnCommandRunner: CommandRunner {
+public struct SpawnSubprocessRunner: SubprocessRunner {
     public init() {}
 
-    public func run(_ argv: [String], descriptors: [Int32: Int32] = [:]) throws(KexecError) -> CommandResult {
+    public func run(_ argv: [String], descriptors: [Int32: Int32] = [:]) throws(KexecError) -> SubprocessResult {
         let program = argv[0]
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else {
@@ -64,13 +64,13 @@ public struct SpawnCommandRunner: CommandRunner {
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exited = status & 0x7F == 0
         let code = exited ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return CommandResult(status: code, standardError: String(decoding: output, as: UTF8.self))
+        return SubprocessResult(status: code, standardError: String(decoding: output, as: UTF8.self))
     }
 }
 
 /// A fake runner that records each argv and answers with scripted results. For tests.
-public final class RecordingCommandRunner: CommandRunner {
-    private let state = Mutex<(calls: [[String]], results: [CommandResult])>(([], []))
+public final class RecordingSubprocessRunner: SubprocessRunner {
+    private let state = Mutex<(calls: [[String]], results: [SubprocessResult])>(([], []))
 
     public init() {}
 
@@ -78,12 +78,12 @@ public final class RecordingCommandRunner: CommandRunner {
     public var calls: [[String]] { state.withLock { $0.calls } }
 
     /// The results of the next runs, in order; once used up, runs succeed with status 0.
-    public func answer(_ result: CommandResult...) { state.withLock { $0.results += result } }
+    public func answer(_ result: SubprocessResult...) { state.withLock { $0.results += result } }
 
-    public func run(_ argv: [String], descriptors: [Int32: Int32]) throws(KexecError) -> CommandResult {
+    public func run(_ argv: [String], descriptors: [Int32: Int32]) throws(KexecError) -> SubprocessResult {
         state.withLock { s in
             s.calls.append(argv)
-            return s.results.isEmpty ? CommandResult(status: 0) : s.results.removeFirst()
+            return s.results.isEmpty ? SubprocessResult(status: 0) : s.results.removeFirst()
         }
     }
 }
