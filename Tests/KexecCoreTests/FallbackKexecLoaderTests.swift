@@ -7,14 +7,18 @@ import RebootPlan
 import Glibc
 #endif
 
-@Suite struct FallbackKexecLoaderTests {
+@Suite final class FallbackKexecLoaderTests {
+    let dir: String
     let kernel: String
     let image: KexecImage
 
     init() throws {
-        kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: nil)
+        dir = try KexecTestFiles.directory()
+        kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: dir)
         image = KexecImage(kernel: kernel, commandLine: "root=/dev/vda1 ro")
     }
+
+    deinit { KexecTestFiles.remove(dir) }
 
     private func loader(_ syscalls: RecordingKexecSyscalls, _ runner: RecordingSubprocessRunner,
                         lockdown: LockdownMode? = LockdownMode.none) -> FallbackKexecLoader {

@@ -3,7 +3,7 @@ import SystemPackage
 import RebootPlan
 @testable import KexecCore
 
-@Suite struct FileSyscallLoaderTests {
+@Suite final class FileSyscallLoaderTests {
     let dir: String
     let kernel: String
 
@@ -11,6 +11,8 @@ import RebootPlan
         dir = try KexecTestFiles.directory()
         kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3, 4], in: dir)
     }
+
+    deinit { KexecTestFiles.remove(dir) }
 
     private func fileLoads(_ fake: RecordingKexecSyscalls) -> [RecordingKexecSyscalls.FileLoad] {
         fake.calls.compactMap { if case .fileLoad(let load) = $0 { return load } else { return nil } }

@@ -8,7 +8,9 @@ import RebootPlan
     let info = KernelImageInfo(format: .bzImage, arch: "x86_64", release: "6.1.0-28-amd64")
 
     @Test func recordsLoadsAndUnloads() throws {
-        let file = KexecStateFile(path: try KexecTestFiles.directory() + "/run/kreboot/state.json")
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        let file = KexecStateFile(path: dir + "/run/kreboot/state.json")
         #expect(file.read() == KexecState())
         let record = KexecLoadRecord(image: image, info: info, crash: false, method: .fileSyscall,
                                      loadedAt: Date(timeIntervalSince1970: 1_700_000_000))

@@ -9,6 +9,9 @@ enum KexecTestFiles {
         return dir.path
     }
 
+    /// Removes a directory made by `directory()`.
+    static func remove(_ dir: String) { try? FileManager.default.removeItem(atPath: dir) }
+
     /// Writes `bytes` to `name` in a fresh directory and returns the path.
     static func file(_ name: String, _ bytes: [UInt8], in dir: String? = nil) throws -> String {
         let path = (try dir ?? directory()) + "/" + name

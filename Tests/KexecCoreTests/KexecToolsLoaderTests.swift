@@ -13,6 +13,7 @@ import RebootPlan
 
     @Test func severalInitrdsGoThroughFd3() throws {
         let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
         let a = try KexecTestFiles.file("a.img", [1], in: dir)
         let b = try KexecTestFiles.file("b.img", [2], in: dir)
         let runner = RecordingSubprocessRunner()
@@ -33,6 +34,7 @@ import RebootPlan
 
     @Test func spawnRunnerPassesDescriptorsAndCapturesStderr() throws {
         let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
         let a = try KexecTestFiles.file("a.img", "one", in: dir)
         let b = try KexecTestFiles.file("b.img", "four", in: dir)
         let bundle = try InitrdBundle(paths: [a, b])

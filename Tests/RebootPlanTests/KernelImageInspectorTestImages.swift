@@ -154,6 +154,11 @@ enum TestImages {
         return b.data
     }
 
+    /// Removes a file written by `write` and its directory.
+    static func remove(_ path: String) {
+        try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+
     /// Writes `bytes` to a new file in a fresh temporary directory and returns its path.
     static func write(_ bytes: [UInt8], name: String = "vmlinuz") throws -> String {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kreboot-images-\(UUID().uuidString)")

@@ -6,7 +6,9 @@ import Glibc
 
 @Suite struct KernelImageInspectorTests {
     private func inspect(_ bytes: [UInt8], name: String = "vmlinuz") throws -> Result<KernelImageInfo, RebootPlanError> {
-        KernelImageInspector.inspect(hostPath: try TestImages.write(bytes, name: name), displayPath: "/boot/\(name)")
+        let path = try TestImages.write(bytes, name: name)
+        defer { TestImages.remove(path) }
+        return KernelImageInspector.inspect(hostPath: path, displayPath: "/boot/\(name)")
     }
 
     private func failure(_ bytes: [UInt8]) throws -> RebootPlanError? {
