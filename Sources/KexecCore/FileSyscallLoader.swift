@@ -17,28 +17,46 @@ public struct FileSyscallLoader: KexecLoader {
     }
 
     /// Opens the kernel and initrds (several initrds concatenated into a memfd) and calls kexec_file_load.
+    /// A UKI is passed in parts: its `.linux` as the kernel, its `.initrd` before the given initrds, and its
+    /// `.cmdline` when the image's command line is empty.
     public func load(_ image: KexecImage, crash: Bool) throws(KexecError) {
         let operation = crash ? "crash load" : "load"
-        let kernel: FileDescriptor
-        do {
-            kernel = try FileDescriptor.open(FilePath(image.kernel), .readOnly, options: [.closeOnExec])
-        } catch {
-            let errno = error as? Errno
-            let code: KexecError.Code = errno == .permissionDenied ? .noPermission : .badImage
-            throw KexecError(code, operation: operation, path: image.kernel, errno: errno, "\(image.kernel): cannot open kernel: \(error)")
-        }
+        var kernel = try InitrdBundle.open(image.kernel, operation: operation, what: "kernel")
         defer { try? kernel.close() }
+        var initrds = image.initrds.map { InitrdSource(path: $0) }
+        var commandLine = image.commandLine
+        if let uki = try Self.ukiLayout(image.kernel, operation: operation) {
+            let linux = try InitrdBundle.memfd("kreboot-uki-linux", operation: operation)
+            do {
+                _ = try InitrdBundle.copy(kernel, range: (uki.linux.offset, uki.linux.size), to: linux, path: image.kernel, operation: operation)
+            } catch {
+                try? linux.close()
+                throw error
+            }
+            try? kernel.close()
+            kernel = linux
+            if let initrd = uki.initrd { initrds.insert(InitrdSource(path: image.kernel, offset: initrd.offset, size: initrd.size), at: 0) }
+            if commandLine.isEmpty, let embedded = uki.commandLine { commandLine = embedded }
+        }
         var flags: KexecFileFlags = crash ? [.onCrash] : []
         let result: Errno?
-        if image.initrds.isEmpty {
+        if initrds.isEmpty {
             flags.insert(.noInitramfs)
-            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: -1, commandLine: image.commandLine, flags: flags)
+            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: -1, commandLine: commandLine, flags: flags)
         } else {
-            let initrd = try InitrdBundle(paths: image.initrds, operation: operation)
-            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: initrd.fd.rawValue, commandLine: image.commandLine, flags: flags)
+            let initrd = try InitrdBundle(sources: initrds, operation: operation)
+            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: initrd.fd.rawValue, commandLine: commandLine, flags: flags)
         }
         if let errno = result {
             throw error(errno, operation: operation, path: image.kernel, crash: crash)
+        }
+    }
+
+    /// The UKI layout of `path`, nil when it is not a UKI.
+    private static func ukiLayout(_ path: String, operation: String) throws(KexecError) -> UKILayout? {
+        switch UKILayout.read(hostPath: path) {
+        case .success(let layout): return layout
+        case .failure(let error): throw KexecError(.badImage, operation: operation, path: path, error.message)
         }
     }
 

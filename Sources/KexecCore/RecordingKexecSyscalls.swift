@@ -12,6 +12,8 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
     public struct FileLoad: Sendable, Equatable {
         /// The path behind the kernel descriptor (/proc/self/fd), nil for unload.
         public var kernelPath: String?
+        /// The first bytes (at most 64) behind the kernel descriptor, nil for unload.
+        public var kernelHead: [UInt8]?
         /// The bytes behind the initrd descriptor (at most 1 MiB), nil when there was none.
         public var initrd: [UInt8]?
         public var commandLine: String
@@ -40,6 +42,7 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
     public func kexecFileLoad(kernelFD: Int32, initrdFD: Int32, commandLine: String, flags: KexecFileFlags) -> Errno? {
         let unloading = flags.contains(.unload)
         let call = FileLoad(kernelPath: unloading ? nil : Self.path(of: kernelFD),
+                            kernelHead: unloading ? nil : Self.contents(of: kernelFD, limit: 64),
                             initrd: unloading || flags.contains(.noInitramfs) ? nil : Self.contents(of: initrdFD),
                             commandLine: commandLine, flags: flags)
         return state.withLock { s in
@@ -61,12 +64,12 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
         return n > 0 ? String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : nil
     }
 
-    private static func contents(of fd: Int32) -> [UInt8]? {
+    private static func contents(of fd: Int32, limit: Int = 1 << 20) -> [UInt8]? {
         guard fd >= 0 else { return nil }
         var result: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
-        while result.count < (1 << 20) {
-            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, off_t(result.count)) }
+        while result.count < limit {
+            let n = chunk.withUnsafeMutableBytes { pread(fd, $0.baseAddress, min($0.count, limit - result.count), off_t(result.count)) }
             if n <= 0 { break }
             result += chunk[0..<n]
         }

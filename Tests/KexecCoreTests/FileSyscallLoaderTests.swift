@@ -22,14 +22,14 @@ import RebootPlan
         let fake = RecordingKexecSyscalls()
         try FileSyscallLoader(syscalls: fake).load(KexecImage(kernel: kernel, commandLine: "root=/dev/vda1 ro"), crash: false)
         let loads = fileLoads(fake)
-        #expect(loads == [.init(kernelPath: kernel, initrd: nil, commandLine: "root=/dev/vda1 ro", flags: [.noInitramfs])])
+        #expect(loads == [.init(kernelPath: kernel, kernelHead: [1, 2, 3, 4], initrd: nil, commandLine: "root=/dev/vda1 ro", flags: [.noInitramfs])])
     }
 
     @Test func crashLoadWithOneInitrd() throws {
         let fake = RecordingKexecSyscalls()
         let initrd = try KexecTestFiles.file("initrd.img", [9, 9, 9], in: dir)
         try FileSyscallLoader(syscalls: fake).load(KexecImage(kernel: kernel, initrds: [initrd], commandLine: "irqpoll"), crash: true)
-        #expect(fileLoads(fake) == [.init(kernelPath: kernel, initrd: [9, 9, 9], commandLine: "irqpoll", flags: [.onCrash])])
+        #expect(fileLoads(fake) == [.init(kernelPath: kernel, kernelHead: [1, 2, 3, 4], initrd: [9, 9, 9], commandLine: "irqpoll", flags: [.onCrash])])
     }
 
     @Test func severalInitrdsAreConcatenatedIntoAMemfd() throws {
@@ -40,6 +40,24 @@ import RebootPlan
         let load = try #require(fileLoads(fake).first)
         #expect(load.initrd == [1, 2, 3, 4, 5, 0, 0, 0, 6, 7, 8, 9])
         #expect(load.flags == [])
+    }
+
+    @Test func ukiIsPassedInParts() throws {
+        let linux: [UInt8] = Array("fake bzImage".utf8)
+        let uki = try KexecTestFiles.file("linux.efi", KexecTestFiles.uki(linux: linux, initrd: [7, 7, 7, 7, 7], cmdline: "root=/dev/sda2 quiet\0"), in: dir)
+        let extra = try KexecTestFiles.file("extra.img", [5, 5], in: dir)
+        let fake = RecordingKexecSyscalls()
+        let loader = FileSyscallLoader(syscalls: fake)
+        try loader.load(KexecImage(kernel: uki, initrds: [extra], commandLine: ""), crash: false)
+        try loader.load(KexecImage(kernel: uki, commandLine: "root=/dev/sda3"), crash: false)
+        let loads = fileLoads(fake)
+        try #require(loads.count == 2)
+        #expect(loads[0].kernelHead == linux)
+        #expect(loads[0].kernelPath?.hasPrefix("/memfd:kreboot-uki-linux") == true)
+        #expect(loads[0].initrd == [7, 7, 7, 7, 7, 0, 0, 0, 5, 5, 0, 0])
+        #expect(loads[0].commandLine == "root=/dev/sda2 quiet")
+        #expect(loads[1].initrd == [7, 7, 7, 7, 7, 0, 0, 0])
+        #expect(loads[1].commandLine == "root=/dev/sda3")
     }
 
     @Test func unloadFlags() throws {

@@ -23,6 +23,30 @@ enum KexecTestFiles {
         try file(name, Array(text.utf8), in: dir)
     }
 
+    /// A minimal UKI: a PE header (no optional header) with `.cmdline`, `.initrd` and `.linux` sections.
+    static func uki(linux: [UInt8], initrd: [UInt8], cmdline: String) -> [UInt8] {
+        let sections: [(String, [UInt8])] = [(".cmdline", Array(cmdline.utf8)), (".initrd", initrd), (".linux", linux)]
+        var bytes = [UInt8](repeating: 0, count: 0x200)
+        func put32(_ v: UInt32, _ at: Int) { for i in 0..<4 { bytes[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt32(i))) } }
+        func put16(_ v: UInt16, _ at: Int) { for i in 0..<2 { bytes[at + i] = UInt8(truncatingIfNeeded: v >> (8 * UInt16(i))) } }
+        bytes[0] = 0x4D; bytes[1] = 0x5A
+        put32(0x40, 0x3C)
+        bytes[0x40] = 0x50; bytes[0x41] = 0x45
+        put16(0x8664, 0x44)
+        put16(UInt16(sections.count), 0x46)
+        var offset = 0x200
+        for (i, (name, contents)) in sections.enumerated() {
+            let entry = 0x40 + 24 + i * 40
+            for (j, c) in name.utf8.enumerated() { bytes[entry + j] = c }
+            put32(UInt32(contents.count), entry + 8)
+            put32(UInt32(contents.count), entry + 16)
+            put32(UInt32(offset), entry + 20)
+            offset += contents.count
+        }
+        for (_, contents) in sections { bytes += contents }
+        return bytes
+    }
+
     static func contents(_ path: String) -> String? {
         FileManager.default.contents(atPath: path).map { String(decoding: $0, as: UTF8.self) }
     }
