@@ -52,6 +52,14 @@ public struct FileSyscallLoader: KexecLoader {
         }
     }
 
+    /// The command line the kernel gets for `image`: its own, or for a UKI with an empty one, the `.cmdline` section.
+    public static func effectiveCommandLine(for image: KexecImage) -> String {
+        guard image.commandLine.isEmpty, case .success(let layout?) = UKILayout.read(hostPath: image.kernel) else {
+            return image.commandLine
+        }
+        return layout.commandLine ?? ""
+    }
+
     /// The UKI layout of `path`, nil when it is not a UKI.
     private static func ukiLayout(_ path: String, operation: String) throws(KexecError) -> UKILayout? {
         switch UKILayout.read(hostPath: path) {

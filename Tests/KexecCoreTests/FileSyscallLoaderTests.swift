@@ -114,3 +114,15 @@ import RebootPlan
         #expect(KexecTestFiles.contents(setting) == "1\n")
     }
 }
+
+@Suite struct EffectiveCommandLineTests {
+    @Test func ukiWithoutCommandLineUsesItsSection() throws {
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        let uki = try KexecTestFiles.file("linux.efi", KexecTestFiles.uki(linux: [1], initrd: [2], cmdline: "root=/dev/sda2\0"), in: dir)
+        #expect(FileSyscallLoader.effectiveCommandLine(for: KexecImage(kernel: uki, commandLine: "")) == "root=/dev/sda2")
+        #expect(FileSyscallLoader.effectiveCommandLine(for: KexecImage(kernel: uki, commandLine: "ro")) == "ro")
+        let plain = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: dir)
+        #expect(FileSyscallLoader.effectiveCommandLine(for: KexecImage(kernel: plain, commandLine: "")) == "")
+    }
+}

@@ -63,7 +63,9 @@ struct LoadCommand: ParsableCommand {
                                              fallback: policy.allowsToolsFallback ? KexecToolsLoader() : nil,
                                              lockdown: policy.lockdown)
             let method = try loader.loadReportingMethod(image, crash: crash)
-            record = KexecLoadRecord(image: image, info: info, crash: crash, method: method)
+            var loaded = image
+            loaded.commandLine = FileSyscallLoader.effectiveCommandLine(for: image)
+            record = KexecLoadRecord(image: loaded, info: info, crash: crash, method: method)
         } catch {
             Terminal.error(error.message)
             throw ExitCode(ExitStatus.forKexec(error))
