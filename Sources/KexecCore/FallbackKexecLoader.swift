@@ -18,6 +18,7 @@ public struct FallbackKexecLoader: KexecLoader {
     public let fallback: (any KexecLoader)?
     public let lockdown: LockdownMode?
 
+    /// Combines `primary` (the file syscall) with `fallback` (kexec-tools), which is dropped under lockdown.
     public init(primary: any KexecLoader, fallback: (any KexecLoader)?, lockdown: LockdownMode?) {
         self.primary = primary
         let locked = lockdown != nil && lockdown != LockdownMode.none
@@ -54,6 +55,7 @@ public struct FallbackKexecLoader: KexecLoader {
         }
     }
 
+    /// Loads `image`, through the fallback when the file syscall cannot (see `allowsFallback`).
     public func load(_ image: KexecImage, crash: Bool) throws(KexecError) {
         _ = try loadReportingMethod(image, crash: crash)
     }
@@ -71,5 +73,6 @@ public struct FallbackKexecLoader: KexecLoader {
     /// reboot(LINUX_REBOOT_CMD_KEXEC) boots whatever was loaded, whichever way.
     public func exec() throws(KexecError) { try primary.exec() }
 
+    /// Crashes the kernel through magic SysRq.
     public func panic() throws(KexecError) { try primary.panic() }
 }

@@ -10,6 +10,7 @@ public struct FileSyscallLoader: KexecLoader {
     public let lockdown: LockdownMode?
     public let sysrq: SysrqTrigger
 
+    /// A loader over `syscalls` (the real ones by default) that reports refusals against `lockdown`.
     public init(syscalls: any KexecSyscalls = LinuxKexecSyscalls(), lockdown: LockdownMode? = nil, sysrq: SysrqTrigger = SysrqTrigger()) {
         self.syscalls = syscalls
         self.lockdown = lockdown

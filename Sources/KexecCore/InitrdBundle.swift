@@ -11,11 +11,13 @@ public struct InitrdSource: Sendable, Equatable {
     /// nil: the whole file.
     public var range: (offset: UInt64, size: UInt64)?
 
+    /// The whole file at `path`, or `size` bytes of it from `offset` when both are given.
     public init(path: String, offset: UInt64? = nil, size: UInt64? = nil) {
         self.path = path
         if let offset, let size { range = (offset, size) } else { range = nil }
     }
 
+    /// Same path and same range.
     public static func == (a: InitrdSource, b: InitrdSource) -> Bool {
         a.path == b.path && a.range?.offset == b.range?.offset && a.range?.size == b.range?.size
     }

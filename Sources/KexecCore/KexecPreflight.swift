@@ -18,6 +18,7 @@ public struct KexecPreflight: Sendable {
     /// The kernel parameter suggested when no crashkernel memory is reserved (from `kreboot calibrate` when known).
     public var suggestedCrashkernel: String
 
+    /// The preflight for this process and kernel state; `suggestedCrashkernel` is named when no memory is reserved.
     public init(process: ProcessContext, kernel: KernelState, suggestedCrashkernel: String = "crashkernel=256M") {
         self.process = process
         self.kernel = kernel
@@ -59,7 +60,7 @@ public struct KexecPreflight: Sendable {
         }
         if let image, image.arch != process.machineArch {
             throw KexecError(.badImage, operation: operation, path: kernelPath,
-                             "\(kernelPath): a \(image.arch) kernel, this machine is \(process.machineArch)")
+                             "\(kernelPath): \(Self.article(image.arch)) \(image.arch) kernel, this machine is \(process.machineArch)")
         }
         var notes: [String] = []
         let locked = kernel.lockdown != nil && kernel.lockdown != LockdownMode.none
@@ -71,5 +72,11 @@ public struct KexecPreflight: Sendable {
             }
         }
         return KexecLoadPolicy(allowsToolsFallback: !locked, lockdown: kernel.lockdown, notes: notes)
+    }
+
+    /// `an` before a vowel (`an aarch64 kernel`), else `a`.
+    static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
     }
 }

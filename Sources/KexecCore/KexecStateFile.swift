@@ -15,6 +15,7 @@ public struct KexecLoadRecord: Codable, Sendable, Equatable {
     /// When it was loaded, ISO 8601 in UTC.
     public var loadedAt: String
 
+    /// The record of loading `image` (described by `info`) with `method` at `loadedAt`.
     public init(image: KexecImage, info: KernelImageInfo?, crash: Bool, method: KexecLoadMethod, loadedAt: Date = Date()) {
         kernel = image.kernel
         initrds = image.initrds
@@ -33,6 +34,7 @@ public struct KexecState: Codable, Sendable, Equatable {
     public var kernel: KexecLoadRecord?
     public var crash: KexecLoadRecord?
 
+    /// A state with these records.
     public init(kernel: KexecLoadRecord? = nil, crash: KexecLoadRecord? = nil) {
         self.kernel = kernel
         self.crash = crash
@@ -44,6 +46,7 @@ public struct KexecStateFile: Sendable {
     public static let defaultPath = "/run/kreboot/state.json"
     public var path: String
 
+    /// The state file at `path` (tests pass a temporary one).
     public init(path: String = KexecStateFile.defaultPath) { self.path = path }
 
     /// The recorded state; empty when the file is absent or unreadable.

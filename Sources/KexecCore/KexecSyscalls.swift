@@ -4,6 +4,7 @@ import SystemPackage
 /// Flags of kexec_file_load(2) (<linux/kexec.h>).
 public struct KexecFileFlags: OptionSet, Sendable, Hashable {
     public let rawValue: UInt
+    /// Flags from their <linux/kexec.h> value.
     public init(rawValue: UInt) { self.rawValue = rawValue }
 
     /// KEXEC_FILE_UNLOAD: unload instead of load.
@@ -25,6 +26,7 @@ public protocol KexecSyscalls: Sendable {
 
 /// The real system calls, through the CKexecSyscalls shim. Never used by unit tests.
 public struct LinuxKexecSyscalls: KexecSyscalls {
+    /// The real system calls.
     public init() {}
 
     /// The corresponding C function is `syscall(SYS_kexec_file_load, …)`.

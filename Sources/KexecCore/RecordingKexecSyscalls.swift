@@ -28,6 +28,7 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
 
     private let state = Mutex<(calls: [Call], loadResults: [Errno?], rebootResult: Errno)>(([], [], .invalidArgument))
 
+    /// A fake with no calls yet; every call succeeds until told otherwise.
     public init() {}
 
     /// Every call so far, in order.
@@ -39,6 +40,7 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
     /// The errno reboot answers (a real reboot does not return).
     public func answerReboot(_ errno: Errno) { state.withLock { $0.rebootResult = errno } }
 
+    /// Records the call with the files behind the descriptors; answers the next scripted errno.
     public func kexecFileLoad(kernelFD: Int32, initrdFD: Int32, commandLine: String, flags: KexecFileFlags) -> Errno? {
         let unloading = flags.contains(.unload)
         let call = FileLoad(kernelPath: unloading ? nil : Self.path(of: kernelFD),
@@ -51,6 +53,7 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
         }
     }
 
+    /// Records the call; answers the scripted errno (EINVAL by default: nothing loaded).
     public func rebootKexec() -> Errno {
         state.withLock { s in
             s.calls.append(.rebootKexec)

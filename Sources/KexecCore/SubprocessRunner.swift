@@ -9,6 +9,7 @@ import Glibc
 public struct SubprocessResult: Sendable, Equatable {
     public var status: Int32
     public var standardError: String
+    /// A result with this status and stderr text.
     public init(status: Int32, standardError: String = "") {
         self.status = status
         self.standardError = standardError
@@ -23,8 +24,11 @@ public protocol SubprocessRunner: Sendable {
 
 /// posix_spawn(3) with stdin from /dev/null, stdout to ours' stderr, stderr captured through a pipe.
 public struct SpawnSubprocessRunner: SubprocessRunner {
+    /// The real runner.
     public init() {}
 
+    /// Spawns `argv[0]` (an absolute path), waits for it and returns its status and stderr.
+    /// The corresponding C function is `posix_spawn`.
     public func run(_ argv: [String], descriptors: [Int32: Int32] = [:]) throws(KexecError) -> SubprocessResult {
         let program = argv[0]
         var pipeFDs: [Int32] = [-1, -1]
@@ -72,6 +76,7 @@ public struct SpawnSubprocessRunner: SubprocessRunner {
 public final class RecordingSubprocessRunner: SubprocessRunner {
     private let state = Mutex<(calls: [[String]], results: [SubprocessResult])>(([], []))
 
+    /// A fake with no runs yet; every run succeeds until told otherwise.
     public init() {}
 
     /// Every argv run so far.
@@ -80,6 +85,7 @@ public final class RecordingSubprocessRunner: SubprocessRunner {
     /// The results of the next runs, in order; once used up, runs succeed with status 0.
     public func answer(_ result: SubprocessResult...) { state.withLock { $0.results += result } }
 
+    /// Records `argv` and answers the next scripted result.
     public func run(_ argv: [String], descriptors: [Int32: Int32]) throws(KexecError) -> SubprocessResult {
         state.withLock { s in
             s.calls.append(argv)

@@ -8,6 +8,7 @@ public struct SysrqTrigger: Sendable {
     /// /proc/sys/kernel/sysrq: enabled (1) first, as `kdumpctl test` does.
     public var settingPath: String
 
+    /// The trigger at `triggerPath`, enabled through `settingPath`.
     public init(triggerPath: String = "/proc/sysrq-trigger", settingPath: String = "/proc/sys/kernel/sysrq") {
         self.triggerPath = triggerPath
         self.settingPath = settingPath

@@ -64,7 +64,7 @@ import RebootPlan
         let arm = KernelImageInfo(format: .arm64Image, arch: "aarch64")
         let e = try #require(refusal(image: arm))
         #expect(e.code == .badImage)
-        #expect(e.message == "/boot/vmlinuz: a aarch64 kernel, this machine is x86_64")
+        #expect(e.message == "/boot/vmlinuz: an aarch64 kernel, this machine is x86_64")
     }
 
     @Test func lockdownAllowsOnlySignedKernelsThroughTheFileSyscall() throws {

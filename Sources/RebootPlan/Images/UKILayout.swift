@@ -6,6 +6,7 @@ public struct UKILayout: Sendable, Equatable {
     public struct Piece: Sendable, Equatable {
         public var offset: UInt64
         public var size: UInt64
+        /// `size` bytes from `offset`.
         public init(offset: UInt64, size: UInt64) {
             self.offset = offset
             self.size = size
@@ -17,6 +18,7 @@ public struct UKILayout: Sendable, Equatable {
     /// The `.cmdline` section's text, trimmed; nil when there is none.
     public var commandLine: String?
 
+    /// A layout with these parts.
     public init(linux: Piece, initrd: Piece? = nil, commandLine: String? = nil) {
         self.linux = linux
         self.initrd = initrd

@@ -37,6 +37,10 @@ struct UnloadCommand: ParsableCommand {
         } catch {
             Terminal.error("warning: \(error.message)")
         }
-        if !global.json { print(crash ? "unloaded the capture kernel" : "unloaded the kernel") }
+        if global.json {
+            try JSONOutput.print(["unloaded": crash ? "crash" : "kernel"])
+        } else {
+            print(crash ? "unloaded the capture kernel" : "unloaded the kernel")
+        }
     }
 }
