@@ -67,7 +67,7 @@ public struct QuiesceError: Error, Sendable, Equatable, CustomStringConvertible 
     public var description: String { message }
 
     /// The code that fits an errno: EBUSY → busy, EPERM/EACCES → noPermission, ENOENT/ECONNREFUSED → unavailable.
-    static func code(for errno: Errno?) -> Code {
+    public static func code(for errno: Errno?) -> Code {
         switch errno {
         case .resourceBusy?: return .busy
         case .notPermitted?, .permissionDenied?: return .noPermission
