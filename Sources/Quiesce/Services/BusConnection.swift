@@ -31,12 +31,26 @@ final class BusConnection {
         return BusConnection(handle: bus, name: name)
     }
 
-    /// Connects to the D-Bus system bus (dbus-daemon), needed for logind.
-    static func systemBus() throws(QuiesceError) -> BusConnection {
+    /// Connects to the D-Bus system bus (dbus-daemon), needed for logind; or, with `address`, to that bus
+    /// (`unix:path=…`) as a bus client (with Hello).
+    static func systemBus(address: String? = nil) throws(QuiesceError) -> BusConnection {
         var bus: OpaquePointer?
-        let r = sd_bus_open_system(&bus)
-        guard r >= 0, let bus else { throw busError(r, operation: "connect to the system bus") }
-        return BusConnection(handle: bus, name: "the system bus")
+        guard let address else {
+            let r = sd_bus_open_system(&bus)
+            guard r >= 0, let bus else { throw busError(r, operation: "connect to the system bus") }
+            return BusConnection(handle: bus, name: "the system bus")
+        }
+        let name = "the bus at \(address)"
+        var r = sd_bus_new(&bus)
+        guard r >= 0, let bus else { throw busError(r, operation: "connect to \(name)") }
+        r = sd_bus_set_address(bus, address)
+        if r >= 0 { r = sd_bus_set_bus_client(bus, 1) }
+        if r >= 0 { r = sd_bus_start(bus) }
+        guard r >= 0 else {
+            sd_bus_unref(bus)
+            throw busError(r, operation: "connect to \(name)")
+        }
+        return BusConnection(handle: bus, name: name)
     }
 
     /// A new method call message.

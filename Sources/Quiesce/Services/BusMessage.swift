@@ -36,6 +36,17 @@ final class BusMessage {
         try check(sd_bus_message_append_basic(handle, Self.type("t"), &int), "append uint64")
     }
 
+    /// Appends an unsigned 32-bit integer (`u`).
+    func append(_ value: UInt32) throws(QuiesceError) {
+        var int = value
+        try check(sd_bus_message_append_basic(handle, Self.type("u"), &int), "append uint32")
+    }
+
+    /// Appends an object path (`o`).
+    func append(objectPath: String) throws(QuiesceError) {
+        try check(objectPath.withCString { sd_bus_message_append_basic(handle, Self.type("o"), $0) }, "append object path")
+    }
+
     /// Appends an array of strings (`as`).
     func append(_ values: [String]) throws(QuiesceError) {
         try open("a", "s")
@@ -65,6 +76,23 @@ final class BusMessage {
         var value: UInt32 = 0
         try check(sd_bus_message_read_basic(handle, Self.type("u"), &value), "read u")
         return value
+    }
+
+    /// Reads a boolean (`b`).
+    func readBool() throws(QuiesceError) -> Bool {
+        var value: Int32 = 0
+        try check(sd_bus_message_read_basic(handle, Self.type("b"), &value), "read b")
+        return value != 0
+    }
+
+    /// The type and contents of the next element (`v` and `s` for a variant holding a string); nil at the end.
+    func peek() throws(QuiesceError) -> (type: Character, contents: String?)? {
+        var type: CChar = 0
+        var contents: UnsafePointer<CChar>?
+        let r = sd_bus_message_peek_type(handle, &type, &contents)
+        try check(r, "peek")
+        guard r > 0 else { return nil }
+        return (Character(UnicodeScalar(UInt8(bitPattern: type))), contents.map { String(cString: $0) })
     }
 
     /// Enters a container; false when an array has no more elements.

@@ -27,18 +27,22 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
     private let privateSocket: String
     private let usePrivateSocket: Bool
     private let journalSocket: String
+    private let systemBusAddress: String?
     private let jobTimeout: Duration
 
     /// - Parameters:
     ///   - privateSocket: systemd's private socket, used for every systemd1 call when `usePrivateSocket` is true.
     ///   - usePrivateSocket: defaults to whether the process runs as root (only root may use the private socket).
     ///   - journalSocket: journald's varlink socket.
+    ///   - systemBusAddress: a D-Bus address (`unix:path=…`) to use instead of the system bus; nil for the system bus.
     ///   - jobTimeout: how long to wait for an isolate or start job to finish.
     public init(privateSocket: String = "/run/systemd/private", usePrivateSocket: Bool = geteuid() == 0,
-                journalSocket: String = "/run/systemd/journal/io.systemd.journal", jobTimeout: Duration = .seconds(300)) {
+                journalSocket: String = "/run/systemd/journal/io.systemd.journal", systemBusAddress: String? = nil,
+                jobTimeout: Duration = .seconds(300)) {
         self.privateSocket = privateSocket
         self.usePrivateSocket = usePrivateSocket
         self.journalSocket = journalSocket
+        self.systemBusAddress = systemBusAddress
         self.jobTimeout = jobTimeout
     }
 
@@ -51,7 +55,7 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
             if usePrivateSocket, let bus = try? BusConnection.systemdPrivate(socket: privateSocket) {
                 connections.systemd = bus
             } else {
-                connections.systemd = try BusConnection.systemBus()
+                connections.systemd = try BusConnection.systemBus(address: systemBusAddress)
             }
         }
         return try body(connections.systemd!)
@@ -61,7 +65,7 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
     private func withSystemBus<T>(_ body: (BusConnection) throws(QuiesceError) -> T) throws(QuiesceError) -> T {
         lock.lock()
         defer { lock.unlock() }
-        if connections.system == nil { connections.system = try BusConnection.systemBus() }
+        if connections.system == nil { connections.system = try BusConnection.systemBus(address: systemBusAddress) }
         return try body(connections.system!)
     }
 
@@ -151,12 +155,12 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
                 try message.open("a", "(sv)")
                 let fixed = [UnitProperty("Type", .string("exec")), UnitProperty("IgnoreOnIsolate", .bool(true))]
                 for property in fixed + properties { try Self.append(property, to: message) }
-                // ExecStart is a(sbas): path, argv, ignore failure.
+                // ExecStart is a(sasb): path, argv, ignore failure.
                 try message.open("r", "sv")
                 try message.append("ExecStart")
-                try message.open("v", "a(sbas)")
-                try message.open("a", "(sbas)")
-                try message.open("r", "sbas")
+                try message.open("v", "a(sasb)")
+                try message.open("a", "(sasb)")
+                try message.open("r", "sasb")
                 try message.append(program)
                 try message.append(argv)
                 try message.append(false)
