@@ -80,3 +80,13 @@ import Testing
         #expect(throws: QuiesceError.self) { try LibmountMountOperations().writers(of: "/nonexistent/kreboot") }
     }
 }
+
+@Suite struct UnmountOfAPathNoLongerMountedTests {
+    /// The table does not list the path, so unmount returns without calling umount(2) at all.
+    @Test func aPathTheMountTableDoesNotListIsAlreadyUnmounted() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("kreboot-mountinfo-gone-\(getpid())")
+        try "27 1 254:1 / / ro,relatime - ext4 /dev/vda1 ro\n".write(to: file, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: file) }
+        try LibmountMountOperations(mountInfo: file.path).unmount(path: "/net/gone-\(getpid())")
+    }
+}

@@ -19,8 +19,12 @@ public struct LibmountMountOperations: MountOperations {
         self.procRoot = procRoot
     }
 
-    /// Unmounts `path`. The corresponding command is `umount PATH`.
+    /// Unmounts `path`. A path that `mountInfo` no longer lists counts as unmounted already (the isolate stops
+    /// remote-fs.target, which unmounts network file systems) and is not touched. The corresponding command is `umount PATH`.
     public func unmount(path: String) throws(QuiesceError) {
+        if let entries = try? MountTable(file: mountInfo).entries, !entries.contains(where: { $0.target == path }) {
+            return
+        }
         let context = try MountContext(operation: "umount \(path)", path: path)
         try context.unmount()
     }
