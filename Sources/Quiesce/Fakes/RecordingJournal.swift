@@ -4,6 +4,7 @@ import Synchronization
 public final class RecordingJournal: JournalRecorder {
     private let state = Mutex<[JournalRecord]>([])
 
+    /// An empty journal.
     public init() {}
 
     /// Every record so far, in order.
@@ -15,6 +16,7 @@ public final class RecordingJournal: JournalRecorder {
 
 /// A journal that drops everything: the default when a caller does not want records.
 public struct DiscardingJournal: JournalRecorder {
+    /// A journal that keeps nothing.
     public init() {}
     /// Does nothing.
     public func record(_ record: JournalRecord) {}

@@ -73,27 +73,33 @@ public final class RecordingMountOperations: MountOperations {
         }
     }
 
+    /// Records the unmount and removes the entry from the simulated table.
     public func unmount(path: String) throws(QuiesceError) {
         try record(.unmount(path), .unmount, path: path) { mounts in
             if let last = mounts.lastIndex(where: { $0.target == path }) { mounts.remove(at: last) }
         }
     }
 
+    /// Records the remount and marks the simulated entry `ro`.
     public func remountReadOnly(path: String) throws(QuiesceError) {
         try record(.remountReadOnly(path), .remountReadOnly, path: path) { Self.setOption("ro", at: path, in: &$0) }
     }
 
+    /// Records the remount and marks the simulated entry `rw`.
     public func remountReadWrite(path: String) throws(QuiesceError) {
         try record(.remountReadWrite(path), .remountReadWrite, path: path) { Self.setOption("rw", at: path, in: &$0) }
     }
 
+    /// Records the sync.
     public func sync(path: String?) throws(QuiesceError) { try record(.sync(path), .sync, path: path) }
 
+    /// Records the call and answers the canned writers of `path`.
     public func writers(of path: String) throws(QuiesceError) -> [MountWriter] {
         try record(.writers(path), .writers, path: path)
         return state.withLock { $0.writers[path] ?? [] }
     }
 
+    /// Records the call and answers the local read-write entries of the simulated table.
     public func readWriteLocalMounts() throws(QuiesceError) -> [MountEntry] {
         try record(.readWriteLocalMounts, .readWriteLocalMounts)
         return state.withLock { $0.mounts.filter(\.isLocalReadWrite) }

@@ -55,28 +55,35 @@ public final class RecordingServiceManager: ServiceManager {
         if let failure { throw failure }
     }
 
+    /// Records the isolate; throws an injected failure.
     public func isolate(unit: String) throws(QuiesceError) { try record(.isolate(unit), .isolate, unit: unit) }
 
+    /// Records the call and answers the canned default target.
     public func defaultTarget() throws(QuiesceError) -> String {
         try record(.defaultTarget, .defaultTarget)
         return state.withLock { $0.defaultTarget }
     }
 
+    /// Records the call and answers the canned sessions.
     public func sessions() throws(QuiesceError) -> [LoginSession] {
         try record(.sessions, .sessions)
         return state.withLock { $0.sessions }
     }
 
+    /// Records the call and answers the canned inhibitors.
     public func inhibitors() throws(QuiesceError) -> [Inhibitor] {
         try record(.inhibitors, .inhibitors)
         return state.withLock { $0.inhibitors }
     }
 
+    /// Records the start with its command and properties.
     public func startTransientService(name: String, argv: [String], properties: [UnitProperty]) throws(QuiesceError) {
         try record(.startTransientService(name: name, argv: argv, properties: properties), .startTransientService, unit: name)
     }
 
+    /// Records the call.
     public func relinquishJournal() throws(QuiesceError) { try record(.relinquishJournal, .relinquishJournal) }
 
+    /// Records the call.
     public func flushJournal() throws(QuiesceError) { try record(.flushJournal, .flushJournal) }
 }
