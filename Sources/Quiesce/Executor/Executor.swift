@@ -41,14 +41,14 @@ public struct Executor {
                 let note = try perform(step, image: image, options: options, undo: &undo)
                 let duration = ContinuousClock.now - clock
                 progress(.finished(index: index, step: step, duration: duration, note: note))
-                recordStep(index, of: plan.steps.count, step, duration: duration, note: note)
+                recordStep(index, of: plan.steps.count, step, duration: duration, note: note, failed: false)
             } catch {
                 var error = error
                 error.step = step
                 error.stepIndex = index
                 let duration = ContinuousClock.now - clock
                 progress(.failed(index: index, step: step, duration: duration, error: error))
-                recordStep(index, of: plan.steps.count, step, duration: duration, note: "failed: \(error.message)")
+                recordStep(index, of: plan.steps.count, step, duration: duration, note: "failed: \(error.message)", failed: true)
                 rollBack(&undo, after: &error)
                 throw error
             }
@@ -171,12 +171,12 @@ public struct Executor {
         (try? mounts.writers(of: path)) ?? []
     }
 
-    private func recordStep(_ index: Int, of count: Int, _ step: PlanStep, duration: Duration, note: String?) {
+    private func recordStep(_ index: Int, of count: Int, _ step: PlanStep, duration: Duration, note: String?, failed: Bool) {
         let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
         var fields = ["STEP_INDEX": "\(index)", "STEP_ACTION": step.action.rawValue, "DURATION_USEC": "\(microseconds)"]
         if let path = step.path { fields["MOUNT_PATH"] = path }
         if let unit = step.unit { fields["UNIT"] = unit }
         let message = "kreboot: step \(index + 1)/\(count): \(step.summary)" + (note.map { ": \($0)" } ?? "")
-        journal.record(JournalRecord(.step, message, priority: note?.hasPrefix("failed") == true ? .error : .info, fields: fields))
+        journal.record(JournalRecord(.step, message, priority: failed ? .error : .info, fields: fields))
     }
 }
