@@ -53,7 +53,7 @@ enum GrubDefaultResolver {
         var level = menu
         var failure: String? = nil
         let trimmed = spec.trimmingWhitespace()
-        var components = trimmed.isEmpty ? ["0"] : trimmed.split(separator: ">", omittingEmptySubsequences: false).map(String.init)
+        var components = trimmed.isEmpty ? ["0"] : splitPath(trimmed)
         while !level.isEmpty {
             let component = components.isEmpty ? "0" : components.removeFirst()
             var index = find(component, in: level)
@@ -67,6 +67,23 @@ enum GrubDefaultResolver {
             level = children
         }
         return (path, failure)
+    }
+
+    /// Splits a default path at `>`; `>>` stands for a literal `>` in a title (GRUB's `menuentry_eq`).
+    static func splitPath(_ spec: String) -> [String] {
+        var components: [String] = []
+        var current = ""
+        var chars = Array(spec)[...]
+        while let c = chars.popFirst() {
+            if c == ">" {
+                if chars.first == ">" { chars.removeFirst(); current.append(">"); continue }
+                components.append(current); current = ""
+            } else {
+                current.append(c)
+            }
+        }
+        components.append(current)
+        return components
     }
 
     /// GRUB's `get_entry_index_by_name` plus numbers: an index, or the first entry whose title or id equals `name`.
