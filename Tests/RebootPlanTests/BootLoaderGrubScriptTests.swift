@@ -12,7 +12,7 @@ import Testing
             block += String(repeating: "#", count: max(0, 1024 - block.utf8.count))
             tree.write("/boot/grub/grubenv", block)
         }
-        return BootLoaderReader.read(root: tree.root, mounts: mounts, machineID: nil)
+        return tree.readBootLoader(mounts: mounts)
     }
 
     static let nested = """

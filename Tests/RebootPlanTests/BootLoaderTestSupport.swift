@@ -34,6 +34,11 @@ enum BootLoaderFixtures {
 
         var root: RootDirectory { RootDirectory(path) }
 
+        /// Reads the boot loader configuration of this tree (keeping the tree alive while it is read).
+        func readBootLoader(mounts: [MountEntry] = []) -> BootLoaderDiscovery {
+            withExtendedLifetime(self) { BootLoaderReader.read(root: root, mounts: mounts, machineID: nil) }
+        }
+
         func write(_ target: String, _ text: String) {
             write(target, bytes: Array(text.utf8))
         }
