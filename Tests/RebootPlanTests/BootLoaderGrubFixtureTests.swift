@@ -51,7 +51,7 @@ import Testing
         #expect(entry.title == "Ubuntu, with Linux 5.15.0-89-generic")
         #expect(entry.kernel == "/boot/vmlinuz-5.15.0-89-generic")
         #expect(entry.initrds == ["/boot/initrd.img-5.15.0-89-generic"])
-        // $vt_handoff is set only by the gfxmode function, which is not run.
+        // grubenv has recordfail=1, so linux_gfx_mode=text and `gfxmode text` leaves $vt_handoff empty.
         #expect(entry.options == "root=UUID=9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d ro quiet splash")
     }
 

@@ -160,6 +160,17 @@ import Testing
         #expect(read(cfg).entries.first?.id == "the-id")
     }
 
+    @Test func functionsCalledFromEntriesSetVariables() throws {
+        // Ubuntu's grub.cfg: `gfxmode $linux_gfx_mode` in each entry sets vt_handoff when the mode is "keep".
+        let ubuntu = try #require(BootLoaderFixtures.root("ubuntu2204").readText("/boot/grub/grub.cfg"))
+        let d = read(ubuntu, env: ["saved_entry": "0"])
+        #expect(d.defaultEntry?.options == "root=UUID=9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d ro quiet splash vt.handoff=7")
+        let failed = read(ubuntu, env: ["recordfail": "1"])
+        #expect(failed.defaultEntry?.options == "root=UUID=9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d ro quiet splash")
+        let positional = read("function pick { set chosen_opts=\"$1 $2\" }\nmenuentry 'P' { pick one two; linux /v $chosen_opts }\n")
+        #expect(positional.entries.first?.options == "one two")
+    }
+
     @Test func unbalancedBracesAreProblemsNotCrashes() {
         let open = read("menuentry 'Open' {\n  linux /vmlinuz-open\n")
         #expect(open.entries.map(\.kernel) == ["/vmlinuz-open"])

@@ -14,6 +14,9 @@ struct GrubMenuBuilder {
     private static let protectedVariables: Set<String> = ["default", "saved_entry", "next_entry", "prev_saved_entry"]
 
     private var menu = GrubMenu()
+    /// Functions defined so far (`function gfxmode { … }`), run when an entry calls them.
+    private var functions: [String: [GrubNode]] = [:]
+    private var callDepth = 0
     private var steps = 0
     private static let maximumSteps = 200_000
 
@@ -53,8 +56,8 @@ struct GrubMenuBuilder {
                 }
             case .loop(let body):
                 items += walk(body, applying: applying)
-            case .function:
-                continue
+            case .function(let name, let body):
+                functions[name] = body
             }
         }
         return items
@@ -93,6 +96,10 @@ struct GrubMenuBuilder {
                 case "initrd", "initrdefi", "initrd16":
                     entry.initrds = Array(words.dropFirst()).expand(variables).filter { !$0.hasPrefix("--") }
                 default:
+                    if let function = functions[name], callDepth < 8 {
+                        call(function, arguments: Array(words.dropFirst()).expand(variables), into: &entry, variables: &variables)
+                        continue
+                    }
                     for (key, value) in GrubMenuBuilder.assignments(words) { variables[key] = value.expandedText(variables) }
                 }
             case .conditional(let branches):
@@ -104,6 +111,19 @@ struct GrubMenuBuilder {
                 continue
             }
         }
+    }
+
+    /// Runs a function called from an entry body (Ubuntu's `gfxmode $linux_gfx_mode` sets `vt_handoff`):
+    /// `$1`, `$2` … are its arguments; other variables it sets stay set, as in GRUB.
+    private mutating func call(_ body: [GrubNode], arguments: [String], into entry: inout GrubMenuEntry, variables: inout [String: String]) {
+        let positional = (1...max(1, arguments.count)).map(String.init) + ["#"]
+        let saved = positional.map { variables[$0] }
+        for (n, argument) in arguments.enumerated() { variables[String(n + 1)] = argument }
+        variables["#"] = String(arguments.count)
+        callDepth += 1
+        scanEntryBody(body, into: &entry, variables: &variables)
+        callDepth -= 1
+        for (key, value) in zip(positional, saved) { variables[key] = value }
     }
 
     /// `set a=b c=d` or `a=b`: the assignments a command makes (values unexpanded).
