@@ -10,7 +10,8 @@ struct GrubMenu: Sendable {
 
     /// The top-level items in menu order.
     var items: [Item] = []
-    /// Every `set default=…` (or `default=…`) met outside entries, in file order, unexpanded.
+    /// Every `set default=…` (or `default=…`) outside entries and outside `if` branches known not to be
+    /// taken, in file order, unexpanded.
     var defaultAssignments: [GrubWord] = []
     /// Variables after evaluating the top-level `set`s (grubenv's values included).
     var variables: [String: String] = [:]

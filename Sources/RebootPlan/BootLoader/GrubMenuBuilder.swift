@@ -1,7 +1,8 @@
 /// Builds GRUB's menu from a parsed grub.cfg without running the script: top-level `set` commands and
 /// `name=value` assignments update the variables (starting from grubenv's), `if` conditions of the
 /// `[ … ]` kind are evaluated when they can be (others count as true), and every `menuentry` counts,
-/// whichever branch it is in. `set default=` is collected, not applied: `GrubDefaultResolver` decides.
+/// whichever branch it is in. `set default=` in branches that are taken (or may be) is collected, not
+/// applied: `GrubDefaultResolver` decides.
 struct GrubMenuBuilder {
     /// GRUB's own feature variables, which generated scripts test (`[ x$feature_… = xy ]`).
     static let builtinVariables: [String: String] = [
@@ -39,7 +40,10 @@ struct GrubMenuBuilder {
                 guard let name = words.first?.bareText else { continue }
                 if name == "blscfg" { items.append(.blscfg); continue }
                 for (key, value) in GrubMenuBuilder.assignments(words) {
-                    if key == "default" { menu.defaultAssignments.append(value); continue }
+                    if key == "default" {
+                        if applying { menu.defaultAssignments.append(value) }
+                        continue
+                    }
                     if applying && !GrubMenuBuilder.protectedVariables.contains(key) {
                         menu.variables[key] = value.expandedText(menu.variables)
                     }

@@ -1,6 +1,6 @@
 /// Evaluates the simple `[ … ]` / `test …` conditions generated grub.cfg files use
-/// (`-z`, `-n`, a bare string, `=`, `==`, `!=`, `!`). Anything else (file tests, commands such as
-/// `loadfont` or `keystatus`) is unknown: nil.
+/// (`-z`, `-n`, a bare string, `=`, `==`, `!=`, `!`, joined by `-a` / `-o`). Anything else (file tests,
+/// commands such as `loadfont` or `keystatus`) is unknown: nil.
 enum GrubTestExpression {
     /// The truth of `condition` (the words after `if`), nil when it cannot be decided without running GRUB.
     static func evaluate(_ condition: [GrubWord], _ variables: [String: String]) -> Bool? {
@@ -10,15 +10,49 @@ enum GrubTestExpression {
             guard words.last?.bareText == "]" else { return nil }
             words.removeLast()
         }
-        // Expand each word to one string: GRUB's test sees quoted empties as empty arguments.
-        var fields: [String] = []
+        // Each word becomes one argument; an unquoted variable that expands to nothing disappears.
+        var arguments: [(text: String, isOperator: Bool)] = []
         for word in words {
             let expanded = word.expand(variables)
             if expanded.isEmpty { continue }
-            fields.append(expanded.joined(separator: " "))
+            arguments.append((expanded.joined(separator: " "), word.bareText != nil))
         }
+        // `-o` binds looser than `-a`: evaluate a disjunction of conjunctions of simple tests.
+        var result: Bool? = false
+        for disjunct in split(arguments, at: "-o") {
+            var conjunction: Bool? = true
+            for simple in split(disjunct, at: "-a") {
+                conjunction = and(conjunction, simpleTest(simple.map(\.text)))
+            }
+            result = or(result, conjunction)
+        }
+        return result
+    }
+
+    private static func split(_ arguments: [(text: String, isOperator: Bool)], at op: String) -> [[(text: String, isOperator: Bool)]] {
+        var parts: [[(text: String, isOperator: Bool)]] = [[]]
+        for argument in arguments {
+            if argument.isOperator && argument.text == op { parts.append([]) } else { parts[parts.count - 1].append(argument) }
+        }
+        return parts
+    }
+
+    private static func and(_ a: Bool?, _ b: Bool?) -> Bool? {
+        if a == false || b == false { return false }
+        if a == nil || b == nil { return nil }
+        return true
+    }
+
+    private static func or(_ a: Bool?, _ b: Bool?) -> Bool? {
+        if a == true || b == true { return true }
+        if a == nil || b == nil { return nil }
+        return false
+    }
+
+    private static func simpleTest(_ fields: [String]) -> Bool? {
+        var fields = fields
         var negate = false
-        if fields.first == "!" { negate = true; fields.removeFirst() }
+        if fields.count > 1 && fields.first == "!" { negate = true; fields.removeFirst() }
         let result: Bool?
         switch fields.count {
         case 0: result = false
