@@ -147,6 +147,16 @@ import Testing
         #expect(t2.readBootLoader(mounts: []).defaultEntry?.id == "linux-6.2")
     }
 
+    @Test func windowsLineEndingsAreTolerated() {
+        let t = tree(loaderConf: "timeout 3\r\ndefault linux-6.1\r\n")
+        t.write("/boot/loader/entries/crlf.conf", "title CRLF\r\nlinux /vmlinuz-crlf\r\noptions quiet\r\n")
+        let d = t.readBootLoader()
+        #expect(d.defaultEntry?.id == "linux-6.1")
+        let crlf = d.entries.first { $0.id == "crlf" }
+        #expect(crlf?.kernel == "/boot/vmlinuz-crlf")
+        #expect(crlf?.options == "quiet")
+    }
+
     @Test func unmatchedLoaderConfDefaultIsAProblem() {
         let d = tree(loaderConf: "default windows\n").readBootLoader()
         #expect(d.defaultIndex == 0)

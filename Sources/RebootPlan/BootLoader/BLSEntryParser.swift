@@ -19,7 +19,7 @@ enum BLSEntryParser {
         var entry = BLSEntry(fileName: fileName, file: file, id: identity.id,
                              triesLeft: identity.triesLeft, triesDone: identity.triesDone)
         var options: [String] = []
-        for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r\n" }) {
+        for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             let key: String, value: String

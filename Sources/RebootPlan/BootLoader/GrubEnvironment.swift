@@ -15,7 +15,7 @@ struct GrubEnvironment: Sendable, Equatable {
             return GrubEnvironment(file: file, variables: [:])
         }
         var variables: [String: String] = [:]
-        for rawLine in text.split(separator: "\n", omittingEmptySubsequences: true) {
+        for rawLine in text.split(whereSeparator: \.isNewline) {
             if rawLine.hasPrefix("#") { continue }
             guard let eq = rawLine.firstIndex(of: "=") else { continue }
             let key = String(rawLine[..<eq])

@@ -19,7 +19,7 @@ struct LoaderConf: Sendable, Equatable {
     /// Parses loader.conf text.
     static func parse(_ text: String, file: String) -> LoaderConf {
         var settings: [String: String] = [:]
-        for rawLine in text.split(separator: "\n") {
+        for rawLine in text.split(whereSeparator: \.isNewline) {
             let line = rawLine.trimmingWhitespace()
             if line.isEmpty || line.hasPrefix("#") { continue }
             if let blank = line.firstIndex(where: { $0 == " " || $0 == "\t" }) {
