@@ -157,6 +157,17 @@ import Testing
         #expect(crlf?.options == "quiet")
     }
 
+    @Test func systemdBootLoaderInfoBeatsALeftoverGrubCfg() {
+        let t = tree(loaderConf: nil, efiVariables: ["LoaderInfo": "systemd-boot 255.2-2-arch"])
+        t.write("/boot/grub/grub.cfg", "menuentry 'Old GRUB' { linux /vmlinuz-old }\n")
+        let d = t.readBootLoader()
+        #expect(d.kind == .bls)
+        #expect(d.defaultEntry?.id == "linux-6.3")
+        let withoutVariable = tree(loaderConf: nil)
+        withoutVariable.write("/boot/grub/grub.cfg", "menuentry 'Old GRUB' { linux /vmlinuz-old }\n")
+        #expect(withoutVariable.readBootLoader().kind == .grub)
+    }
+
     @Test func unmatchedLoaderConfDefaultIsAProblem() {
         let d = tree(loaderConf: "default windows\n").readBootLoader()
         #expect(d.defaultIndex == 0)

@@ -1,6 +1,7 @@
 /// Finds the boot loader configuration a system boots with and its entries: GRUB2's grub.cfg when there
 /// is one (with Fedora's `blscfg` pulling in BLS entries), else Boot Loader Spec entries (systemd-boot),
-/// else the /boot/vmlinuz-style symlinks. Reading never throws: problems are collected in the result.
+/// else the /boot/vmlinuz-style symlinks. When the `LoaderInfo` EFI variable says systemd-boot started
+/// the system, its BLS entries win over a grub.cfg. Reading never throws: problems are collected in the result.
 public enum BootLoaderReader {
     /// Reads GRUB2, BLS and the /boot symlinks under `root`. `mounts` resolves GRUB and BLS paths on a
     /// separate /boot (or ESP) partition; when it is empty, paths are checked for existence instead.
@@ -11,7 +12,9 @@ public enum BootLoaderReader {
         let resolver = BootPathResolver(root: root, mounts: mounts)
         let symlink = BootSymlinkReader.read(root: root, problems: &problems)
 
-        if let configFile = GrubReader.configFile(root: root) {
+        // systemd-boot says so in the LoaderInfo EFI variable: then its entries count even when a grub.cfg is left over.
+        let bootedBySystemdBoot = LoaderConf.efiVariable("LoaderInfo", root: root)?.hasPrefix("systemd-boot") ?? false
+        if let configFile = GrubReader.configFile(root: root), !(bootedBySystemdBoot && BLSReader.hasEntryFiles(root: root)) {
             let grub = GrubReader.read(root: root, configFile: configFile, resolver: resolver)
             return BootLoaderDiscovery(entries: grub.entries + (symlink.map { [$0] } ?? []),
                                        defaultIndex: grub.defaultIndex, defaultRule: grub.rule,
