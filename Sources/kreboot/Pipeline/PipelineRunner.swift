@@ -15,14 +15,13 @@ struct PipelineRunner {
     var underSystemd: Bool = FileManager.default.fileExists(atPath: "/run/systemd/system")
 
     func run() -> ExitStatus {
-        if let failure = plan.firstFailure {
-            for check in plan.checks where check.status == .fail { Terminal.error("\(check.id.rawValue): \(check.message)") }
-            _ = failure
-            return ExitStatus.forPlan(plan)
-        }
         guard plan.root == "/" else {
             Terminal.error("a real run needs the real root; --root \(plan.root) is for planning (--dry-run) only")
             return .usage
+        }
+        if plan.firstFailure != nil {
+            for check in plan.checks where check.status == .fail { Terminal.error("\(check.id.rawValue): \(check.message)") }
+            return ExitStatus.forPlan(plan)
         }
         guard let target = plan.target else { return .badData }
         if underSystemd, let blocking = blockingInhibitor(), !force {
