@@ -43,3 +43,37 @@ import RebootPlan
         #expect(status.text[0].hasPrefix("kernel loaded:        yes — /boot/vmlinuz-6.1.0-28-amd64 + /boot/initrd.img-6.1.0-28-amd64 (6.1.0-28-amd64)"))
     }
 }
+
+@Suite struct StateRecordingLoaderTests {
+    @Test func recordsWhatWasLoadedAndForgetsItOnUnload() throws {
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        let kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: dir)
+        let syscalls = RecordingKexecSyscalls()
+        let state = KexecStateFile(path: dir + "/state.json")
+        let loader = StateRecordingLoader(
+            loader: FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls), fallback: nil, lockdown: nil), stateFile: state)
+        let (record, problem) = try loader.loadAndRecord(KexecImage(kernel: kernel, commandLine: "ro"), crash: true)
+        #expect(problem == nil)
+        #expect(record.method == .fileSyscall)
+        #expect(record.crash)
+        #expect(record.release == nil)  // not a kernel image: recorded all the same
+        #expect(state.read().crash == record)
+        try loader.unload(crash: true)
+        #expect(state.read() == KexecState())
+        #expect(syscalls.calls.count == 2)
+    }
+
+    @Test func aRefusedLoadRecordsNothing() throws {
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        let kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: dir)
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(.permissionDenied)
+        let state = KexecStateFile(path: dir + "/state.json")
+        let loader = StateRecordingLoader(
+            loader: FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls), fallback: nil, lockdown: nil), stateFile: state)
+        #expect(throws: KexecError.self) { try loader.load(KexecImage(kernel: kernel, commandLine: "ro"), crash: false) }
+        #expect(state.read() == KexecState())
+    }
+}

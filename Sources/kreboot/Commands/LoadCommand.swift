@@ -59,21 +59,17 @@ struct LoadCommand: ParsableCommand {
         do {
             let policy = try preflight.checkLoad(kernelPath: chosen.kernel, image: info, crash: crash)
             for note in policy.notes { Terminal.error(note) }
-            let loader = FallbackKexecLoader(primary: FileSyscallLoader(lockdown: policy.lockdown),
-                                             fallback: policy.allowsToolsFallback ? KexecToolsLoader() : nil,
-                                             lockdown: policy.lockdown)
-            let method = try loader.loadReportingMethod(image, crash: crash)
-            var loaded = image
-            loaded.commandLine = FileSyscallLoader.effectiveCommandLine(for: image)
-            record = KexecLoadRecord(image: loaded, info: info, crash: crash, method: method)
+            let loader = StateRecordingLoader(
+                loader: FallbackKexecLoader(primary: FileSyscallLoader(lockdown: policy.lockdown),
+                                            fallback: policy.allowsToolsFallback ? KexecToolsLoader() : nil,
+                                            lockdown: policy.lockdown),
+                stateFile: KexecStateFile(path: stateFile))
+            let (loaded, stateProblem) = try loader.loadAndRecord(image, crash: crash)
+            if let stateProblem { Terminal.error("warning: \(stateProblem.message)") }
+            record = loaded
         } catch {
             Terminal.error(error.message)
             throw ExitCode(ExitStatus.forKexec(error))
-        }
-        do {
-            try KexecStateFile(path: stateFile).recordLoad(record)
-        } catch {
-            Terminal.error("warning: \(error.message)")
         }
         if global.json {
             try JSONOutput.print(record)

@@ -27,15 +27,11 @@ struct UnloadCommand: ParsableCommand {
         let operation = crash ? "crash unload" : "unload"
         do {
             try KexecPreflight(process: .current(), kernel: kernel).checkEnvironment(operation: operation)
-            try FallbackKexecLoader.system(lockdown: kernel.lockdown).unload(crash: crash)
+            try StateRecordingLoader(loader: .system(lockdown: kernel.lockdown), stateFile: KexecStateFile(path: stateFile))
+                .unload(crash: crash)
         } catch {
             Terminal.error(error.message)
             throw ExitCode(ExitStatus.forKexec(error))
-        }
-        do {
-            try KexecStateFile(path: stateFile).recordUnload(crash: crash)
-        } catch {
-            Terminal.error("warning: \(error.message)")
         }
         if global.json {
             try JSONOutput.print(["unloaded": crash ? "crash" : "kernel"])
