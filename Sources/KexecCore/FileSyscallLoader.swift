@@ -19,7 +19,7 @@ public struct FileSyscallLoader: KexecLoader {
 
     /// Opens the kernel and initrds (several initrds concatenated into a memfd) and calls kexec_file_load.
     /// A UKI is passed in parts: its `.linux` as the kernel, its `.initrd` before the given initrds, and its
-    /// `.cmdline` when the image's command line is empty.
+    /// `.cmdline` when the image's command line is empty. A gzip-compressed kernel is passed inflated.
     public func load(_ image: KexecImage, crash: Bool) throws(KexecError) {
         let operation = crash ? "crash load" : "load"
         var kernel = try InitrdBundle.open(image.kernel, operation: operation, what: "kernel")
@@ -38,6 +38,9 @@ public struct FileSyscallLoader: KexecLoader {
             kernel = linux
             if let initrd = uki.initrd { initrds.insert(InitrdSource(path: image.kernel, offset: initrd.offset, size: initrd.size), at: 0) }
             if commandLine.isEmpty, let embedded = uki.commandLine { commandLine = embedded }
+        } else if let inflated = try Self.inflated(image.kernel, operation: operation) {
+            try? kernel.close()
+            kernel = inflated
         }
         var flags: KexecFileFlags = crash ? [.onCrash] : []
         let result: Errno?
@@ -59,6 +62,22 @@ public struct FileSyscallLoader: KexecLoader {
             return image.commandLine
         }
         return layout.commandLine ?? ""
+    }
+
+    /// For a gzip-compressed kernel (arm64 `Image.gz`, EFI zboot with a gzip payload), a memfd with the plain
+    /// image, which is what kexec_file_load takes; nil for any other file.
+    private static func inflated(_ path: String, operation: String) throws(KexecError) -> FileDescriptor? {
+        let memfd = try InitrdBundle.memfd("kreboot-kernel", operation: operation)
+        switch KernelImageDecompressor.inflate(hostPath: path, into: memfd.rawValue) {
+        case nil:
+            try? memfd.close()
+            return nil
+        case .success?:
+            return memfd
+        case .failure(let error)?:
+            try? memfd.close()
+            throw KexecError(.badImage, operation: operation, path: path, error.message)
+        }
     }
 
     /// The UKI layout of `path`, nil when it is not a UKI.

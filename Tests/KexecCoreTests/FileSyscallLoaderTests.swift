@@ -126,3 +126,32 @@ import RebootPlan
         #expect(FileSyscallLoader.effectiveCommandLine(for: KexecImage(kernel: plain, commandLine: "")) == "")
     }
 }
+
+@Suite struct CompressedKernelLoadTests {
+    @Test func gzippedKernelIsPassedInflated() throws {
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        // A gzip member of one stored block holding a minimal arm64 Image header (magic at 56).
+        var image = [UInt8](repeating: 0, count: 64)
+        image[56...59] = [0x41, 0x52, 0x4D, 0x64]
+        let gz = try KexecTestFiles.file("Image.gz", KexecTestFiles.storedGzip(image), in: dir)
+        let fake = RecordingKexecSyscalls()
+        try FileSyscallLoader(syscalls: fake).load(KexecImage(kernel: gz, commandLine: "ro"), crash: false)
+        guard case .fileLoad(let load)? = fake.calls.first else { Issue.record("no kexec_file_load"); return }
+        #expect(load.kernelHead == image)
+        #expect(load.kernelPath?.hasPrefix("/memfd:kreboot-kernel") == true)
+    }
+
+    @Test func corruptGzipIsABadImageAndNoSyscall() throws {
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        let gz = try KexecTestFiles.file("Image.gz", [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3, 0xFF, 0xFF], in: dir)
+        let fake = RecordingKexecSyscalls()
+        let error = try #require(throws: KexecError.self) {
+            try FileSyscallLoader(syscalls: fake).load(KexecImage(kernel: gz, commandLine: "ro"), crash: false)
+        }
+        #expect(error.code == .badImage)
+        #expect(error.message.hasPrefix(gz + ": "))
+        #expect(fake.calls.isEmpty)
+    }
+}

@@ -142,21 +142,61 @@ enum TestImages {
         return pe(machine: 0x8664, sections: sections, signed: signed)
     }
 
-    /// An EFI zboot image for arm64 with a gzip payload.
+    /// An EFI zboot image for arm64 with a zstd payload (recognised, not inflated).
     static func zboot() -> [UInt8] {
         var b = Bytes(count: 0)
-        b.data = pe(machine: 0xAA64, sections: [(".text", [UInt8](repeating: 0x1F, count: 2048))])
+        b.data = pe(machine: 0xAA64, sections: [(".text", [UInt8](repeating: 0x28, count: 2048))])
         let payloadOffset = b.data.count - 2048
         b.put("zimg", at: 4)
         b.u32(UInt32(payloadOffset), at: 8)
         b.u32(2048, at: 12)
-        b.put("gzip", at: 24)
+        b.put("zstd", at: 24)
         return b.data
     }
 
     /// Removes a file written by `write` and its directory.
     static func remove(_ path: String) {
         try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+    }
+
+    /// CRC-32 (IEEE), as gzip stores it.
+    static func crc32(_ bytes: [UInt8]) -> UInt32 {
+        var crc: UInt32 = 0xFFFF_FFFF
+        for byte in bytes {
+            crc ^= UInt32(byte)
+            for _ in 0..<8 { crc = (crc >> 1) ^ (crc & 1 == 1 ? 0xEDB8_8320 : 0) }
+        }
+        return ~crc
+    }
+
+    /// `bytes` as a gzip stream of stored (uncompressed) deflate blocks: valid gzip without a compressor.
+    static func gzip(_ bytes: [UInt8]) -> [UInt8] {
+        var out: [UInt8] = [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 3]
+        var offset = 0
+        repeat {
+            let count = min(65535, bytes.count - offset)
+            let final: UInt8 = offset + count == bytes.count ? 1 : 0
+            out.append(final)
+            out += [UInt8(count & 0xFF), UInt8(count >> 8), UInt8(~count & 0xFF), UInt8((~count >> 8) & 0xFF)]
+            out += bytes[offset..<(offset + count)]
+            offset += count
+        } while offset < bytes.count
+        var b = Bytes(count: 8)
+        b.u32(crc32(bytes), at: 0)
+        b.u32(UInt32(truncatingIfNeeded: bytes.count), at: 4)
+        return out + b.data
+    }
+
+    /// An EFI zboot image for arm64 whose payload is `payload` (gzip).
+    static func zboot(payload: [UInt8]) -> [UInt8] {
+        var b = Bytes(count: 0)
+        b.data = pe(machine: 0xAA64, sections: [(".text", payload)])
+        let payloadOffset = (b.data.count - payload.count)
+        b.put("zimg", at: 4)
+        b.u32(UInt32(payloadOffset), at: 8)
+        b.u32(UInt32(payload.count), at: 12)
+        b.put("gzip", at: 24)
+        return b.data
     }
 
     /// Writes `bytes` to a new file in a fresh temporary directory and returns its path.

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
@@ -121,7 +122,53 @@ import Glibc
         #expect(info.format == .arm64Image)
         #expect(info.arch == "aarch64")
         #expect(info.details["zboot"] == "true")
+        #expect(info.details["compression"] == "zstd")
+        #expect(info.release == nil)
+    }
+
+    @Test func gzippedArm64Image() throws {
+        let image = TestImages.arm64Image(size: 200_000, bannerOffset: 150_000)
+        let info = try inspect(TestImages.gzip(image)).get()
+        #expect(info.format == .arm64Image)
+        #expect(info.arch == "aarch64")
+        #expect(info.release == "6.1.0-28-arm64")
         #expect(info.details["compression"] == "gzip")
+        #expect(info.details["inflatedSize"] == "200000")
+    }
+
+    @Test func zbootWithGzipPayload() throws {
+        let info = try inspect(TestImages.zboot(payload: TestImages.gzip(TestImages.arm64Image()))).get()
+        #expect(info.format == .arm64Image)
+        #expect(info.release == "6.1.0-28-arm64")
+        #expect(info.details["zboot"] == "true")
+    }
+
+    @Test func truncatedOrCorruptGzip() throws {
+        let gz = TestImages.gzip(TestImages.arm64Image(size: 200_000, bannerOffset: 150_000))
+        let truncated = try #require(try failure(Array(gz.prefix(100_000))))
+        #expect(truncated.message.hasPrefix("/boot/vmlinuz: truncated: the gzip stream ends early"))
+        var corrupt = gz
+        corrupt[50_000] ^= 0xFF
+        let bad = try #require(try failure(corrupt))
+        #expect(bad.message.hasPrefix("/boot/vmlinuz: corrupt gzip data"))
+        let notArm = try #require(try failure(TestImages.gzip(Array("hello, world".utf8))))
+        #expect(notArm.message == "/boot/vmlinuz: the gzip-compressed file is not an arm64 Image")
+    }
+
+    @Test func decompressorWritesThePlainImage() throws {
+        let image = TestImages.arm64Image(size: 100_000)
+        let path = try TestImages.write(TestImages.gzip(image))
+        defer { TestImages.remove(path) }
+        let out = path + ".raw"
+        let fd = open(out, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        #expect(fd >= 0)
+        let result = try #require(KernelImageDecompressor.inflate(hostPath: path, into: fd))
+        close(fd)
+        #expect(try result.get() == 100_000)
+        #expect(FileManager.default.contents(atPath: out).map(Array.init) == image)
+        let plain = try TestImages.write(image)
+        defer { TestImages.remove(plain) }
+        #expect(KernelImageDecompressor.inflate(hostPath: plain, into: -1) == nil)
     }
 
     @Test func emptyFile() throws {
@@ -139,8 +186,8 @@ import Glibc
     }
 
     @Test func compressedFileIsNamed() throws {
-        let error = try #require(try failure([0x1F, 0x8B, 8, 0] + [UInt8](repeating: 0, count: 100)))
-        #expect(error.message == "/boot/vmlinuz: gzip-compressed file: decompress it to a kernel image first")
+        let error = try #require(try failure([0x28, 0xB5, 0x2F, 0xFD] + [UInt8](repeating: 0, count: 100)))
+        #expect(error.message == "/boot/vmlinuz: zstd-compressed file: decompress it to a kernel image first")
     }
 
     @Test func missingFile() {

@@ -1,10 +1,10 @@
 /// Recognises kernel images by their headers: x86 bzImage, ELF vmlinux, arm64 Image, PE (UKI, EFI zboot).
 /// Reads only headers and, where a version string must be found, a bounded scan; never a whole large file at once.
 public enum KernelImageInspector {
-    /// Magic numbers of compressed files a kernel image may be wrapped in (Debian ships no such vmlinuz,
-    /// but Ubuntu's arm64 vmlinuz is a gzip'd Image).
+    /// Magic numbers of compressed files a kernel image may be wrapped in, other than gzip (which is inflated:
+    /// Ubuntu's arm64 vmlinuz is a gzip'd Image).
     static let compressions: [(magic: [UInt8], name: String)] = [
-        ([0x1F, 0x8B], "gzip"), ([0x28, 0xB5, 0x2F, 0xFD], "zstd"), ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz"),
+        ([0x28, 0xB5, 0x2F, 0xFD], "zstd"), ([0xFD, 0x37, 0x7A, 0x58, 0x5A, 0x00], "xz"),
         (Array("BZh".utf8), "bzip2"), ([0x02, 0x21, 0x4C, 0x18], "lz4"), ([0x89, 0x4C, 0x5A, 0x4F], "lzo"),
     ]
 
@@ -24,6 +24,9 @@ public enum KernelImageInspector {
         let name = file.displayPath
         guard file.size > 0 else { throw RebootPlanError(.badData, path: name, "\(name): empty file") }
         let start = try file.read(at: 0, count: 4096)
+        if let range = CompressedKernelImage.gzipRange(file, start: start) {
+            return try CompressedKernelImage.inspect(file, range: range)
+        }
         if BzImageHeader.matches(start) { return try BzImageHeader.inspect(file, start: start) }
         if ElfKernelImage.matches(start) { return try ElfKernelImage.inspect(file, start: start) }
         if Arm64ImageHeader.matches(start) { return try Arm64ImageHeader.inspect(file, start: start) }
