@@ -87,6 +87,11 @@ import Testing
         #expect(parsed.values == ["A": "1", "B": "3"])
     }
 
+    @Test func expansionSeesEarlierAssignmentsOfTheSameLine() {
+        #expect(ShellAssignments(parsing: "A=1 B=$A\n").values == ["A": "1", "B": "1"])
+        #expect(ShellAssignments(parsing: "A=1 true\nB=x$A\n").values == ["B": "x"])
+    }
+
     @Test func crlfLineEnds() throws {
         let text = try String(contentsOfFile: SnapshotFixtures.path + "/kdump/crlf.conf", encoding: .utf8)
         #expect(ShellAssignments(parsing: text).values == ["CRLF": "windows", "AFTER": "ok"])

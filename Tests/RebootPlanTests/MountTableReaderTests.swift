@@ -115,6 +115,7 @@ import Testing
         let error = readError(RootDirectory(dir))
         #expect(error?.code == .badData)
         #expect(error?.path == "/proc/self/mountinfo")
+        #expect(error?.message == "cannot read /proc/self/mountinfo: Is a directory")
     }
 
     @Test func readsTheHostMountTable() throws {

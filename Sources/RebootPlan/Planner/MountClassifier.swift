@@ -12,6 +12,7 @@ public enum MountClassifier {
         /// One line saying why, e.g. `block device file system (ext4 on /dev/vdb)` or `virtual file system (proc)`.
         public var reason: String
 
+        /// A decision and its reason.
         public init(unmount: Bool, reason: String) {
             self.unmount = unmount
             self.reason = reason

@@ -1,3 +1,5 @@
+import SystemPackage
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -26,6 +28,9 @@ public enum MountTableReader {
 
     /// Parses one table file and checks that libmount understood every line of it.
     static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(RebootPlanError) -> [MountEntry] {
+        if let problem = readProblem(root.hostPath(file)) {
+            throw RebootPlanError(.badData, path: file, "cannot read \(file): \(problem)")
+        }
         guard let table = LibmountTable() else {
             throw RebootPlanError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
         }
@@ -49,5 +54,21 @@ public enum MountTableReader {
                                   "\(file) is malformed: entry \(index + 1) has no absolute mount point (\"\(rows[index].entry.target)\")")
         }
         return rows.map(\.entry)
+    }
+
+    /// Why a file cannot be read, or nil when its first byte can be (libmount reports only EINVAL for
+    /// some of these, e.g. a directory).
+    static func readProblem(_ hostPath: String) -> Errno? {
+        do {
+            let fd = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
+            defer { try? fd.close() }
+            var byte: UInt8 = 0
+            _ = try withUnsafeMutableBytes(of: &byte) { try fd.read(into: $0, retryOnInterrupt: true) }
+            return nil
+        } catch let errno as Errno {
+            return errno
+        } catch {
+            return nil
+        }
     }
 }

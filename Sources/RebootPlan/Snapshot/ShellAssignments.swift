@@ -18,6 +18,7 @@ public struct ShellAssignments: Sendable, Equatable {
         return result
     }
 
+    /// Equal when the same names get the same values in the same order.
     public static func == (lhs: ShellAssignments, rhs: ShellAssignments) -> Bool {
         lhs.ordered.elementsEqual(rhs.ordered) { $0.name == $1.name && $0.value == $1.value }
     }
@@ -49,6 +50,8 @@ public struct ShellAssignments: Sendable, Equatable {
         let chars: [Character]
         var index = 0
         var variables: [String: String] = [:]
+        /// Assignments of the command being read, visible to the words after them (`A=1 B=$A`).
+        var pending: [String: String] = [:]
         var result: [(name: String, value: String)] = []
         var words: [Word] = []
         var word = Word()
@@ -142,28 +145,36 @@ public struct ShellAssignments: Sendable, Equatable {
                 index = close + 1
                 if let dash = inside.firstRange(of: ":-") {
                     let name = String(inside[..<dash.lowerBound])
-                    let value = variables[name] ?? ""
+                    let value = lookup(name)
                     return value.isEmpty ? String(inside[dash.upperBound...]) : value
                 }
-                return ShellAssignments.isName(inside) ? variables[inside] ?? "" : "${\(inside)}"
+                return ShellAssignments.isName(inside) ? lookup(inside) : "${\(inside)}"
             }
             var name = ""
             while index < chars.count, chars[index] == "_" || (chars[index].isASCII && (chars[index].isLetter || chars[index].isNumber)) {
                 if name.isEmpty && chars[index].isNumber { break }
                 name.append(chars[index]); index += 1
             }
-            return name.isEmpty ? "$" : variables[name] ?? ""
+            return name.isEmpty ? "$" : lookup(name)
+        }
+
+        /// A variable's value for expansion; unset names expand to nothing.
+        func lookup(_ name: String) -> String {
+            pending[name] ?? variables[name] ?? ""
         }
 
         mutating func finishWord() {
-            if word.started { words.append(word) }
+            if word.started {
+                if let name = word.assignedName { pending[name] = word.text }
+                words.append(word)
+            }
             word = Word()
         }
 
         /// Records the command's assignments: all of them for `export`/`readonly`/plain assignments;
         /// none when the line runs a command.
         mutating func finishCommand() {
-            defer { words = [] }
+            defer { words = []; pending = [:] }
             guard let first = words.first else { return }
             var candidates = words[...]
             if first.assignedName == nil && (first.text == "export" || first.text == "readonly") && !first.quoted {
