@@ -128,6 +128,24 @@ import Testing
         #expect(Set(MountClassifier.mountsToUnmount(mounts).map(\.target)) == ["/a", "/b"])
     }
 
+    @Test func manyContainerOverlaysGoBeforeTheDiskTheyLiveOn() {
+        var mounts = [
+            MountEntry(id: 1, parentID: 0, source: "/dev/sda1", target: "/", fstype: "ext4", device: "8:1"),
+            MountEntry(id: 2, parentID: 1, source: "/dev/sdb1", target: "/var/lib/docker", fstype: "xfs", device: "8:17"),
+        ]
+        for n in 0..<1000 {
+            let dir = "/var/lib/docker/overlay2/c\(n)"
+            mounts.append(MountEntry(id: 10 + 2 * n, parentID: 2, source: "overlay", target: dir + "/merged", fstype: "overlay",
+                                     fsOptions: "rw,lowerdir=/var/lib/docker/overlay2/l/A\(n),upperdir=\(dir)/diff,workdir=\(dir)/work"))
+            mounts.append(MountEntry(id: 11 + 2 * n, parentID: 1, source: "tmpfs", target: "/var/lib/kubelet/pods/p\(n)/secret",
+                                     fstype: "tmpfs"))
+        }
+        let order = MountClassifier.mountsToUnmount(mounts)
+        #expect(order.count == 1001)
+        #expect(order.last?.target == "/var/lib/docker")
+        #expect(order.first?.target == "/var/lib/docker/overlay2/c999/merged")
+    }
+
     @Test func nothingToUnmountOnAnEmptyTable() {
         #expect(MountClassifier.mountsToUnmount([]).isEmpty)
         #expect(MountClassifier.classify([]).isEmpty)

@@ -148,7 +148,22 @@ public enum MountClassifier {
     /// Whether `path` is `directory` or lies below it (`/run/user` is below `/run`; `/running` is not).
     static func isPath(_ path: String, below directory: String) -> Bool {
         if directory == "/" { return path.hasPrefix("/") }
-        return path == directory || path.hasPrefix(directory + "/")
+        let p = path.utf8, d = directory.utf8
+        guard p.starts(with: d) else { return false }
+        return p.count == d.count || p[p.index(p.startIndex, offsetBy: d.count)] == UInt8(ascii: "/")
+    }
+
+    /// A path and each directory above it, nearest first: `/a/b` → `/a/b`, `/a`, `/`.
+    static func pathAndParents(_ path: String) -> [String] {
+        var result = [path]
+        var current = Substring(path)
+        while current.count > 1 {
+            guard let slash = current.lastIndex(of: "/") else { break }
+            current = slash == current.startIndex ? "/" : current[..<slash]
+            result.append(String(current))
+        }
+        if result.last != "/" && path.hasPrefix("/") { result.append("/") }
+        return result
     }
 }
 

@@ -1,34 +1,49 @@
 /// The parent/child structure of a mount table: by mountinfo's mount and parent IDs where every entry
 /// has them, else (an /etc/mtab) by path — a mount's parent is the nearest earlier mount whose target
-/// contains its own.
+/// contains its own. Lookups by path walk up the path's directories, so large tables stay fast.
 struct MountTree {
     let mounts: [MountEntry]
     /// Whether the table carries mount IDs (mountinfo) rather than only paths (mtab).
     let hasIDs: Bool
+    /// The indices of the mounts on each target, in table order.
+    let byTarget: [String: [Int]]
     private let parents: [Int?]
+    private let firstOfDevice: [String: Int]
 
     init(_ mounts: [MountEntry]) {
         self.mounts = mounts
         hasIDs = !mounts.isEmpty && mounts.allSatisfy { $0.id != 0 }
+        var byTarget: [String: [Int]] = [:]
+        var firstOfDevice: [String: Int] = [:]
         var byID: [Int: Int] = [:]
-        if hasIDs { for (index, mount) in mounts.enumerated() { byID[mount.id] = index } }
+        for (index, mount) in mounts.enumerated() {
+            byTarget[mount.target, default: []].append(index)
+            let key = MountTree.deviceKey(mount)
+            if firstOfDevice[key] == nil { firstOfDevice[key] = index }
+            if hasIDs { byID[mount.id] = index }
+        }
+        self.byTarget = byTarget
+        self.firstOfDevice = firstOfDevice
         parents = mounts.indices.map { index in
             if !byID.isEmpty {
                 guard let parent = byID[mounts[index].parentID], parent != index else { return nil }
                 return parent
             }
-            return MountTree.pathParent(of: index, in: mounts)
+            return MountTree.pathParent(of: index, in: mounts, byTarget: byTarget)
         }
     }
 
+    /// The device number when known, else the source and type.
+    private static func deviceKey(_ mount: MountEntry) -> String {
+        mount.device.map { "dev " + $0 } ?? "src \(mount.fstype) \(mount.source)"
+    }
+
     /// The nearest earlier mount whose target is the same as or contains this one's (the latest of equals).
-    private static func pathParent(of index: Int, in mounts: [MountEntry]) -> Int? {
-        var best: Int?
-        for candidate in 0..<index where MountClassifier.isPath(mounts[index].target, below: mounts[candidate].target) {
-            if let b = best, mounts[b].target.count > mounts[candidate].target.count { continue }
-            best = candidate
+    private static func pathParent(of index: Int, in mounts: [MountEntry], byTarget: [String: [Int]]) -> Int? {
+        for directory in MountClassifier.pathAndParents(mounts[index].target) {
+            if let earlier = byTarget[directory]?.last(where: { $0 < index }) { return earlier }
         }
-        return best
+        return nil
     }
 
     /// The parent mount's index, when the table has it.
@@ -46,25 +61,17 @@ struct MountTree {
         return chain
     }
 
-    /// How many parents a mount has.
-    func depth(of index: Int) -> Int { ancestors(of: index).count }
-
-    /// The first earlier mount of the same device (or, without device numbers, the same source).
+    /// The first earlier mount of the same device (or, without device numbers, the same source and type).
     func earlierMountOfSameDevice(_ index: Int) -> Int? {
-        let mount = mounts[index]
-        return (0..<index).first { other in
-            if let device = mount.device, let otherDevice = mounts[other].device { return device == otherDevice }
-            return mounts[other].source == mount.source && mounts[other].fstype == mount.fstype
-        }
+        guard let first = firstOfDevice[MountTree.deviceKey(mounts[index])], first < index else { return nil }
+        return first
     }
 
     /// The mount a path lives on: the longest target containing it, the top one of stacked equals.
     func mountHolding(_ path: String, excluding excluded: Int? = nil) -> Int? {
-        var best: Int?
-        for index in mounts.indices where index != excluded && MountClassifier.isPath(path, below: mounts[index].target) {
-            if let b = best, mounts[b].target.count > mounts[index].target.count { continue }
-            best = index
+        for directory in MountClassifier.pathAndParents(path) {
+            if let top = byTarget[directory]?.last(where: { $0 != excluded }) { return top }
         }
-        return best
+        return nil
     }
 }

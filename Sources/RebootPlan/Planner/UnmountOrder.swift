@@ -8,26 +8,33 @@ enum UnmountOrder {
     /// `chosen` (indices into `mounts`) in unmount order.
     static func sort(_ chosen: [Int], in mounts: [MountEntry]) -> [Int] {
         let tree = MountTree(mounts)
-        let ancestors = Dictionary(uniqueKeysWithValues: chosen.map { ($0, Set(tree.ancestors(of: $0))) })
-        let depth = Dictionary(uniqueKeysWithValues: chosen.map { ($0, ancestors[$0]!.count) })
+        let chosenSet = Set(chosen)
+        var ancestors: [Int: Set<Int>] = [:]
+        var depth: [Int: Int] = [:]
+        var chosenByTarget: [String: [Int]] = [:]
+        for x in chosen {
+            let chain = tree.ancestors(of: x)
+            ancestors[x] = Set(chain)
+            depth[x] = chain.count
+            chosenByTarget[mounts[x].target, default: []].append(x)
+        }
 
         // mustPrecede[a] holds every b that may only go after a.
         var mustPrecede: [Int: Set<Int>] = [:]
         func edge(_ first: Int, _ second: Int) { mustPrecede[first, default: []].insert(second) }
 
-        for (i, x) in chosen.enumerated() {
-            for y in chosen[(i + 1)...] {
-                if ancestors[x]!.contains(y) {
-                    edge(x, y)
-                } else if ancestors[y]!.contains(x) {
-                    edge(y, x)
-                } else if MountClassifier.isPath(mounts[x].target, below: mounts[y].target)
-                            || MountClassifier.isPath(mounts[y].target, below: mounts[x].target) {
+        for x in chosen {
+            for parent in ancestors[x]! where chosenSet.contains(parent) {
+                edge(x, parent)
+            }
+            // Mounts on x's own path or a directory above it, that are not x's ancestors: the later goes first.
+            for directory in MountClassifier.pathAndParents(mounts[x].target) {
+                for y in chosenByTarget[directory] ?? [] where y != x {
+                    if ancestors[x]!.contains(y) || ancestors[y]!.contains(x) { continue }
                     edge(max(x, y), min(x, y))
                 }
             }
         }
-        let chosenSet = Set(chosen)
         for overlay in chosen where mounts[overlay].fstype == "overlay" {
             for directory in OverlayOptions(mounts[overlay].fsOptions).allDirectories {
                 if let holder = tree.mountHolding(directory, excluding: overlay), chosenSet.contains(holder) {
@@ -37,20 +44,23 @@ enum UnmountOrder {
         }
 
         var waitingFor: [Int: Int] = Dictionary(uniqueKeysWithValues: chosen.map { ($0, 0) })
-        for (_, later) in mustPrecede { for b in later { waitingFor[b, default: 0] += 1 } }
+        for (_, later) in mustPrecede { for b in later { waitingFor[b]! += 1 } }
 
         func goesFirst(_ a: Int, _ b: Int) -> Bool {
             depth[a]! != depth[b]! ? depth[a]! > depth[b]! : a > b
         }
-        var remaining = chosenSet
+        // Walk the mounts in priority order, taking the first whose predecessors are all gone.
+        let byPriority = chosen.sorted(by: goesFirst)
+        var done = Set<Int>()
         var order: [Int] = []
-        while !remaining.isEmpty {
-            let ready = remaining.filter { waitingFor[$0]! <= 0 }
+        var firstPending = 0
+        while order.count < byPriority.count {
+            while done.contains(byPriority[firstPending]) { firstPending += 1 }
+            let pending = byPriority[firstPending...].lazy.filter { !done.contains($0) }
             // A loop (only in a malformed table) is broken at the mount that would go first anyway.
-            let pool = ready.isEmpty ? remaining : ready
-            let next = pool.min(by: goesFirst)!
+            let next = pending.first { waitingFor[$0]! == 0 } ?? pending.first!
             order.append(next)
-            remaining.remove(next)
+            done.insert(next)
             for b in mustPrecede[next] ?? [] { waitingFor[b]! -= 1 }
         }
         return order
