@@ -51,6 +51,26 @@ import Testing
         #expect(stacked.map(\.id) == [55, 56])
     }
 
+    @Test func unescapesOctalAndHandlesOptionalFieldsAndEmptySources() throws {
+        let dir = SnapshotFixtures.temporaryRoot()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/proc/self", withIntermediateDirectories: true)
+        let table = #"""
+        1 0 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw
+        2 1 8:2 / /mnt/tab\011and\134backslash rw,relatime shared:2 master:7 propagate_from:3 - ext4 /dev/sda2 rw
+        3 1 0:40 / /mnt/gone\040(deleted) rw,relatime - ext4 /dev/sda3 rw
+        4 1 0:41 / /mnt/nosource rw,relatime - tmpfs  rw,size=4k
+
+        """#
+        try table.write(toFile: dir + "/proc/self/mountinfo", atomically: true, encoding: .utf8)
+        let (entries, _) = try MountTableReader.read(root: RootDirectory(dir))
+        #expect(entries.map(\.target) == ["/", "/mnt/tab\tand\\backslash", "/mnt/gone", "/mnt/nosource"])
+        #expect(entries[1].vfsOptions == "rw,relatime")
+        #expect(entries[1].fstype == "ext4")
+        #expect(entries[3].source == "")
+        #expect(entries[3].fsOptions == "rw,size=4k")
+    }
+
     @Test func fallsBackToARegularMtab() throws {
         let (entries, file) = try MountTableReader.read(root: SnapshotFixtures.root("mounts-mtab"))
         #expect(file == "/etc/mtab")

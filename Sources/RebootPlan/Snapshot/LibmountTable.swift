@@ -79,7 +79,7 @@ struct LibmountTable: ~Copyable {
             id: Int(mnt_fs_get_id(fs)),
             parentID: Int(mnt_fs_get_parent_id(fs)),
             source: string(mnt_fs_get_source(fs)) ?? "",
-            target: string(mnt_fs_get_target(fs)) ?? "",
+            target: withoutDeletedSuffix(string(mnt_fs_get_target(fs)) ?? "", isKernel: isKernel),
             fstype: string(mnt_fs_get_fstype(fs)) ?? "",
             vfsOptions: string(mnt_fs_get_vfs_options(fs)) ?? "",
             fsOptions: string(mnt_fs_get_fs_options(fs)) ?? "",
@@ -87,6 +87,14 @@ struct LibmountTable: ~Copyable {
             device: isKernel ? "\(major(devno)):\(minor(devno))" : nil
         )
         return Row(entry: entry, isKernelFormat: isKernel)
+    }
+
+    /// The kernel marks a mount point whose directory was removed with ` (deleted)`; libmount from 2.39 on
+    /// strips it, older versions do not. Stripped here so every version gives the same target.
+    private static func withoutDeletedSuffix(_ target: String, isKernel: Bool) -> String {
+        let suffix = " (deleted)"
+        guard isKernel, target.hasSuffix(suffix), target.count > suffix.count else { return target }
+        return String(target.dropLast(suffix.count))
     }
 
     private static func string(_ pointer: UnsafePointer<CChar>?) -> String? {

@@ -4,6 +4,7 @@ import Glibc
 
 /// Facts about the process running kreboot: who it is, what it may do, where it runs.
 public struct ProcessContext: Codable, Sendable, Equatable {
+    /// geteuid(2).
     public var effectiveUID: UInt32
     /// CAP_SYS_BOOT in the effective set; nil when unknown.
     public var hasCapSysBoot: Bool?
@@ -12,6 +13,7 @@ public struct ProcessContext: Codable, Sendable, Equatable {
     /// uname(2)'s machine field: `x86_64`, `aarch64` …
     public var machineArch: String
 
+    /// A context with the given facts (tests and `read(root:effectiveUID:machineArch:)`).
     public init(effectiveUID: UInt32, hasCapSysBoot: Bool? = nil, containerReason: String? = nil, machineArch: String) {
         self.effectiveUID = effectiveUID
         self.hasCapSysBoot = hasCapSysBoot
