@@ -16,10 +16,12 @@ public struct CommandResult: Sendable, Equatable {
         self.output = output
     }
 
-    /// The last non-empty output line (makedumpfile's reason when it fails).
+    /// The last meaningful output line: makedumpfile's reason when it fails (its closing
+    /// "makedumpfile Failed." line skipped).
     public var lastLine: String? {
-        output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).last { !$0.trimmingWhitespace().isEmpty }
-            .map { $0.trimmingWhitespace() }
+        let lines = output.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).map { $0.trimmingWhitespace() }
+            .filter { !$0.isEmpty }
+        return lines.last { $0 != "makedumpfile Failed." } ?? lines.last
     }
 }
 

@@ -1,6 +1,6 @@
 /// The result of `kreboot calibrate`: how much to reserve below 4 GiB (Low) and anywhere (High), the
 /// kernel parameters that say so, and how that compares with what is reserved now. Sizes in MiB.
-public struct CrashkernelRecommendation: Codable, Sendable, Equatable {
+public struct CrashkernelRecommendation: Encodable, Sendable, Equatable {
     /// How the recommendation was reached, term by term (MiB).
     public struct Estimate: Codable, Sendable, Equatable {
         /// The distribution default for this RAM size (kdump-utils' crashkernel table).
@@ -41,4 +41,30 @@ public struct CrashkernelRecommendation: Codable, Sendable, Equatable {
     public var sufficient: Bool
     /// Total to reserve (low + high).
     public var totalMiB: Int { (low ?? 0) + (high ?? 0) }
+}
+
+extension CrashkernelRecommendation {
+    private enum CodingKeys: String, CodingKey {
+        case arch, ramMiB, ramGiB, luns, estimate, recommendationMiB, recommendedLow, recommendedHigh, low, high,
+             parameters, reservedMiB, sufficient, totalMiB
+    }
+
+    /// Encodes every key, `low`/`high` as null when not used (scripts test for null, not absence).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(arch, forKey: .arch)
+        try c.encode(ramMiB, forKey: .ramMiB)
+        try c.encode(ramGiB, forKey: .ramGiB)
+        try c.encode(luns, forKey: .luns)
+        try c.encode(estimate, forKey: .estimate)
+        try c.encode(recommendationMiB, forKey: .recommendationMiB)
+        try c.encode(recommendedLow, forKey: .recommendedLow)
+        try c.encode(recommendedHigh, forKey: .recommendedHigh)
+        if let low { try c.encode(low, forKey: .low) } else { try c.encodeNil(forKey: .low) }
+        if let high { try c.encode(high, forKey: .high) } else { try c.encodeNil(forKey: .high) }
+        try c.encode(parameters, forKey: .parameters)
+        try c.encode(reservedMiB, forKey: .reservedMiB)
+        try c.encode(sufficient, forKey: .sufficient)
+        try c.encode(totalMiB, forKey: .totalMiB)
+    }
 }
