@@ -55,7 +55,7 @@ public enum VmcoreInspector {
             if innerFormat == .kdumpCompressed {
                 apply(try KdumpCompressedHeader.parse(flat, path: path), to: &info)
             } else {
-                applyFlattenedElf(flat, head: inner, to: &info)
+                applyFlattenedElf(flat, head: flat.read(offset: 0, count: 20) ?? inner, to: &info)
             }
         }
         info.panicMessage = panicMessage(besideDump: path)
