@@ -298,3 +298,14 @@ final class SpaceSequence: @unchecked Sendable {
         #expect(dumps[0].dmesg == nil)
     }
 }
+
+@Suite struct KdumpCaptureBootTests {
+    @Test func captureKernelIsRecognisedByElfcorehdr() {
+        #expect(CaptureBootEnvironment.isCaptureKernel(commandLine: "root=/dev/nvme0n1 ro irqpoll nr_cpus=1 elfcorehdr=0x7f000000 init=/usr/bin/kreboot\n"))
+        #expect(!CaptureBootEnvironment.isCaptureKernel(commandLine: "root=/dev/nvme0n1 ro quiet crashkernel=256M\n"))
+        #expect(!CaptureBootEnvironment.isCaptureKernel(commandLine: "xelfcorehdr=1"))
+        // This test process is neither init nor in a capture kernel.
+        #expect(!CaptureBootEnvironment.isInit)
+        #expect(!CaptureBootEnvironment.isCaptureBoot)
+    }
+}

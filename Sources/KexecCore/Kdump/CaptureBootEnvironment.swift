@@ -1,3 +1,4 @@
+import Foundation
 import SystemPackage
 
 #if canImport(Glibc)
@@ -12,6 +13,17 @@ import Glibc
 public struct CaptureBootEnvironment {
     /// Whether this process is init (PID 1).
     public static var isInit: Bool { getpid() == 1 }
+
+    /// Whether a kernel command line is a kdump capture kernel's: kexec adds `elfcorehdr=` to it.
+    public static func isCaptureKernel(commandLine: String) -> Bool {
+        commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).contains { $0.hasPrefix("elfcorehdr=") }
+    }
+
+    /// Whether this boot is a capture kernel (reads /proc/cmdline; mount /proc first).
+    public static var isCaptureBoot: Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/cmdline") else { return false }
+        return isCaptureKernel(commandLine: String(decoding: data, as: UTF8.self))
+    }
 
     /// Mount points this run mounted, to unmount at the end (deepest first).
     public private(set) var mounted: [String] = []

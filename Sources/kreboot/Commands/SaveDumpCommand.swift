@@ -36,9 +36,13 @@ struct SaveDumpCommand: ParsableCommand {
     var noReboot = false
 
     func run() throws {
-        let asInit = CaptureBootEnvironment.isInit
         var environment = CaptureBootEnvironment(log: { Terminal.error($0) })
-        if asInit { environment.mountBasics() }
+        if CaptureBootEnvironment.isInit { environment.mountBasics() }
+        // Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr=) just exits.
+        let asInit = CaptureBootEnvironment.isInit && CaptureBootEnvironment.isCaptureBoot
+        if CaptureBootEnvironment.isInit && !asInit {
+            Terminal.error("PID 1 but not a capture kernel (no elfcorehdr= on /proc/cmdline): not rebooting")
+        }
         let status = save(environment: &environment, asInit: asInit)
         if asInit { environment.finishAndReboot() }
         throw ExitCode(status)
