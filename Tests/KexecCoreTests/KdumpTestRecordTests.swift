@@ -48,3 +48,26 @@ import Testing
         #expect(done.resolved(with: [dump(testID: "t1", readable: true)]).state == .failed)
     }
 }
+
+@Suite struct KdumpTestRecordStoredTests {
+    @Test func resolveStoredWritesTheOutcomeBack() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let path = dir + "/kdump-test.json"
+        let record = KdumpTestRecord(id: "t-9", time: "2026-11-26T15:00:00Z", release: "6.1.0-28-amd64")
+        try record.write(path: path)
+        // No dump yet: failed, and written back.
+        #expect(try KdumpTestRecord.resolveStored(path: path, saveDir: dir + "/crash")?.state == .failed)
+        #expect(try KdumpTestRecord.read(path: path)?.state == .failed)
+
+        try record.write(path: path)
+        let dump = dir + "/crash/2026-11-26-15:01:00"
+        try FileManager.default.createDirectory(atPath: dump, withIntermediateDirectories: true)
+        try DumpManifest(savedAt: "2026-11-26T15:01:00Z", format: "lzo", dumpLevel: 31, testID: "t-9", complete: true).write(directory: dump)
+        KdumpFixtures.write(KdumpFixtures.kdumpCompressed(), to: dump + "/vmcore")
+        let resolved = try #require(try KdumpTestRecord.resolveStored(path: path, saveDir: dir + "/crash"))
+        #expect(resolved.state == .succeeded)
+        #expect(resolved.dumpPath == dump)
+        #expect(resolved.message?.contains("6.1.0-28-amd64") == true)
+        #expect(try KdumpTestRecord.resolveStored(path: dir + "/none.json", saveDir: dir) == nil)
+    }
+}

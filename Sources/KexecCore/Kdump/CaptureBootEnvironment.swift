@@ -25,8 +25,10 @@ public struct CaptureBootEnvironment {
         return isCaptureKernel(commandLine: String(decoding: data, as: UTF8.self))
     }
 
-    /// Mount points this run mounted, to unmount at the end (deepest first).
+    /// Mount points this run mounted (pseudo file systems, /tmp, the save device).
     public private(set) var mounted: [String] = []
+    /// The real file systems among them (the save device), unmounted at the end so they are clean.
+    public private(set) var deviceMounts: [String] = []
     private let log: @Sendable (String) -> Void
 
     public init(log: @escaping @Sendable (String) -> Void) {
@@ -48,6 +50,7 @@ public struct CaptureBootEnvironment {
         for type in ["ext4", "xfs", "btrfs", "vfat"] {
             if Glibc.mount(device, mountPoint, type, 0, nil) == 0 {
                 mounted.append(mountPoint)
+                deviceMounts.append(mountPoint)
                 log("mounted \(device) (\(type)) on \(mountPoint)")
                 return
             }
@@ -72,7 +75,7 @@ public struct CaptureBootEnvironment {
     /// Syncs, unmounts what this run mounted, remounts / read-only and reboots. Only as PID 1.
     public func finishAndReboot() -> Never {
         sync()
-        for point in mounted.reversed() where umount(point) != 0 {
+        for point in deviceMounts.reversed() where umount(point) != 0 {
             log("\(point): unmount failed: \(Errno(rawValue: errno)); syncing only")
         }
         if Glibc.mount("", "/", "", UInt(MS_REMOUNT | MS_RDONLY), nil) != 0 {

@@ -64,6 +64,16 @@ public struct KdumpTestRecord: Codable, Sendable, Equatable {
         try DumpFiles.writeAtomically(Array(data) + [0x0a], to: path, operation: "kdump-test")
     }
 
+    /// For `kreboot status`: reads the record at `path`, resolves a pending one against the dumps in
+    /// `saveDir` and writes the result back. Nil when there is no record.
+    public static func resolveStored(path: String = defaultPath, saveDir: String) throws(KexecError) -> KdumpTestRecord? {
+        guard let record = try read(path: path) else { return nil }
+        guard record.state == .pending else { return record }
+        let resolved = record.resolved(with: DumpCatalog.list(saveDir: saveDir))
+        try resolved.write(path: path)
+        return resolved
+    }
+
     /// The record resolved against the saved dumps: `succeeded` when a dump carrying this id has a
     /// readable vmcore, `failed` otherwise. Records that are not pending are returned unchanged.
     public func resolved(with dumps: [SavedDump]) -> KdumpTestRecord {
