@@ -213,6 +213,9 @@ final class SpaceSequence: @unchecked Sendable {
         #expect(result.estimateSource == "vmcore-size")
         #expect(result.estimateBytes == UInt64(source.count))
         #expect(FileManager.default.contents(atPath: result.vmcore!) == Data(source))
+        var st = stat()
+        #expect(stat(result.vmcore!, &st) == 0)
+        #expect(Int(st.st_blocks) * 512 < source.count / 2)  // whole zero megabytes are holes
         #expect(!fake.calls.contains { $0.contains("-d") })
         #expect(try VmcoreInspector.inspect(path: result.vmcore!).get().release == "6.1.0-28-amd64")
     }

@@ -171,3 +171,15 @@ import Testing
         #expect(note.crashTime == 17)
     }
 }
+
+@Suite struct KdumpVmcoreSummaryTests {
+    @Test func summaryNamesFormatReleaseAndCrashTime() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        KdumpFixtures.write(KdumpFixtures.kdumpCompressed(), to: dir + "/vmcore")
+        let lines = try VmcoreInspector.inspect(path: dir + "/vmcore").get().summaryLines
+        #expect(lines.contains("format:       kdump-compressed"))
+        #expect(lines.contains("release:      6.1.0-28-amd64"))
+        #expect(lines.contains("crash time:   2024-11-26T14:43:46Z (1732632226)"))
+        #expect(lines.contains("compression:  lzo"))
+    }
+}

@@ -17,13 +17,15 @@ enum SparseCopy {
         guard output >= 0 else { throw failure(destination, "cannot create") }
         defer { close(output) }
         var buffer = [UInt8](repeating: 0, count: chunk)
+        let zeros = [UInt8](repeating: 0, count: chunk)
         var total: Int64 = 0
         while true {
             let n = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n < 0 { throw failure(source, "read failed at \(total)") }
             if n == 0 { break }
-            if buffer[0..<n].allSatisfy({ $0 == 0 }) {
+            let allZero = buffer.withUnsafeBytes { b in zeros.withUnsafeBytes { z in memcmp(b.baseAddress!, z.baseAddress!, n) == 0 } }
+            if allZero {
                 guard lseek(output, off_t(n), SEEK_CUR) >= 0 else { throw failure(destination, "seek failed") }
             } else {
                 var written = 0

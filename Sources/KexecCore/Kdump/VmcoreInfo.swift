@@ -69,3 +69,23 @@ public struct VmcoreInfo: Codable, Sendable, Equatable {
         return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }
+
+extension VmcoreInfo {
+    /// The dump described for people, one `label: value` line each (what `kreboot inspect` prints).
+    public var summaryLines: [String] {
+        var lines = ["file:         \(path)",
+                     "format:       \(format.rawValue)" + (innerFormat.map { " (carrying \($0.rawValue))" } ?? "")]
+        if let arch { lines.append("arch:         \(arch)") }
+        lines.append("release:      \(release ?? "unknown (no VMCOREINFO)")")
+        if let crashTime { lines.append("crash time:   \(crashDate ?? "") (\(crashTime))") }
+        if let pageSize { lines.append("page size:    \(pageSize)") }
+        if let headerVersion { lines.append("header:       version \(headerVersion)") }
+        if let dumpLevel { lines.append("dump level:   \(dumpLevel)") }
+        if let compression { lines.append("compression:  \(compression)") }
+        if incomplete == true { lines.append("incomplete:   yes (makedumpfile stopped early)") }
+        if let buildID { lines.append("build id:     \(buildID)") }
+        if let panicMessage { lines.append("panic:        \(panicMessage)") }
+        lines.append("size:         \(sizeBytes) bytes")
+        return lines
+    }
+}
