@@ -65,6 +65,8 @@ struct SaveDumpCommand: ParsableCommand {
                     Terminal.error("--mount is for the capture boot's init= (PID 1); mount \(device) yourself otherwise")
                     return .usage
                 }
+                // The mount point may have to be created on the root the kernel mounted read-only.
+                if !RootDirectory().isDirectory(saveDir) { try environment.makeWritable(saveDir) }
                 try environment.mountDevice(device, on: saveDir)
             }
             if asInit { try environment.makeWritable(saveDir) }
