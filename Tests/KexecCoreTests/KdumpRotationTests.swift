@@ -60,3 +60,40 @@ import Testing
         #expect(DiskSpace.availableBytes("/nonexistent/kreboot") == nil)
     }
 }
+
+@Suite struct KdumpCatalogTests {
+    @Test func listsNewestFirstWithOtherProgramsDumps() throws {
+        let saveDir = KdumpFixtures.temporaryDirectory()
+        for (name, stamp) in [("2026-01-01-10:00:00", "2026-01-01T10:00:00Z"), ("2026-03-01-10:00:00", "2026-03-01T10:00:00Z")] {
+            try FileManager.default.createDirectory(atPath: saveDir + "/" + name, withIntermediateDirectories: true)
+            try DumpManifest(savedAt: stamp, format: "lzo", dumpLevel: 31, testID: "id-\(name.prefix(7))", complete: true)
+                .write(directory: saveDir + "/" + name)
+            KdumpFixtures.write(KdumpFixtures.kdumpCompressed(), to: saveDir + "/" + name + "/vmcore")
+        }
+        // kdump-tools' layout: /var/crash/202602011000/dump.202602011000, an ELF core; mtime = now (newest).
+        try FileManager.default.createDirectory(atPath: saveDir + "/202602011000", withIntermediateDirectories: true)
+        KdumpFixtures.write(KdumpFixtures.elfCore(), to: saveDir + "/202602011000/dump.202602011000")
+        // Not a dump directory at all.
+        try FileManager.default.createDirectory(atPath: saveDir + "/lost+found", withIntermediateDirectories: true)
+
+        let dumps = DumpCatalog.list(saveDir: saveDir)
+        #expect(dumps.map { ($0.directory as NSString).lastPathComponent } == ["202602011000", "2026-03-01-10:00:00", "2026-01-01-10:00:00"])
+        #expect(dumps[0].savedByKreboot == false)
+        #expect(dumps[0].complete)
+        #expect(dumps[0].info?.format == .elf)
+        #expect(dumps[1].testID == "id-2026-03")
+        #expect(dumps[1].info?.release == "6.1.0-28-amd64")
+        #expect(dumps[1].sizeBytes == UInt64(KdumpFixtures.kdumpCompressed().count))
+    }
+
+    @Test func unreadableVmcoreIsListedWithItsProblem() throws {
+        let saveDir = KdumpFixtures.temporaryDirectory()
+        try FileManager.default.createDirectory(atPath: saveDir + "/d", withIntermediateDirectories: true)
+        KdumpFixtures.write(Array("garbage garbage garbage".utf8), to: saveDir + "/d/vmcore")
+        let dumps = DumpCatalog.list(saveDir: saveDir)
+        #expect(dumps.count == 1)
+        #expect(dumps[0].info == nil)
+        #expect(dumps[0].problem?.contains("not a kernel dump") == true)
+        #expect(DumpCatalog.list(saveDir: saveDir + "/missing").isEmpty)
+    }
+}

@@ -31,7 +31,7 @@ public enum DumpCatalog {
         var dump = SavedDump(directory: dir, vmcore: vmcoreName.map { dir + "/" + $0 },
                              dmesg: dmesgName.map { dir + "/" + $0 }, savedByKreboot: manifest != nil,
                              savedAt: manifest?.savedAt ?? VmcoreInfo.isoDate(mtime), testID: manifest?.testID,
-                             complete: vmcoreName == "vmcore" && (manifest?.complete ?? true))
+                             complete: vmcoreName.map { !$0.hasSuffix("-incomplete") } == true && (manifest?.complete ?? true))
         if dump.testID == nil, let record = (try? KdumpTestRecord.read(path: dir + "/" + KdumpTestRecord.dumpCopyName)) ?? nil {
             dump.testID = record.id
         }
