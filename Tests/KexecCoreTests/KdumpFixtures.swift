@@ -92,3 +92,74 @@ enum KdumpFixtures {
         return out + be(Int64(-1)) + be(Int64(-1))
     }
 }
+
+extension KdumpFixtures {
+    /// A 64 MiB ELF vmcore real makedumpfile accepts: VMCOREINFO with the symbols it needs
+    /// (init_uts_ns with a utsname, init_top_pgt with page tables mapping the kernel text and the
+    /// direct map, a flat mem_map), one PT_LOAD of physical memory. Written sparse.
+    static func writeSyntheticKernelVmcore(to path: String) throws {
+        let info = """
+            OSRELEASE=6.1.0-28-amd64
+            PAGESIZE=4096
+            CRASHTIME=1732632226
+            SYMBOL(init_uts_ns)=ffffffff81000000
+            OFFSET(uts_namespace.name)=0
+            SYMBOL(init_top_pgt)=ffffffff82000000
+            NUMBER(phys_base)=0
+            SYMBOL(mem_map)=ffffffff81100000
+            SIZE(page)=64
+            OFFSET(page.flags)=0
+            OFFSET(page._refcount)=52
+            OFFSET(page.mapping)=24
+            OFFSET(page.lru)=8
+            OFFSET(page._mapcount)=48
+            OFFSET(page.private)=40
+            OFFSET(page.compound_dtor)=16
+            OFFSET(page.compound_order)=17
+            OFFSET(page.compound_head)=8
+            KERNELOFFSET=0
+            NUMBER(pgtable_l5_enabled)=0
+
+            """
+        let notes = note(name: "CORE", type: 1, desc: [UInt8](repeating: 0, count: 336))
+            + note(name: "VMCOREINFO", type: 0, desc: Array(info.utf8))
+        let phnum: UInt16 = 2
+        let notesOffset = UInt64(64 + 56 * Int(phnum))
+        let loadOffset: UInt64 = 8192
+        let memSize: UInt64 = 64 << 20
+        var head: [UInt8] = [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1, 0] + [UInt8](repeating: 0, count: 8)
+        head += le(UInt16(4)) + le(UInt16(62)) + le(UInt32(1)) + le(UInt64(0)) + le(UInt64(64)) + le(UInt64(0))
+        head += le(UInt32(0)) + le(UInt16(64)) + le(UInt16(56)) + le(phnum) + le(UInt16(0)) + le(UInt16(0)) + le(UInt16(0))
+        head += le(UInt32(4)) + le(UInt32(0)) + le(notesOffset) + le(UInt64(0)) + le(UInt64(0))
+        head += le(UInt64(notes.count)) + le(UInt64(notes.count)) + le(UInt64(0))
+        head += le(UInt32(1)) + le(UInt32(7)) + le(loadOffset) + le(UInt64(0xffff_8880_0000_0000)) + le(UInt64(0))
+        head += le(memSize) + le(memSize) + le(UInt64(4096))
+        head += notes
+
+        var writes: [(UInt64, [UInt8])] = [(0, head)]
+        let uts = ["Linux", "guest", "6.1.0-28-amd64", "#1 SMP PREEMPT_DYNAMIC Debian", "x86_64", "(none)"]
+            .flatMap { Array($0.utf8) + [UInt8](repeating: 0, count: 65 - $0.utf8.count) }
+        writes.append((0x100_0000, uts))
+        writes.append((0x10_0000, [UInt8](repeating: 0x11, count: 4096)))
+        writes.append((0x110_0000, le(UInt64(0xffff_8880_0280_0000))))  // mem_map → phys 0x2800000
+        let pml4: UInt64 = 0x200_0000, pdpt: UInt64 = 0x200_1000, pd: UInt64 = 0x200_2000
+        let pdpt2: UInt64 = 0x200_3000, pd2: UInt64 = 0x200_4000
+        writes.append((pml4 + 511 * 8, le(pdpt | 0x63)))
+        writes.append((pdpt + 510 * 8, le(pd | 0x63)))
+        writes.append((pml4 + 273 * 8, le(pdpt2 | 0x63)))
+        writes.append((pdpt2, le(pd2 | 0x63)))
+        var table: [UInt8] = []
+        for i in 0..<UInt64(32) { table += le((i << 21) | 0xe3) }  // 2 MiB pages
+        writes.append((pd, table))
+        writes.append((pd2, table))
+
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+              let handle = FileHandle(forWritingAtPath: path) else { throw CocoaError(.fileWriteUnknown) }
+        defer { try? handle.close() }
+        for (offset, bytes) in writes {
+            try handle.seek(toOffset: offset == 0 ? 0 : loadOffset + offset)
+            try handle.write(contentsOf: Data(bytes))
+        }
+        try handle.truncate(atOffset: loadOffset + memSize)
+    }
+}
