@@ -27,7 +27,8 @@ struct Kreboot: ParsableCommand {
           kreboot entries                   list the boot entries, the default marked
         """,
         version: KrebootVersion.string,
-        subcommands: [EntriesCommand.self, PlanCommand.self, CalibrateCommand.self, SaveDumpCommand.self, DumpsCommand.self]
+        subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self,
+                      CalibrateCommand.self, SaveDumpCommand.self, DumpsCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -45,9 +46,8 @@ struct Kreboot: ParsableCommand {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))
         }
-        try PlanOutput(json: false).emitRefusalIfNeeded(plan)
-        throw ExitCode(ExitStatus.notYetImplemented(
-            "the real run (quiesce and execute) is not available in this build; use --dry-run"))
+        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force).run()
+        throw ExitCode(status)
     }
 }
 
