@@ -31,6 +31,7 @@ public struct CaptureBootEnvironment {
     public private(set) var deviceMounts: [String] = []
     private let log: @Sendable (String) -> Void
 
+    /// An environment that reports what it does through `log` (stderr, the console).
     public init(log: @escaping @Sendable (String) -> Void) {
         self.log = log
     }

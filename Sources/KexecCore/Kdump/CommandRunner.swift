@@ -34,6 +34,7 @@ public protocol CommandRunner: Sendable {
 
 /// posix_spawn(2) with stdout and stderr on one pipe, read until EOF, then waitpid(2).
 public struct SpawnCommandRunner: CommandRunner {
+    /// The runner for real subprocesses.
     public init() {}
 
     public func run(_ argv: [String], echo: Bool) -> CommandResult {

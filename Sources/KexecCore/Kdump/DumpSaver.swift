@@ -32,6 +32,8 @@ public struct DumpSaver {
     /// Progress lines (stderr).
     public var log: @Sendable (String) -> Void
 
+    /// A saver for the capture kernel; every path, the runner, the free-space probe and the clock are
+    /// injectable so tests run the whole flow in a temporary directory with a fake makedumpfile.
     public init(vmcorePath: String = "/proc/vmcore", config: KdumpConfig, root: RootDirectory = RootDirectory(),
                 makedumpfilePath: String = "/usr/bin/makedumpfile", testRecordPath: String = KdumpTestRecord.defaultPath,
                 runner: any CommandRunner = SpawnCommandRunner(),
