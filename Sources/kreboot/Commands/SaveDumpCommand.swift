@@ -13,6 +13,12 @@ struct SaveDumpCommand: ParsableCommand {
         KDUMP_FREE_DISK_SIZE, KDUMP_KEEP_OLD_DUMPS and KDUMP_IMMEDIATE_REBOOT. As PID 1 (init= of a \
         bare capture boot) it mounts /proc, /dev, /sys and a tmpfs /tmp itself, mounts --mount DEVICE on \
         the save directory, and always ends with reboot(2).
+
+        EXAMPLES
+          systemctl enable kreboot-save-dump.service     runs it when /proc/vmcore exists
+          init=/usr/bin/kreboot -- save-dump --mount /dev/nvme0n2
+                                                         capture kernel command line, no initramfs
+          kreboot save-dump --vmcore ./vmcore --no-reboot    save a copied dump (testing)
         """)
 
     @OptionGroup var global: GlobalOptions
