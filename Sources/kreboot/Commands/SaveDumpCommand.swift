@@ -15,10 +15,12 @@ struct SaveDumpCommand: ParsableCommand {
         the save directory, and always ends with reboot(2).
 
         EXAMPLES
-          systemctl enable kreboot-save-dump.service     runs it when /proc/vmcore exists
+          systemctl enable kreboot-save-dump.service
+              run it at boot whenever /proc/vmcore exists
           init=/usr/bin/kreboot -- save-dump --mount /dev/nvme0n2
-                                                         capture kernel command line, no initramfs
-          kreboot save-dump --vmcore ./vmcore --no-reboot    save a copied dump (testing)
+              on the capture kernel's command line (no initramfs)
+          kreboot save-dump --vmcore ./vmcore --no-reboot
+              save a dump copied elsewhere (testing)
         """)
 
     @OptionGroup var global: GlobalOptions
