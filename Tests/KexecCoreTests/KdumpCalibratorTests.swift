@@ -111,6 +111,7 @@ import RebootPlan
 
     @Test func readsInputsFromAFixtureRoot() throws {
         let dir = KdumpFixtures.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         func put(_ path: String, _ text: String) {
             try? FileManager.default.createDirectory(atPath: dir + DumpFiles.parent(of: path), withIntermediateDirectories: true)
             KdumpFixtures.write(Array(text.utf8), to: dir + path)

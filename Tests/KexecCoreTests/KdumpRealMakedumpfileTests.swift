@@ -6,12 +6,17 @@ import RebootPlan
 /// Dumps made by the real makedumpfile (never stored in the repository) from a synthetic kernel
 /// vmcore, identified by the inspector; and the whole save-dump flow with the real binary.
 @Suite(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/makedumpfile")))
-struct KdumpRealMakedumpfileTests {
+final class KdumpRealMakedumpfileTests {
     let dir = KdumpFixtures.temporaryDirectory()
     var source: String { dir + "/vmcore-source" }
 
     init() throws {
         try KdumpFixtures.writeSyntheticKernelVmcore(to: dir + "/vmcore-source")
+    }
+
+    /// The makedumpfile outputs are up to 64 MiB each: remove them after every test.
+    deinit {
+        try? FileManager.default.removeItem(atPath: dir)
     }
 
     func makedumpfile(_ options: [String], output: String) -> CommandResult {

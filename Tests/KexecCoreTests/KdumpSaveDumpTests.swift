@@ -45,8 +45,13 @@ final class SpaceSequence: @unchecked Sendable {
     }
 }
 
-@Suite struct KdumpSaveDumpTests {
+@Suite final class KdumpSaveDumpTests {
     let dir = KdumpFixtures.temporaryDirectory()
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
     static let mib: UInt64 = 1 << 20
 
     var saveDir: String { dir + "/crash" }

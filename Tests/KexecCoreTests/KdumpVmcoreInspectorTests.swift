@@ -2,8 +2,13 @@ import Foundation
 import Testing
 @testable import KexecCore
 
-@Suite struct KdumpVmcoreInspectorTests {
+@Suite final class KdumpVmcoreInspectorTests {
     let dir = KdumpFixtures.temporaryDirectory()
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
 
     func file(_ name: String, _ bytes: [UInt8]) -> String {
         let path = dir + "/" + name

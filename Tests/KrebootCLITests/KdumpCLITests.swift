@@ -2,8 +2,13 @@ import Foundation
 import Testing
 
 /// `kreboot calibrate`, `save-dump` and `dumps` run as a user (or the capture kernel) would.
-@Suite struct KdumpCLITests {
+@Suite final class KdumpCLITests {
     let dir = NSTemporaryDirectory() + "kreboot-kdump-cli-\(UUID().uuidString)"
+
+    deinit {
+        try? FileManager.default.removeItem(atPath: dir)
+    }
+
 
     func write(_ path: String, _ bytes: [UInt8]) throws {
         try FileManager.default.createDirectory(atPath: (dir + path as NSString).deletingLastPathComponent,
