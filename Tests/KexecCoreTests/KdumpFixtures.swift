@@ -56,7 +56,9 @@ enum KdumpFixtures {
     /// in block 2 (header_version ≥ 3).
     static func kdumpCompressed(release: String = "6.1.0-28-amd64", machine: String = "x86_64", version: Int32 = 6,
                                 status: UInt32 = 0x2, blockSize: Int32 = 4096, dumpLevel: Int32 = 31,
-                                vmcoreInfo: String = vmcoreInfoText, signature: String = "KDUMP   ") -> [UInt8] {
+                                vmcoreInfo: String = vmcoreInfoText, signature: String = "KDUMP   ",
+                                bigEndian: Bool = false) -> [UInt8] {
+        func le<T: FixedWidthInteger>(_ value: T) -> [UInt8] { bigEndian ? KdumpFixtures.be(value) : KdumpFixtures.le(value) }
         var block0 = [UInt8](repeating: 0, count: Int(blockSize))
         func put(_ bytes: [UInt8], _ offset: Int) { block0.replaceSubrange(offset..<(offset + bytes.count), with: bytes) }
         put(Array(signature.utf8), 0)

@@ -81,6 +81,20 @@ import Testing
         #expect(info.incomplete == true)
     }
 
+    @Test func bigEndianKdumpCompressed() throws {
+        let path = file("s390x.kdump", KdumpFixtures.kdumpCompressed(release: "5.14.21-150500.53-default", machine: "s390x",
+                                                                      status: 0x1, bigEndian: true))
+        let info = try VmcoreInspector.inspect(path: path).get()
+        #expect(info.format == .kdumpCompressed)
+        #expect(info.arch == "s390x")
+        #expect(info.release == "6.1.0-28-amd64")  // VMCOREINFO OSRELEASE wins over utsname
+        #expect(info.headerVersion == 6)
+        #expect(info.dumpLevel == 31)
+        #expect(info.compression == "zlib")
+        #expect(info.pageSize == 4096)
+        #expect(info.crashTime == 1_732_632_226)
+    }
+
     @Test func flattenedKdumpCompressed() throws {
         let path = file("vmcore.flat", KdumpFixtures.flattened(KdumpFixtures.kdumpCompressed()))
         let info = try VmcoreInspector.inspect(path: path).get()

@@ -1,7 +1,8 @@
 /// makedumpfile's compressed format: `struct disk_dump_header` (signature "KDUMP   ", header_version,
 /// the crashed kernel's `new_utsname`, a timeval, status flags, block_size, …) in the first block and
 /// `struct kdump_sub_header` in the next (dump_level; from version 3 the offset and size of the
-/// VMCOREINFO copy). Offsets are those of an LP64 machine, as makedumpfile writes them there.
+/// VMCOREINFO copy). Offsets are those of an LP64 machine, as makedumpfile writes them there; integers
+/// are in the dumped machine's byte order (big-endian for s390x and ppc64), told apart by header_version.
 struct KdumpCompressedHeader: Equatable {
     static let signature = "KDUMP   "
     /// The older diskdump signature with the same header.
@@ -15,6 +16,8 @@ struct KdumpCompressedHeader: Equatable {
     var blockSize: Int
     var dumpLevel: Int?
     var vmcoreInfo: VmcoreInfoNote?
+    /// Whether the dump's integers are big-endian.
+    var bigEndian = false
 
     // struct disk_dump_header (LP64)
     static let utsnameOffset = 12
@@ -52,9 +55,14 @@ struct KdumpCompressedHeader: Equatable {
         guard DumpBytes.hasPrefix(main, signature) || DumpBytes.hasPrefix(main, diskdumpSignature) else {
             throw bad(path, "no \"KDUMP   \" signature")
         }
-        let version = Int(DumpBytes.littleEndian(main, at: 8, as: Int32.self) ?? 0)
-        let blockSize = Int(DumpBytes.littleEndian(main, at: blockSizeOffset, as: Int32.self) ?? 0)
-        guard version >= 1, version < 100 else { throw bad(path, "implausible kdump header_version \(version)") }
+        let littleVersion = DumpBytes.littleEndian(main, at: 8, as: Int32.self) ?? 0
+        let bigEndian = !(1..<100).contains(littleVersion) && (1..<100).contains(DumpBytes.bigEndian(main, at: 8, as: Int32.self) ?? 0)
+        func int<T: FixedWidthInteger>(_ bytes: [UInt8], _ offset: Int, _ type: T.Type) -> T? {
+            bigEndian ? DumpBytes.bigEndian(bytes, at: offset, as: type) : DumpBytes.littleEndian(bytes, at: offset, as: type)
+        }
+        let version = Int(int(main, 8, Int32.self) ?? 0)
+        let blockSize = Int(int(main, blockSizeOffset, Int32.self) ?? 0)
+        guard version >= 1, version < 100 else { throw bad(path, "implausible kdump header_version \(littleVersion)") }
         guard blockSize >= 512, blockSize <= 1 << 20, blockSize & (blockSize - 1) == 0 else {
             throw bad(path, "implausible kdump block_size \(blockSize)")
         }
@@ -62,16 +70,17 @@ struct KdumpCompressedHeader: Equatable {
             headerVersion: version,
             release: DumpBytes.cString(main, at: releaseOffset, length: utsnameFieldLength),
             machine: DumpBytes.cString(main, at: machineOffset, length: utsnameFieldLength),
-            timestampSeconds: DumpBytes.littleEndian(main, at: timestampOffset, as: Int64.self) ?? 0,
-            status: DumpBytes.littleEndian(main, at: statusOffset, as: UInt32.self) ?? 0,
+            timestampSeconds: int(main, timestampOffset, Int64.self) ?? 0,
+            status: int(main, statusOffset, UInt32.self) ?? 0,
             blockSize: blockSize)
+        header.bigEndian = bigEndian
         guard let sub = source.read(offset: UInt64(blockSize), count: subHeaderLength) else {
             throw bad(path, "truncated: the kdump sub header at offset \(blockSize) is missing")
         }
-        header.dumpLevel = DumpBytes.littleEndian(sub, at: subDumpLevelOffset, as: Int32.self).map { Int($0) }
+        header.dumpLevel = int(sub, subDumpLevelOffset, Int32.self).map { Int($0) }
         if version >= 3,
-           let offset = DumpBytes.littleEndian(sub, at: subVmcoreInfoOffset, as: Int64.self),
-           let size = DumpBytes.littleEndian(sub, at: subVmcoreInfoSizeOffset, as: UInt64.self),
+           let offset = int(sub, subVmcoreInfoOffset, Int64.self),
+           let size = int(sub, subVmcoreInfoSizeOffset, UInt64.self),
            offset > 0, size > 0, size < 1 << 20 {
             guard let bytes = source.read(offset: UInt64(offset), count: Int(size)) else {
                 throw bad(path, "truncated: VMCOREINFO at offset \(offset) (\(size) bytes) is missing")
