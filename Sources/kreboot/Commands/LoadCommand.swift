@@ -32,10 +32,19 @@ struct LoadCommand: ParsableCommand {
         }
     }
 
+    /// For `--crash` without a reservation, the kernel parameters `kreboot calibrate` recommends.
+    private func crashkernelSuggestion(_ snapshot: SystemSnapshot) -> String {
+        guard crash, snapshot.kernel.crashReservedBytes == 0 else { return "crashkernel=256M" }
+        let inputs = CalibrationInputsReader.read(root: snapshot.root, state: snapshot.kernel, config: snapshot.kdump, luns: nil)
+        let parameters = CrashkernelCalibrator.calibrate(inputs).parameters
+        return parameters.isEmpty ? "crashkernel=256M" : parameters
+    }
+
     func run() throws {
         let options = target.planOptions(mode: crash ? .kdumpTest : .reboot, force: true)
         let snapshot = PlanSession(global: global).snapshot(options)
-        let preflight = KexecPreflight(process: snapshot.process, kernel: snapshot.kernel)
+        let preflight = KexecPreflight(process: snapshot.process, kernel: snapshot.kernel,
+                                       suggestedCrashkernel: crashkernelSuggestion(snapshot))
         let operation = crash ? "crash load" : "load"
         do {
             try preflight.checkEnvironment(operation: operation)
