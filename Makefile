@@ -45,7 +45,7 @@ DOCS := .build/docs
 DEB_VERSION = $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version)
 DEB := .build/deb/kreboot_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb
 
-.PHONY: man completions deb docs-check deb-check
+.PHONY: man completions deb docs-check deb-check journal-check
 
 # $(DOCS)/kreboot.8 and $(DOCS)/completions/{kreboot.bash,_kreboot,kreboot.fish}
 man: release
@@ -66,4 +66,8 @@ docs-check: man
 deb-check: deb
 	packaging/check-deb.sh $(DEB)
 
-test: docs-check deb-check
+# kreboot --dry-run sends its `planned` record to a stand-in journald in a private mount namespace (1 s).
+journal-check: release
+	packaging/check-journal.sh $(BIN)
+
+test: docs-check deb-check journal-check

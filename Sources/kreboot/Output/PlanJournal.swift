@@ -10,14 +10,14 @@ struct PlanJournal {
     /// target and the first failed check as fields.
     static func record(for plan: RebootPlan, dryRun: Bool) -> JournalRecord {
         let what = plan.mode == .kdumpTest ? "kdump test" : "reboot"
-        let target = plan.target?.release ?? plan.target?.kernel ?? "no target"
+        let target = (plan.target?.release ?? plan.target?.kernel).map { " into \($0)" } ?? ""
         let outcome = plan.firstFailure.map { "refused: \($0.id.rawValue): \($0.message)" }
             ?? "\(plan.steps.count) steps"
         var fields = ["DRY_RUN": dryRun ? "1" : "0", "PLAN_MODE": plan.mode.rawValue, "PLAN_OK": plan.ok ? "1" : "0"]
         if let kernel = plan.target?.kernel { fields["KERNEL"] = kernel }
         if let commandLine = plan.target?.commandLine { fields["COMMAND_LINE"] = commandLine }
         if let failure = plan.firstFailure { fields["CHECK"] = failure.id.rawValue }
-        return JournalRecord(.planned, "kreboot: planned \(what) into \(target)\(dryRun ? " (dry run)" : ""): \(outcome)",
+        return JournalRecord(.planned, "kreboot: planned \(what)\(target)\(dryRun ? " (dry run)" : ""): \(outcome)",
                              priority: plan.firstFailure == nil ? .info : .warning, fields: fields)
     }
 
