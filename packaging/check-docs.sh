@@ -53,5 +53,15 @@ reply=$(complete_in_bash kreboot sta)
 reply=$(complete_in_bash kreboot save-dump --no-)
 [ "$reply" = "--no-reboot" ] || problem "bash completes 'kreboot save-dump --no-' to '$reply', not '--no-reboot'"
 
+# zsh and fish, when installed: the scripts parse, and fish completes "kreboot sta" too.
+if command -v zsh >/dev/null; then
+    zsh -n "$outdir/completions/_kreboot" 2>&1 || problem "zsh -n completions/_kreboot fails"
+fi
+if command -v fish >/dev/null; then
+    fish -n "$outdir/completions/kreboot.fish" 2>&1 || problem "fish -n completions/kreboot.fish fails"
+    reply=$(fish -c "source $outdir/completions/kreboot.fish; complete -C 'kreboot sta'" 2>&1 | cut -f1)
+    [ "$reply" = "status" ] || problem "fish completes 'kreboot sta' to '$reply', not 'status'"
+fi
+
 if [ "$problems" -gt 0 ]; then exit 1; fi
 echo "check-docs: kreboot.8 renders without warnings and names $(wc -w <<<"$subcommands") subcommands; completions for bash, zsh, fish"
