@@ -25,7 +25,8 @@ struct Kreboot: ParsableCommand {
           Rollback
               If a later step fails (a busy mount, a unit that does not stop), kreboot
               re-isolates the default target, remounts read-write what it made
-              read-only, unloads the kernel and exits 75.
+              read-only, unloads the kernel and exits non-zero (75 when it is safe
+              to retry).
           Confirmation
               A real run shows the target and asks on the terminal (a kdump test wants
               the host name typed); without a terminal it needs --yes. It refuses
@@ -41,8 +42,8 @@ struct Kreboot: ParsableCommand {
           1   internal error, or the confirmation was declined
           64  usage: bad arguments, no terminal to confirm on without --yes
           65  bad data: no such entry, a corrupt or missing kernel or initrd
-          69  unavailable: kexec unsupported or disabled, lockdown, no crashkernel= reservation
-          75  temporary: a busy mount, other sessions, an inhibitor; rolled back, safe to retry
+          69  unavailable: no kexec in the kernel, kexec disabled, lockdown, no crashkernel=
+          75  temporary: a busy mount, other sessions, an inhibitor; safe to retry
           77  no permission: not root, no CAP_SYS_BOOT, in a container
 
         FILES
