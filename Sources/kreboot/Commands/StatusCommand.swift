@@ -1,5 +1,6 @@
 import ArgumentParser
 import KexecCore
+import Quiesce
 import RebootPlan
 
 /// `kreboot status`: whether a kernel and a capture kernel are loaded, the crash reservation, lockdown,
@@ -62,8 +63,20 @@ struct StatusCommand: ParsableCommand {
     }
 
     /// The last kdump test record, resolved against the saved dumps once the test's boot is over.
+    /// The resolution is recorded in the journal (kdump test succeeded / failed MESSAGE_IDs).
     private func kdumpTest(_ root: RootDirectory) -> KdumpTestRecord? {
+        let path = root.hostPath(KdumpTestRecord.defaultPath)
+        let before = try? KdumpTestRecord.read(path: path)
         let saveDir = root.hostPath(KdumpConfigReader.read(root: root)?.localSaveDir ?? "/var/crash")
-        return try? KdumpTestRecord.resolveStored(path: root.hostPath(KdumpTestRecord.defaultPath), saveDir: saveDir)
+        let after = try? KdumpTestRecord.resolveStored(path: path, saveDir: saveDir)
+        if let after, before?.state == .pending, after.state != .pending, root.isRealRoot {
+            let succeeded = after.state == .succeeded
+            SystemdJournal().record(JournalRecord(
+                succeeded ? .kdumpTestSucceeded : .kdumpTestFailed,
+                "kreboot: kdump test \(after.id) \(succeeded ? "succeeded" : "failed"): \(after.message ?? "")",
+                priority: succeeded ? .notice : .error,
+                fields: ["KDUMP_TEST_ID": after.id, "DUMP_PATH": after.dumpPath ?? ""]))
+        }
+        return after
     }
 }
