@@ -87,7 +87,8 @@ struct SaveDumpCommand: ParsableCommand {
             for warning in result.warnings { Terminal.error("warning: \(warning)") }
             if !asInit && result.immediateReboot && !noReboot && vmcore == "/proc/vmcore" {
                 Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
-                _ = SpawnCommandRunner().run(["/bin/systemctl", "--no-block", "reboot"], echo: true)
+                _ = SpawnSubprocessRunner().runReportingSpawnFailure(["/bin/systemctl", "--no-block", "reboot"],
+                                                                      options: SubprocessOptions(echo: true))
             }
             return .ok
         } catch {
