@@ -115,6 +115,9 @@ struct Kreboot: ParsableCommand {
 
     mutating func validate() throws {
         try target.validate()
+        if pipeline.via == .systemd && pipeline.testKdump {
+            throw ValidationError("--via systemd is for reboots; --test-kdump uses kreboot's own quiesce and panic")
+        }
     }
 
     func run() throws {
@@ -125,7 +128,7 @@ struct Kreboot: ParsableCommand {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))
         }
-        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force).run()
+        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force, via: pipeline.via).run()
         throw ExitCode(status)
     }
 }

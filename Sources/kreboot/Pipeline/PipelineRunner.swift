@@ -10,6 +10,8 @@ struct PipelineRunner {
     let plan: RebootPlan
     let assumeYes: Bool
     let force: Bool
+    /// Who quiesces after the load: kreboot's executor, or systemd's kexec.target.
+    var via: Via = .kreboot
     var services: any ServiceManager = SystemdServiceManager()
     /// Whether systemd is PID 1 here (/run/systemd/system exists).
     var underSystemd: Bool = FileManager.default.fileExists(atPath: "/run/systemd/system")
@@ -62,10 +64,27 @@ struct PipelineRunner {
             Terminal.error("cannot prepare the run under \(RunDirectory.base): \(error)")
             return .internalError
         }
+        if via == .systemd {
+            return handOverToSystemd(target)
+        }
         if underSystemd && ProcessInfo.processInfo.environment["KREBOOT_IN_PROCESS"] == nil {
             return runInTransientUnit(directory)
         }
         return ExecutorRun(directory: directory).run()
+    }
+
+    /// `--via systemd`: load, then start kexec.target as `systemctl kexec` does; systemd quiesces.
+    private func handOverToSystemd(_ target: BootTarget) -> ExitStatus {
+        let image = KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine)
+        let handover = SystemdKexecHandover(loader: LoaderFactory.make(), services: services, journal: SystemdJournal())
+        do throws(QuiesceError) {
+            try handover.run(plan, image: image)
+            Terminal.writeStderr("loaded \(target.kernel); systemd is starting \(SystemdKexecHandover.unit)\n")
+            return .ok
+        } catch {
+            Terminal.error(error.message)
+            return ExitStatus.forQuiesce(error)
+        }
     }
 
     private func blockingInhibitor() -> String? {
