@@ -1,0 +1,257 @@
+"""One qemu guest: start it, watch its console, talk to its agent, stop it.
+
+The guest's first serial port (ttyS0, the console) is written to console.log; the second
+(ttyS1) is a unix socket to the agent (Integration/guest/usr/local/sbin/kreboot-it-agent).
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import signal
+import socket
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from .failure import ScenarioFailure
+from .images import CachedGuest, RunImages
+
+QEMU = "qemu-system-x86_64"
+POLL_SECONDS = 0.05
+BOOT_TIMEOUT = 150.0
+FATAL_CONSOLE = re.compile(r"Kernel panic - not syncing[^\r\n]*|BUG: kernel NULL pointer[^\r\n]*")
+
+
+@dataclass(frozen=True)
+class BootInfo:
+    """What the agent announced for one boot, and when the host saw it."""
+
+    boot_id: str
+    release: str
+    cmdline: str
+    console_offset: int
+    booted_at: float  # time.monotonic() when the BOOT marker was seen
+    ready_at: float  # time.monotonic() when the READY marker was seen
+    state: str  # `systemctl is-system-running` at READY
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """A guest command's exit status and output."""
+
+    command: str
+    rc: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    def summary(self) -> str:
+        """One line for failure reasons: the command, its status and the end of its stderr/stdout."""
+        tail = (self.stderr.strip() or self.stdout.strip()).replace("\n", " | ")[-300:]
+        return f"`{self.command}` exited {self.rc}: {tail}"
+
+
+class Guest:
+    """A qemu TCG guest booted with -kernel from the cached images' 6.1 kernel, root and data on NVMe."""
+
+    def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
+                 memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None):
+        self.cached = cached
+        self.images = images
+        self.run_dir = run_dir
+        self.memory_mb = memory_mb
+        self.command_line = append if append is not None else cached.command_line
+        self.kernel = kernel or cached.vmlinuz
+        self.console_path = run_dir / "console.log"
+        self.socket_path = run_dir / "agent.sock"
+        self.process: subprocess.Popen | None = None
+        self.started_at = 0.0
+        self._socket: socket.socket | None = None
+        self._lines: list[str] = []
+        self._lines_changed = threading.Condition()
+        self._reader: threading.Thread | None = None
+        self._next_id = 0
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start qemu and connect to the agent's serial port."""
+        self.console_path.write_bytes(b"")
+        self.socket_path.unlink(missing_ok=True)
+        args = [
+            QEMU, "-accel", "tcg", "-smp", "2", "-m", str(self.memory_mb),
+            "-nodefaults", "-no-user-config", "-display", "none",
+            "-kernel", str(self.kernel), "-append", self.command_line,
+            "-chardev", f"file,id=con,path={self.console_path}", "-serial", "chardev:con",
+            "-chardev", f"socket,id=agent,path={self.socket_path},server=on,wait=off",
+            "-serial", "chardev:agent",
+            "-drive", f"file={self.images.root},format=raw,if=none,id=d0,cache=unsafe",
+            "-drive", f"file={self.images.data},format=raw,if=none,id=d1,cache=unsafe",
+            "-device", "nvme,id=nvme0,serial=kreboot-it",
+            "-device", "nvme-ns,drive=d0,bus=nvme0,nsid=1",
+            "-device", "nvme-ns,drive=d1,bus=nvme0,nsid=2",
+        ]
+        (self.run_dir / "qemu.args").write_text(" ".join(args) + "\n")
+        log = open(self.run_dir / "qemu.log", "wb")
+        # stdin stays open and silent for the whole run (pitfall 5).
+        self.process = subprocess.Popen(args, stdin=subprocess.PIPE, stdout=log, stderr=subprocess.STDOUT)
+        self.started_at = time.monotonic()
+        deadline = self.started_at + 10
+        while True:
+            try:
+                sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                sock.connect(str(self.socket_path))
+                break
+            except OSError:
+                sock.close()
+                self._check_alive()
+                if time.monotonic() > deadline:
+                    raise ScenarioFailure("qemu did not open the agent socket within 10 s")
+                time.sleep(POLL_SECONDS)
+        self._socket = sock
+        self._reader = threading.Thread(target=self._read_agent, daemon=True)
+        self._reader.start()
+
+    def stop(self) -> None:
+        """Stop qemu now (SIGTERM, then SIGKILL): the images stay exactly as the guest left them."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process and self.process.stdin:
+            self.process.stdin.close()
+        if self._socket:
+            self._socket.close()
+            self._socket = None
+
+    def __enter__(self) -> "Guest":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+    def _check_alive(self) -> None:
+        if self.process is not None and self.process.poll() is not None:
+            log = (self.run_dir / "qemu.log").read_text(errors="replace").strip().replace("\n", " | ")
+            raise ScenarioFailure(f"qemu exited with {self.process.returncode}: {log[-300:]}")
+
+    # -- console -----------------------------------------------------------------------------
+
+    def console(self) -> str:
+        """Everything the guest printed on its console so far."""
+        return self.console_path.read_bytes().decode(errors="replace")
+
+    def console_offset(self) -> int:
+        """The console's current end: pass it as `after` to wait only for what comes later."""
+        return len(self.console())
+
+    def wait_console(self, pattern: str, timeout: float, after: int = 0, what: str | None = None) -> re.Match:
+        """Wait until `pattern` (a regex) appears on the console after offset `after`."""
+        regex = re.compile(pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            text = self.console()
+            match = regex.search(text, after)
+            if match:
+                return match
+            fatal = FATAL_CONSOLE.search(text, after)
+            if fatal:
+                raise ScenarioFailure(f"guest console: {fatal.group(0).strip()}")
+            self._check_alive()
+            if time.monotonic() > deadline:
+                raise ScenarioFailure(f"timed out after {timeout:.0f} s waiting for {what or pattern!r} on the console")
+            time.sleep(POLL_SECONDS)
+
+    def wait_boot(self, after: int = 0, timeout: float = BOOT_TIMEOUT) -> BootInfo:
+        """Wait for the agent's BOOT and READY markers (after offset `after`) and its HELLO on ttyS1."""
+        boot = self.wait_console(r"KREBOOT-IT BOOT boot_id=(\S+) release=(\S+) cmdline=([^\r\n]*)",
+                                 timeout, after, "the agent's BOOT marker")
+        booted_at = time.monotonic()
+        boot_id = boot.group(1)
+        remaining = max(1.0, timeout - (booted_at - self.started_at))
+        ready = self.wait_console(rf"KREBOOT-IT READY boot_id={boot_id} state=(\S*)", remaining,
+                                  boot.end(), "the agent's READY marker")
+        ready_at = time.monotonic()
+        self._wait_agent_line(lambda line: line == f"@@HELLO {boot_id}", 10, "the agent's HELLO")
+        return BootInfo(boot_id, boot.group(2), boot.group(3).strip(), boot.start(), booted_at, ready_at,
+                        ready.group(1))
+
+    def wait_new_kernel(self, token: str, after: int, timeout: float = 60) -> float:
+        """Wait for a kernel whose `Command line:` echo carries `token` (the kexec'd kernel);
+        returns time.monotonic() when it was seen."""
+        self.wait_console(rf"Command line: [^\r\n]*{re.escape(token)}", timeout, after,
+                          f"the new kernel's command line with {token}")
+        return time.monotonic()
+
+    # -- agent -------------------------------------------------------------------------------
+
+    def _read_agent(self) -> None:
+        buffer = b""
+        while self._socket is not None:
+            try:
+                chunk = self._socket.recv(65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            buffer += chunk
+            *complete, buffer = buffer.split(b"\n")
+            with self._lines_changed:
+                for raw in complete:
+                    line = raw.decode(errors="replace").strip("\r\x00 ")
+                    if line.startswith("@@"):
+                        self._lines.append(line)
+                self._lines_changed.notify_all()
+
+    def _wait_agent_line(self, predicate, timeout: float, what: str) -> str:
+        deadline = time.monotonic() + timeout
+        with self._lines_changed:
+            while True:
+                for line in self._lines:
+                    if predicate(line):
+                        return line
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise ScenarioFailure(f"timed out after {timeout:.0f} s waiting for {what}")
+                self._lines_changed.wait(min(remaining, 0.5))
+                self._check_alive()
+
+    def _send(self, command: str) -> str:
+        if self._socket is None:
+            raise ScenarioFailure("the agent is not connected")
+        self._next_id += 1
+        ident = f"c{self._next_id}"
+        encoded = base64.b64encode(command.encode()).decode()
+        self._socket.sendall(f"RUN {ident} {encoded}\n".encode())
+        return ident
+
+    def run(self, command: str, timeout: float = 60, check: bool = False) -> CommandResult:
+        """Run `bash -c command` in the guest (cwd /, stdin /dev/null) and return status and output.
+        With check=True a non-zero status fails the scenario."""
+        started = time.monotonic()
+        ident = self._send(command)
+        line = self._wait_agent_line(lambda l: l.startswith(f"@@RESULT {ident} "), timeout,
+                                     f"the result of `{command}`")
+        fields = line.split(" ")
+        rc = int(fields[2])
+        stdout = base64.b64decode(fields[3]).decode(errors="replace") if len(fields) > 3 else ""
+        stderr = base64.b64decode(fields[4]).decode(errors="replace") if len(fields) > 4 else ""
+        result = CommandResult(command, rc, stdout, stderr, time.monotonic() - started)
+        if check and rc != 0:
+            raise ScenarioFailure(result.summary())
+        return result
+
+    def launch(self, command: str, timeout: float = 30) -> float:
+        """Start a command that is not expected to return (e.g. a kexec); waits only until the agent
+        has started it. Returns time.monotonic() when the command was sent."""
+        sent = time.monotonic()
+        ident = self._send(command)
+        self._wait_agent_line(lambda l: l == f"@@START {ident}", timeout, f"the start of `{command}`")
+        return sent
