@@ -7,6 +7,8 @@ The guest's first serial port (ttyS0, the console) is written to console.log; th
 from __future__ import annotations
 
 import base64
+import contextlib
+import json
 import re
 import signal
 import socket
@@ -67,6 +69,7 @@ class Guest:
         self.kernel = kernel or cached.vmlinuz
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
+        self.qmp_path = run_dir / "qmp.sock"
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
         self._socket: socket.socket | None = None
@@ -88,6 +91,7 @@ class Guest:
             "-chardev", f"file,id=con,path={self.console_path}", "-serial", "chardev:con",
             "-chardev", f"socket,id=agent,path={self.socket_path},server=on,wait=off",
             "-serial", "chardev:agent",
+            "-qmp", f"unix:{self.qmp_path},server=on,wait=off",
             "-drive", f"file={self.images.root},format=raw,if=none,id=d0,cache=unsafe",
             "-drive", f"file={self.images.data},format=raw,if=none,id=d1,cache=unsafe",
             "-device", "nvme,id=nvme0,serial=kreboot-it",
@@ -183,12 +187,52 @@ class Guest:
         return BootInfo(boot_id, boot.group(2), boot.group(3).strip(), boot.start(), booted_at, ready_at,
                         ready.group(1))
 
-    def wait_new_kernel(self, token: str, after: int, timeout: float = 60) -> float:
+    def wait_new_kernel(self, token: str, after: int, timeout: float = 60) -> tuple[float, int]:
         """Wait for a kernel whose `Command line:` echo carries `token` (the kexec'd kernel);
-        returns time.monotonic() when it was seen."""
-        self.wait_console(rf"Command line: [^\r\n]*{re.escape(token)}", timeout, after,
-                          f"the new kernel's command line with {token}")
-        return time.monotonic()
+        returns time.monotonic() when it was seen and the console offset just after the echo."""
+        match = self.wait_console(rf"Command line: [^\r\n]*{re.escape(token)}", timeout, after,
+                                  f"the new kernel's command line with {token}")
+        return time.monotonic(), match.end()
+
+    def new_kernel_mounted(self, after: int) -> bool:
+        """True when an ext4 file system was mounted after console offset `after`."""
+        return re.search(r"EXT4-fs \([^)]*\): mounted filesystem", self.console()[after:]) is not None
+
+    def expect_no_journal_replay(self, after: int) -> None:
+        """Fail if a boot after console offset `after` replayed an ext4 journal (the previous
+        shutdown left a file system dirty; pitfall 2)."""
+        match = re.search(r"EXT4-fs \(([^)]*)\): recovery complete", self.console()[after:])
+        if match:
+            raise ScenarioFailure(f"the new boot replayed the journal of {match.group(1)}: it was left dirty")
+
+    # -- QMP ---------------------------------------------------------------------------------
+
+    def _qmp(self, command: str) -> dict:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+            sock.settimeout(30)
+            sock.connect(str(self.qmp_path))
+            stream = sock.makefile("rwb")
+            json.loads(stream.readline())  # greeting
+            for execute in ("qmp_capabilities", command):
+                stream.write(json.dumps({"execute": execute}).encode() + b"\n")
+                stream.flush()
+                while True:
+                    reply = json.loads(stream.readline())
+                    if "return" in reply:
+                        break
+                    if "error" in reply:
+                        raise ScenarioFailure(f"QMP {execute}: {reply['error'].get('desc')}")
+            return reply
+
+    @contextlib.contextmanager
+    def paused(self):
+        """Pause the VM (QMP stop: vCPUs halted, disk writes drained into the image files) so the
+        host can read the images, then resume it."""
+        self._qmp("stop")
+        try:
+            yield
+        finally:
+            self._qmp("cont")
 
     # -- agent -------------------------------------------------------------------------------
 
