@@ -38,6 +38,8 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Benchmarks (not tests): `swift run -c release kreboot-plan-bench`.
+        .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan"], path: "Benchmarks/PlanBench"),
         .testTarget(name: "RebootPlanTests", dependencies: ["RebootPlan"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KexecCoreTests", dependencies: ["KexecCore", "RebootPlan"]),
         .testTarget(name: "QuiesceTests", dependencies: ["Quiesce", "KexecCore", "RebootPlan"]),

@@ -34,7 +34,7 @@ extension SystemSnapshot {
         for path in initrds where snapshot.files[path] == nil {
             snapshot.files[path] = FileFacts.probe(path, root: root, inspectKernel: false)
         }
-        if options.mode == .kdumpTest, let dir = snapshot.kdump?.localSaveDir ?? Optional("/var/crash") {
+        if options.mode == .kdumpTest, let dir = snapshot.dumpDirectory {
             if let free = freeBytes(root.hostPath(dir)) { snapshot.freeSpace[dir] = free }
         }
         return snapshot
@@ -50,6 +50,15 @@ extension SystemSnapshot {
             path = slash == path.startIndex ? "/" : String(path[..<slash])
             if path == "/" { var root = statvfs(); return statvfs("/", &root) == 0 ? UInt64(root.f_bavail) * UInt64(root.f_frsize) : nil }
         }
+    }
+}
+
+extension SystemSnapshot {
+    /// Where dumps are saved, as a local path: the kdump configuration's save directory, /var/crash without one;
+    /// nil when the configuration names a non-local target (nfs://, ssh://).
+    public var dumpDirectory: String? {
+        guard let kdump else { return "/var/crash" }
+        return kdump.localSaveDir
     }
 }
 

@@ -1,0 +1,149 @@
+/// The preflight checks of a plan, each pass/warn/fail with one line naming the file or the cause. Pure.
+struct PreflightChecks {
+    let snapshot: SystemSnapshot
+    let options: PlanOptions
+
+    /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
+    func run(target: BootTarget?, targetFailure: PlanCheck?) -> [PlanCheck] {
+        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), mountTable()]
+        if let targetFailure { checks.append(targetFailure) }
+        if let target {
+            checks.append(PlanCheck(.bootEntry, .pass, describe(target.source)))
+            checks.append(kernelImage(target.kernel))
+            checks.append(initrds(target.initrds))
+        }
+        checks.append(sessions())
+        switch options.mode {
+        case .reboot: checks.append(alreadyLoaded())
+        case .kdumpTest: checks += [crashkernel(), dumpSpace()]
+        }
+        return checks
+    }
+
+    private func describe(_ source: BootTarget.Source) -> String {
+        let name = source.title ?? source.id ?? source.kind.rawValue
+        return "\(source.kind.rawValue) entry \"\(name)\"" + (source.file.map { " from \($0)" } ?? "")
+    }
+
+    func root() -> PlanCheck {
+        let p = snapshot.process
+        if let reason = p.containerReason {
+            return PlanCheck(.root, .fail, "\(reason): kexec needs the initial namespaces")
+        }
+        if p.effectiveUID != 0 {
+            return PlanCheck(.root, .fail, "not running as root (euid \(p.effectiveUID)): kexec needs root and CAP_SYS_BOOT")
+        }
+        if p.hasCapSysBoot == false {
+            return PlanCheck(.root, .fail, "CAP_SYS_BOOT is not in the effective capabilities (/proc/self/status CapEff)")
+        }
+        return PlanCheck(.root, .pass, "running as root with CAP_SYS_BOOT")
+    }
+
+    func kexecSupported() -> PlanCheck {
+        snapshot.kernel.kexecSupported
+            ? PlanCheck(.kexecSupported, .pass, "the running kernel supports kexec (/sys/kernel/kexec_loaded)")
+            : PlanCheck(.kexecSupported, .fail, "/sys/kernel/kexec_loaded is missing: the running kernel was built without kexec")
+    }
+
+    func kexecLoadDisabled() -> PlanCheck {
+        switch snapshot.kernel.kexecLoadDisabled {
+        case true?: return PlanCheck(.kexecLoadDisabled, .fail,
+            "/proc/sys/kernel/kexec_load_disabled is 1: kexec loading is disabled until the next boot")
+        case false?: return PlanCheck(.kexecLoadDisabled, .pass, "kexec loading is enabled (/proc/sys/kernel/kexec_load_disabled is 0)")
+        case nil: return PlanCheck(.kexecLoadDisabled, .warn, "/proc/sys/kernel/kexec_load_disabled is unreadable")
+        }
+    }
+
+    func lockdown() -> PlanCheck {
+        switch snapshot.kernel.lockdown {
+        case nil, .none?: return PlanCheck(.lockdown, .pass, "kernel lockdown is off")
+        case let mode?: return PlanCheck(.lockdown, .warn,
+            "kernel lockdown is \(mode.rawValue) (/sys/kernel/security/lockdown): only a signed kernel loads, through kexec_file_load")
+        }
+    }
+
+    func mountTable() -> PlanCheck {
+        if let problem = snapshot.mountTableProblem { return PlanCheck(.mountTable, .fail, problem.message) }
+        return PlanCheck(.mountTable, .pass, "\(snapshot.mounts.count) mounts read from \(snapshot.mountTableFile)")
+    }
+
+    func kernelImage(_ path: String) -> PlanCheck {
+        guard let facts = snapshot.files[path], facts.exists else {
+            return PlanCheck(.kernelImage, .fail, "\(path): no such file")
+        }
+        guard facts.isRegularFile else { return PlanCheck(.kernelImage, .fail, "\(path): not a regular file") }
+        guard facts.readable else { return PlanCheck(.kernelImage, .fail, "\(path): not readable") }
+        guard let image = facts.image else {
+            return PlanCheck(.kernelImage, .fail, facts.imageProblem ?? "\(path): not a kernel image")
+        }
+        let machine = snapshot.process.machineArch
+        guard image.arch == machine else {
+            return PlanCheck(.kernelImage, .fail, "\(path): a \(image.arch) kernel, this machine is \(machine)")
+        }
+        let release = image.release.map { " \($0)" } ?? ""
+        return PlanCheck(.kernelImage, .pass, "\(path): \(image.format.rawValue) \(image.arch)\(release)")
+    }
+
+    func initrds(_ paths: [String]) -> PlanCheck {
+        if paths.isEmpty { return PlanCheck(.initrd, .pass, "no initrd") }
+        for path in paths {
+            guard let facts = snapshot.files[path], facts.exists else { return PlanCheck(.initrd, .fail, "\(path): no such file") }
+            guard facts.isRegularFile else { return PlanCheck(.initrd, .fail, "\(path): not a regular file") }
+            guard facts.readable else { return PlanCheck(.initrd, .fail, "\(path): not readable") }
+            guard facts.size > 0 else { return PlanCheck(.initrd, .fail, "\(path): empty file") }
+        }
+        return PlanCheck(.initrd, .pass, paths.joined(separator: ", ") + (paths.count == 1 ? " is readable" : " are readable"))
+    }
+
+    func sessions() -> PlanCheck {
+        guard let sessions = snapshot.sessions else {
+            return PlanCheck(.sessions, .pass, "login sessions not checked" + (snapshot.root.isRealRoot ? "" : " (planning for \(snapshot.root.path))"))
+        }
+        let others = sessions.filter { $0.uid != 0 && $0.uid != snapshot.process.effectiveUID }
+        guard let first = others.first else { return PlanCheck(.sessions, .pass, "no other users logged in") }
+        let place = first.remoteHost.map { " from \($0)" } ?? first.tty.map { " on \($0)" } ?? ""
+        let message = "\(others.count) other login session(s): \(first.user)\(place) (session \(first.id))"
+        return options.force ? PlanCheck(.sessions, .warn, message + "; --force given") : PlanCheck(.sessions, .fail, message + "; use --force to reboot anyway")
+    }
+
+    func alreadyLoaded() -> PlanCheck {
+        snapshot.kernel.kexecLoaded == true
+            ? PlanCheck(.alreadyLoaded, .warn, "a kernel is already loaded (/sys/kernel/kexec_loaded is 1): it will be replaced")
+            : PlanCheck(.alreadyLoaded, .pass, "no kernel loaded yet")
+    }
+
+    func crashkernel() -> PlanCheck {
+        let reserved = snapshot.kernel.crashReservedBytes
+        guard reserved > 0 else {
+            return PlanCheck(.crashkernel, .fail,
+                "no crashkernel reservation (/sys/kernel/kexec_crash_size is 0): add crashkernel=256M to the kernel command line and reboot")
+        }
+        let loaded = snapshot.kernel.kexecCrashLoaded == true ? ", capture kernel already loaded" : ""
+        return PlanCheck(.crashkernel, .pass, "\(reserved >> 20) MiB reserved for the crash kernel\(loaded)")
+    }
+
+    func dumpSpace() -> PlanCheck {
+        let dir = snapshot.dumpDirectory
+        guard let dir else {
+            return PlanCheck(.dumpSpace, .fail, "KDUMP_SAVEDIR \(snapshot.kdump?.saveDir ?? "?") is not a local path: not supported")
+        }
+        guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }
+        let needed = Self.dumpSpaceNeeded(memTotal: snapshot.kernel.memTotalBytes ?? 0, config: snapshot.kdump)
+        let freeMiB = free >> 20, neededMiB = needed >> 20
+        return free >= needed
+            ? PlanCheck(.dumpSpace, .pass, "\(dir): \(freeMiB) MiB free, about \(neededMiB) MiB needed")
+            : PlanCheck(.dumpSpace, .fail, "\(dir): \(freeMiB) MiB free, about \(neededMiB) MiB needed for the dump")
+    }
+
+    /// Room a dump needs: KDUMP_FREE_DISK_SIZE (default 64 MiB) kept free, plus the dump itself —
+    /// a filtered, compressed dump (makedumpfile -d 31) is a few percent of RAM; an unfiltered ELF dump is all of it.
+    static func dumpSpaceNeeded(memTotal: UInt64, config: KdumpConfig?) -> UInt64 {
+        let reserve = UInt64(config?.freeDiskSizeMiB ?? 64) << 20
+        let format = config?.dumpFormat?.lowercased()
+        if format == "none" { return reserve }
+        let level = config?.dumpLevel ?? 31
+        let compressed = format == nil || ["compressed", "lzo", "snappy", "zstd", "zlib"].contains(format!)
+        let dump: UInt64 = (level >= 31 && compressed) ? memTotal / 20 : memTotal
+        return reserve + dump
+    }
+}

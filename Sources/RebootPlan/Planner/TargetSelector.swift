@@ -1,0 +1,119 @@
+/// Chooses what to boot: `--kernel` wins, then `--entry`, then (for a kdump test) the kdump
+/// configuration's kernel or the running kernel's entry, then the boot loader's default. Pure.
+struct TargetSelector {
+    let snapshot: SystemSnapshot
+    let options: PlanOptions
+
+    /// Parameters the capture kernel must not inherit, and what it needs (kdump-utils, kdump-tools).
+    static let captureRemovedKeys: Set<String> = ["crashkernel", "BOOT_IMAGE", "initrd", "kexec_jump_back_entry", "hugepages", "hugepagesz", "nr_cpus", "maxcpus"]
+    static let captureExtraParameters = "irqpoll nr_cpus=1 reset_devices"
+
+    /// The outcome: a target, or the failed `boot-entry` check that says why there is none.
+    enum Selection {
+        case success(BootTarget)
+        case failure(PlanCheck)
+    }
+
+    /// The chosen target, or the failed `boot-entry` check that says why there is none.
+    func select() -> Selection {
+        let running = KernelCommandLine(snapshot.commandLine ?? "")
+        if let kernel = options.kernel {
+            let (line, why) = commandLine(entryOptions: nil, running: running)
+            return .success(BootTarget(kernel: kernel, initrds: options.initrds, commandLine: line,
+                                       source: .init(kind: .explicit, rule: "--kernel \(kernel); command line \(why)")))
+        }
+        if let selector = options.entry {
+            guard let entry = findEntry(selector) else {
+                let known = snapshot.bootLoader.entries.prefix(8).map { "\"\($0.id)\"" }.joined(separator: ", ")
+                return .failure(PlanCheck(.bootEntry, .fail,
+                    "no boot entry matches --entry \"\(selector)\"" + (known.isEmpty ? " (no entries found)" : "; entries: \(known)")))
+            }
+            return .success(target(for: entry, rule: "--entry \"\(selector)\"", running: running))
+        }
+        if options.mode == .kdumpTest, let target = captureTarget(running: running) {
+            return .success(target)
+        }
+        guard let entry = snapshot.bootLoader.defaultEntry else {
+            return .failure(PlanCheck(.bootEntry, .fail, noDefaultReason()))
+        }
+        return .success(target(for: entry, rule: snapshot.bootLoader.defaultRule, running: running))
+    }
+
+    private func target(for entry: BootEntry, rule: String, running: KernelCommandLine) -> BootTarget {
+        let (line, why) = options.mode == .kdumpTest
+            ? captureCommandLine(running: running)
+            : commandLine(entryOptions: entry.options, running: running)
+        let initrds = options.initrds.isEmpty ? entry.initrds : options.initrds
+        return BootTarget(kernel: entry.kernel, initrds: initrds, commandLine: line,
+                          source: .init(kind: entry.source, id: entry.id, title: entry.title, file: entry.file,
+                                        rule: "\(rule); command line \(why)"))
+    }
+
+    /// The kdump test's capture kernel: KDUMP_KERNEL, else the entry of the running release, else /boot/vmlinuz-<release>.
+    private func captureTarget(running: KernelCommandLine) -> BootTarget? {
+        let (line, why) = captureCommandLine(running: running)
+        if let kdump = snapshot.kdump, let kernel = kdump.kernel {
+            return BootTarget(kernel: kernel, initrds: kdump.initrd.map { [$0] } ?? [], commandLine: line,
+                              source: .init(kind: .kdumpConfig, file: kdump.file, rule: "kernel from \(kdump.file); command line \(why)"))
+        }
+        guard let release = snapshot.kernel.runningRelease else { return nil }
+        if let entry = snapshot.bootLoader.entries.first(where: { $0.kernel.hasSuffix("-" + release) || $0.version == release }) {
+            return target(for: entry, rule: "the entry of the running kernel \(release)", running: running)
+        }
+        let kernel = "/boot/vmlinuz-\(release)"
+        guard snapshot.files[kernel]?.exists == true || snapshot.bootLoader.entries.isEmpty else { return nil }
+        return BootTarget(kernel: kernel, initrds: [], commandLine: line,
+                          source: .init(kind: .explicit, rule: "the running kernel's image \(kernel); command line \(why)"))
+    }
+
+    private func commandLine(entryOptions: String?, running: KernelCommandLine) -> (String, String) {
+        if let explicit = options.commandLine {
+            return (KernelCommandLine(explicit).appending(options.append).description, "from --command-line")
+        }
+        let base: KernelCommandLine
+        var why: String
+        if options.reuseCommandLine {
+            base = running.reusable; why = "reused from /proc/cmdline"
+        } else if let entryOptions {
+            base = KernelCommandLine(entryOptions); why = "from the entry"
+        } else {
+            base = running.reusable; why = "reused from /proc/cmdline (the entry has none)"
+        }
+        if options.append != nil { why += " plus --append" }
+        return (base.appending(options.append).description, why)
+    }
+
+    private func captureCommandLine(running: KernelCommandLine) -> (String, String) {
+        if let explicit = options.commandLine {
+            return (KernelCommandLine(explicit).appending(options.append).description, "from --command-line")
+        }
+        if let configured = snapshot.kdump?.commandLine, !configured.isEmpty {
+            let line = KernelCommandLine(configured).appending(snapshot.kdump?.commandLineAppend).appending(options.append)
+            return (line.description, "KDUMP_COMMANDLINE from \(snapshot.kdump!.file)")
+        }
+        let line = running.removing(keys: Self.captureRemovedKeys)
+            .appending(Self.captureExtraParameters)
+            .appending(snapshot.kdump?.commandLineAppend)
+            .appending(options.append)
+        return (line.description, "the running one without crashkernel=, plus \(Self.captureExtraParameters)")
+    }
+
+    /// Finds an entry by id, title, menu path (`Advanced options>Debian …`) or index (`2`, `1>0`).
+    func findEntry(_ selector: String) -> BootEntry? {
+        let entries = snapshot.bootLoader.entries
+        if let e = entries.first(where: { $0.id == selector }) { return e }
+        if let e = entries.first(where: { $0.index == selector }) { return e }
+        if let e = entries.first(where: { $0.title == selector }) { return e }
+        if let e = entries.first(where: { $0.menuPath.joined(separator: ">") == selector }) { return e }
+        return nil
+    }
+
+    private func noDefaultReason() -> String {
+        let loader = snapshot.bootLoader
+        if let problem = loader.problems.first { return "no bootable default entry: \(problem)" }
+        if loader.entries.isEmpty {
+            return "no boot entries found (no /boot/grub/grub.cfg, /boot/loader/entries or /boot/vmlinuz); use --kernel"
+        }
+        return "no default entry: \(loader.defaultRule)"
+    }
+}
