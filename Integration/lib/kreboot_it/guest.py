@@ -24,6 +24,9 @@ from .images import CachedGuest, RunImages
 QEMU = "qemu-system-x86_64"
 POLL_SECONDS = 0.05
 BOOT_TIMEOUT = 150.0
+# Added to qemu's -append (not to the guest's boot entries), so a boot that carries it was started
+# by qemu, and a kexec'd kernel without it got its command line from the plan, not reused.
+FIRST_BOOT_PARAMETER = "kreboot_it.boot=qemu"
 FATAL_CONSOLE = re.compile(r"Kernel panic - not syncing[^\r\n]*|BUG: kernel NULL pointer[^\r\n]*")
 
 
@@ -65,7 +68,7 @@ class Guest:
         self.images = images
         self.run_dir = run_dir
         self.memory_mb = memory_mb
-        self.command_line = append if append is not None else cached.command_line
+        self.command_line = append if append is not None else f"{cached.command_line} {FIRST_BOOT_PARAMETER}"
         self.kernel = kernel or cached.vmlinuz
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
@@ -276,6 +279,14 @@ class Guest:
         self._socket.sendall(f"RUN {ident} {encoded}\n".encode())
         return ident
 
+    @staticmethod
+    def _parse_result(command: str, line: str, started: float) -> CommandResult:
+        fields = line.split(" ")
+        rc = int(fields[2])
+        stdout = base64.b64decode(fields[3]).decode(errors="replace") if len(fields) > 3 else ""
+        stderr = base64.b64decode(fields[4]).decode(errors="replace") if len(fields) > 4 else ""
+        return CommandResult(command, rc, stdout, stderr, time.monotonic() - started)
+
     def run(self, command: str, timeout: float = 60, check: bool = False) -> CommandResult:
         """Run `bash -c command` in the guest (cwd /, stdin /dev/null) and return status and output.
         With check=True a non-zero status fails the scenario."""
@@ -283,19 +294,32 @@ class Guest:
         ident = self._send(command)
         line = self._wait_agent_line(lambda l: l.startswith(f"@@RESULT {ident} "), timeout,
                                      f"the result of `{command}`")
-        fields = line.split(" ")
-        rc = int(fields[2])
-        stdout = base64.b64decode(fields[3]).decode(errors="replace") if len(fields) > 3 else ""
-        stderr = base64.b64decode(fields[4]).decode(errors="replace") if len(fields) > 4 else ""
-        result = CommandResult(command, rc, stdout, stderr, time.monotonic() - started)
-        if check and rc != 0:
+        result = self._parse_result(command, line, started)
+        if check and result.rc != 0:
             raise ScenarioFailure(result.summary())
         return result
 
-    def launch(self, command: str, timeout: float = 30) -> float:
-        """Start a command that is not expected to return (e.g. a kexec); waits only until the agent
-        has started it. Returns time.monotonic() when the command was sent."""
+    def launch(self, command: str, timeout: float = 30) -> "LaunchedCommand":
+        """Start a command that may not return (e.g. a kexec); waits only until the agent has
+        started it. Poll it with `finished()`."""
         sent = time.monotonic()
         ident = self._send(command)
         self._wait_agent_line(lambda l: l == f"@@START {ident}", timeout, f"the start of `{command}`")
-        return sent
+        return LaunchedCommand(self, ident, command, sent)
+
+    def finished(self, launched: "LaunchedCommand") -> CommandResult | None:
+        """The launched command's result if it has returned, else None."""
+        prefix = f"@@RESULT {launched.ident} "
+        with self._lines_changed:
+            line = next((l for l in self._lines if l.startswith(prefix)), None)
+        return self._parse_result(launched.command, line, launched.sent) if line else None
+
+
+@dataclass(frozen=True)
+class LaunchedCommand:
+    """A command started with Guest.launch(); `sent` is time.monotonic() when it was sent."""
+
+    guest: Guest
+    ident: str
+    command: str
+    sent: float

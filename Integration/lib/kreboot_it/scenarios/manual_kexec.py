@@ -38,7 +38,7 @@ def quiesce_and_kexec(ctx: ScenarioContext, guest: Guest, token: str, remount_ro
         expect_mounted(guest, "/", "/dev/nvme0n1", "ro")
     timed(ctx, guest, "sync", "sync")
     after = guest.console_offset()
-    return guest.launch("kexec -e"), after
+    return guest.launch("kexec -e").sent, after
 
 
 @scenario("manual-kexec")

@@ -12,7 +12,7 @@ def smoke(ctx: ScenarioContext) -> None:
         ctx.timing("qemu start -> BOOT marker", boot.booted_at - guest.started_at)
         ctx.timing("qemu start -> READY marker", boot.ready_at - guest.started_at)
         expect(boot.release == ctx.cached.kernel61, f"booted {boot.release}, expected {ctx.cached.kernel61}")
-        expect(boot.cmdline == ctx.cached.command_line, f"unexpected /proc/cmdline: {boot.cmdline}")
+        expect(boot.cmdline == guest.command_line, f"unexpected /proc/cmdline: {boot.cmdline}")
         if boot.state != "running":
             failed = guest.run("systemctl --failed --no-legend --plain").stdout.strip().replace("\n", "; ")
             expect(False, f"system is {boot.state}, failed units: {failed}")
