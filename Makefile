@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need; installed by `make deps` when missing.
 BUILD_PACKAGES := libmount-dev libsystemd-dev libelf-dev pkg-config
-IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2fsprogs makedumpfile cpio python3
+IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2fsprogs fdisk makedumpfile cpio python3
 BIN := .build/release/kreboot
 
 .PHONY: all deps build release unit integration test demo clean

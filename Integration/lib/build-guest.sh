@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the integration guest into OUT_DIR (must not exist yet):
-#   root.img     ext4, Debian bookworm minbase with systemd, both kernels in /boot,
-#                a Debian-style grub.cfg, the agent (Integration/guest/) — no kreboot binary
-#   data.img     ext4, mounted at /data by the guest's fstab
+#   root.img     a GPT disk whose partition 1 (at 1 MiB) is ext4: Debian bookworm minbase with
+#                systemd, both kernels in /boot, a Debian-style grub.cfg, the agent
+#                (Integration/guest/) — no kreboot binary
+#   data.img     ext4 on the whole disk, mounted at /data by the guest's fstab (by UUID)
 #   vmlinuz      the 6.1 cloud kernel, for qemu -kernel
 #   guest.json   kernel releases, root UUID, the first boot's command line
 # Usage: build-guest.sh OUT_DIR        (as root; takes about a minute)
@@ -12,12 +13,14 @@ OUT=${1:?usage: build-guest.sh OUT_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OVERLAY=$HERE/../guest
 SUITE=bookworm
-CMDLINE_BASE="root=/dev/nvme0n1 rw console=ttyS0 printk.devkmsg=on nokaslr"
 PACKAGES=systemd,systemd-sysv,udev,dbus,kmod,e2fsprogs,makedumpfile,kexec-tools,procps,libelf1,libmount1,libsystemd0
 
 log() { echo "build-guest: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || { echo "build-guest: must run as root (debootstrap)" >&2; exit 1; }
+for tool in debootstrap mkfs.ext4 sfdisk apt-get dpkg-deb; do
+	command -v "$tool" >/dev/null || { echo "build-guest: $tool missing (make deps)" >&2; exit 1; }
+done
 [ ! -e "$OUT" ] || { echo "build-guest: $OUT already exists" >&2; exit 1; }
 
 # The mirror apt itself uses (deb822 sources first, then the one-line format).
@@ -84,14 +87,19 @@ log "configuring"
 cp -a "$OVERLAY"/. "$ROOT"/
 chown -R root:root "$ROOT/usr/local/sbin" "$ROOT/etc/systemd"
 ROOT_UUID=$(cat /proc/sys/kernel/random/uuid)
+ROOT_PARTUUID=$(cat /proc/sys/kernel/random/uuid)
 DATA_UUID=$(cat /proc/sys/kernel/random/uuid)
+ROOT_OFFSET=1048576
+# root= by PARTUUID: the kernel resolves it without an initramfs, and NVMe namespace names are not
+# stable (6.12 scans namespaces asynchronously: nvme0n1 may be the data disk).
+CMDLINE_BASE="root=PARTUUID=$ROOT_PARTUUID rw console=ttyS0 printk.devkmsg=on nokaslr"
 
 echo kreboot-guest >"$ROOT/etc/hostname"
 printf '127.0.0.1\tlocalhost\n127.0.1.1\tkreboot-guest\n' >"$ROOT/etc/hosts"
 cat >"$ROOT/etc/fstab" <<EOF
 # <file system> <mount point> <type> <options> <dump> <pass>
-/dev/nvme0n1	/	ext4	rw,errors=remount-ro	0	1
-/dev/nvme0n2	/data	ext4	defaults	0	2
+UUID=$ROOT_UUID	/	ext4	rw,errors=remount-ro	0	1
+UUID=$DATA_UUID	/data	ext4	defaults	0	2
 EOF
 mkdir -p "$ROOT/data" "$ROOT/var/log/journal"
 
@@ -121,7 +129,7 @@ ${i}menuentry '$2' --class debian --class gnu-linux --class gnu --class os \$men
 ${i}	load_video
 ${i}	insmod gzio
 ${i}	if [ x\$grub_platform = xxen ]; then insmod xzio; insmod lzopio; fi
-${i}	insmod part_msdos
+${i}	insmod part_gpt
 ${i}	insmod ext2
 ${i}	search --no-floppy --fs-uuid --set=root $ROOT_UUID
 ${i}	echo	'Loading Linux $4 ...'
@@ -187,7 +195,12 @@ rm -rf "$ROOT"/var/cache/apt/archives/*.deb "$ROOT"/var/lib/apt/lists/*_Packages
 
 log "making images"
 mkdir -p "$OUT"
-mkfs.ext4 -q -F -L root -U "$ROOT_UUID" -d "$ROOT" "$OUT/root.img" 2G >/dev/null
+mkfs.ext4 -q -F -L root -U "$ROOT_UUID" -d "$ROOT" "$WORK/rootfs.img" 2G >/dev/null
+truncate -s $((2 * 1024 * 1024 * 1024 + 2 * ROOT_OFFSET)) "$OUT/root.img"
+echo "label: gpt
+start=$((ROOT_OFFSET / 512)), size=$((2 * 1024 * 1024 * 2)), type=L, uuid=$ROOT_PARTUUID, name=root" |
+	sfdisk -q "$OUT/root.img"
+dd if="$WORK/rootfs.img" of="$OUT/root.img" bs=1M seek=$((ROOT_OFFSET / 1048576)) conv=sparse,notrunc status=none
 mkdir -p "$WORK/data"
 echo "kreboot integration data disk" >"$WORK/data/README"
 mkfs.ext4 -q -F -L data -U "$DATA_UUID" -d "$WORK/data" "$OUT/data.img" 512M >/dev/null
@@ -199,6 +212,8 @@ cat >"$OUT/guest.json" <<EOF
   "kernel61": "$K61",
   "kernel612": "$K612",
   "rootUUID": "$ROOT_UUID",
+  "rootPartUUID": "$ROOT_PARTUUID",
+  "rootOffset": $ROOT_OFFSET,
   "dataUUID": "$DATA_UUID",
   "commandLine": "BOOT_IMAGE=/boot/vmlinuz-$K61 $CMDLINE_BASE"
 }

@@ -12,21 +12,21 @@ def expect(condition: bool, reason: str) -> None:
         raise ScenarioFailure(reason)
 
 
-def mount_of(guest: Guest, path: str) -> tuple[str, list[str]] | None:
-    """(source, options) of the file system mounted exactly at `path` in the guest, or None."""
-    result = guest.run(f"findmnt -n -o SOURCE,OPTIONS --mountpoint {path}")
+def mount_of(guest: Guest, path: str) -> tuple[str, str, list[str]] | None:
+    """(source, file system UUID, options) of the file system mounted exactly at `path`, or None."""
+    result = guest.run(f"findmnt -n -r -o SOURCE,UUID,OPTIONS --mountpoint {path}")
     if result.rc != 0 or not result.stdout.strip():
         return None
-    source, _, options = result.stdout.strip().splitlines()[0].partition(" ")
-    return source, options.strip().split(",")
+    source, uuid, options = (result.stdout.strip().splitlines()[0].split(" ") + ["", ""])[:3]
+    return source, uuid, options.split(",")
 
 
-def expect_mounted(guest: Guest, path: str, source: str, mode: str) -> None:
-    """Fail unless `source` is mounted at `path` with option `mode` ("rw" or "ro")."""
+def expect_mounted(guest: Guest, path: str, uuid: str, mode: str) -> None:
+    """Fail unless the file system with `uuid` is mounted at `path` with option `mode` ("rw"/"ro")."""
     mount = mount_of(guest, path)
     expect(mount is not None, f"{path} is not mounted in the guest")
-    expect(mount[0] == source, f"{path} is mounted from {mount[0]}, expected {source}")
-    expect(mode in mount[1], f"{path} is mounted {','.join(mount[1])}, expected {mode}")
+    expect(mount[1] == uuid, f"{path} is mounted from {mount[0]} (UUID {mount[1] or '?'}), expected UUID {uuid}")
+    expect(mode in mount[2], f"{path} is mounted {','.join(mount[2])}, expected {mode}")
 
 
 def boot_id(guest: Guest) -> str:

@@ -1,18 +1,19 @@
-"""Host-side checks of ext4 images after qemu has stopped (dumpe2fs, debugfs; read-only)."""
+"""Host-side checks of ext4 images while qemu is stopped or paused (dumpe2fs, debugfs; read-only).
+
+A file system is named as e2fsprogs takes it: an image path, or `disk.img?offset=BYTES` for a
+partition (RunImages.root_fs / data_fs)."""
 
 from __future__ import annotations
 
 import subprocess
-from pathlib import Path
-
 from .failure import ScenarioFailure
 
 
-def superblock(image: Path) -> dict[str, str]:
+def superblock(image: str) -> dict[str, str]:
     """`dumpe2fs -h` as a dict ("Filesystem features" → "has_journal ext_attr …")."""
-    result = subprocess.run(["dumpe2fs", "-h", str(image)], capture_output=True, text=True)
+    result = subprocess.run(["dumpe2fs", "-h", image], capture_output=True, text=True)
     if result.returncode != 0:
-        raise ScenarioFailure(f"dumpe2fs -h {image.name} failed: {result.stderr.strip()[-200:]}")
+        raise ScenarioFailure(f"dumpe2fs -h {image} failed: {result.stderr.strip()[-200:]}")
     fields = {}
     for line in result.stdout.splitlines():
         key, sep, value = line.partition(":")
@@ -21,22 +22,22 @@ def superblock(image: Path) -> dict[str, str]:
     return fields
 
 
-def needs_recovery(image: Path) -> bool:
+def needs_recovery(image: str) -> bool:
     """True when the journal must be replayed: the file system was not cleanly unmounted or
     remounted read-only. ("Filesystem state: clean" proves nothing with a journal — pitfall 1.)"""
     return "needs_recovery" in superblock(image).get("Filesystem features", "").split()
 
 
-def assert_clean(image: Path, label: str) -> None:
+def assert_clean(image: str, label: str) -> None:
     """Fail unless the image's journal is clean (needs_recovery absent)."""
     if needs_recovery(image):
-        raise ScenarioFailure(f"{label} file system is dirty: needs_recovery set in {image.name}")
+        raise ScenarioFailure(f"{label} file system is dirty: needs_recovery set in {image}")
 
 
-def read_file(image: Path, path: str) -> bytes:
+def read_file(image: str, path: str) -> bytes:
     """A file's contents from an unmounted ext4 image (`debugfs -R 'cat PATH'`)."""
-    result = subprocess.run(["debugfs", "-R", f"cat {path}", str(image)], capture_output=True)
+    result = subprocess.run(["debugfs", "-R", f"cat {path}", image], capture_output=True)
     errors = result.stderr.decode(errors="replace")
     if result.returncode != 0 or "File not found" in errors or "not found by ext2_lookup" in errors:
-        raise ScenarioFailure(f"{path} not found in {image.name}")
+        raise ScenarioFailure(f"{path} not found in {image}")
     return result.stdout

@@ -56,6 +56,18 @@ class CachedGuest:
     def vmlinuz(self) -> Path:
         return self.directory / "vmlinuz"
 
+    @property
+    def root_uuid(self) -> str:
+        return self.manifest["rootUUID"]
+
+    @property
+    def data_uuid(self) -> str:
+        return self.manifest["dataUUID"]
+
+    @property
+    def root_offset(self) -> int:
+        return int(self.manifest["rootOffset"])
+
 
 def ensure_cached_guest(cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
     """Return the cached guest for the current recipe, building it (under a lock) when absent."""
@@ -78,30 +90,43 @@ def ensure_cached_guest(cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
 
 @dataclass(frozen=True)
 class RunImages:
-    """One run's private, writable copies of the root and data images."""
+    """One run's private, writable copies of the root disk (GPT, ext4 in partition 1 at
+    `root_offset`) and the data disk (ext4 on the whole disk)."""
 
     root: Path
     data: Path
+    root_offset: int
+
+    @property
+    def root_fs(self) -> str:
+        """The root file system for e2fsprogs (`dumpe2fs`, `debugfs`): the disk with its offset."""
+        return f"{self.root}?offset={self.root_offset}"
+
+    @property
+    def data_fs(self) -> str:
+        """The data file system for e2fsprogs."""
+        return str(self.data)
 
 
 def prepare_run_images(guest: CachedGuest, run_dir: Path, kreboot_binary: Path | None) -> RunImages:
     """Copy the cached images (sparse) into run_dir and write kreboot into the root image."""
     run_dir.mkdir(parents=True, exist_ok=True)
-    images = RunImages(run_dir / "root.img", run_dir / "data.img")
+    images = RunImages(run_dir / "root.img", run_dir / "data.img", guest.root_offset)
     for source, dest in ((guest.directory / "root.img", images.root), (guest.directory / "data.img", images.data)):
         subprocess.run(["cp", "--sparse=always", "--reflink=auto", str(source), str(dest)], check=True)
     if kreboot_binary is not None:
-        inject_file(images.root, kreboot_binary, GUEST_KREBOOT_PATH)
+        inject_file(images.root_fs, kreboot_binary, GUEST_KREBOOT_PATH)
     return images
 
 
-def inject_file(image: Path, source: Path, guest_path: str) -> None:
-    """Write a host file into an unmounted ext4 image with debugfs (mode kept, owner root)."""
+def inject_file(image: str, source: Path, guest_path: str) -> None:
+    """Write a host file into an unmounted ext4 file system (an e2fsprogs device spec such as
+    `disk.img?offset=1048576`) with debugfs (mode kept, owner root)."""
     directory, name = guest_path.rsplit("/", 1)
     commands = f"cd {directory}\nrm {name}\nwrite {source} {name}\nsif {name} uid 0\nsif {name} gid 0\n"
-    result = subprocess.run(["debugfs", "-w", "-f", "-", str(image)], input=commands,
+    result = subprocess.run(["debugfs", "-w", "-f", "-", image], input=commands,
                             capture_output=True, text=True)
-    listing = subprocess.run(["debugfs", "-R", f"stat {guest_path}", str(image)],
+    listing = subprocess.run(["debugfs", "-R", f"stat {guest_path}", image],
                              capture_output=True, text=True).stdout
     if result.returncode != 0 or f"Size: {source.stat().st_size}" not in listing:
         raise ScenarioFailure(f"could not write {source} into {image}:{guest_path}: {result.stderr.strip()[-200:]}")

@@ -57,7 +57,9 @@ def expect_guest_plan(ctx: ScenarioContext, guest: Guest, plan: dict, release: s
     steps = [step_key(step) for step in plan.get("steps", [])]
     expect(steps == EXPECTED_STEPS, f"steps are {steps}, expected {EXPECTED_STEPS}")
     unmount = next(step for step in plan["steps"] if step.get("action") == "unmount")
-    expect(unmount.get("source") == "/dev/nvme0n2", f"unmount /data source is {unmount.get('source')!r}")
+    data_source = guest.run("findmnt -n -o SOURCE --mountpoint /data").stdout.strip()
+    expect(unmount.get("source") == data_source,
+           f"unmount /data source is {unmount.get('source')!r}, /data is mounted from {data_source!r}")
     target = plan.get("target") or {}
     expected_kernel = f"/boot/vmlinuz-{release}"
     kernel = target.get("kernel", "")
@@ -108,8 +110,8 @@ def kreboot_reboot(ctx: ScenarioContext, guest: Guest, first: BootInfo, argument
     seen = time.monotonic()
     with guest.paused():
         expect(not guest.new_kernel_mounted(match.end()), "the new kernel mounted a disk before the host could check it")
-        root_dirty = needs_recovery(guest.images.root)
-        data_dirty = needs_recovery(guest.images.data)
+        root_dirty = needs_recovery(guest.images.root_fs)
+        data_dirty = needs_recovery(guest.images.data_fs)
         if data_checks:
             data_checks(guest)
     expect(not root_dirty, "root file system is dirty (needs_recovery) when the new kernel started")

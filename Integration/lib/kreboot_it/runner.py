@@ -38,6 +38,8 @@ def main(argv: list[str]) -> int:
     parser.add_argument("names", nargs="*", metavar="SCENARIO", help=f"default: all ({', '.join(scenarios)})")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (images, console logs)")
+    parser.add_argument("--kreboot", type=Path, metavar="PATH",
+                        help="inject this binary instead of .build/release/kreboot (harness self-tests)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print measured timings on stderr")
     args = parser.parse_args(argv)
     if args.list:
@@ -55,7 +57,7 @@ def main(argv: list[str]) -> int:
     try:
         if os.geteuid() != 0:
             raise ScenarioFailure("must run as root (debootstrap, qemu images)")
-        kreboot = ensure_kreboot()
+        kreboot = args.kreboot.resolve() if args.kreboot else ensure_kreboot()
         cached = ensure_cached_guest()
     except ScenarioFailure as error:
         setup_error = f"setup: {error}"

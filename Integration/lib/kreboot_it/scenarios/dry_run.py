@@ -18,7 +18,7 @@ def dry_run(ctx: ScenarioContext) -> None:
         # A dry run changes nothing.
         expect(boot_id(guest) == boot.boot_id, "the guest rebooted during the dry run")
         expect(not kexec_loaded(guest), "a kexec kernel is loaded after the dry run")
-        expect_mounted(guest, "/data", "/dev/nvme0n2", "rw")
-        expect_mounted(guest, "/", "/dev/nvme0n1", "rw")
+        expect_mounted(guest, "/data", ctx.cached.data_uuid, "rw")
+        expect_mounted(guest, "/", ctx.cached.root_uuid, "rw")
         state = guest.run("systemctl is-active multi-user.target").stdout.strip()
         expect(state == "active", f"multi-user.target is {state} after the dry run")

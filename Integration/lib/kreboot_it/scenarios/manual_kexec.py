@@ -35,7 +35,7 @@ def quiesce_and_kexec(ctx: ScenarioContext, guest: Guest, token: str, remount_ro
     timed(ctx, guest, "umount /data", "umount /data")
     if remount_root:
         timed(ctx, guest, "remount / ro", "mount -o remount,ro /")
-        expect_mounted(guest, "/", "/dev/nvme0n1", "ro")
+        expect_mounted(guest, "/", ctx.cached.root_uuid, "ro")
     timed(ctx, guest, "sync", "sync")
     after = guest.console_offset()
     return guest.launch("kexec -e").sent, after
@@ -51,9 +51,9 @@ def manual_kexec(ctx: ScenarioContext) -> None:
         ctx.timing("kexec -e -> new kernel command line", seen - sent)
         with guest.paused():
             expect(not guest.new_kernel_mounted(echoed), "the new kernel mounted a disk before the host could check it")
-            root_dirty = needs_recovery(guest.images.root)
-            data_dirty = needs_recovery(guest.images.data)
-            data = read_file(guest.images.data, f"/{DATA_FILE}").decode().strip()
+            root_dirty = needs_recovery(guest.images.root_fs)
+            data_dirty = needs_recovery(guest.images.data_fs)
+            data = read_file(guest.images.data_fs, f"/{DATA_FILE}").decode().strip()
         expect(not root_dirty, "root file system is dirty (needs_recovery) after the kexec")
         expect(not data_dirty, "data file system is dirty (needs_recovery) after the kexec")
         expect(data == token, f"data image holds {data!r} in /{DATA_FILE}, expected {token!r}")
@@ -76,6 +76,6 @@ def dirty_control(ctx: ScenarioContext) -> None:
         _, after = quiesce_and_kexec(ctx, guest, token, remount_root=False)
         guest.wait_new_kernel(token, after)
         guest.stop()
-    expect(needs_recovery(guest.images.root),
+    expect(needs_recovery(guest.images.root_fs),
            "checker self-test: / was left read-write but the root image is not reported dirty")
-    expect(not needs_recovery(guest.images.data), "data file system is dirty although /data was unmounted")
+    expect(not needs_recovery(guest.images.data_fs), "data file system is dirty although /data was unmounted")

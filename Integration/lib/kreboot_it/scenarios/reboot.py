@@ -34,7 +34,7 @@ def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, 
     guest.run(f"echo {token} > /data/{name}", check=True)  # no sync: kreboot must flush it
 
     def data_on_image(paused: Guest) -> None:
-        found = read_file(paused.images.data, f"/{name}").decode().strip()
+        found = read_file(paused.images.data_fs, f"/{name}").decode().strip()
         expect(found == token, f"data image holds {found!r} in /{name}, expected {token!r}")
 
     outcome = kreboot_reboot(ctx, guest, first, f"{arguments} --yes".strip(), data_on_image)

@@ -16,7 +16,7 @@ def smoke(ctx: ScenarioContext) -> None:
         if boot.state != "running":
             failed = guest.run("systemctl --failed --no-legend --plain").stdout.strip().replace("\n", "; ")
             expect(False, f"system is {boot.state}, failed units: {failed}")
-        expect_mounted(guest, "/", "/dev/nvme0n1", "rw")
-        expect_mounted(guest, "/data", "/dev/nvme0n2", "rw")
+        expect_mounted(guest, "/", ctx.cached.root_uuid, "rw")
+        expect_mounted(guest, "/data", ctx.cached.data_uuid, "rw")
         guest.run("echo smoke > /data/smoke.txt && cat /data/smoke.txt && rm /data/smoke.txt", check=True)
         guest.run("kreboot --help", check=True)
