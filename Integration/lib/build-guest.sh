@@ -13,7 +13,7 @@ OUT=${1:?usage: build-guest.sh OUT_DIR}
 HERE=$(cd "$(dirname "$0")" && pwd)
 OVERLAY=$HERE/../guest
 SUITE=bookworm
-PACKAGES=systemd,systemd-sysv,udev,dbus,kmod,e2fsprogs,makedumpfile,kexec-tools,procps,libelf1,libmount1,libsystemd0
+PACKAGES=systemd,systemd-sysv,udev,dbus,libpam-systemd,kmod,e2fsprogs,makedumpfile,kexec-tools,procps,psmisc,libelf1,libmount1,libsystemd0
 
 log() { echo "build-guest: $*" >&2; }
 
@@ -102,6 +102,8 @@ UUID=$ROOT_UUID	/	ext4	rw,errors=remount-ro	0	1
 UUID=$DATA_UUID	/data	ext4	defaults	0	2
 EOF
 mkdir -p "$ROOT/data" "$ROOT/var/log/journal"
+# An ordinary user, for the scenarios with another user's login session.
+chroot "$ROOT" useradd --create-home --shell /bin/bash alice
 
 # kexec-tools: no kexec on `systemctl reboot`, so the firmware baseline is a firmware reboot (pitfall 7).
 if [ -f "$ROOT/etc/default/kexec" ]; then
