@@ -42,6 +42,7 @@ let package = Package(
         .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan"], path: "Benchmarks/PlanBench"),
         .testTarget(name: "RebootPlanTests", dependencies: ["RebootPlan"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KexecCoreTests", dependencies: ["KexecCore", "RebootPlan"]),
+        .testTarget(name: "KrebootCLITests", dependencies: ["kreboot"]),
         .testTarget(name: "QuiesceTests", dependencies: ["Quiesce", "KexecCore", "RebootPlan"]),
     ],
     swiftLanguageModes: [.v6]

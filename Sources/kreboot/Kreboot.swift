@@ -27,7 +27,7 @@ struct Kreboot: ParsableCommand {
           kreboot entries                   list the boot entries, the default marked
         """,
         version: KrebootVersion.string,
-        subcommands: [EntriesCommand.self, PlanCommand.self]
+        subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
@@ -45,9 +45,8 @@ struct Kreboot: ParsableCommand {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))
         }
-        try PlanOutput(json: false).emitRefusalIfNeeded(plan)
-        throw ExitCode(ExitStatus.notYetImplemented(
-            "the real run (quiesce and execute) is not available in this build; use --dry-run"))
+        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force).run()
+        throw ExitCode(status)
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+import Quiesce
 import RebootPlan
 
 /// Reads the system (the one place the CLI does the planner's I/O) and makes the plan.
@@ -6,9 +8,14 @@ struct PlanSession {
 
     var root: RootDirectory { RootDirectory(global.root) }
 
-    /// The snapshot of the system under `--root`, read for `options`.
+    /// The snapshot of the system under `--root`, read for `options`. On the real root under systemd, other
+    /// users' sessions come from logind (sd-bus); elsewhere they are not checked.
     func snapshot(_ options: PlanOptions) -> SystemSnapshot {
-        SystemSnapshot.read(root: root, options: options)
+        var sessions: [LoginSession]?
+        if root.isRealRoot && FileManager.default.fileExists(atPath: "/run/systemd/system") {
+            sessions = try? SystemdServiceManager().sessions()
+        }
+        return SystemSnapshot.read(root: root, options: options, sessions: sessions)
     }
 
     /// The plan for `options`.

@@ -25,12 +25,6 @@ enum ExitStatus: Int32 {
     static func forPlan(_ plan: RebootPlan) -> ExitStatus {
         plan.firstFailure.map { forCheck($0.id) } ?? .ok
     }
-
-    /// Prints `message` to stderr and gives the internal-error status.
-    static func notYetImplemented(_ message: String) -> ExitStatus {
-        Terminal.error(message)
-        return .internalError
-    }
 }
 
 extension ExitCode {

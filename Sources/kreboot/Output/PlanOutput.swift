@@ -9,16 +9,6 @@ struct PlanOutput {
     func emit(_ plan: RebootPlan) throws {
         if json { try JSONOutput.print(plan) } else { print(PlanText.render(plan)) }
     }
-
-    /// For a real run: when the plan may not proceed, prints why (stderr) and throws its exit code.
-    func emitRefusalIfNeeded(_ plan: RebootPlan) throws {
-        guard let failure = plan.firstFailure else { return }
-        for check in plan.checks where check.status == .fail {
-            Terminal.error("\(check.id.rawValue): \(check.message)")
-        }
-        _ = failure
-        throw ExitCode(ExitStatus.forPlan(plan))
-    }
 }
 
 /// The plan as text for people.

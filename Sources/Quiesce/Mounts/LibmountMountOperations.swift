@@ -1,0 +1,76 @@
+internal import CMount
+import Glibc
+import RebootPlan
+import SystemPackage
+
+/// syncfs(2) is not in Swift's Glibc module (it needs _GNU_SOURCE); this binds glibc's symbol directly.
+@_silgen_name("syncfs") private func c_syncfs(_ fd: Int32) -> Int32
+
+/// The real `MountOperations`: umount and remount through libmount, syncfs(2) and sync(2), and
+/// a /proc scan for writers.
+public struct LibmountMountOperations: MountOperations {
+    /// The mount table to read (the target system's view of its mounts).
+    public var mountInfo: String
+    /// The proc file system to scan for writers.
+    public var procRoot: String
+
+    public init(mountInfo: String = "/proc/self/mountinfo", procRoot: String = "/proc") {
+        self.mountInfo = mountInfo
+        self.procRoot = procRoot
+    }
+
+    /// Unmounts `path`. A path that `mountInfo` no longer lists counts as unmounted already (the isolate stops
+    /// remote-fs.target, which unmounts network file systems) and is not touched. The corresponding command is `umount PATH`.
+    public func unmount(path: String) throws(QuiesceError) {
+        if let entries = try? MountTable(file: mountInfo).entries, !entries.contains(where: { $0.target == path }) {
+            return
+        }
+        let context = try MountContext(operation: "umount \(path)", path: path)
+        try context.unmount()
+    }
+
+    /// Remounts `path` read-only. The corresponding command is `mount -o remount,ro PATH`.
+    public func remountReadOnly(path: String) throws(QuiesceError) {
+        let context = try MountContext(operation: "remount \(path) read-only", path: path)
+        try context.setOptions("remount,ro")
+        try context.mount()
+    }
+
+    /// Remounts `path` read-write. The corresponding command is `mount -o remount,rw PATH`.
+    public func remountReadWrite(path: String) throws(QuiesceError) {
+        let context = try MountContext(operation: "remount \(path) read-write", path: path)
+        try context.setOptions("remount,rw")
+        try context.mount()
+    }
+
+    /// syncfs(2) on `path` (or on every local read-write mount when nil), then sync(2). A syncfs error
+    /// (a failed write-back) throws; sync(2) reports none.
+    public func sync(path: String?) throws(QuiesceError) {
+        let paths = if let path { [path] } else { try readWriteLocalMounts().map(\.target) }
+        for target in paths {
+            let fd = open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            guard fd >= 0 else { throw Self.systemError("syncfs \(target)", target) }
+            defer { close(fd) }
+            var r: Int32
+            repeat { r = c_syncfs(fd) } while r != 0 && errno == EINTR
+            guard r == 0 else { throw Self.systemError("syncfs \(target)", target) }
+        }
+        Glibc.sync()
+    }
+
+    /// Processes with regular files open for writing on the file system containing `path`.
+    public func writers(of path: String) throws(QuiesceError) -> [MountWriter] {
+        try MountWriterScanner(procRoot: procRoot).writers(of: path)
+    }
+
+    /// The local disk file systems in `mountInfo` that are still read-write.
+    public func readWriteLocalMounts() throws(QuiesceError) -> [MountEntry] {
+        try MountTable(file: mountInfo).entries.filter(\.isLocalReadWrite)
+    }
+
+    private static func systemError(_ operation: String, _ path: String) -> QuiesceError {
+        let errno = Errno(rawValue: Glibc.errno)
+        return QuiesceError(QuiesceError.code(for: errno), operation: operation, path: path, errno: errno,
+                            "\(operation): \(String(cString: strerror(errno.rawValue)))")
+    }
+}

@@ -1,0 +1,59 @@
+internal import CMount
+import Glibc
+import SystemPackage
+
+/// A libmount context for one mount or umount operation. Freed in deinit.
+struct MountContext: ~Copyable {
+    private let handle: OpaquePointer
+    private let operation: String
+    private let path: String
+
+    /// A context for `operation` (e.g. `umount /srv`) on the mount point `path`.
+    init(operation: String, path: String) throws(QuiesceError) {
+        guard let handle = mnt_new_context() else {
+            throw QuiesceError(.failed, operation: operation, path: path, errno: .noMemory,
+                               "\(operation): libmount could not allocate a context")
+        }
+        let rc = mnt_context_set_target(handle, path)
+        guard rc == 0 else {
+            mnt_free_context(handle)
+            throw QuiesceError(.failed, operation: operation, path: path, errno: Errno(rawValue: -rc),
+                               "\(operation): libmount refused the target \(path)")
+        }
+        self.handle = handle
+        self.operation = operation
+        self.path = path
+    }
+
+    deinit { mnt_free_context(handle) }
+
+    /// Sets the mount options, e.g. `remount,ro`.
+    func setOptions(_ options: String) throws(QuiesceError) {
+        try check(mnt_context_set_options(handle, options))
+    }
+
+    /// Runs umount(2) through libmount. The corresponding C function is `mnt_context_umount`.
+    func unmount() throws(QuiesceError) {
+        try check(mnt_context_umount(handle))
+    }
+
+    /// Runs mount(2) through libmount. The corresponding C function is `mnt_context_mount`.
+    func mount() throws(QuiesceError) {
+        try check(mnt_context_mount(handle))
+    }
+
+    /// Turns a libmount return code into a QuiesceError: 0 is success; >0 is the syscall's errno; <0 is `-errno`
+    /// or `-MNT_ERR_*`. The syscall's own errno (mnt_context_get_syscall_errno) wins when the syscall ran.
+    private func check(_ rc: Int32) throws(QuiesceError) {
+        guard rc != 0 else { return }
+        let syscallErrno = mnt_context_get_syscall_errno(handle)
+        let raw = syscallErrno != 0 ? syscallErrno : abs(rc)
+        let errno: Errno? = raw > 0 && raw < 4096 ? Errno(rawValue: raw) : nil
+        var buffer = [CChar](repeating: 0, count: 1024)
+        _ = mnt_context_get_excode(handle, rc, &buffer, buffer.count)
+        var detail = buffer.withUnsafeBufferPointer { String(cString: $0.baseAddress!) }
+        if detail.isEmpty { detail = errno.map { String(cString: strerror($0.rawValue)) } ?? "libmount error \(rc)" }
+        throw QuiesceError(QuiesceError.code(for: errno), operation: operation, path: path, errno: errno,
+                           "\(operation): \(detail)")
+    }
+}

@@ -1,0 +1,23 @@
+import RebootPlan
+
+/// Talks to the service manager (systemd) and its neighbours (logind, journald). The real
+/// implementation is `SystemdServiceManager`; `RecordingServiceManager` stands in unit tests.
+public protocol ServiceManager: Sendable {
+    /// Starts `unit` in mode `isolate` (stops everything it does not pull in) and waits until the job is done.
+    /// Throws when the job ends with any result other than `done`.
+    func isolate(unit: String) throws(QuiesceError)
+    /// The unit the system boots into (`graphical.target`, `multi-user.target` …).
+    func defaultTarget() throws(QuiesceError) -> String
+    /// The logged-in sessions, from logind.
+    func sessions() throws(QuiesceError) -> [LoginSession]
+    /// The inhibitor locks taken, from logind.
+    func inhibitors() throws(QuiesceError) -> [Inhibitor]
+    /// Starts a transient service `name` running `argv` that survives isolates (`IgnoreOnIsolate=yes`, `Type=exec`),
+    /// and waits until it has started.
+    func startTransientService(name: String, argv: [String], properties: [UnitProperty]) throws(QuiesceError)
+    /// Makes journald stop writing to /var (it moves to /run), so `/` can be remounted read-only.
+    /// The same as `journalctl --relinquish-var`.
+    func relinquishJournal() throws(QuiesceError)
+    /// Makes journald write to /var again (`journalctl --flush`), after a rollback.
+    func flushJournal() throws(QuiesceError)
+}

@@ -1,0 +1,61 @@
+/// GRUB's environment block (grubenv): a 1024-byte file starting with `# GRUB Environment Block`,
+/// then `key=value` lines, padded with `#`. grub-editenv escapes `\` and newlines in values with a backslash.
+struct GrubEnvironment: Sendable, Equatable {
+    static let signature = "# GRUB Environment Block"
+
+    /// The target path it was read from.
+    var file: String
+    var variables: [String: String]
+
+    /// Parses the text of a grubenv file; `problems` gets one line when the block is not valid
+    /// (GRUB's load_env then loads nothing, so neither do we).
+    static func parse(_ text: String, file: String, problems: inout [String]) -> GrubEnvironment {
+        guard text.hasPrefix(signature) else {
+            problems.append("\(file): not a GRUB environment block (no '\(signature)' header); ignored")
+            return GrubEnvironment(file: file, variables: [:])
+        }
+        var variables: [String: String] = [:]
+        for rawLine in text.split(whereSeparator: \.isNewline) {
+            if rawLine.hasPrefix("#") { continue }
+            guard let eq = rawLine.firstIndex(of: "=") else { continue }
+            let key = String(rawLine[..<eq])
+            guard !key.isEmpty else { continue }
+            variables[key] = unescape(rawLine[rawLine.index(after: eq)...])
+        }
+        return GrubEnvironment(file: file, variables: variables)
+    }
+
+    /// Reads the first grubenv that exists among `candidates` (following a symlink inside `root`, as Fedora's
+    /// /boot/grub2/grubenv → ../efi/EFI/fedora/grubenv); nil when none exists.
+    static func read(root: RootDirectory, candidates: [String], problems: inout [String]) -> GrubEnvironment? {
+        for path in candidates {
+            let real = root.resolveSymlinks(path)
+            guard root.exists(real) else {
+                if root.readLink(path) != nil { problems.append("\(path): symlink to missing \(real)") }
+                continue
+            }
+            guard let text = root.readText(real) else {
+                problems.append("\(path): cannot be read")
+                continue
+            }
+            return parse(text, file: path, problems: &problems)
+        }
+        return nil
+    }
+
+    private static func unescape(_ value: Substring) -> String {
+        var result = ""
+        var escaping = false
+        for c in value {
+            if escaping {
+                result.append(c == "n" ? "\n" : c)
+                escaping = false
+            } else if c == "\\" {
+                escaping = true
+            } else {
+                result.append(c)
+            }
+        }
+        return result
+    }
+}

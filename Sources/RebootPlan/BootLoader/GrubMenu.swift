@@ -1,0 +1,32 @@
+/// GRUB's menu as grub.cfg defines it, after variable expansion, before paths are resolved.
+struct GrubMenu: Sendable {
+    /// One item of a menu level.
+    indirect enum Item: Sendable {
+        case entry(GrubMenuEntry)
+        case submenu(title: String, id: String?, items: [Item])
+        /// Where Fedora's `blscfg` command inserts the BLS entries.
+        case blscfg
+    }
+
+    /// The top-level items in menu order.
+    var items: [Item] = []
+    /// Every `set default=…` (or `default=…`) outside entries and outside `if` branches known not to be
+    /// taken, in file order, unexpanded.
+    var defaultAssignments: [GrubWord] = []
+    /// Variables after evaluating the top-level `set`s (grubenv's values included).
+    var variables: [String: String] = [:]
+}
+
+/// A `menuentry` with what it loads.
+struct GrubMenuEntry: Sendable, Equatable {
+    var title: String
+    var id: String?
+    /// `--class` values and other options, for display.
+    var classes: [String] = []
+    /// The `linux`/`linuxefi`/`linux16` command's fields (image first), nil when the entry loads no Linux kernel.
+    var linux: [String]? = nil
+    /// The last `initrd`/`initrdefi`/`initrd16` command's images.
+    var initrds: [String] = []
+    /// The command that loaded the kernel (`linux`, `linuxefi`, `linux16`).
+    var linuxCommand: String? = nil
+}

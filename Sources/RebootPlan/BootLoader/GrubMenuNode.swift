@@ -1,0 +1,18 @@
+/// GRUB's menu with BLS entries inserted and paths resolved: what `set default=` is matched against.
+indirect enum GrubMenuNode: Sendable {
+    /// A menu entry; `entry` is nil when it loads no Linux kernel (firmware setup, chainloader, …).
+    case entry(title: String, id: String?, entry: BootEntry?)
+    case submenu(title: String, id: String?, children: [GrubMenuNode])
+
+    var title: String {
+        switch self {
+        case .entry(let title, _, _), .submenu(let title, _, _): return title
+        }
+    }
+
+    var id: String? {
+        switch self {
+        case .entry(_, let id, _), .submenu(_, let id, _): return id
+        }
+    }
+}

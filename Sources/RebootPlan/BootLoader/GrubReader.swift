@@ -1,0 +1,145 @@
+/// Reads GRUB2's grub.cfg (and grubenv) into boot entries in menu order plus the default entry.
+enum GrubReader {
+    static let configCandidates = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"]
+    static let environmentCandidates = ["/boot/grub/grubenv", "/boot/grub2/grubenv"]
+
+    /// What GRUB's configuration says.
+    struct Result: Sendable {
+        /// Linux entries in menu order (flattened depth-first), `index` as GRUB counts it.
+        var entries: [BootEntry] = []
+        var defaultIndex: Int? = nil
+        var rule: String = ""
+        var problems: [String] = []
+    }
+
+    /// The grub.cfg in charge, when one exists under `root`.
+    static func configFile(root: RootDirectory) -> String? {
+        configCandidates.first { root.exists($0) }
+    }
+
+    /// Reads `configFile` and its grubenv; never fails, problems are reported in the result.
+    static func read(root: RootDirectory, configFile: String, resolver: BootPathResolver) -> Result {
+        var result = Result()
+        guard let bytes = root.readBytes(configFile) else {
+            result.problems.append("\(configFile): cannot be read")
+            result.rule = "GRUB \(configFile) cannot be read; nothing to boot"
+            return result
+        }
+        if isBinary(bytes) {
+            result.problems.append("\(configFile): binary data, not a GRUB script; GRUB cannot show a menu")
+            result.rule = "GRUB \(configFile) is not a text file; nothing to boot"
+            return result
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        if text.trimmingWhitespace().isEmpty {
+            result.problems.append("\(configFile): empty; GRUB has no menu entries")
+            result.rule = "GRUB \(configFile) is empty; nothing to boot"
+            return result
+        }
+        let parsed = GrubConfigParser.parse(text, file: configFile)
+        result.problems += parsed.problems
+
+        let directory = String(configFile[..<configFile.lastIndex(of: "/")!])
+        let envCandidates = [directory + "/grubenv"] + environmentCandidates.filter { $0 != directory + "/grubenv" }
+        let grubenv = GrubEnvironment.read(root: root, candidates: envCandidates, problems: &result.problems)
+        let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubenv?.variables ?? [:])
+
+        var blsProblems: [String] = []
+        let nodes = menuNodes(menu.items, variables: menu.variables, root: root, resolver: resolver,
+                              directory: directory, problems: &blsProblems)
+        result.problems += blsProblems
+
+        let choice = GrubDefaultResolver.choose(menu: nodes, assignments: menu.defaultAssignments,
+                                                variables: menu.variables, grubenv: grubenv, configFile: configFile)
+        result.problems += choice.problems
+        result.rule = choice.rule
+        var flat: [(path: [Int], entry: BootEntry)] = []
+        flatten(nodes, path: [], titles: [], into: &flat)
+        result.entries = flat.map(\.entry)
+        if let path = choice.path {
+            result.defaultIndex = flat.firstIndex { $0.path == path }
+            if result.defaultIndex == nil {
+                let name = node(at: path, in: nodes).map { "\"\($0.title)\"" } ?? "?"
+                let index = path.map(String.init).joined(separator: ">")
+                result.problems.append("\(configFile): the default entry \(name) (\(index)) loads no Linux kernel")
+                result.rule += "; that entry (\(index)) loads no Linux kernel"
+            }
+        }
+        return result
+    }
+
+    /// NUL bytes or many control characters: not a script GRUB would run.
+    static func isBinary(_ bytes: [UInt8]) -> Bool {
+        if bytes.contains(0) { return true }
+        let control = bytes.prefix(65536).filter { $0 < 32 && $0 != 9 && $0 != 10 && $0 != 13 && $0 != 12 }.count
+        return control * 20 > min(bytes.count, 65536)
+    }
+
+    /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order.
+    private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
+                                  resolver: BootPathResolver, directory: String, problems: inout [String]) -> [GrubMenuNode] {
+        var nodes: [GrubMenuNode] = []
+        for item in items {
+            switch item {
+            case .entry(let entry):
+                nodes.append(.entry(title: entry.title, id: entry.id,
+                                    entry: bootEntry(entry, resolver: resolver, directory: directory)))
+            case .submenu(let title, let id, let children):
+                nodes.append(.submenu(title: title, id: id,
+                                      children: menuNodes(children, variables: variables, root: root, resolver: resolver,
+                                                          directory: directory, problems: &problems)))
+            case .blscfg:
+                let location = BLSReader.locations[0]
+                let found = BLSReader.read(root: root, locations: [location], problems: &problems)
+                    .sorted { BLSSorter.grubBLSOrder($0.entry, $1.entry) }
+                for one in found {
+                    let entry = BLSReader.bootEntry(one, resolver: resolver, grubVariables: variables)
+                    nodes.append(.entry(title: entry.title, id: entry.id, entry: entry))
+                }
+            }
+        }
+        return nodes
+    }
+
+    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String) -> BootEntry? {
+        // `directory` is the one holding grub.cfg: its file system is the one GRUB reads kernels from.
+        guard let linux = entry.linux, let image = linux.first else { return nil }
+        func path(_ written: String) -> String {
+            resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
+        }
+        let arguments = linux.dropFirst().joined(separator: " ")
+        var extra: [String: String] = [:]
+        if !entry.classes.isEmpty { extra["class"] = entry.classes.joined(separator: " ") }
+        if let command = entry.linuxCommand, command != "linux" { extra["linux-command"] = command }
+        return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
+                         initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
+                         source: .grub, file: directory + "/grub.cfg", extra: extra)
+    }
+
+    /// Depth-first list of the Linux entries with their GRUB index paths and menu titles.
+    private static func flatten(_ nodes: [GrubMenuNode], path: [Int], titles: [String],
+                                into flat: inout [(path: [Int], entry: BootEntry)]) {
+        for (n, node) in nodes.enumerated() {
+            switch node {
+            case .entry(let title, _, let entry):
+                guard var entry else { continue }
+                entry.index = (path + [n]).map(String.init).joined(separator: ">")
+                entry.menuPath = titles + [title]
+                flat.append((path + [n], entry))
+            case .submenu(let title, _, let children):
+                flatten(children, path: path + [n], titles: titles + [title], into: &flat)
+            }
+        }
+    }
+
+    private static func node(at path: [Int], in nodes: [GrubMenuNode]) -> GrubMenuNode? {
+        var level = nodes
+        var current: GrubMenuNode? = nil
+        for index in path {
+            guard index < level.count else { return nil }
+            current = level[index]
+            if case .submenu(_, _, let children) = level[index] { level = children }
+        }
+        return current
+    }
+}

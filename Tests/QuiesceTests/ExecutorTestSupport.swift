@@ -1,0 +1,79 @@
+import KexecCore
+import Quiesce
+import RebootPlan
+
+/// A plan, its image, and fakes wired into an executor, for executor tests.
+final class ExecutorHarness {
+    let loader = RecordingKexecLoader()
+    let services = RecordingServiceManager(defaultTarget: "graphical.target")
+    let mounts: RecordingMountOperations
+    let journal = RecordingJournal()
+    private(set) var events: [StepEvent] = []
+
+    static let image = KexecImage(kernel: "/boot/vmlinuz-6.1.0-28-amd64", initrds: ["/boot/initrd.img-6.1.0-28-amd64"],
+                                  commandLine: "root=/dev/vda1 ro quiet")
+    static let data = MountEntry(source: "/dev/vdb", target: "/srv/data", fstype: "ext4", vfsOptions: "rw,relatime", fsOptions: "rw")
+    static let backup = MountEntry(source: "/dev/vdc", target: "/srv/backup", fstype: "xfs", vfsOptions: "rw,relatime", fsOptions: "rw")
+    static let root = MountEntry(source: "/dev/vda1", target: "/", fstype: "ext4", vfsOptions: "rw,relatime", fsOptions: "rw,errors=remount-ro")
+    static let pseudo = [
+        MountEntry(source: "proc", target: "/proc", fstype: "proc", vfsOptions: "rw,nosuid"),
+        MountEntry(source: "tmpfs", target: "/run", fstype: "tmpfs", vfsOptions: "rw,nosuid", fsOptions: "rw"),
+        MountEntry(source: "udev", target: "/dev", fstype: "devtmpfs", vfsOptions: "rw,nosuid", fsOptions: "rw"),
+    ]
+
+    /// A reboot plan with two data mounts: load, isolate, unmount ×2, remount / read-only, sync, exec.
+    static let fullPlan = RebootPlan(
+        mode: .reboot,
+        target: BootTarget(kernel: image.kernel, initrds: image.initrds, commandLine: image.commandLine,
+                           source: .init(kind: .explicit)),
+        steps: [.load, .isolate("rescue.target"), .unmount(data), .unmount(backup), .remountReadOnly("/"), .sync, .exec],
+        checks: [PlanCheck(.root, .pass, "running as root")])
+
+    /// A kdump test plan: load the capture kernel, quiesce, panic.
+    static let kdumpPlan = RebootPlan(
+        mode: .kdumpTest,
+        target: BootTarget(kernel: image.kernel, initrds: image.initrds, commandLine: image.commandLine,
+                           source: .init(kind: .kdumpConfig)),
+        steps: [.loadCrash, .isolate("rescue.target"), .unmount(data), .unmount(backup), .remountReadOnly("/"), .sync, .panic],
+        checks: [PlanCheck(.crashkernel, .pass, "256 MiB reserved")])
+
+    init(extraMounts: [MountEntry] = [], writers: [String: [MountWriter]] = [:]) {
+        mounts = RecordingMountOperations(mounts: [Self.root] + Self.pseudo + [Self.data, Self.backup] + extraMounts,
+                                          writers: writers)
+    }
+
+    var executor: Executor {
+        Executor(loader: loader, services: services, mounts: mounts, journal: journal) { [unowned self] in
+            self.events.append($0)
+        }
+    }
+
+    /// The steps that finished, in order.
+    var finishedSteps: [PlanStep] {
+        events.compactMap { if case .finished(_, let step, _, _) = $0 { step } else { nil } }
+    }
+
+    /// The notes of finished steps, by index.
+    var notes: [Int: String] {
+        var result: [Int: String] = [:]
+        for case .finished(let index, _, _, let note?) in events { result[index] = note }
+        return result
+    }
+
+    /// Runs `plan` and returns the error it threw, or nil.
+    func run(_ plan: RebootPlan = fullPlan, force: Bool = false) -> QuiesceError? {
+        do {
+            try executor.run(plan, image: Self.image, options: ExecutorOptions(force: force))
+            return nil
+        } catch {
+            return error
+        }
+    }
+}
+
+/// A QuiesceError as the real implementations throw them, for failure injection.
+func injected(_ errno: Errno, _ operation: String, path: String? = nil) -> QuiesceError {
+    QuiesceError(QuiesceError.code(for: errno), operation: operation, path: path, errno: errno, "\(operation): injected \(errno)")
+}
+
+import SystemPackage

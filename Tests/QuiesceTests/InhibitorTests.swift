@@ -1,0 +1,10 @@
+import Testing
+@testable import Quiesce
+
+@Suite struct InhibitorTests {
+    @Test func onlyBlockingShutdownLocksMatter() {
+        #expect(Inhibitor(what: "shutdown:sleep", who: "a", why: "b", mode: "block").blocksShutdown)
+        #expect(!Inhibitor(what: "shutdown", who: "a", why: "b", mode: "delay").blocksShutdown)
+        #expect(!Inhibitor(what: "sleep:idle", who: "a", why: "b", mode: "block").blocksShutdown)
+    }
+}
