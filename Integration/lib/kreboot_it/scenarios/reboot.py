@@ -3,12 +3,8 @@ kexecs. When the new kernel echoes its command line the host pauses the VM: both
 data written just before is on the data image. The new boot has a new boot id, the plan's command
 line (not the qemu-given one), replays no journal, reads the data back; `kreboot status` answers.
 
-cross-version: from 6.1 into 6.12 (`--entry` the submenu entry) and back with the default entry.
+cross-version: from 6.1 into 6.12 (`--entry` the submenu entry) and back with the default entry."""
 
-soak: N consecutive kreboot reboots in one guest run (KREBOOT_IT_SOAK, default 5): every
-transition clean, no write lost."""
-
-import os
 import uuid
 
 from ..checks import expect
@@ -67,15 +63,3 @@ def cross_version(ctx: ScenarioContext) -> None:
         first = guest.wait_boot()
         there = reboot_with_data(ctx, guest, first, f"--entry {entry_612}", ctx.cached.kernel612, "to-6.12")
         reboot_with_data(ctx, guest, there.second, "", ctx.cached.kernel61, "back-to-6.1")
-
-
-@scenario("soak")
-def soak(ctx: ScenarioContext) -> None:
-    count = int(os.environ.get("KREBOOT_IT_SOAK", "5"))
-    with ctx.boot() as guest:
-        boot = guest.wait_boot()
-        for index in range(1, count + 1):
-            boot = reboot_with_data(ctx, guest, boot, "", ctx.cached.kernel61, f"soak-{index}").second
-        listing = guest.run("ls /data", check=True).stdout.split()
-        missing = [f"soak-{i}.txt" for i in range(1, count + 1) if f"soak-{i}.txt" not in listing]
-        expect(not missing, f"lost after {count} reboots: {missing}")
