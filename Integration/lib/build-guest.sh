@@ -112,10 +112,13 @@ else
 	echo 'LOAD_KEXEC=false' >"$ROOT/etc/default/kexec"
 fi
 
-# Units the tests do not need (pitfall 11): timers, gettys.
+# Units the tests do not need (pitfall 11): timers, gettys, module loading (the guest has no
+# modules), debug/trace/hugepage/mqueue mounts, kexec-tools' init scripts (kreboot does the kexec).
 for unit in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub_all.timer \
 	e2scrub_reap.service fstrim.timer systemd-tmpfiles-clean.timer getty@tty1.service \
-	serial-getty@ttyS0.service getty.target; do
+	serial-getty@ttyS0.service getty.target modprobe@.service systemd-modules-load.service \
+	sys-kernel-debug.mount sys-kernel-tracing.mount dev-hugepages.mount dev-mqueue.mount \
+	kexec-load.service kexec.service; do
 	ln -sfn /dev/null "$ROOT/etc/systemd/system/$unit"
 done
 mkdir -p "$ROOT/etc/systemd/system/sysinit.target.wants"
