@@ -27,7 +27,8 @@ struct Kreboot: ParsableCommand {
           kreboot entries                   list the boot entries, the default marked
         """,
         version: KrebootVersion.string,
-        subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self]
+        subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self,
+                      CalibrateCommand.self, SaveDumpCommand.self, DumpsCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -27,6 +27,9 @@ struct PreflightChecks {
 
     func root() -> PlanCheck {
         let p = snapshot.process
+        guard snapshot.root.isRealRoot else {
+            return PlanCheck(.root, .warn, "not checked: planning for \(snapshot.root.path), not for the machine running kreboot")
+        }
         if let reason = p.containerReason {
             return PlanCheck(.root, .fail, "\(reason): kexec needs the initial namespaces")
         }
@@ -40,7 +43,10 @@ struct PreflightChecks {
     }
 
     func kexecSupported() -> PlanCheck {
-        snapshot.kernel.kexecSupported
+        if !snapshot.kernel.kexecSupported && !snapshot.root.isRealRoot {
+            return PlanCheck(.kexecSupported, .warn, "unknown: \(snapshot.root.path) has no /sys/kernel/kexec_loaded")
+        }
+        return snapshot.kernel.kexecSupported
             ? PlanCheck(.kexecSupported, .pass, "the running kernel supports kexec (/sys/kernel/kexec_loaded)")
             : PlanCheck(.kexecSupported, .fail, "/sys/kernel/kexec_loaded is missing: the running kernel was built without kexec")
     }

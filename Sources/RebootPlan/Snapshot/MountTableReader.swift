@@ -1,8 +1,74 @@
-/// Reads the mount table through libmount. (Stub: to be implemented.)
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the mount table through libmount.
 public enum MountTableReader {
-    /// Reads `<root>/proc/self/mountinfo`, or `<root>/etc/mtab` where that is a regular file.
-    /// Returns the entries in table order and the file read (target path).
+    /// The kernel's mount table of this process, as the target system names it.
+    public static let mountInfoFile = "/proc/self/mountinfo"
+    /// The old user-space mount table, used only where mountinfo is absent and it is a regular file.
+    public static let mtabFile = "/etc/mtab"
+
+    /// Reads `<root>/proc/self/mountinfo`, or `<root>/etc/mtab` where mountinfo is absent and mtab is a
+    /// regular file (not a symlink). Returns the entries in table order and the file read (target path).
+    /// Throws `.badData` naming the file when it is missing, unreadable, malformed or empty.
+    /// Strings are as libmount returns them (`\040` already unescaped); targets are as the target system sees them.
     public static func read(root: RootDirectory) throws(RebootPlanError) -> (entries: [MountEntry], file: String) {
-        ([], "/proc/self/mountinfo")
+        if root.exists(mountInfoFile) {
+            return (try parse(file: mountInfoFile, root: root, requireMountInfo: true), mountInfoFile)
+        }
+        if root.isRegularFileNoFollow(mtabFile) {
+            return (try parse(file: mtabFile, root: root, requireMountInfo: false), mtabFile)
+        }
+        throw RebootPlanError(.badData, path: mountInfoFile,
+                              "\(mountInfoFile) is missing (and there is no regular \(mtabFile)): is /proc mounted?")
+    }
+
+    /// Parses one table file and checks that libmount understood every line of it.
+    static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(RebootPlanError) -> [MountEntry] {
+        if let problem = readProblem(root.hostPath(file)) {
+            throw RebootPlanError(.badData, path: file, "cannot read \(file): \(problem)")
+        }
+        guard let table = LibmountTable() else {
+            throw RebootPlanError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
+        }
+        let (result, problems) = table.parse(hostPath: root.hostPath(file))
+        if result < 0 {
+            throw RebootPlanError(.badData, path: file, "cannot read \(file): \(String(cString: strerror(-result)))")
+        }
+        if problems.badLines > 0 {
+            let more = problems.badLines > 1 ? " (and \(problems.badLines - 1) more)" : ""
+            throw RebootPlanError(.badData, path: file, "\(file) is malformed: line \(problems.firstBadLine) cannot be parsed\(more)")
+        }
+        let rows = table.rows()
+        if rows.isEmpty {
+            throw RebootPlanError(.badData, path: file, "\(file) lists no mounts")
+        }
+        if requireMountInfo, let index = rows.firstIndex(where: { !$0.isKernelFormat }) {
+            throw RebootPlanError(.badData, path: file, "\(file) is malformed: entry \(index + 1) is not in mountinfo format")
+        }
+        if let index = rows.firstIndex(where: { !$0.entry.target.hasPrefix("/") }) {
+            throw RebootPlanError(.badData, path: file,
+                                  "\(file) is malformed: entry \(index + 1) has no absolute mount point (\"\(rows[index].entry.target)\")")
+        }
+        return rows.map(\.entry)
+    }
+
+    /// Why a file cannot be read, or nil when its first byte can be (libmount reports only EINVAL for
+    /// some of these, e.g. a directory).
+    static func readProblem(_ hostPath: String) -> Errno? {
+        do {
+            let fd = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
+            defer { try? fd.close() }
+            var byte: UInt8 = 0
+            _ = try withUnsafeMutableBytes(of: &byte) { try fd.read(into: $0, retryOnInterrupt: true) }
+            return nil
+        } catch let errno as Errno {
+            return errno
+        } catch {
+            return nil
+        }
     }
 }

@@ -30,6 +30,12 @@ struct ExecutorRun {
                                                      rolledBack: [], blockers: []))
             return .ok
         } catch {
+            if let id = request.kdumpTestID {
+                let failed = KdumpTestRecord(id: id, time: ISO8601DateFormatter().string(from: Date()),
+                                             release: request.plan.target?.release, state: .failed,
+                                             message: "rolled back before the panic: \(error.message)")
+                try? failed.write()
+            }
             let status = ExitStatus.forQuiesce(error)
             let blockers = error.blockers.map { "\($0)" }
             try? directory.write(RunDirectory.Result(ok: false, exitStatus: status.rawValue, message: error.message,

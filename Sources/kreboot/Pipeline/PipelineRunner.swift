@@ -39,10 +39,18 @@ struct PipelineRunner {
         }
         let directory: RunDirectory
         do {
+            var kdumpTestID: String?
+            if plan.mode == .kdumpTest {
+                // Written while / is still writable; the capture kernel's save-dump records this id with the dump.
+                let record = KdumpTestRecord.pending(release: target.release)
+                try record.write()
+                kdumpTestID = record.id
+                Terminal.writeStderr("kdump test \(record.id) pending (\(KdumpTestRecord.defaultPath))\n")
+            }
             directory = try RunDirectory.create()
             try directory.write(RunDirectory.Request(
                 plan: plan, image: KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine),
-                force: force, kdumpTestID: nil))
+                force: force, kdumpTestID: kdumpTestID))
         } catch {
             Terminal.error("cannot prepare the run under \(RunDirectory.base): \(error)")
             return .internalError

@@ -1,0 +1,94 @@
+import RebootPlan
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reads the calibration inputs of a system under a root: RAM from /proc/iomem ("System RAM") or
+/// /proc/meminfo, the reservation from /proc/iomem ("Crash kernel") and /sys/kernel/kexec_crash_size,
+/// the capture kernel and initrd of the running release (or KDUMP_KERNEL/KDUMP_INITRD), the LUNs
+/// from /sys/class/scsi_device unless given.
+public enum CalibrationInputsReader {
+    /// The inputs for this machine. `luns` overrides the SCSI device count; `arch` defaults to uname's.
+    public static func read(root: RootDirectory, state: KernelState, config: KdumpConfig?, luns: Int?,
+                            arch: String? = nil) -> CalibrationInputs {
+        let iomem = root.readText("/proc/iomem").map(IomemSummary.init(text:)) ?? IomemSummary(text: "")
+        let memTotal = state.memTotalBytes ?? meminfoTotal(root)
+        let reserved = max(iomem.crashKernelBytes, state.crashRegions.reduce(0) { $0 + $1.size },
+                           state.kexecCrashSize ?? sysfsCrashSize(root) ?? 0)
+        // MemTotal does not count the reservation nor what firmware keeps; iomem (root only) does.
+        let ram = iomem.systemRAMBytes > 0 ? iomem.systemRAMBytes : (memTotal ?? 0) + reserved
+        let release = state.runningRelease ?? root.readLine("/proc/sys/kernel/osrelease")
+        let kernelPath = config?.kernel.flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? release.map { "/boot/vmlinuz-\($0)" }
+        let initrdPath = config?.initrd.flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? release.flatMap { rel in
+                ["/boot/initrd.img-\(rel)", "/boot/initramfs-\(rel).img", "/boot/initrd-\(rel)"].first(where: root.exists)
+            }
+        return CalibrationInputs(
+            ramBytes: ram, arch: arch ?? machine(), luns: luns ?? root.listDirectory("/sys/class/scsi_device").count,
+            kernelBytes: kernelPath.flatMap { kernelMemoryBytes(root: root, path: $0) },
+            initrdBytes: initrdPath.flatMap { fileSize(root.hostPath($0)) },
+            reservedBytes: reserved, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+    }
+
+    /// The "System RAM" and "Crash kernel" totals of /proc/iomem (top-level ranges; zero when the
+    /// addresses are hidden from non-root readers).
+    struct IomemSummary {
+        var systemRAMBytes: UInt64 = 0
+        var crashKernelBytes: UInt64 = 0
+
+        init(text: String) {
+            for line in text.split(separator: "\n") {
+                guard let colon = line.firstIndex(of: ":") else { continue }
+                let range = line[..<colon].trimmingWhitespace()
+                let name = line[line.index(after: colon)...].trimmingWhitespace()
+                let bounds = range.split(separator: "-")
+                guard bounds.count == 2, let start = UInt64(bounds[0], radix: 16), let end = UInt64(bounds[1], radix: 16),
+                      end >= start, end > 0 else { continue }
+                let size = end - start + 1
+                if name == "System RAM" && !line.hasPrefix(" ") { systemRAMBytes += size }
+                if name == "Crash kernel" { crashKernelBytes += size }
+            }
+        }
+    }
+
+    /// The in-memory size of a kernel image: an x86 bzImage's setup header `init_size` (offset 0x260,
+    /// boot protocol 2.10+), else the file's size.
+    static func kernelMemoryBytes(root: RootDirectory, path: String) -> UInt64? {
+        guard let size = fileSize(root.hostPath(path)) else { return nil }
+        if let head = root.readBytes(path, limit: 0x264), head.count >= 0x264,
+           DumpBytes.hasPrefix(Array(head[0x202..<0x206]), "HdrS"),
+           let version = DumpBytes.littleEndian(head, at: 0x206, as: UInt16.self), version >= 0x020a,
+           let initSize = DumpBytes.littleEndian(head, at: 0x260, as: UInt32.self), initSize > 0 {
+            return max(UInt64(initSize), size)
+        }
+        return size
+    }
+
+    static func fileSize(_ hostPath: String) -> UInt64? {
+        var st = stat()
+        guard stat(hostPath, &st) == 0 else { return nil }
+        return UInt64(max(0, st.st_size))
+    }
+
+    static func meminfoTotal(_ root: RootDirectory) -> UInt64? {
+        guard let text = root.readText("/proc/meminfo") else { return nil }
+        for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
+            let fields = line.split(separator: " ")
+            if fields.count >= 2, let kib = UInt64(fields[1]) { return kib * 1024 }
+        }
+        return nil
+    }
+
+    static func sysfsCrashSize(_ root: RootDirectory) -> UInt64? {
+        root.readLine("/sys/kernel/kexec_crash_size").flatMap { UInt64($0) }
+    }
+
+    /// uname(2)'s machine.
+    static func machine() -> String {
+        var name = utsname()
+        guard uname(&name) == 0 else { return "unknown" }
+        return withUnsafeBytes(of: name.machine) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+    }
+}

@@ -1,0 +1,112 @@
+import Foundation
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `kreboot save-dump` does for itself when it is the capture kernel's `init=` (PID 1, no
+/// initramfs, no systemd): mount /proc, /dev, /sys and a tmpfs on /tmp (makedumpfile needs a writable
+/// /tmp), mount the save directory's device if asked, make the save directory's file system
+/// writable, and at the end sync, unmount, remount / read-only and reboot(2) with RB_AUTOBOOT.
+/// Nothing here runs unless the process is PID 1.
+public struct CaptureBootEnvironment {
+    /// Whether this process is init (PID 1).
+    public static var isInit: Bool { getpid() == 1 }
+
+    /// Whether a kernel command line is a kdump capture kernel's: kexec adds `elfcorehdr=` to it.
+    public static func isCaptureKernel(commandLine: String) -> Bool {
+        commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).contains { $0.hasPrefix("elfcorehdr=") }
+    }
+
+    /// Whether this boot is a capture kernel (reads /proc/cmdline; mount /proc first).
+    public static var isCaptureBoot: Bool {
+        guard let data = FileManager.default.contents(atPath: "/proc/cmdline") else { return false }
+        return isCaptureKernel(commandLine: String(decoding: data, as: UTF8.self))
+    }
+
+    /// Mount points this run mounted (pseudo file systems, /tmp, the save device).
+    public private(set) var mounted: [String] = []
+    /// The real file systems among them (the save device), unmounted at the end so they are clean.
+    public private(set) var deviceMounts: [String] = []
+    private let log: @Sendable (String) -> Void
+
+    /// An environment that reports what it does through `log` (stderr, the console).
+    public init(log: @escaping @Sendable (String) -> Void) {
+        self.log = log
+    }
+
+    /// Mounts the pseudo file systems a bare boot lacks and a tmpfs on /tmp.
+    public mutating func mountBasics() {
+        if access("/proc/self", F_OK) != 0 { mountOne("proc", "/proc", "proc", 0) }
+        if access("/dev/null", F_OK) != 0 { mountOne("devtmpfs", "/dev", "devtmpfs", 0) }
+        if access("/sys/kernel", F_OK) != 0 { mountOne("sysfs", "/sys", "sysfs", 0) }
+        mountOne("tmpfs", "/tmp", "tmpfs", 0, data: "mode=1777,size=64m")
+    }
+
+    /// Mounts `device` on `mountPoint` read-write, trying ext4, xfs, btrfs and vfat in turn.
+    public mutating func mountDevice(_ device: String, on mountPoint: String) throws(KexecError) {
+        _ = mkdir(mountPoint, 0o755)
+        var last = Errno(rawValue: 0)
+        for type in ["ext4", "xfs", "btrfs", "vfat"] {
+            if Glibc.mount(device, mountPoint, type, 0, nil) == 0 {
+                mounted.append(mountPoint)
+                deviceMounts.append(mountPoint)
+                log("mounted \(device) (\(type)) on \(mountPoint)")
+                return
+            }
+            last = Errno(rawValue: errno)
+        }
+        throw KexecError(.unavailable, operation: "save-dump", path: device, errno: last,
+                         "\(device): cannot mount on \(mountPoint) as ext4, xfs, btrfs or vfat: \(last)")
+    }
+
+    /// If `path` is on a read-only file system (the root the kernel mounted `ro`), remounts / read-write.
+    public func makeWritable(_ path: String) throws(KexecError) {
+        var probe = path
+        while access(probe, F_OK) != 0, probe != "/" { probe = DumpFiles.parent(of: probe) }
+        guard access(probe, W_OK) != 0, errno == EROFS else { return }
+        guard Glibc.mount("", "/", "", UInt(MS_REMOUNT), nil) == 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.unavailable, operation: "save-dump", path: "/", errno: err, "/: cannot remount read-write: \(err)")
+        }
+        log("remounted / read-write")
+    }
+
+    /// Syncs, unmounts what this run mounted, remounts / read-only and reboots. Only as PID 1.
+    public func finishAndReboot() -> Never {
+        sync()
+        for point in deviceMounts.reversed() where umount(point) != 0 {
+            log("\(point): unmount failed: \(Errno(rawValue: errno)); syncing only")
+        }
+        if Glibc.mount("", "/", "", UInt(MS_REMOUNT | MS_RDONLY), nil) != 0 {
+            log("/: remount read-only failed: \(Errno(rawValue: errno))")
+        }
+        sync()
+        log("rebooting")
+        _ = CaptureBootEnvironment.rebootSystem()
+        // reboot(2) failed: init must not exit (the kernel would panic), so wait forever.
+        while true { pause() }
+    }
+
+    /// reboot(2) with RB_AUTOBOOT (0x01234567), the libc function looked up by name: Glibc's Swift module
+    /// does not export <sys/reboot.h>, and the C shim target belongs to the loader.
+    /// The corresponding C function is `reboot`.
+    private static func rebootSystem() -> Int32 {
+        let rbAutoboot: Int32 = 0x0123_4567
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "reboot") else { return -1 }
+        typealias RebootFunction = @convention(c) (Int32) -> Int32
+        return unsafeBitCast(symbol, to: RebootFunction.self)(rbAutoboot)
+    }
+
+    private mutating func mountOne(_ source: String, _ target: String, _ type: String, _ flags: UInt, data: String? = nil) {
+        _ = mkdir(target, 0o755)
+        let rc = data.map { d in d.withCString { Glibc.mount(source, target, type, flags, $0) } }
+            ?? Glibc.mount(source, target, type, flags, nil)
+        if rc == 0 {
+            mounted.append(target)
+        } else {
+            log("\(target): mounting \(type) failed: \(Errno(rawValue: errno))")
+        }
+    }
+}

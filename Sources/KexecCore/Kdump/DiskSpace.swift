@@ -1,0 +1,23 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Free space on the save directory's file system, and KDUMP_FREE_DISK_SIZE's rule: after the dump,
+/// at least that many MiB must stay free.
+public enum DiskSpace {
+    /// SUSE's default KDUMP_FREE_DISK_SIZE.
+    public static let defaultFreeMiB = 64
+
+    /// Bytes available to unprivileged writers (statvfs f_bavail × f_frsize); nil when statvfs fails.
+    public static func availableBytes(_ path: String) -> UInt64? {
+        var st = statvfs()
+        guard statvfs(path, &st) == 0 else { return nil }
+        return UInt64(st.f_bavail) * UInt64(st.f_frsize)
+    }
+
+    /// Whether writing `estimateBytes` into `availableBytes` leaves `requiredFreeMiB` free.
+    public static func leavesEnough(availableBytes: UInt64, estimateBytes: UInt64, requiredFreeMiB: Int) -> Bool {
+        let required = UInt64(max(0, requiredFreeMiB)) << 20
+        return availableBytes >= estimateBytes && availableBytes - estimateBytes >= required
+    }
+}

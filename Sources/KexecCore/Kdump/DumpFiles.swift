@@ -1,0 +1,132 @@
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The file operations saving a dump needs, each crash-safe: create directories, write a file
+/// atomically (`NAME.incomplete`, fsync, rename, fsync the directory), remove a dump directory.
+enum DumpFiles {
+    /// `mkdir -p`, mode 0700 for new directories (dumps hold kernel memory).
+    static func makeDirectories(_ path: String, operation: String) throws(KexecError) {
+        var current = path.hasPrefix("/") ? "" : "."
+        for part in path.split(separator: "/") {
+            current += "/" + part
+            if mkdir(current, 0o700) != 0 && errno != EEXIST {
+                let err = Errno(rawValue: errno)
+                throw KexecError(err == .readOnlyFileSystem || err == .permissionDenied ? .noPermission : .failed,
+                                 operation: operation, path: current, errno: err, "\(current): cannot create directory: \(err)")
+            }
+        }
+    }
+
+    /// Writes `bytes` to `path` through `path.incomplete`, fsync and rename.
+    static func writeAtomically(_ bytes: [UInt8], to path: String, operation: String) throws(KexecError) {
+        let temporary = path + ".incomplete"
+        do {
+            let fd = try FileDescriptor.open(FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
+                                             permissions: [.ownerReadWrite], retryOnInterrupt: true)
+            do {
+                _ = try fd.writeAll(bytes)
+                guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
+                try fd.close()
+            } catch {
+                try? fd.close()
+                throw error
+            }
+        } catch let err as Errno {
+            throw KexecError(.failed, operation: operation, path: temporary, errno: err, "\(temporary): cannot write: \(err)")
+        } catch {
+            throw KexecError(.failed, operation: operation, path: temporary, "\(temporary): cannot write: \(error)")
+        }
+        try commit(temporary, as: path, operation: operation)
+    }
+
+    /// fsyncs `temporary`, renames it to `path` and fsyncs the directory.
+    static func commit(_ temporary: String, as path: String, operation: String) throws(KexecError) {
+        try syncFile(temporary, operation: operation)
+        guard rename(temporary, path) == 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.failed, operation: operation, path: path, errno: err, "\(temporary) → \(path): cannot rename: \(err)")
+        }
+        syncDirectory(of: path)
+    }
+
+    /// fsync(2) of a file by path.
+    static func syncFile(_ path: String, operation: String) throws(KexecError) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.failed, operation: operation, path: path, errno: err, "\(path): cannot open to sync: \(err)")
+        }
+        defer { close(fd) }
+        guard fsync(fd) == 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.failed, operation: operation, path: path, errno: err, "\(path): fsync failed: \(err)")
+        }
+    }
+
+    /// fsync(2) of the directory holding `path`, so a rename survives a crash. Best effort.
+    static func syncDirectory(of path: String) {
+        let dir = parent(of: path)
+        let fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        _ = fsync(fd)
+        close(fd)
+    }
+
+    /// The directory part of a path (`.` when there is none).
+    static func parent(of path: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return "." }
+        let dir = String(path[..<slash])
+        return dir.isEmpty ? "/" : dir
+    }
+
+    /// Removes the regular files directly in `dir`, then `dir` itself. Anything else in it (a
+    /// subdirectory another program made) makes rmdir fail and the directory stays: returns false.
+    @discardableResult
+    static func removeDumpDirectory(_ dir: String) -> Bool {
+        let root = DirectoryListing(dir)
+        for name in root.names {
+            let path = dir + "/" + name
+            var st = stat()
+            if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { unlink(path) }
+        }
+        return rmdir(dir) == 0
+    }
+
+    /// Size of a file in bytes (not following symlinks); nil when absent.
+    static func size(_ path: String) -> UInt64? {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return nil }
+        return UInt64(max(0, st.st_size))
+    }
+
+    /// Whether `path` is a directory (not following symlinks).
+    static func isDirectory(_ path: String) -> Bool {
+        var st = stat()
+        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+    }
+
+    /// Modification time in seconds since the epoch; 0 when absent.
+    static func modificationTime(_ path: String) -> Int64 {
+        var st = stat()
+        guard lstat(path, &st) == 0 else { return 0 }
+        return Int64(st.st_mtim.tv_sec)
+    }
+}
+
+/// The names in a directory (no `.`/`..`), sorted; empty when it cannot be read.
+struct DirectoryListing {
+    let names: [String]
+    init(_ dir: String) {
+        guard let handle = opendir(dir) else { names = []; return }
+        defer { closedir(handle) }
+        var found: [String] = []
+        while let entry = readdir(handle) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name != "." && name != ".." { found.append(name) }
+        }
+        names = found.sorted()
+    }
+}

@@ -1,0 +1,210 @@
+import Foundation
+import RebootPlan
+import SystemPackage
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The capture kernel's side of kdump: saves /proc/vmcore as the kdump configuration says.
+///
+/// 1. KDUMP_SAVEDIR must be local (`/path` or `file:///path`); other protocols are refused (69).
+/// 2. Old kreboot dumps beyond KDUMP_KEEP_OLD_DUMPS are deleted (`DumpRotation`).
+/// 3. Before: the estimate (`makedumpfile --mem-usage`, where it works; the vmcore's size for `raw`)
+///    plus KDUMP_FREE_DISK_SIZE must fit in the free space (69 otherwise).
+/// 4. SAVEDIR/<date-time>/ gets `kreboot-dump.json` (the marker), `dmesg.txt`
+///    (`makedumpfile --dump-dmesg`) and `vmcore`, each written as `NAME.incomplete`/`vmcore-incomplete`,
+///    fsynced and renamed, so a half-written file never has the final name.
+/// 5. After: if less than KDUMP_FREE_DISK_SIZE stays free, the vmcore is deleted again (as SUSE's kdump
+///    does); dmesg.txt stays.
+/// 6. The id of a pending `--test-kdump` record is written into the manifest, and the record copied.
+public struct DumpSaver {
+    public var vmcorePath: String
+    public var config: KdumpConfig
+    /// The save directory as a path on this machine is `root.hostPath(localSaveDir)`.
+    public var root: RootDirectory
+    public var makedumpfilePath: String
+    public var testRecordPath: String
+    public var runner: any CommandRunner
+    /// Free bytes of a path; injectable so tests can simulate a full disk.
+    public var availableBytes: @Sendable (String) -> UInt64?
+    public var now: @Sendable () -> Date
+    /// Progress lines (stderr).
+    public var log: @Sendable (String) -> Void
+
+    /// A saver for the capture kernel; every path, the runner, the free-space probe and the clock are
+    /// injectable so tests run the whole flow in a temporary directory with a fake makedumpfile.
+    public init(vmcorePath: String = "/proc/vmcore", config: KdumpConfig, root: RootDirectory = RootDirectory(),
+                makedumpfilePath: String = "/usr/bin/makedumpfile", testRecordPath: String = KdumpTestRecord.defaultPath,
+                runner: any CommandRunner = SpawnCommandRunner(),
+                availableBytes: @escaping @Sendable (String) -> UInt64? = DiskSpace.availableBytes,
+                now: @escaping @Sendable () -> Date = { Date() }, log: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.vmcorePath = vmcorePath
+        self.config = config
+        self.root = root
+        self.makedumpfilePath = makedumpfilePath
+        self.testRecordPath = testRecordPath
+        self.runner = runner
+        self.availableBytes = availableBytes
+        self.now = now
+        self.log = log
+    }
+
+    /// The save directory on this machine; `.unavailable` for protocols other than file://.
+    public func saveDirectory() throws(KexecError) -> String {
+        guard let local = config.localSaveDir else {
+            throw KexecError(.unavailable, operation: "save-dump", path: config.file,
+                             "KDUMP_SAVEDIR=\(config.saveDir ?? "") is not supported: kreboot saves only to local paths and file:// (no nfs, ssh, ftp, cifs)")
+        }
+        return root.hostPath(local)
+    }
+
+    /// Saves the dump; see the type's description for the steps.
+    public func save() throws(KexecError) -> DumpSaveResult {
+        let saveDir = try saveDirectory()
+        let invocation = try MakedumpfileInvocation(config: config)
+        guard let vmcoreSize = DumpFiles.size(vmcorePath) else {
+            throw KexecError(.unavailable, operation: "save-dump", path: vmcorePath,
+                             "\(vmcorePath): not found — not running in a capture kernel?")
+        }
+        let required = config.freeDiskSizeMiB ?? DiskSpace.defaultFreeMiB
+        try DumpFiles.makeDirectories(saveDir, operation: "save-dump")
+
+        let rotated = DumpRotation.rotate(saveDir: saveDir, keep: config.keepOldDumps ?? DumpRotation.defaultKeep)
+        for name in rotated { log("deleted old dump \(saveDir)/\(name) (KDUMP_KEEP_OLD_DUMPS=\(config.keepOldDumps ?? DumpRotation.defaultKeep))") }
+
+        let (estimate, source) = estimateBytes(invocation: invocation, vmcoreSize: vmcoreSize)
+        let before = availableBytes(saveDir)
+        if let before, !DiskSpace.leavesEnough(availableBytes: before, estimateBytes: estimate ?? 0, requiredFreeMiB: required) {
+            throw KexecError(.unavailable, operation: "save-dump", path: saveDir,
+                             "\(saveDir): \(before >> 20) MiB free; the dump needs about \((estimate ?? 0) >> 20) MiB (\(source)) and KDUMP_FREE_DISK_SIZE=\(required) MiB must stay free")
+        }
+
+        let stamp = now()
+        let dir = try newDumpDirectory(in: saveDir, at: stamp)
+        let testID = pendingTestID(copyInto: dir)
+        var manifest = DumpManifest(savedAt: VmcoreInfo.isoDate(Int64(stamp.timeIntervalSince1970)),
+                                    format: invocation.format.rawValue, dumpLevel: invocation.dumpLevel, testID: testID)
+        try manifest.write(directory: dir)
+        log("saving \(vmcorePath) to \(dir) (\(invocation.format.rawValue), dump level \(invocation.dumpLevel))")
+
+        var warnings: [String] = []
+        let dmesg = saveDmesg(into: dir, warnings: &warnings)
+
+        var vmcore: String?
+        if invocation.format != .none {
+            let final = dir + "/vmcore"
+            let partial = dir + "/vmcore-incomplete"
+            do throws(KexecError) {
+                try writeVmcore(invocation, to: partial)
+                try DumpFiles.commit(partial, as: final, operation: "save-dump")
+            } catch {
+                manifest.problems = warnings + [error.message]
+                try? manifest.write(directory: dir)
+                throw error
+            }
+            vmcore = final
+        }
+
+        let after = availableBytes(saveDir)
+        if let after, !DiskSpace.leavesEnough(availableBytes: after, estimateBytes: 0, requiredFreeMiB: required), let written = vmcore {
+            unlink(written)
+            DumpFiles.syncDirectory(of: written)
+            manifest.problems = warnings + ["vmcore deleted: only \(after >> 20) MiB left free, KDUMP_FREE_DISK_SIZE=\(required)"]
+            try? manifest.write(directory: dir)
+            throw KexecError(.unavailable, operation: "save-dump", path: written,
+                             "\(written): deleted again: only \(after >> 20) MiB left free on \(saveDir), KDUMP_FREE_DISK_SIZE=\(required) MiB")
+        }
+        manifest.complete = true
+        manifest.problems = warnings
+        try manifest.write(directory: dir)
+        DumpFiles.syncDirectory(of: dir)
+        return DumpSaveResult(directory: dir, vmcore: vmcore, dmesg: dmesg, format: invocation.format.rawValue,
+                              dumpLevel: invocation.dumpLevel, estimateBytes: estimate, estimateSource: source,
+                              availableBeforeBytes: before, availableAfterBytes: after, testID: testID, rotated: rotated,
+                              warnings: warnings, immediateReboot: config.immediateReboot ?? true)
+    }
+
+    /// The dump's expected size: `--mem-usage` for makedumpfile formats (nil when it does not work
+    /// here — in a capture kernel it usually does not), the vmcore's size for `raw`, 0 for `none`.
+    func estimateBytes(invocation: MakedumpfileInvocation, vmcoreSize: UInt64) -> (UInt64?, String) {
+        switch invocation.format {
+        case .none: return (0, "none")
+        case .raw: return (vmcoreSize, "vmcore-size")
+        default:
+            let result = runner.run(MakedumpfileInvocation.memUsageArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath), echo: false)
+            if result.status == 0, let usage = MemUsageEstimate(output: result.output) {
+                return (usage.bytes(dumpLevel: invocation.dumpLevel), "mem-usage")
+            }
+            log("no size estimate: makedumpfile --mem-usage: \(result.lastLine ?? "exit \(result.status)")")
+            return (nil, "unknown")
+        }
+    }
+
+    /// SAVEDIR/<YYYY-MM-DD-HH:MM:SS> (UTC), with `-N` appended when it exists already.
+    func newDumpDirectory(in saveDir: String, at date: Date) throws(KexecError) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "UTC")
+        formatter.dateFormat = "yyyy-MM-dd-HH:mm:ss"
+        let base = saveDir + "/" + formatter.string(from: date)
+        for attempt in 0..<100 {
+            let dir = attempt == 0 ? base : "\(base)-\(attempt)"
+            if mkdir(dir, 0o700) == 0 { return dir }
+            if errno != EEXIST {
+                let err = Errno(rawValue: errno)
+                throw KexecError(.failed, operation: "save-dump", path: dir, errno: err, "\(dir): cannot create: \(err)")
+            }
+        }
+        throw KexecError(.failed, operation: "save-dump", path: base, "\(base): 100 dump directories with this time exist")
+    }
+
+    /// The pending test's id (and a copy of its record in `dir`); nil when no test is pending.
+    func pendingTestID(copyInto dir: String) -> String? {
+        let record: KdumpTestRecord?
+        do { record = try KdumpTestRecord.read(path: testRecordPath) } catch {
+            log("ignoring the kdump test record: \(error.message)")
+            return nil
+        }
+        guard let record, record.state == .pending else { return nil }
+        try? record.write(path: dir + "/" + KdumpTestRecord.dumpCopyName)
+        log("dump answers kdump test \(record.id)")
+        return record.id
+    }
+
+    /// `makedumpfile --dump-dmesg` into dmesg.txt; a failure is a warning, the vmcore is still saved.
+    func saveDmesg(into dir: String, warnings: inout [String]) -> String? {
+        let final = dir + "/" + VmcoreInspector.dmesgFileName
+        let partial = final + ".incomplete"
+        let result = runner.run(MakedumpfileInvocation.dmesgArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath,
+                                                                      output: partial), echo: false)
+        guard result.status == 0, DumpFiles.size(partial) != nil else {
+            unlink(partial)
+            let reason = "makedumpfile --dump-dmesg \(vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output")"
+            log(reason)
+            warnings.append(reason)
+            return nil
+        }
+        do { try DumpFiles.commit(partial, as: final, operation: "save-dump") } catch {
+            warnings.append(error.message)
+            return nil
+        }
+        return final
+    }
+
+    /// Writes the vmcore to `partial`: makedumpfile, or a sparse copy for `raw`.
+    func writeVmcore(_ invocation: MakedumpfileInvocation, to partial: String) throws(KexecError) {
+        guard let argv = invocation.dumpArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath, output: partial) else {
+            try SparseCopy.copy(from: vmcorePath, to: partial)
+            return
+        }
+        let result = runner.run(argv, echo: true)
+        guard result.status == 0 else {
+            throw KexecError(.failed, operation: "save-dump", path: vmcorePath,
+                             "makedumpfile \(invocation.dumpOptions.joined(separator: " ")) \(vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output"); partial dump left as \(partial)")
+        }
+        guard DumpFiles.size(partial) != nil else {
+            throw KexecError(.failed, operation: "save-dump", path: partial, "makedumpfile exited 0 but wrote no \(partial)")
+        }
+    }
+}

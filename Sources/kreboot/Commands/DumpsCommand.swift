@@ -1,0 +1,60 @@
+import Foundation
+import ArgumentParser
+import KexecCore
+import RebootPlan
+
+/// `kreboot dumps`: the dumps saved under KDUMP_SAVEDIR, newest first, identified.
+struct DumpsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "dumps",
+        abstract: "List the saved kernel dumps, newest first: format, release, crash time, size, test id.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(name: .long, help: ArgumentHelp("Look in DIR instead of KDUMP_SAVEDIR.", valueName: "DIR"))
+    var saveDir: String?
+
+    @Option(name: .long, help: ArgumentHelp("The kdump configuration file (default: found under --root).", valueName: "FILE"))
+    var config: String?
+
+    /// The JSON form.
+    struct Listing: Encodable {
+        let saveDir: String
+        let dumps: [SavedDump]
+    }
+
+    func run() throws {
+        let root = RootDirectory(global.root)
+        let dir: String
+        if let saveDir {
+            dir = saveDir
+        } else {
+            let cfg: KdumpConfig
+            do { cfg = try KdumpConfigLoader.load(file: config, root: root) } catch {
+                Terminal.error(error.message)
+                throw ExitCode(ExitStatus.badData)
+            }
+            guard let local = cfg.localSaveDir else {
+                Terminal.error("KDUMP_SAVEDIR=\(cfg.saveDir ?? "") is not supported: only local paths and file://")
+                throw ExitCode(ExitStatus.unavailable)
+            }
+            dir = root.hostPath(local)
+        }
+        let dumps = DumpCatalog.list(saveDir: dir)
+        if global.json {
+            try JSONOutput.print(Listing(saveDir: dir, dumps: dumps))
+            return
+        }
+        if dumps.isEmpty { print("no dumps in \(dir)") }
+        for dump in dumps {
+            let info = dump.info
+            let size = dump.sizeBytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"
+            print("\(dump.savedAt)  \((info?.format.rawValue ?? "unreadable").rightPadded(to: 16)) "
+                  + "\((info?.release ?? "?").rightPadded(to: 22)) \((info?.arch ?? "?").rightPadded(to: 8)) \(size.rightPadded(to: 11))"
+                  + " crash \(info?.crashDate ?? "?")" + (dump.testID.map { "  test \($0)" } ?? ""))
+            print("    \(dump.vmcore ?? dump.directory)" + (dump.savedByKreboot ? "" : "  (not saved by kreboot)")
+                  + (dump.problem.map { "  — \($0)" } ?? ""))
+            if let panic = info?.panicMessage { print("    \(panic)") }
+        }
+    }
+}

@@ -1,0 +1,17 @@
+import KexecCore
+
+/// Prints what a kernel dump is, for `kreboot inspect FILE` when `VmcoreInspector.recognises(path:)`
+/// says FILE is a dump: the summary lines, or VmcoreInfo as JSON (`{"kind":"vmcore","format":…}`).
+enum VmcoreOutput {
+    /// Inspects `path` and prints the result; returns the exit status (65 for a corrupt or truncated dump).
+    static func emit(path: String, json: Bool) throws -> ExitStatus {
+        switch VmcoreInspector.inspect(path: path) {
+        case .success(let info):
+            if json { try JSONOutput.print(info) } else { info.summaryLines.forEach { print($0) } }
+            return .ok
+        case .failure(let error):
+            Terminal.error(error.message)
+            return ExitStatus.forKexecError(error)
+        }
+    }
+}

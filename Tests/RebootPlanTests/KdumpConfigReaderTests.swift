@@ -1,0 +1,142 @@
+import Foundation
+import Testing
+@testable import RebootPlan
+
+@Suite struct KdumpConfigReaderTests {
+    @Test func readsSUSESysconfig() throws {
+        let config = try #require(KdumpConfigReader.read(root: SnapshotFixtures.root("kdump/suse")))
+        #expect(config.file == "/etc/sysconfig/kdump")
+        #expect(config.saveDir == "file:///var/crash")
+        #expect(config.localSaveDir == "/var/crash")
+        #expect(config.keepOldDumps == 5)
+        #expect(config.freeDiskSizeMiB == 64)
+        #expect(config.dumpLevel == 31)
+        #expect(config.dumpFormat == "lzo")
+        #expect(config.immediateReboot == true)
+        #expect(config.commandLine == nil)  // KDUMP_COMMANDLINE="" means: derive it
+        #expect(config.commandLineAppend == "console=ttyS0,115200 net_delay=10")
+        #expect(config.kernel == "/boot/vmlinuz-6.4.0-150600.23.7-default")
+        #expect(config.initrd == nil)
+        #expect(config.variables["KDUMP_CPUS"] == "1")
+        #expect(config.variables["KDUMP_COMMANDLINE"] == "")
+        #expect(config.variables["KDUMP_NETCONFIG"] == "auto")
+    }
+
+    @Test func readsDebianKdumpTools() throws {
+        let config = try #require(KdumpConfigReader.read(root: SnapshotFixtures.root("kdump/debian")))
+        #expect(config.file == "/etc/default/kdump-tools")
+        #expect(config.saveDir == "/var/crash")
+        #expect(config.localSaveDir == "/var/crash")
+        #expect(config.dumpLevel == 31)
+        #expect(config.dumpFormat == "compressed")
+        #expect(config.kernel == "/var/lib/kdump/vmlinuz")
+        #expect(config.initrd == "/var/lib/kdump/initrd.img")
+        #expect(config.commandLine == nil)
+        #expect(config.commandLineAppend == "reset_devices systemd.unit=kdump-tools-dump.service nr_cpus=1 irqpoll nousb")
+        #expect(config.immediateReboot == nil)
+        #expect(config.variables["USE_KDUMP"] == "1")
+        #expect(config.variables["KDUMP_NUM_DUMPS"] == "3")
+        #expect(config.variables["KDUMP_FAIL_CMD"] == nil)  // commented out
+    }
+
+    @Test func suseFileWinsOverDebianFile() throws {
+        let dir = SnapshotFixtures.temporaryRoot()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let fm = FileManager.default
+        try fm.createDirectory(atPath: dir + "/etc/sysconfig", withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: dir + "/etc/default", withIntermediateDirectories: true)
+        try "KDUMP_SAVEDIR=/srv/dumps\n".write(toFile: dir + "/etc/sysconfig/kdump", atomically: true, encoding: .utf8)
+        try "KDUMP_COREDIR=/var/crash\n".write(toFile: dir + "/etc/default/kdump-tools", atomically: true, encoding: .utf8)
+        let config = try #require(KdumpConfigReader.read(root: RootDirectory(dir)))
+        #expect(config.file == "/etc/sysconfig/kdump")
+        #expect(config.saveDir == "/srv/dumps")
+    }
+
+    @Test func noConfigurationIsNil() {
+        let dir = SnapshotFixtures.temporaryRoot()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        #expect(KdumpConfigReader.read(root: RootDirectory(dir)) == nil)
+    }
+
+    @Test func shellQuotingRules() throws {
+        let text = try String(contentsOfFile: SnapshotFixtures.path + "/kdump/quoting.conf", encoding: .utf8)
+        let values = ShellAssignments(parsing: text).values
+        #expect(values["PLAIN"] == "overridden")
+        #expect(values["EMPTY"] == "")
+        #expect(values["EMPTY_QUOTES"] == "")
+        #expect(values["SINGLE"] == #"its $HOME "as is" \n"#)
+        #expect(values["DOUBLE"] == #"say "hi" $HOME \ \q value"#)
+        #expect(values["UNQUOTED"] == "a b#c")
+        #expect(values["HASH_INSIDE"] == "a#b")
+        #expect(values["EXPORTED"] == "exported value")
+        #expect(values["ALSO"] == nil)
+        #expect(values["A"] == "1" && values["B"] == "2" && values["C"] == "3")
+        #expect(values["CONTINUED"] == "first second")
+        #expect(values["MULTI"] == "line one\nline two")
+        #expect(values["JOINED"] == "premidpost")
+        #expect(values["EXPANDED"] == "value-value-fallback")
+        #expect(values["SUBST"] == "$(cat /proc/cmdline)")
+        #expect(values["ONLY_FOR_COMMAND"] == nil)
+        #expect(values["INDENTED"] == "spaces before")
+        #expect(values.count == 17)
+    }
+
+    @Test func assignmentsKeepFileOrder() {
+        let parsed = ShellAssignments(parsing: "B=2\nA=1\nB=3\n")
+        #expect(parsed.ordered.map(\.name) == ["B", "A", "B"])
+        #expect(parsed.values == ["A": "1", "B": "3"])
+    }
+
+    @Test func expansionSeesEarlierAssignmentsOfTheSameLine() {
+        #expect(ShellAssignments(parsing: "A=1 B=$A\n").values == ["A": "1", "B": "1"])
+        #expect(ShellAssignments(parsing: "A=1 true\nB=x$A\n").values == ["B": "x"])
+    }
+
+    @Test func crlfLineEnds() throws {
+        let text = try String(contentsOfFile: SnapshotFixtures.path + "/kdump/crlf.conf", encoding: .utf8)
+        #expect(ShellAssignments(parsing: text).values == ["CRLF": "windows", "AFTER": "ok"])
+    }
+
+    @Test func unterminatedQuoteRunsToTheEnd() {
+        #expect(ShellAssignments(parsing: "A=\"open\nB=2\n").values == ["A": "open\nB=2\n"])
+    }
+
+    @Test func quotedNameIsNoAssignment() {
+        #expect(ShellAssignments(parsing: "\"A\"=1\nB'x'=2\n").values.isEmpty)
+    }
+
+    @Test func makedumpfileArguments() {
+        #expect(KdumpConfigReader.parseMakedumpArguments("-c -d 31") == (31, "compressed"))
+        #expect(KdumpConfigReader.parseMakedumpArguments("-F -l -d 17 --message-level 7") == (17, "lzo"))
+        #expect(KdumpConfigReader.parseMakedumpArguments("-zd1") == (1, "zstd"))
+        #expect(KdumpConfigReader.parseMakedumpArguments("-E") == (nil, "ELF"))
+        #expect(KdumpConfigReader.parseMakedumpArguments("-p -d31") == (31, "snappy"))
+        #expect(KdumpConfigReader.parseMakedumpArguments("--dump-dmesg") == (nil, nil))
+    }
+
+    @Test func debianDefaultsWhenMakedumpArgumentsAreUnset() {
+        let config = KdumpConfigReader.parse(text: "USE_KDUMP=1\n", file: "/etc/default/kdump-tools")
+        #expect(config.dumpLevel == nil)
+        #expect(config.dumpFormat == nil)
+        #expect(config.saveDir == nil)
+        #expect(config.localSaveDir == "/var/crash")
+    }
+
+    @Test func suseNamesWinAndBooleansParse() {
+        let config = KdumpConfigReader.parse(text: """
+            KDUMP_DUMPLEVEL=1
+            MAKEDUMP_ARGS="-c -d 31"
+            KDUMP_CMDLINE="root=/dev/sda1"
+            KDUMP_IMMEDIATE_REBOOT=no
+            KDUMP_KERNELVER=/boot/vmlinuz-kdump
+            """, file: "test")
+        #expect(config.dumpLevel == 1)
+        #expect(config.dumpFormat == "compressed")
+        #expect(config.commandLine == "root=/dev/sda1")
+        #expect(config.immediateReboot == false)
+        #expect(config.kernel == "/boot/vmlinuz-kdump")
+        #expect(KdumpConfigReader.parseBoolean("TRUE") == true)
+        #expect(KdumpConfigReader.parseBoolean("0") == false)
+        #expect(KdumpConfigReader.parseBoolean("maybe") == nil)
+    }
+}
