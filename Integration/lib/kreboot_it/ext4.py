@@ -6,6 +6,7 @@ partition (RunImages.root_fs / data_fs)."""
 from __future__ import annotations
 
 import subprocess
+from pathlib import Path
 from .failure import ScenarioFailure
 
 
@@ -41,3 +42,21 @@ def read_file(image: str, path: str) -> bytes:
     if result.returncode != 0 or "File not found" in errors or "not found by ext2_lookup" in errors:
         raise ScenarioFailure(f"{path} not found in {image}")
     return result.stdout
+
+
+def list_directory(image: str, path: str) -> list[tuple[str, bool, int]]:
+    """(name, is_directory, size) of each entry in `path` (without . and ..), via `debugfs ls -p`."""
+    result = subprocess.run(["debugfs", "-R", f"ls -p {path}", image], capture_output=True, text=True)
+    entries = []
+    for line in result.stdout.splitlines():
+        fields = line.strip().strip("/").split("/")  # ino/mode/uid/gid/name/size
+        if len(fields) >= 6 and fields[4] not in (".", ".."):
+            entries.append((fields[4], fields[1].startswith("4"), int(fields[5] or 0)))
+    return entries
+
+
+def copy_out(image: str, path: str, destination: Path) -> None:
+    """Copy a file out of an unmounted ext4 file system (`debugfs -R 'dump PATH DEST'`)."""
+    subprocess.run(["debugfs", "-R", f"dump {path} {destination}", image], capture_output=True)
+    if not destination.is_file():
+        raise ScenarioFailure(f"could not copy {path} out of {image}")

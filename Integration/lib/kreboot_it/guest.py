@@ -159,8 +159,10 @@ class Guest:
         """The console's current end: pass it as `after` to wait only for what comes later."""
         return len(self.console())
 
-    def wait_console(self, pattern: str, timeout: float, after: int = 0, what: str | None = None) -> re.Match:
-        """Wait until `pattern` (a regex) appears on the console after offset `after`."""
+    def wait_console(self, pattern: str, timeout: float, after: int = 0, what: str | None = None,
+                     fatal: bool = True) -> re.Match:
+        """Wait until `pattern` (a regex) appears on the console after offset `after`; a kernel panic
+        there fails the scenario unless `fatal` is False (the kdump test panics on purpose)."""
         regex = re.compile(pattern)
         deadline = time.monotonic() + timeout
         while True:
@@ -168,9 +170,9 @@ class Guest:
             match = regex.search(text, after)
             if match:
                 return match
-            fatal = FATAL_CONSOLE.search(text, after)
-            if fatal:
-                raise ScenarioFailure(f"guest console: {fatal.group(0).strip()}")
+            panic = FATAL_CONSOLE.search(text, after) if fatal else None
+            if panic:
+                raise ScenarioFailure(f"guest console: {panic.group(0).strip()}")
             self._check_alive()
             if time.monotonic() > deadline:
                 raise ScenarioFailure(f"timed out after {timeout:.0f} s waiting for {what or pattern!r} on the console")

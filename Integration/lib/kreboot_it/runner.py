@@ -84,11 +84,14 @@ def main(argv: list[str]) -> int:
             failed += 1
             print(f"FAIL {name}: {reason} ({seconds:.1f} s)", flush=True)
         timings = ctx.timings if ctx else {}
-        if args.verbose and timings:
+        notes = ctx.notes if ctx else []
+        if args.verbose:
             for key, value in timings.items():
                 print(f"    {key}: {value:.2f} s", file=sys.stderr)
+            for note in notes:
+                print(f"    {note}", file=sys.stderr)
         results.append({"scenario": name, "passed": reason is None, "reason": reason,
-                        "seconds": round(seconds, 2), "timings": timings})
+                        "seconds": round(seconds, 2), "timings": timings, "notes": notes})
         if not args.keep:  # the images are large; the logs stay for failures
             for image in (run_root / name).glob("*/*.img"):
                 image.unlink()
