@@ -27,11 +27,10 @@ from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .guest import Guest
 from .images import ensure_cached_guest
-from .kreboot_cli import OUTPUT_MARKER
+from .kreboot_cli import OUTPUT_MARKER, progress_steps
 from .runner import ensure_kreboot
 
 PATHS = ("bare", "kreboot", "systemctlKexec", "firmware")
-STEP_LINE = re.compile(r"\b(plan|load|isolate|unmount|remount\w*|sync|exec)\b.*?(\d+(?:\.\d+)?)\s*(ms|s)\b", re.I)
 
 
 def command_for(path: str, kernel: str, command_line: str) -> str:
@@ -53,13 +52,13 @@ def percentile(samples: list[float], fraction: float) -> float:
 
 
 def step_times(output: str) -> dict[str, float]:
-    """Per-step seconds from kreboot's progress lines (best effort: `<step> … <number> s|ms`)."""
+    """Per-step seconds from kreboot's progress lines, keyed by the step's first word
+    (load, isolate, unmount, remount, sync; exec never reports done)."""
     steps: dict[str, float] = {}
-    for line in output.splitlines():
-        match = STEP_LINE.search(line)
-        if match:
-            value = float(match.group(2)) / (1000 if match.group(3).lower() == "ms" else 1)
-            steps[match.group(1).lower()] = round(value, 3)
+    for step in progress_steps(output):
+        if step.seconds is not None:
+            key = step.summary.split()[0].lower() if step.summary else str(step.index)
+            steps[key] = round(steps.get(key, 0) + step.seconds, 3)
     return steps
 
 

@@ -68,6 +68,43 @@ def expect_guest_plan(ctx: ScenarioContext, guest: Guest, plan: dict, release: s
     expect(target.get("release") in (None, release), f"target.release is {target.get('release')!r}, expected {release}")
 
 
+PROGRESS_LINE = re.compile(r"^\[\s*(\d+)/(\d+)\] (.*?) (?:\.\.\.|done in (\d+(?:\.\d+)?) s)")
+
+
+@dataclass(frozen=True)
+class ProgressStep:
+    """One step as kreboot's progress reported it: `[3/6] unmount /data (…) done in 0.21 s`."""
+
+    index: int  # 1-based
+    total: int
+    summary: str
+    seconds: float | None  # None while only started (exec never finishes)
+
+
+def progress_steps(output: str) -> list[ProgressStep]:
+    """The steps kreboot reported, in order, one per index (the `done` line wins over `...`)."""
+    steps: dict[int, ProgressStep] = {}
+    for line in output.splitlines():
+        match = PROGRESS_LINE.match(line.strip())
+        if match:
+            index = int(match.group(1))
+            seconds = float(match.group(4)) if match.group(4) else None
+            if index not in steps or seconds is not None:
+                steps[index] = ProgressStep(index, int(match.group(2)), match.group(3), seconds)
+    return [steps[i] for i in sorted(steps)]
+
+
+def expect_steps_as_planned(plan: dict, output: str) -> None:
+    """The real run reported exactly the plan's steps, in order (each naming the plan step's unit or path)."""
+    planned = plan.get("steps", [])
+    reported = progress_steps(output)
+    expect([s.index for s in reported] == list(range(1, len(planned) + 1)),
+           f"the run reported steps {[s.index for s in reported]} of {len(planned)} planned: {output[-300:]!r}")
+    for step, done in zip(planned, reported):
+        name = step.get("unit") or step.get("path")
+        expect(name is None or name in done.summary, f"step {done.index} ran {done.summary!r}, planned {step}")
+
+
 def kreboot_output(guest: Guest, after: int) -> str:
     """What kreboot printed (stdout and stderr, relayed to the console) after offset `after`."""
     lines = re.findall(rf"{OUTPUT_MARKER}([^\r\n]*)", guest.console()[after:])

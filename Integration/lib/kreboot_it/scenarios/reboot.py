@@ -11,7 +11,7 @@ from ..checks import expect
 from ..context import ScenarioContext
 from ..ext4 import read_file
 from ..guest import FIRST_BOOT_PARAMETER, Guest
-from ..kreboot_cli import RebootOutcome, dry_run_plan, expect_guest_plan, kreboot_reboot
+from ..kreboot_cli import RebootOutcome, dry_run_plan, expect_guest_plan, expect_steps_as_planned, kreboot_reboot, progress_steps
 from . import scenario
 
 
@@ -36,6 +36,10 @@ def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, 
     outcome = kreboot_reboot(ctx, guest, first, f"{arguments} --yes".strip(), data_on_image)
     ctx.timing(f"{label}: kreboot -> new kernel", outcome.to_new_kernel)
     ctx.timing(f"{label}: kreboot -> new boot READY", outcome.to_ready)
+    expect_steps_as_planned(plan, outcome.output)
+    for step in progress_steps(outcome.output):
+        if step.seconds is not None:
+            ctx.timing(f"{label}: step {step.summary}", step.seconds)
     second = outcome.second
     expect(second.release == release, f"new boot runs {second.release}, expected {release}")
     expect(FIRST_BOOT_PARAMETER not in second.cmdline.split(), "the new boot reused the running command line")
