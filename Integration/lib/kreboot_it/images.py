@@ -9,6 +9,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -85,7 +86,22 @@ def ensure_cached_guest(cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
                 raise ScenarioFailure(f"guest image build failed ({BUILD_SCRIPT.name} exit {result.returncode})")
             shutil.rmtree(target, ignore_errors=True)
             staging.rename(target)
+        os.utime(target)  # in use: pruning goes by the time of last use
+        prune_cache(cache_root, keep=target)
     return CachedGuest(target, json.loads((target / "guest.json").read_text()))
+
+
+def prune_cache(cache_root: Path, keep: Path, max_age_days: float = 3) -> None:
+    """Under the cache lock: remove leftovers of interrupted builds, and other recipes' guests not
+    used for `max_age_days` (other worktrees may still use recent ones)."""
+    now = time.time()
+    for entry in cache_root.iterdir():
+        if entry == keep or not entry.is_dir():
+            continue
+        stale_build = ".building-" in entry.name
+        unused = now - entry.stat().st_mtime > max_age_days * 86400
+        if stale_build or unused:
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 @dataclass(frozen=True)
