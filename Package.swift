@@ -16,12 +16,13 @@ let package = Package(
         .systemLibrary(name: "CMount", pkgConfig: "mount", providers: [.apt(["libmount-dev"])]),
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         .systemLibrary(name: "CElf", pkgConfig: "libelf", providers: [.apt(["libelf-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Syscalls Swift cannot call directly (syscall(2) is variadic).
         .target(name: "CKexecSyscalls"),
 
         .target(
             name: "RebootPlan",
-            dependencies: ["CMount", "CElf", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CMount", "CElf", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "KexecCore",

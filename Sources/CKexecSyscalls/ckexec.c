@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <linux/reboot.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -28,4 +29,9 @@ int ck_kexec_file_load_available(void) {
 #else
     return 0;
 #endif
+}
+
+int ck_memfd_create(const char *name) {
+    int fd = memfd_create(name, MFD_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
 }

@@ -18,4 +18,8 @@ int ck_reboot_kexec(void);
 /// Whether this process can call kexec at all (the syscall number exists on this architecture).
 int ck_kexec_file_load_available(void);
 
+/// memfd_create(name, MFD_CLOEXEC): an anonymous file in memory, for concatenating initrds.
+/// Returns the file descriptor, or -errno on failure.
+int ck_memfd_create(const char *name);
+
 #endif

@@ -18,7 +18,9 @@ struct TargetSelector {
     func select() -> Selection {
         let running = KernelCommandLine(snapshot.commandLine ?? "")
         if let kernel = options.kernel {
-            let (line, why) = commandLine(entryOptions: nil, running: running)
+            let (line, why) = options.mode == .kdumpTest
+                ? captureCommandLine(running: running)
+                : commandLine(entryOptions: nil, running: running)
             return .success(BootTarget(kernel: kernel, initrds: options.initrds, commandLine: line,
                                        source: .init(kind: .explicit, rule: "--kernel \(kernel); command line \(why)")))
         }

@@ -1,0 +1,12 @@
+import RebootPlan
+
+extension ExitStatus {
+    /// The exit status for a RebootPlan error: 65 bad data, 69 unavailable, 77 no permission.
+    static func forPlanError(_ error: RebootPlanError) -> ExitStatus {
+        switch error.code {
+        case .badData: return .badData
+        case .unavailable: return .unavailable
+        case .noPermission: return .noPermission
+        }
+    }
+}

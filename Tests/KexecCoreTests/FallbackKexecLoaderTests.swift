@@ -1,0 +1,85 @@
+import Testing
+import SystemPackage
+import RebootPlan
+@testable import KexecCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+@Suite final class FallbackKexecLoaderTests {
+    let dir: String
+    let kernel: String
+    let image: KexecImage
+
+    init() throws {
+        dir = try KexecTestFiles.directory()
+        kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: dir)
+        image = KexecImage(kernel: kernel, commandLine: "root=/dev/vda1 ro")
+    }
+
+    deinit { KexecTestFiles.remove(dir) }
+
+    private func loader(_ syscalls: RecordingKexecSyscalls, _ runner: RecordingSubprocessRunner,
+                        lockdown: LockdownMode? = LockdownMode.none) -> FallbackKexecLoader {
+        FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls, lockdown: lockdown),
+                            fallback: KexecToolsLoader(executable: "/usr/sbin/kexec", runner: runner), lockdown: lockdown)
+    }
+
+    @Test(arguments: [ENOSYS, EOPNOTSUPP, ENOEXEC, EINVAL])
+    func fallsBackToKexecTools(_ value: Int32) throws {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(Errno(rawValue: value))
+        let runner = RecordingSubprocessRunner()
+        let method = try loader(syscalls, runner).loadReportingMethod(image, crash: false)
+        #expect(method == .kexecTools)
+        #expect(runner.calls == [["/usr/sbin/kexec", "-c", "-l", kernel, "--command-line=root=/dev/vda1 ro"]])
+    }
+
+    @Test(arguments: [EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD, EPERM, EACCES, ENOMEM, EBUSY])
+    func neverFallsBackAfter(_ value: Int32) {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(Errno(rawValue: value))
+        let runner = RecordingSubprocessRunner()
+        #expect(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test(arguments: [ENOSYS, ENOEXEC, EPERM])
+    func noFallbackUnderLockdown(_ value: Int32) {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(Errno(rawValue: value))
+        let runner = RecordingSubprocessRunner()
+        let fallback = loader(syscalls, runner, lockdown: .integrity)
+        #expect(fallback.fallback == nil)
+        #expect(throws: KexecError.self) { try fallback.load(image, crash: false) }
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test func successDoesNotRunKexecTools() throws {
+        let runner = RecordingSubprocessRunner()
+        #expect(try loader(RecordingKexecSyscalls(), runner).loadReportingMethod(image, crash: true) == .fileSyscall)
+        #expect(runner.calls.isEmpty)
+    }
+
+    @Test func bothFailingSaysBoth() throws {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(.noFunction)
+        let runner = RecordingSubprocessRunner()
+        runner.answer(SubprocessResult(status: 255, standardError: "Cannot determine the file type of \(kernel)\n"))
+        let error = try #require(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
+        #expect(error.code == .badImage)
+        #expect(error.message.contains("(ENOSYS); the kexec-tools fallback failed too"))
+        #expect(error.message.hasSuffix("Cannot determine the file type of \(kernel)"))
+    }
+
+    @Test func unloadFallsBackOnENOSYS() throws {
+        let syscalls = RecordingKexecSyscalls()
+        syscalls.answerFileLoad(.noFunction, .noFunction)
+        let runner = RecordingSubprocessRunner()
+        let l = loader(syscalls, runner)
+        try l.unload(crash: false)
+        try l.unload(crash: true)
+        #expect(runner.calls == [["/usr/sbin/kexec", "-c", "-u"], ["/usr/sbin/kexec", "-c", "-p", "-u"]])
+    }
+}
