@@ -53,8 +53,12 @@ def kdump(ctx: ScenarioContext) -> None:
         capture = guest.wait_console(r"Command line: [^\r\n]*", 60, after, "the capture kernel", fatal=False)
         ctx.timing("panic -> capture kernel", time.monotonic() - panicked)
         # The capture boot saves the dump and reboots through the firmware: qemu's -kernel again.
-        again = guest.wait_console(rf"Command line: [^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*", 300,
-                                   capture.end(), "the boot after the capture")
+        try:
+            again = guest.wait_console(rf"Command line: [^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*",
+                                       300, capture.end(), "the boot after the capture")
+        except ScenarioFailure as failure:
+            said = re.findall(r"^kreboot[^\r\n]*", guest.console()[capture.end():], re.M)
+            raise ScenarioFailure(f"capture boot: {failure}; kreboot said: {' | '.join(said[-4:]) or 'nothing'}")
         saved = time.monotonic()
         ctx.timing("capture kernel -> next boot", saved - panicked)
         capture_log = guest.console()[capture.end():again.start()]
