@@ -63,13 +63,16 @@ class Guest:
     """A qemu TCG guest booted with -kernel from the cached images' 6.1 kernel, root and data on NVMe."""
 
     def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
-                 memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None):
+                 memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None,
+                 firmware: bool = False):
+        """firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel."""
         self.cached = cached
         self.images = images
         self.run_dir = run_dir
         self.memory_mb = memory_mb
         self.command_line = append if append is not None else f"{cached.command_line} {FIRST_BOOT_PARAMETER}"
         self.kernel = kernel or cached.vmlinuz
+        self.firmware = firmware
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
         self.qmp_path = run_dir / "qmp.sock"
@@ -90,7 +93,7 @@ class Guest:
         args = [
             QEMU, "-accel", "tcg", "-smp", "2", "-m", str(self.memory_mb),
             "-nodefaults", "-no-user-config", "-display", "none",
-            "-kernel", str(self.kernel), "-append", self.command_line,
+            *([] if self.firmware else ["-kernel", str(self.kernel), "-append", self.command_line]),
             "-chardev", f"file,id=con,path={self.console_path}", "-serial", "chardev:con",
             "-chardev", f"socket,id=agent,path={self.socket_path},server=on,wait=off",
             "-serial", "chardev:agent",

@@ -58,6 +58,15 @@ class CachedGuest:
         return self.directory / "vmlinuz"
 
     @property
+    def flavor(self) -> str:
+        return self.manifest.get("flavor", "kernel")
+
+    @property
+    def grub_default_kernel(self) -> str:
+        """The kernel of grub.cfg's first entry (grub flavor: what GRUB boots by default)."""
+        return self.manifest["grubDefaultKernel"]
+
+    @property
     def root_uuid(self) -> str:
         return self.manifest["rootUUID"]
 
@@ -70,17 +79,18 @@ class CachedGuest:
         return int(self.manifest["rootOffset"])
 
 
-def ensure_cached_guest(cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
-    """Return the cached guest for the current recipe, building it (under a lock) when absent."""
+def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
+    """Return the cached guest for the current recipe, building it (under a lock) when absent.
+    Flavor "kernel" boots with qemu -kernel; "grub" boots through SeaBIOS and GRUB (build-guest.sh)."""
     cache_root.mkdir(parents=True, exist_ok=True)
-    target = cache_root / recipe_hash()
+    target = cache_root / (recipe_hash() + ("" if flavor == "kernel" else f"-{flavor}"))
     with open(cache_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "guest.json").is_file():
             staging = cache_root / f".{target.name}.building-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
-            print(f"building the guest image into {target} (about a minute)", file=sys.stderr)
-            result = subprocess.run([str(BUILD_SCRIPT), str(staging)])
+            print(f"building the {flavor} guest image into {target} (about a minute)", file=sys.stderr)
+            result = subprocess.run([str(BUILD_SCRIPT), str(staging), flavor])
             if result.returncode != 0:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise ScenarioFailure(f"guest image build failed ({BUILD_SCRIPT.name} exit {result.returncode})")
