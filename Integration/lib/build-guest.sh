@@ -60,7 +60,7 @@ cleanup() {
 	for m in dev/pts dev proc sys ""; do
 		if mountpoint -q "$WORK/mnt/$m" 2>/dev/null; then umount "$WORK/mnt/$m"; fi
 	done
-	if [ -n "$LOOP" ]; then losetup -d "$LOOP"; fi
+	if [ -n "$LOOP" ]; then partx -d "$LOOP" 2>/dev/null; losetup -d "$LOOP"; fi
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -236,7 +236,7 @@ mkfs.ext4 -q -F -L root -U "$ROOT_UUID" -d "$ROOT" "$WORK/rootfs.img" 2G >/dev/n
 truncate -s $((2 * 1024 * 1024 * 1024 + 2 * ROOT_OFFSET)) "$OUT/root.img"
 {
 	echo "label: gpt"
-	if [ "$FLAVOR" = grub ]; then echo "start=2048, size=2048, type=21686148-6E6F-744E-6564-6E6F74454649, name=bios"; fi
+	if [ "$FLAVOR" = grub ]; then echo "start=2048, size=2048, type=21686148-6449-6E6F-744E-656564454649, name=bios"; fi
 	echo "start=$((ROOT_OFFSET / 512)), size=$((2 * 1024 * 1024 * 2)), type=L, uuid=$ROOT_PARTUUID, name=root"
 } | sfdisk -q "$OUT/root.img"
 dd if="$WORK/rootfs.img" of="$OUT/root.img" bs=1M seek=$((ROOT_OFFSET / 1048576)) conv=sparse,notrunc status=none
@@ -246,6 +246,8 @@ if [ "$FLAVOR" = grub ]; then
 	LOOP=$(losetup -f --show -P "$OUT/root.img")
 	part=${LOOP}p2
 	for _ in 1 2 3 4 5 6 7 8 9 10; do [ -b "$part" ] && break; sleep 0.2; done
+	# Kernels without the GPT parser create no partition devices: add them through BLKPG.
+	[ -b "$part" ] || partx -a "$LOOP"
 	mkdir -p "$WORK/mnt"
 	mount "$part" "$WORK/mnt"
 	for m in dev dev/pts proc sys; do mount --bind "/$m" "$WORK/mnt/$m"; done
@@ -258,6 +260,7 @@ if [ "$FLAVOR" = grub ]; then
 	GRUB_DEFAULT_LINUX=$(awk '$1 == "linux" { print $2; exit }' "$WORK/mnt/boot/grub/grub.cfg")
 	cp "$WORK/mnt/boot/grub/grub.cfg" "$OUT/grub.cfg"
 	for m in dev/pts dev proc sys ""; do umount "$WORK/mnt/$m"; done
+	partx -d "$LOOP" 2>/dev/null || true
 	losetup -d "$LOOP"
 	LOOP=""
 fi

@@ -183,11 +183,12 @@ class Guest:
 
     def wait_boot(self, after: int = 0, timeout: float = BOOT_TIMEOUT) -> BootInfo:
         """Wait for the agent's BOOT and READY markers (after offset `after`) and its HELLO on ttyS1."""
+        started = time.monotonic()
         boot = self.wait_console(r"KREBOOT-IT BOOT boot_id=(\S+) release=(\S+) cmdline=([^\r\n]*)",
                                  timeout, after, "the agent's BOOT marker")
         booted_at = time.monotonic()
         boot_id = boot.group(1)
-        remaining = max(1.0, timeout - (booted_at - self.started_at))
+        remaining = max(1.0, timeout - (booted_at - started))
         ready = self.wait_console(rf"KREBOOT-IT READY boot_id={boot_id} state=(\S*)", remaining,
                                   boot.end(), "the agent's READY marker")
         ready_at = time.monotonic()
