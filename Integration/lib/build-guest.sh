@@ -149,7 +149,7 @@ mkdir -p "$ROOT/boot/grub"
 # Written by the kreboot integration build, for grub-mkconfig (the grub flavor).
 GRUB_DEFAULT=0
 GRUB_TIMEOUT=0
-GRUB_DISTRIBUTOR=`( . /etc/os-release; echo ${NAME:-Debian} ) 2>/dev/null || echo Debian`
+GRUB_DISTRIBUTOR=`lsb_release -i -s 2> /dev/null || echo Debian`
 GRUB_CMDLINE_LINUX_DEFAULT=""
 GRUB_CMDLINE_LINUX="rw console=ttyS0 printk.devkmsg=on nokaslr"
 GRUB_TERMINAL=serial
