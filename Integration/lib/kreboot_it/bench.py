@@ -4,7 +4,10 @@ Paths, each run N times back to back in one guest (nokaslr everywhere, pitfall 9
   bare            `kexec -s -l` + `kexec -e`, no quiesce at all: the floor
   kreboot         `kreboot --yes`
   systemctlKexec  `kexec -s -l` + `systemctl kexec` (systemd's own quiesce)
-  firmware        `systemctl reboot` through SeaBIOS and qemu's -kernel (no GRUB disk yet)
+  firmware        `systemctl reboot` through SeaBIOS and GRUB
+All paths run on the grub-flavored guest (booted by SeaBIOS and GRUB, grub.cfg by grub-mkconfig)
+and boot the same kernel with the same command line: GRUB's default entry (`--guest kernel`: the
+-kernel guest and its 6.1 entry, where the firmware path goes through SeaBIOS and -kernel).
 The time runs from the host sending the command to the host seeing the new boot's READY marker
 (`systemctl is-system-running --wait` returned), so the load is inside it for every kexec path.
 """
@@ -64,10 +67,12 @@ def step_times(output: str) -> dict[str, float]:
 
 def measure_path(ctx: ScenarioContext, path: str, runs: int) -> dict:
     """Boot one guest and reboot it `runs` times along `path`."""
-    kernel = f"/boot/vmlinuz-{ctx.cached.kernel61}"
+    grub = ctx.cached.flavor == "grub"
+    kernel = ctx.cached.grub_default_kernel if grub else f"/boot/vmlinuz-{ctx.cached.kernel61}"
     to_ready, to_kernel, outputs = [], [], []
-    with ctx.boot(path) as guest:
+    with ctx.boot(path, firmware=grub) as guest:
         boot = guest.wait_boot()
+        command_line = boot.cmdline if grub else ctx.cached.command_line
         extra: dict = {}
         if path == "kreboot":
             timed = guest.run("s=$(date +%s%N); kreboot --dry-run >/dev/null; e=$(date +%s%N); "
@@ -76,7 +81,7 @@ def measure_path(ctx: ScenarioContext, path: str, runs: int) -> dict:
                 extra["dryRunSeconds"] = int(timed.stdout.strip()) / 1000
         for run in range(runs):
             after = guest.console_offset()
-            command = command_for(path, kernel, ctx.cached.command_line)
+            command = command_for(path, kernel, command_line)
             launched = guest.launch(command)
             deadline = launched.sent + 240
             kernel_seen = None
@@ -123,13 +128,15 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--out", type=Path, default=default_out, help="JSON results (default Integration/out/bench.json)")
     parser.add_argument("--paths", default=",".join(PATHS), help=f"comma-separated subset of {','.join(PATHS)}")
     parser.add_argument("--kreboot", type=Path, metavar="PATH", help="inject this binary instead of the release build")
+    parser.add_argument("--guest", choices=("grub", "kernel"), default="grub",
+                        help="grub: SeaBIOS+GRUB guest (default); kernel: the -kernel guest")
     args = parser.parse_args(argv)
     paths = [p for p in args.paths.split(",") if p]
     unknown = [p for p in paths if p not in PATHS]
     if unknown:
         parser.error(f"unknown path(s): {', '.join(unknown)}")
 
-    cached = ensure_cached_guest()
+    cached = ensure_cached_guest(args.guest)
     kreboot = args.kreboot.resolve() if args.kreboot else ensure_kreboot()
     run_dir = Path(tempfile.mkdtemp(prefix="kreboot-bench-"))
     ctx = ScenarioContext("bench", cached, kreboot, run_dir)
@@ -150,9 +157,10 @@ def main(argv: list[str]) -> int:
         "measure": "seconds from the reboot command (sent by the host) to the new boot's READY marker",
         "runs": args.runs,
         "kaslr": "nokaslr",
-        "guest": {"accel": "tcg", "smp": 2, "memoryMiB": 1024, "kernel": cached.kernel61},
+        "guest": {"accel": "tcg", "smp": 2, "memoryMiB": 1024, "flavor": cached.flavor,
+                  "kernel": cached.grub_default_kernel if cached.flavor == "grub" else cached.kernel61},
         "host": {"machine": platform.machine(), "cpus": os.cpu_count(), "loadavg": os.getloadavg()},
-        "firmwarePath": "systemctl reboot -> SeaBIOS -> qemu -kernel (no GRUB yet)",
+        "firmwarePath": "systemctl reboot -> SeaBIOS -> " + ("GRUB" if cached.flavor == "grub" else "qemu -kernel"),
         "paths": results,
         "ratios": {"vsBare": ratio("bare"), "vsSystemctlKexec": ratio("systemctlKexec"), "vsFirmware": ratio("firmware")},
         "targets": {"vsBare": 1.10, "vsSystemctlKexec": 0.90, "vsFirmware": 0.85},

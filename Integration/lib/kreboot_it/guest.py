@@ -196,6 +196,19 @@ class Guest:
         return BootInfo(boot_id, boot.group(2), boot.group(3).strip(), boot.start(), booted_at, ready_at,
                         ready.group(1))
 
+    def wait_next_boot(self, after: int, previous_boot_id: str, timeout: float = 240) -> BootInfo:
+        """Wait (after console offset `after`) for a boot other than `previous_boot_id` to be READY,
+        whatever way it came (kexec, firmware reset)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ready = re.search(r"KREBOOT-IT READY boot_id=(\S+)", self.console()[after:])
+            if ready and ready.group(1) != previous_boot_id:
+                return self.wait_boot(after=after)
+            self._check_alive()
+            if time.monotonic() > deadline:
+                raise ScenarioFailure(f"no new boot within {timeout:.0f} s")
+            time.sleep(POLL_SECONDS)
+
     def wait_new_kernel(self, token: str, after: int, timeout: float = 60) -> tuple[float, int]:
         """Wait for a kernel whose `Command line:` echo carries `token` (the kexec'd kernel);
         returns time.monotonic() when it was seen and the console offset just after the echo."""
