@@ -28,7 +28,7 @@ from pathlib import Path
 
 from .context import ScenarioContext
 from .failure import ScenarioFailure
-from .guest import Guest
+from .guest import KERNEL_COMMAND_LINE, Guest
 from .images import ensure_cached_guest
 from .kreboot_cli import OUTPUT_MARKER, progress_steps
 from .runner import ensure_kreboot
@@ -87,7 +87,7 @@ def measure_path(ctx: ScenarioContext, path: str, runs: int) -> dict:
             kernel_seen = None
             while True:
                 text = guest.console()
-                if kernel_seen is None and re.search(r"Command line: ", text[after:]):
+                if kernel_seen is None and re.search(KERNEL_COMMAND_LINE, text[after:]):
                     kernel_seen = time.monotonic()
                 ready = re.search(r"KREBOOT-IT READY boot_id=(\S+)", text[after:])
                 if ready and ready.group(1) != boot.boot_id:

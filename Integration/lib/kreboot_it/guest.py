@@ -27,6 +27,9 @@ BOOT_TIMEOUT = 150.0
 # Added to qemu's -append (not to the guest's boot entries), so a boot that carries it was started
 # by qemu, and a kexec'd kernel without it got its command line from the plan, not reused.
 FIRST_BOOT_PARAMETER = "kreboot_it.boot=qemu"
+# A kernel's own echo of its command line, early in every boot: `[    0.000000] Command line: …`
+# (anchored at the printk timestamp, so relayed program output that says "Command line:" is not it).
+KERNEL_COMMAND_LINE = r"\[\s*\d+\.\d+\] Command line: "
 FATAL_CONSOLE = re.compile(r"Kernel panic - not syncing[^\r\n]*|BUG: kernel NULL pointer[^\r\n]*")
 
 
@@ -212,7 +215,7 @@ class Guest:
     def wait_new_kernel(self, token: str, after: int, timeout: float = 60) -> tuple[float, int]:
         """Wait for a kernel whose `Command line:` echo carries `token` (the kexec'd kernel);
         returns time.monotonic() when it was seen and the console offset just after the echo."""
-        match = self.wait_console(rf"Command line: [^\r\n]*{re.escape(token)}", timeout, after,
+        match = self.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*{re.escape(token)}", timeout, after,
                                   f"the new kernel's command line with {token}")
         return time.monotonic(), match.end()
 

@@ -12,7 +12,7 @@ from .checks import expect
 from .context import ScenarioContext
 from .ext4 import needs_recovery
 from .failure import ScenarioFailure
-from .guest import BootInfo, CommandResult, Guest
+from .guest import KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
 
 # The steps the guest's plan must have: everything but / is on the data disk.
 EXPECTED_STEPS = [
@@ -132,7 +132,7 @@ def kreboot_reboot(ctx: ScenarioContext, guest: Guest, first: BootInfo, argument
     relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
     launched = guest.launch(f"kreboot {arguments} 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
     deadline = launched.sent + timeout
-    new_kernel = re.compile(r"Command line: ([^\r\n]*)")
+    new_kernel = re.compile(rf"{KERNEL_COMMAND_LINE}([^\r\n]*)")
     while True:
         match = new_kernel.search(guest.console(), after)
         if match:

@@ -15,7 +15,7 @@ from ..checks import expect
 from ..context import ScenarioContext
 from ..ext4 import copy_out, list_directory
 from ..failure import ScenarioFailure
-from ..guest import FIRST_BOOT_PARAMETER
+from ..guest import FIRST_BOOT_PARAMETER, KERNEL_COMMAND_LINE
 from ..kreboot_cli import OUTPUT_MARKER, kreboot_output
 from . import scenario
 
@@ -50,11 +50,11 @@ def kdump(ctx: ScenarioContext) -> None:
             time.sleep(0.05)
         panicked = time.monotonic()
         ctx.timing("kreboot --test-kdump -> panic", panicked - launched.sent)
-        capture = guest.wait_console(r"Command line: [^\r\n]*", 60, after, "the capture kernel", fatal=False)
+        capture = guest.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*", 60, after, "the capture kernel", fatal=False)
         ctx.timing("panic -> capture kernel", time.monotonic() - panicked)
         # The capture boot saves the dump and reboots through the firmware: qemu's -kernel again.
         try:
-            again = guest.wait_console(rf"Command line: [^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*",
+            again = guest.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*",
                                        300, capture.end(), "the boot after the capture")
         except ScenarioFailure as failure:
             said = re.findall(r"^kreboot[^\r\n]*", guest.console()[capture.end():], re.M)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from ..checks import boot_id, expect, expect_mounted, kexec_loaded
 from ..context import ScenarioContext
 from ..failure import ScenarioFailure
-from ..guest import CommandResult, Guest
+from ..guest import KERNEL_COMMAND_LINE, CommandResult, Guest
 from . import scenario
 
 
@@ -45,7 +45,7 @@ def attempt(guest: Guest, arguments: str, timeout: float = 180) -> CommandResult
         result = guest.finished(launched)
         if result is not None:
             return result
-        if re.search(r"Command line: ", guest.console()[after:]):
+        if re.search(KERNEL_COMMAND_LINE, guest.console()[after:]):
             raise ScenarioFailure(f"`kreboot {arguments}` rebooted instead of refusing")
         if time.monotonic() > deadline:
             raise ScenarioFailure(f"`kreboot {arguments}` did not return within {timeout:.0f} s")
