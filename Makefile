@@ -46,3 +46,37 @@ demo: release
 
 clean:
 	rm -rf .build
+
+# --- Packaging (issue 7): kreboot(8), shell completions, the Debian package --------------------------------
+# Generated from the release binary's --help, not committed (packaging/generate-docs.sh says how).
+BUILD_PACKAGES += man-db groff-base dpkg-dev lintian
+DOCS := .build/docs
+DEB_VERSION = $(shell dpkg-parsechangelog -l packaging/debian/changelog -S Version)
+DEB := .build/deb/kreboot_$(DEB_VERSION)_$(shell dpkg --print-architecture).deb
+
+.PHONY: man completions deb docs-check deb-check journal-check
+
+# $(DOCS)/kreboot.8 and $(DOCS)/completions/{kreboot.bash,_kreboot,kreboot.fish}
+man: release
+	packaging/generate-docs.sh $(BIN) $(DOCS)
+	@echo "read it with: man -l $(DOCS)/kreboot.8"
+
+completions: man
+
+# .build/deb/kreboot_<version>_<arch>.deb from the release build (about 5 s when the release build is current).
+deb: release
+	packaging/build-deb.sh --no-build
+
+# The page renders without warnings and names every subcommand; bash completes (about 5 s).
+docs-check: man
+	packaging/check-docs.sh $(BIN) $(DOCS)
+
+# dpkg-deb --info/--contents, the packaged binary, lintian without errors (about 15 s).
+deb-check: deb
+	packaging/check-deb.sh $(DEB)
+
+# kreboot --dry-run sends its `planned` record to a stand-in journald in a private mount namespace (1 s).
+journal-check: release
+	packaging/check-journal.sh $(BIN)
+
+test: docs-check deb-check journal-check

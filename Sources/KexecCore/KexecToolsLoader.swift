@@ -74,10 +74,11 @@ public struct KexecToolsLoader: KexecLoader {
     }
 
     private func run(_ argv: [String], operation: String, path: String?, descriptors: [Int32: Int32] = [:]) throws(KexecError) {
-        let result = try runner.run(argv, descriptors: descriptors)
+        // kexec's stdout goes to our stderr as it comes; its stderr is captured for the error message.
+        let result = try runner.run(argv, options: SubprocessOptions(descriptors: descriptors, capturesStandardOutput: false))
         guard result.status != 0 else { return }
-        let detail = result.standardError.split(separator: "\n").last.map { String($0).trimmingWhitespace() } ?? ""
-        let lower = result.standardError.lowercased()
+        let detail = result.output.split(separator: "\n").last.map { String($0).trimmingWhitespace() } ?? ""
+        let lower = result.output.lowercased()
         let code: KexecError.Code
         if lower.contains("operation not permitted") || lower.contains("permission denied") {
             code = .noPermission

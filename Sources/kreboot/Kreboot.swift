@@ -1,4 +1,5 @@
 import ArgumentParser
+import Quiesce
 import RebootPlan
 
 /// The `kreboot` command: a safe kexec reboot. Without a subcommand it plans, loads, quiesces and executes;
@@ -9,22 +10,98 @@ struct Kreboot: ParsableCommand {
         commandName: "kreboot",
         abstract: "Reboot into a new kernel with kexec, safely: plan, load, quiesce, execute.",
         discussion: """
-        kreboot reads the boot loader's configuration (GRUB2, Boot Loader Spec entries, /boot/vmlinuz), picks \
-        the kernel the machine would boot, loads it with kexec_file_load before anything is stopped, then \
-        isolates rescue.target, unmounts read-write file systems deepest first, remounts / read-only, syncs \
-        and boots the new kernel with reboot(LINUX_REBOOT_CMD_KEXEC). If a step fails, it rolls back.
+        kreboot reads the boot loader's configuration (GRUB2, Boot Loader Spec entries,
+        /boot/vmlinuz), picks the kernel the machine would boot, loads it with
+        kexec_file_load before anything is stopped, then isolates rescue.target,
+        unmounts read-write file systems deepest first, remounts / read-only, syncs and
+        boots the new kernel with reboot(LINUX_REBOOT_CMD_KEXEC). If a step fails, it
+        rolls back.
 
-        EXIT CODES
-          0 ok · 64 usage · 65 bad data (no entry, corrupt or missing kernel/initrd) · 69 unavailable \
-        (kexec unsupported or disabled, lockdown, no crashkernel) · 75 temporary (busy mount, sessions; \
-        rolled back, safe to retry) · 77 no permission (not root, no CAP_SYS_BOOT, container) · 1 internal.
+        SAFETY
+          Load before quiesce
+              The kernel and initrds are checked and loaded first; if the kernel
+              refuses them, nothing has been stopped. Nothing is read from /boot
+              after that.
+          Rollback
+              If a later step fails (a busy mount, a unit that does not stop), kreboot
+              re-isolates the default target, remounts read-write what it made
+              read-only, unloads the kernel and exits non-zero (75 when it is safe
+              to retry).
+          Confirmation
+              A real run shows the target and asks on the terminal (a kdump test wants
+              the host name typed); without a terminal it needs --yes. It refuses
+              while other users are logged in or shutdown is inhibited, and never
+              boots with a local file system still mounted read-write, unless
+              --force is given.
+          Dry run
+              --dry-run and the plan, entries, status, inspect, calibrate and dumps
+              commands change nothing.
+
+        EXIT STATUS
+          0   ok
+          1   internal error, or the confirmation was declined
+          64  usage: bad arguments, no terminal to confirm on without --yes
+          65  bad data: no such entry, a corrupt or missing kernel or initrd
+          69  unavailable: no kexec in the kernel, kexec disabled, lockdown, no crashkernel=
+          75  temporary: a busy mount, other sessions, an inhibitor; safe to retry
+          77  no permission: not root, no CAP_SYS_BOOT, in a container
+
+        FILES
+          /boot/grub/grub.cfg, /boot/grub/grubenv
+              GRUB2 menu and saved default (also under /boot/grub2)
+          /boot/loader/entries/*.conf, /boot/loader/loader.conf
+              Boot Loader Spec entries and default (also under /boot/efi)
+          /boot/vmlinuz, /boot/initrd.img
+              the kernel when no boot loader configuration is found
+          /proc/cmdline, /proc/self/mountinfo
+              the running command line; the mounts to unmount or remount read-only
+          /sys/kernel/kexec_loaded, kexec_crash_loaded, kexec_crash_size
+              kexec state and the crashkernel= reservation
+          /etc/default/kdump-tools, /etc/sysconfig/kdump
+              kdump configuration: KDUMP_SAVEDIR, KDUMP_COMMANDLINE, KDUMP_DUMPLEVEL and more
+          /run/kreboot/state.json
+              what kreboot loaded (read by status and unload)
+          /run/kreboot/runs/ID/
+              one real run: request, progress.log, result.json
+          /var/lib/kreboot/last-reboot.json
+              the last reboot, verified by kreboot status in the next boot
+          /var/lib/kreboot/kdump-test.json
+              the last kdump test: pending, succeeded or failed
+          /var/crash/DATE-TIME/
+              saved dumps (KDUMP_SAVEDIR): vmcore and dmesg.txt
+
+        JOURNAL
+        Every run, dry runs included, leaves records tagged SYSLOG_IDENTIFIER=kreboot
+        with one MESSAGE_ID per outcome: journalctl -t kreboot shows them all,
+        journalctl MESSAGE_ID=ID one kind.
+          planned             \(JournalMessageID.planned.rawValue)
+          loaded              \(JournalMessageID.loaded.rawValue)
+          step                \(JournalMessageID.step.rawValue)
+          quiesced            \(JournalMessageID.quiesced.rawValue)
+          executed            \(JournalMessageID.executed.rawValue)
+          rolled back         \(JournalMessageID.rolledBack.rawValue)
+          kdump test pending  \(JournalMessageID.kdumpTestPending.rawValue)
 
         EXAMPLES
-          kreboot --dry-run                 show the plan for a fast reboot
-          kreboot --dry-run --json          the plan as JSON (schemaVersion 1)
-          kreboot --entry 1>2 --yes         reboot into the third entry of GRUB's submenu, no prompt
-          kreboot --test-kdump              crash test: load the capture kernel, quiesce, panic
-          kreboot entries                   list the boot entries, the default marked
+          kreboot --dry-run
+              show the plan for a fast reboot into the default entry; changes nothing
+          kreboot
+              fast reboot into the default entry, after confirmation
+          kreboot --dry-run --json
+              the plan as JSON (schemaVersion 1), for scripts
+          kreboot --entry '1>2' --yes
+              reboot into the third entry of GRUB's second submenu, without a prompt
+          kreboot --test-kdump
+              crash test: load the capture kernel, quiesce, panic; the capture kernel saves the dump
+          kreboot calibrate
+              recommend the crashkernel= reservation for this machine
+          kreboot status
+              did the last reboot come up as planned? did the last kdump test save a dump?
+          kreboot entries
+              list the boot entries, the default marked
+
+        SEE ALSO
+          kexec(8), makedumpfile(8), kdump-config(8), systemctl(1), journalctl(1)
         """,
         version: KrebootVersion.string,
         subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self,
@@ -43,6 +120,7 @@ struct Kreboot: ParsableCommand {
     func run() throws {
         let options = target.planOptions(mode: pipeline.testKdump ? .kdumpTest : .reboot, force: pipeline.force)
         let plan = PlanSession(global: global).plan(options)
+        PlanJournal().send(plan, dryRun: pipeline.dryRun)
         if pipeline.dryRun {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))

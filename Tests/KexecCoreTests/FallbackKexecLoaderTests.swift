@@ -66,7 +66,7 @@ import Glibc
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(.noFunction)
         let runner = RecordingSubprocessRunner()
-        runner.answer(SubprocessResult(status: 255, standardError: "Cannot determine the file type of \(kernel)\n"))
+        runner.answer(SubprocessResult(status: 255, output: "Cannot determine the file type of \(kernel)\n"))
         let error = try #require(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
         #expect(error.code == .badImage)
         #expect(error.message.contains("(ENOSYS); the kexec-tools fallback failed too"))

@@ -19,8 +19,8 @@ final class KdumpRealMakedumpfileTests {
         try? FileManager.default.removeItem(atPath: dir)
     }
 
-    func makedumpfile(_ options: [String], output: String) -> CommandResult {
-        SpawnCommandRunner().run(["/usr/bin/makedumpfile"] + options + [source, output], echo: false)
+    func makedumpfile(_ options: [String], output: String) -> SubprocessResult {
+        SpawnSubprocessRunner().runReportingSpawnFailure(["/usr/bin/makedumpfile"] + options + [source, output])
     }
 
     @Test func sourceIsAnElfVmcore() throws {
@@ -58,8 +58,8 @@ final class KdumpRealMakedumpfileTests {
     @Test func flattenedFromRealMakedumpfile() throws {
         for (options, inner) in [(["-l", "-d", "0", "-F"], VmcoreInfo.Format.kdumpCompressed), (["-E", "-d", "0", "-F"], .elf)] {
             let output = dir + "/out-flat-\(inner.rawValue)"
-            let result = SpawnCommandRunner().run(["/bin/sh", "-c", "exec /usr/bin/makedumpfile \"$@\" > \"$0\"", output]
-                                                  + options + [source], echo: false)
+            let result = SpawnSubprocessRunner().runReportingSpawnFailure(["/bin/sh", "-c", "exec /usr/bin/makedumpfile \"$@\" > \"$0\"", output]
+                                                                          + options + [source])
             try #require(result.status == 0, "makedumpfile -F: \(result.lastLine ?? "")")
             let info = try VmcoreInspector.inspect(path: output).get()
             #expect(info.format == .flattened)

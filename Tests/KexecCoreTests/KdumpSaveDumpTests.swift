@@ -4,34 +4,33 @@ import RebootPlan
 @testable import KexecCore
 
 /// A makedumpfile stand-in: answers --mem-usage with a table, writes dmesg and dump files, records argv.
-final class FakeMakedumpfile: CommandRunner, @unchecked Sendable {
-    private let lock = NSLock()
-    private var _calls: [[String]] = []
+final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
+    private let recorder = RecordingSubprocessRunner()
     var memUsage: String? = KdumpMakedumpfileTests.memUsage
     var dumpBytes: [UInt8] = KdumpFixtures.kdumpCompressed()
     var dumpFails = false
     var dmesgFails = false
 
-    var calls: [[String]] { lock.withLock { _calls } }
+    var calls: [[String]] { recorder.calls }
 
-    func run(_ argv: [String], echo: Bool) -> CommandResult {
-        lock.withLock { _calls.append(argv) }
+    func run(_ argv: [String], options: SubprocessOptions) throws(KexecError) -> SubprocessResult {
+        _ = try recorder.run(argv, options: options)
         if argv.contains("--mem-usage") {
-            return memUsage.map { CommandResult(status: 0, output: $0) }
-                ?? CommandResult(status: 1, output: "show_mem_usage: not supported\nmakedumpfile Failed.\n")
+            return memUsage.map { SubprocessResult(status: 0, output: $0) }
+                ?? SubprocessResult(status: 1, output: "show_mem_usage: not supported\nmakedumpfile Failed.\n")
         }
         if argv.contains("--dump-dmesg") {
-            if dmesgFails { return CommandResult(status: 1, output: "check_elf_format: Can't read the dump\nmakedumpfile Failed.\n") }
+            if dmesgFails { return SubprocessResult(status: 1, output: "check_elf_format: Can't read the dump\nmakedumpfile Failed.\n") }
             KdumpFixtures.write(Array("[   42.2] Kernel panic - not syncing: sysrq triggered crash\n".utf8), to: argv[3])
-            return CommandResult(status: 0, output: "The dmesg log is saved to \(argv[3]).\n")
+            return SubprocessResult(status: 0, output: "The dmesg log is saved to \(argv[3]).\n")
         }
         let output = argv[argv.count - 1]
         if dumpFails {
             KdumpFixtures.write(Array(dumpBytes.prefix(100)), to: output)
-            return CommandResult(status: 1, output: "write_and_check_space: No space left on device\nmakedumpfile Failed.\n")
+            return SubprocessResult(status: 1, output: "write_and_check_space: No space left on device\nmakedumpfile Failed.\n")
         }
         KdumpFixtures.write(dumpBytes, to: output)
-        return CommandResult(status: 0, output: "Copying data                : [100.0 %]\nThe dumpfile is saved to \(output).\n")
+        return SubprocessResult(status: 0, output: "Copying data                : [100.0 %]\nThe dumpfile is saved to \(output).\n")
     }
 }
 
@@ -63,7 +62,7 @@ final class SpaceSequence: @unchecked Sendable {
         return path
     }
 
-    func saver(_ config: KdumpConfig, runner: any CommandRunner, space: [UInt64] = [100_000 << 20],
+    func saver(_ config: KdumpConfig, runner: any SubprocessRunner, space: [UInt64] = [100_000 << 20],
                makedumpfile: String = "/fake/makedumpfile") -> DumpSaver {
         let sequence = SpaceSequence(space)
         return DumpSaver(vmcorePath: vmcore(), config: config, makedumpfilePath: makedumpfile, testRecordPath: recordPath,
@@ -268,20 +267,20 @@ final class SpaceSequence: @unchecked Sendable {
             exit 0
             """.utf8), to: script)
         chmod(script, 0o755)
-        let result = try saver(config(format: "zstd", level: 17), runner: SpawnCommandRunner(), makedumpfile: script).save()
+        let result = try saver(config(format: "zstd", level: 17), runner: SpawnSubprocessRunner(), makedumpfile: script).save()
         #expect(result.estimateSource == "unknown")
         #expect(FileManager.default.contents(atPath: result.vmcore!) == Data("KDUMP   ".utf8))
         #expect(String(decoding: FileManager.default.contents(atPath: result.dmesg!)!, as: UTF8.self) == "Kernel panic - not syncing: from script\n")
     }
 
     @Test func spawnRunnerReportsStatusAndOutput() {
-        let runner = SpawnCommandRunner()
-        let ok = runner.run(["/bin/sh", "-c", "echo out; echo err >&2; exit 3"], echo: false)
+        let runner = SpawnSubprocessRunner()
+        let ok = runner.runReportingSpawnFailure(["/bin/sh", "-c", "echo out; echo err >&2; exit 3"])
         #expect(ok.status == 3)
         #expect(ok.output.contains("out"))
         #expect(ok.output.contains("err"))
         #expect(ok.lastLine == "err")
-        let missing = runner.run(["/nonexistent/makedumpfile"], echo: false)
+        let missing = runner.runReportingSpawnFailure(["/nonexistent/makedumpfile"])
         #expect(missing.status == 127)
     }
 
@@ -289,7 +288,7 @@ final class SpaceSequence: @unchecked Sendable {
     func realMakedumpfileFailsCleanlyOnANonDump() throws {
         let notADump = dir + "/not-a-dump"
         KdumpFixtures.write(Array(repeating: 0x41, count: 65536), to: notADump)
-        var s = saver(config(), runner: SpawnCommandRunner(), makedumpfile: "/usr/bin/makedumpfile")
+        var s = saver(config(), runner: SpawnSubprocessRunner(), makedumpfile: "/usr/bin/makedumpfile")
         s.vmcorePath = notADump
         do {
             _ = try s.save()

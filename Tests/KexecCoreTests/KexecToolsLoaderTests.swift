@@ -24,7 +24,7 @@ import RebootPlan
 
     @Test func failureCarriesStderr() throws {
         let runner = RecordingSubprocessRunner()
-        runner.answer(SubprocessResult(status: 1, standardError: "kexec_load failed: Operation not permitted\n"))
+        runner.answer(SubprocessResult(status: 1, output: "kexec_load failed: Operation not permitted\n"))
         let error = try #require(throws: KexecError.self) {
             try KexecToolsLoader(executable: "/sbin/kexec", runner: runner).unload(crash: false)
         }
@@ -39,14 +39,15 @@ import RebootPlan
         let b = try KexecTestFiles.file("b.img", "four", in: dir)
         let bundle = try InitrdBundle(paths: [a, b])
         #expect(bundle.size == 8)
-        let result = try SpawnSubprocessRunner().run(["/bin/sh", "-c", "cat /proc/self/fd/3 >&2; exit 3"], descriptors: [3: bundle.fd.rawValue])
+        let result = try SpawnSubprocessRunner().run(["/bin/sh", "-c", "cat /proc/self/fd/3 >&2; exit 3"],
+                                                      options: SubprocessOptions(descriptors: [3: bundle.fd.rawValue], capturesStandardOutput: false))
         #expect(result.status == 3)
-        #expect(Array(result.standardError.utf8) == Array("one".utf8) + [0] + Array("four".utf8))
+        #expect(Array(result.output.utf8) == Array("one".utf8) + [0] + Array("four".utf8))
     }
 
     @Test func missingProgramIsUnavailable() {
         #expect {
-            try SpawnSubprocessRunner().run(["/nonexistent/kexec", "-u"], descriptors: [:])
+            try SpawnSubprocessRunner().run(["/nonexistent/kexec", "-u"], options: SubprocessOptions())
         } throws: { ($0 as! KexecError).code == .unavailable }
     }
 }

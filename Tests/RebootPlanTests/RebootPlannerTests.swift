@@ -137,6 +137,16 @@ import Testing
         #expect(plan.firstFailure?.message.contains("aarch64") == true)
     }
 
+    @Test func kernelWhoseFileNameDisagreesWithItsReleaseWarns() {
+        var snapshot = Self.snapshot()
+        snapshot.files[Self.kernel61] = Self.kernelFile(Self.kernel61, release: "6.1.0-56-cloud-amd64")
+        let plan = RebootPlanner.plan(snapshot, PlanOptions())
+        let check = plan.checks.first { $0.id == .kernelImage }
+        #expect(check?.status == .warn)
+        #expect(check?.message.contains("6.1.0-56-cloud-amd64") == true)
+        #expect(plan.ok)
+    }
+
     @Test func missingInitrdFails() {
         var snapshot = Self.snapshot()
         snapshot.files["/boot/initrd.img-6.1.0-28-amd64"] = FileFacts(path: "/boot/initrd.img-6.1.0-28-amd64", exists: false)

@@ -25,7 +25,7 @@ public struct DumpSaver {
     public var root: RootDirectory
     public var makedumpfilePath: String
     public var testRecordPath: String
-    public var runner: any CommandRunner
+    public var runner: any SubprocessRunner
     /// Free bytes of a path; injectable so tests can simulate a full disk.
     public var availableBytes: @Sendable (String) -> UInt64?
     public var now: @Sendable () -> Date
@@ -36,7 +36,7 @@ public struct DumpSaver {
     /// injectable so tests run the whole flow in a temporary directory with a fake makedumpfile.
     public init(vmcorePath: String = "/proc/vmcore", config: KdumpConfig, root: RootDirectory = RootDirectory(),
                 makedumpfilePath: String = "/usr/bin/makedumpfile", testRecordPath: String = KdumpTestRecord.defaultPath,
-                runner: any CommandRunner = SpawnCommandRunner(),
+                runner: any SubprocessRunner = SpawnSubprocessRunner(),
                 availableBytes: @escaping @Sendable (String) -> UInt64? = DiskSpace.availableBytes,
                 now: @escaping @Sendable () -> Date = { Date() }, log: @escaping @Sendable (String) -> Void = { _ in }) {
         self.vmcorePath = vmcorePath
@@ -132,7 +132,7 @@ public struct DumpSaver {
         case .none: return (0, "none")
         case .raw: return (vmcoreSize, "vmcore-size")
         default:
-            let result = runner.run(MakedumpfileInvocation.memUsageArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath), echo: false)
+            let result = runner.runReportingSpawnFailure(MakedumpfileInvocation.memUsageArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath))
             if result.status == 0, let usage = MemUsageEstimate(output: result.output) {
                 return (usage.bytes(dumpLevel: invocation.dumpLevel), "mem-usage")
             }
@@ -176,8 +176,8 @@ public struct DumpSaver {
     func saveDmesg(into dir: String, warnings: inout [String]) -> String? {
         let final = dir + "/" + VmcoreInspector.dmesgFileName
         let partial = final + ".incomplete"
-        let result = runner.run(MakedumpfileInvocation.dmesgArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath,
-                                                                      output: partial), echo: false)
+        let result = runner.runReportingSpawnFailure(MakedumpfileInvocation.dmesgArguments(makedumpfile: makedumpfilePath,
+                                                                                          vmcore: vmcorePath, output: partial))
         guard result.status == 0, DumpFiles.size(partial) != nil else {
             unlink(partial)
             let reason = "makedumpfile --dump-dmesg \(vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output")"
@@ -198,7 +198,7 @@ public struct DumpSaver {
             try SparseCopy.copy(from: vmcorePath, to: partial)
             return
         }
-        let result = runner.run(argv, echo: true)
+        let result = runner.runReportingSpawnFailure(argv, options: SubprocessOptions(echo: true))
         guard result.status == 0 else {
             throw KexecError(.failed, operation: "save-dump", path: vmcorePath,
                              "makedumpfile \(invocation.dumpOptions.joined(separator: " ")) \(vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output"); partial dump left as \(partial)")

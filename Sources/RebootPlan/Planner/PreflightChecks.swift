@@ -87,7 +87,18 @@ struct PreflightChecks {
             return PlanCheck(.kernelImage, .fail, "\(path): a \(image.arch) kernel, this machine is \(machine)")
         }
         let release = image.release.map { " \($0)" } ?? ""
+        if let named = Self.releaseInFileName(path), let actual = image.release, named != actual {
+            return PlanCheck(.kernelImage, .warn, "\(path): the file name says \(named), the image says \(actual)")
+        }
         return PlanCheck(.kernelImage, .pass, "\(path): \(image.format.rawValue) \(image.arch)\(release)")
+    }
+
+    /// The release in a Debian/Fedora-style kernel file name (`/boot/vmlinuz-6.1.0-28-amd64` → `6.1.0-28-amd64`).
+    static func releaseInFileName(_ path: String) -> String? {
+        let name = path.split(separator: "/").last.map(String.init) ?? path
+        guard name.hasPrefix("vmlinuz-") || name.hasPrefix("vmlinux-") else { return nil }
+        let release = String(name.dropFirst("vmlinuz-".count))
+        return release.first?.isNumber == true ? release : nil
     }
 
     func initrds(_ paths: [String]) -> PlanCheck {

@@ -1,11 +1,12 @@
 import ArgumentParser
+import KexecCore
 import RebootPlan
 
 /// `kreboot inspect FILE`: what a kernel image is — format, architecture, release — read from its headers.
 struct InspectCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "inspect",
-        abstract: "Describe a kernel image: bzImage, ELF vmlinux, arm64 Image or UKI; architecture and release.",
+        abstract: "Describe a kernel image (bzImage, ELF vmlinux, arm64 Image, UKI) or a vmcore (ELF, kdump-compressed, flattened).",
         discussion: "Exits 65 with a message naming the file when it is empty, truncated or not a kernel image.")
 
     @OptionGroup var global: GlobalOptions
@@ -33,6 +34,9 @@ struct InspectCommand: ParsableCommand {
     func run() throws {
         let root = RootDirectory(global.root)
         let host = file.hasPrefix("/") ? root.hostPath(file) : file
+        if VmcoreInspector.recognises(path: host) {
+            throw ExitCode(try VmcoreOutput.emit(path: host, json: global.json))
+        }
         switch KernelImageInspector.inspect(hostPath: host, displayPath: file) {
         case .failure(let error):
             Terminal.error(error.message)

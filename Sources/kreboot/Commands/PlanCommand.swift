@@ -18,6 +18,7 @@ struct PlanCommand: ParsableCommand {
 
     func run() throws {
         let plan = PlanSession(global: global).plan(target.planOptions(mode: testKdump ? .kdumpTest : .reboot, force: force))
+        PlanJournal().send(plan, dryRun: true)
         try PlanOutput(json: global.json).emit(plan)
         throw ExitCode(ExitStatus.forPlan(plan))
     }

@@ -17,7 +17,7 @@ struct SaveDumpCommand: ParsableCommand {
         EXAMPLES
           systemctl enable kreboot-save-dump.service
               run it at boot whenever /proc/vmcore exists
-          init=/usr/bin/kreboot -- save-dump --mount /dev/nvme0n2
+          init=/usr/sbin/kreboot -- save-dump --mount /dev/nvme0n2
               on the capture kernel's command line (no initramfs)
           kreboot save-dump --vmcore ./vmcore --no-reboot
               save a dump copied elsewhere (testing)
@@ -87,7 +87,8 @@ struct SaveDumpCommand: ParsableCommand {
             for warning in result.warnings { Terminal.error("warning: \(warning)") }
             if !asInit && result.immediateReboot && !noReboot && vmcore == "/proc/vmcore" {
                 Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
-                _ = SpawnCommandRunner().run(["/bin/systemctl", "--no-block", "reboot"], echo: true)
+                _ = SpawnSubprocessRunner().runReportingSpawnFailure(["/bin/systemctl", "--no-block", "reboot"],
+                                                                      options: SubprocessOptions(echo: true))
             }
             return .ok
         } catch {

@@ -40,6 +40,13 @@ struct PipelineRunner {
         let directory: RunDirectory
         do {
             var kdumpTestID: String?
+            if plan.mode == .reboot {
+                // Written while / is still writable; `kreboot status` in the next boot verifies it.
+                let root = RootDirectory()
+                try RebootRecord(fromBootID: root.readLine("/proc/sys/kernel/random/boot_id") ?? "unknown",
+                                 fromRelease: root.readLine("/proc/sys/kernel/osrelease"), kernel: target.kernel,
+                                 expectedRelease: target.release, expectedCommandLine: target.commandLine).write()
+            }
             if plan.mode == .kdumpTest {
                 // Written while / is still writable; the capture kernel's save-dump records this id with the dump.
                 let record = KdumpTestRecord.pending(release: target.release)

@@ -1,0 +1,81 @@
+import Foundation
+
+/// What kreboot expects of the next boot, written to /var/lib/kreboot/last-reboot.json before the quiesce,
+/// and checked by `kreboot status` in the boot after: a new boot id, the planned release, the planned
+/// command line. This is how a kreboot reboot is verified, not just attempted.
+public struct RebootRecord: Codable, Sendable, Equatable {
+    /// Where the record lives: on the root file system, so it survives the kexec.
+    public static let defaultPath = "/var/lib/kreboot/last-reboot.json"
+
+    /// The states a record goes through.
+    public enum State: String, Codable, Sendable {
+        /// Written; the reboot has not been seen yet.
+        case pending
+        /// The new boot has a new boot id, the planned release and command line.
+        case verified
+        /// A new boot, but not the planned kernel or command line.
+        case mismatch
+        /// The run failed and was rolled back: no reboot happened.
+        case rolledBack = "rolled-back"
+    }
+
+    public var id: String
+    public var time: String
+    /// /proc/sys/kernel/random/boot_id of the boot that started the reboot.
+    public var fromBootID: String
+    public var fromRelease: String?
+    public var kernel: String
+    public var expectedRelease: String?
+    public var expectedCommandLine: String
+    public var state: State
+    /// What the verification found (one line).
+    public var message: String?
+
+    public init(id: String = UUID().uuidString.lowercased(), time: String = ISO8601DateFormatter().string(from: Date()),
+                fromBootID: String, fromRelease: String?, kernel: String, expectedRelease: String?,
+                expectedCommandLine: String, state: State = .pending, message: String? = nil) {
+        self.id = id
+        self.time = time
+        self.fromBootID = fromBootID
+        self.fromRelease = fromRelease
+        self.kernel = kernel
+        self.expectedRelease = expectedRelease
+        self.expectedCommandLine = expectedCommandLine
+        self.state = state
+        self.message = message
+    }
+
+    /// The record checked against the running boot. Only a pending record changes; in the same boot it stays pending.
+    public func verified(bootID: String, release: String?, commandLine: String) -> RebootRecord {
+        guard state == .pending, bootID != fromBootID else { return self }
+        var result = self
+        var problems: [String] = []
+        if let expected = expectedRelease, let release, expected != release {
+            problems.append("running \(release), planned \(expected)")
+        }
+        let normalize = { (s: String) in s.split(whereSeparator: { $0 == " " || $0 == "\n" }).joined(separator: " ") }
+        if normalize(commandLine) != normalize(expectedCommandLine) {
+            problems.append("command line differs from the planned one")
+        }
+        result.state = problems.isEmpty ? .verified : .mismatch
+        result.message = problems.isEmpty
+            ? "booted \(release ?? kernel) with the planned command line (boot id \(bootID.prefix(8))…)"
+            : problems.joined(separator: "; ")
+        return result
+    }
+
+    /// Reads the record; nil when there is none or it is unreadable.
+    public static func read(path: String = defaultPath) -> RebootRecord? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return try? JSONDecoder().decode(RebootRecord.self, from: data)
+    }
+
+    /// Writes the record atomically, creating its directory.
+    public func write(path: String = defaultPath) throws {
+        let dir = (path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+    }
+}

@@ -1,0 +1,16 @@
+/// How a subprocess is wired up besides its argv: extra descriptors, where its stdout goes, echo.
+public struct SubprocessOptions: Sendable, Equatable {
+    /// Descriptors the child gets as well: child fd → our fd (kexec-tools reads a memfd as fd 3).
+    public var descriptors: [Int32: Int32]
+    /// Whether the child's stdout is captured together with its stderr; otherwise it goes straight to our stderr.
+    public var capturesStandardOutput: Bool
+    /// Whether captured output is also copied to our stderr as it comes (progress on the capture kernel's console).
+    public var echo: Bool
+
+    /// Options for one run; by default stdout and stderr are captured together and not echoed.
+    public init(descriptors: [Int32: Int32] = [:], capturesStandardOutput: Bool = true, echo: Bool = false) {
+        self.descriptors = descriptors
+        self.capturesStandardOutput = capturesStandardOutput
+        self.echo = echo
+    }
+}

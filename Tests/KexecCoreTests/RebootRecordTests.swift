@@ -1,0 +1,30 @@
+import Foundation
+import Testing
+@testable import KexecCore
+
+@Suite struct RebootRecordTests {
+    let record = RebootRecord(fromBootID: "aaaa", fromRelease: "6.1.0-1", kernel: "/boot/vmlinuz-6.12.0-1",
+                              expectedRelease: "6.12.0-1", expectedCommandLine: "root=/dev/nvme0n1 ro token=42")
+
+    @Test func sameBootStaysPending() {
+        #expect(record.verified(bootID: "aaaa", release: "6.1.0-1", commandLine: "x").state == .pending)
+    }
+
+    @Test func newBootWithPlannedKernelAndCommandLineIsVerified() {
+        let v = record.verified(bootID: "bbbb", release: "6.12.0-1", commandLine: "root=/dev/nvme0n1  ro token=42\n")
+        #expect(v.state == .verified)
+    }
+
+    @Test func newBootWithAnotherKernelIsAMismatch() {
+        let v = record.verified(bootID: "bbbb", release: "6.1.0-1", commandLine: "root=/dev/nvme0n1 ro token=42")
+        #expect(v.state == .mismatch)
+        #expect(v.message?.contains("planned 6.12.0-1") == true)
+    }
+
+    @Test func roundTripsThroughItsFile() throws {
+        let path = NSTemporaryDirectory() + "kreboot-record-\(UUID().uuidString)/last-reboot.json"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        try record.write(path: path)
+        #expect(RebootRecord.read(path: path) == record)
+    }
+}
