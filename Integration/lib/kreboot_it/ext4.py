@@ -49,9 +49,10 @@ def list_directory(image: str, path: str) -> list[tuple[str, bool, int]]:
     result = subprocess.run(["debugfs", "-R", f"ls -p {path}", image], capture_output=True, text=True)
     entries = []
     for line in result.stdout.splitlines():
-        fields = line.strip().strip("/").split("/")  # ino/mode/uid/gid/name/size
-        if len(fields) >= 6 and fields[4] not in (".", ".."):
-            entries.append((fields[4], fields[1].startswith("4"), int(fields[5] or 0)))
+        fields = line.strip()[1:].split("/")  # /ino/mode/uid/gid/name/size/ (size empty for directories)
+        if line.strip().startswith("/") and len(fields) >= 6 and fields[4] not in (".", ".."):
+            is_directory = int(fields[1], 8) & 0o170000 == 0o040000
+            entries.append((fields[4], is_directory, int(fields[5] or 0)))
     return entries
 
 
