@@ -9,7 +9,6 @@ import time
 from dataclasses import dataclass
 
 from .checks import expect
-from .context import ScenarioContext
 from .ext4 import needs_recovery
 from .failure import ScenarioFailure
 from .guest import KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
@@ -51,7 +50,7 @@ def dry_run_plan(guest: Guest, arguments: str = "") -> tuple[dict, CommandResult
     return plan, result
 
 
-def expect_guest_plan(ctx: ScenarioContext, guest: Guest, plan: dict, release: str) -> None:
+def expect_guest_plan(guest: Guest, plan: dict, release: str) -> None:
     """The plan reboots into `release` (its /boot/vmlinuz-RELEASE) with the guest's expected steps."""
     expect(plan.get("mode") == "reboot", f"mode is {plan.get('mode')!r}, expected reboot")
     steps = [step_key(step) for step in plan.get("steps", [])]
@@ -123,7 +122,7 @@ class RebootOutcome:
     to_ready: float  # seconds from the command to the new boot's READY marker
 
 
-def kreboot_reboot(ctx: ScenarioContext, guest: Guest, first: BootInfo, arguments: str,
+def kreboot_reboot(guest: Guest, first: BootInfo, arguments: str,
                    data_checks=None, timeout: float = 120) -> RebootOutcome:
     """Run `kreboot ARGUMENTS` (expected to kexec), wait for the new kernel, pause the VM and check
     both images are clean (and `data_checks(guest)` if given, e.g. debugfs reads), resume, and wait

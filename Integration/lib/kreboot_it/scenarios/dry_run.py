@@ -14,7 +14,7 @@ def dry_run(ctx: ScenarioContext) -> None:
         boot = guest.wait_boot()
         plan, result = dry_run_plan(guest)
         ctx.timing("kreboot --dry-run --json", result.seconds)
-        expect_guest_plan(ctx, guest, plan, ctx.cached.kernel61)
+        expect_guest_plan(guest, plan, ctx.cached.kernel61)
         # A dry run changes nothing.
         expect(boot_id(guest) == boot.boot_id, "the guest rebooted during the dry run")
         expect(not kexec_loaded(guest), "a kexec kernel is loaded after the dry run")

@@ -24,7 +24,7 @@ def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, 
                      label: str) -> RebootOutcome:
     """Plan, write a token to /data, kreboot, and check the transition into `release` end to end."""
     plan, _ = dry_run_plan(guest, arguments)
-    expect_guest_plan(ctx, guest, plan, release)
+    expect_guest_plan(guest, plan, release)
     token = f"it-{uuid.uuid4().hex[:12]}"
     name = f"{label}.txt"
     guest.run(f"echo {token} > /data/{name}", check=True)  # no sync: kreboot must flush it
@@ -33,7 +33,7 @@ def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, 
         found = read_file(paused.images.data_fs, f"/{name}").decode().strip()
         expect(found == token, f"data image holds {found!r} in /{name}, expected {token!r}")
 
-    outcome = kreboot_reboot(ctx, guest, first, f"{arguments} --yes".strip(), data_on_image)
+    outcome = kreboot_reboot(guest, first, f"{arguments} --yes".strip(), data_on_image)
     ctx.timing(f"{label}: kreboot -> new kernel", outcome.to_new_kernel)
     ctx.timing(f"{label}: kreboot -> new boot READY", outcome.to_ready)
     expect_steps_as_planned(plan, outcome.output)
