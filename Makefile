@@ -3,10 +3,10 @@ SHELL := /bin/bash
 SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need; installed by `make deps` when missing.
 BUILD_PACKAGES := libmount-dev libsystemd-dev libelf-dev pkg-config
-IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap e2fsprogs makedumpfile cpio
+IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2fsprogs fdisk makedumpfile cpio python3
 BIN := .build/release/kreboot
 
-.PHONY: all deps build release unit integration test demo clean
+.PHONY: all deps build release unit integration integration-selftest bench test demo clean
 
 all: build
 
@@ -28,6 +28,15 @@ unit: deps
 
 integration: release
 	Integration/run
+
+# The integration harness against a shell stand-in for kreboot (proves the harness, not kreboot).
+integration-selftest:
+	Integration/run --kreboot Integration/lib/selftest/fake-kreboot smoke manual-kexec dirty-control reboot cross-version
+
+# Reboot timings in the guest: Integration/out/bench.json (RUNS=5 by default).
+RUNS ?= 5
+bench: release
+	Integration/bench --runs $(RUNS)
 
 test: unit integration
 

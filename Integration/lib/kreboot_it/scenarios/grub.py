@@ -1,0 +1,43 @@
+"""grub: a guest booted by SeaBIOS and GRUB from a partitioned disk whose grub.cfg Debian's
+grub-mkconfig wrote (the grub flavor: default entry the newest kernel, 6.12). kreboot plans from
+that real grub.cfg — the entry GRUB booted, with its command line — and reboots into it with clean
+images and the data kept; then the firmware baseline (`systemctl reboot` through SeaBIOS and GRUB)
+is measured on the same disk and must come back through GRUB."""
+
+import re
+
+from ..checks import expect
+from ..context import ScenarioContext
+from ..kreboot_cli import dry_run_plan
+from . import scenario
+from .reboot import reboot_with_data, without_boot_image
+
+
+@scenario("grub")
+def grub(ctx: ScenarioContext) -> None:
+    cached = ctx.cached_guest("grub")
+    default_kernel = cached.grub_default_kernel
+    release = default_kernel.removeprefix("/boot/vmlinuz-")
+    with ctx.boot("grub", cached=cached, firmware=True) as guest:
+        first = guest.wait_boot()
+        ctx.timing("qemu start -> READY (SeaBIOS, GRUB)", first.ready_at - guest.started_at)
+        expect(first.release == release, f"GRUB booted {first.release}, grub.cfg's default is {release}")
+        expect(first.cmdline.startswith(f"BOOT_IMAGE={default_kernel} "), f"not booted by GRUB: {first.cmdline}")
+
+        plan, _ = dry_run_plan(guest)
+        source = (plan.get("target") or {}).get("source") or {}
+        expect(source.get("kind") == "grub" and source.get("file") == "/boot/grub/grub.cfg",
+               f"plan source is {source}, expected grub /boot/grub/grub.cfg")
+        planned = (plan.get("target") or {}).get("commandLine", "")
+        expect(without_boot_image(planned) == without_boot_image(first.cmdline),
+               f"plan command line {planned!r} is not what GRUB booted: {first.cmdline!r}")
+
+        second = reboot_with_data(ctx, guest, first, "", release, "grub-kexec").second
+
+        after = guest.console_offset()
+        launched = guest.launch("systemctl reboot")
+        third = guest.wait_next_boot(after, second.boot_id)
+        ctx.timing("firmware: systemctl reboot -> READY (SeaBIOS, GRUB)", third.ready_at - launched.sent)
+        expect(re.search(r"Loading Linux", guest.console()[after:]) is not None,
+               "the firmware reboot did not go through GRUB (no `Loading Linux` on the console)")
+        expect(third.release == release, f"the firmware reboot booted {third.release}")

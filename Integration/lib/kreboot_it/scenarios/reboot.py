@@ -1,0 +1,69 @@
+"""reboot: `kreboot --yes` with no overrides picks the guest's default entry (6.1), quiesces and
+kexecs. When the new kernel echoes its command line the host pauses the VM: both images clean, the
+data written just before is on the data image. The new boot has a new boot id, the plan's command
+line (not the qemu-given one), replays no journal, reads the data back; `kreboot status` answers.
+
+cross-version: from 6.1 into 6.12 (`--entry` the submenu entry) and back with the default entry."""
+
+import uuid
+
+from ..checks import expect
+from ..context import ScenarioContext
+from ..ext4 import read_file
+from ..guest import FIRST_BOOT_PARAMETER, Guest
+from ..kreboot_cli import RebootOutcome, dry_run_plan, expect_guest_plan, expect_steps_as_planned, kreboot_reboot, progress_steps
+from . import scenario
+
+
+def without_boot_image(command_line: str) -> list[str]:
+    """A command line's parameters without BOOT_IMAGE= (which GRUB, not the entry, adds)."""
+    return [p for p in command_line.split() if not p.startswith("BOOT_IMAGE=")]
+
+
+def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, release: str,
+                     label: str) -> RebootOutcome:
+    """Plan, write a token to /data, kreboot, and check the transition into `release` end to end."""
+    plan, _ = dry_run_plan(guest, arguments)
+    expect_guest_plan(guest, plan, release)
+    token = f"it-{uuid.uuid4().hex[:12]}"
+    name = f"{label}.txt"
+    guest.run(f"echo {token} > /data/{name}", check=True)  # no sync: kreboot must flush it
+
+    def data_on_image(paused: Guest) -> None:
+        found = read_file(paused.images.data_fs, f"/{name}").decode().strip()
+        expect(found == token, f"data image holds {found!r} in /{name}, expected {token!r}")
+
+    outcome = kreboot_reboot(guest, first, f"{arguments} --yes".strip(), data_on_image)
+    ctx.timing(f"{label}: kreboot -> new kernel", outcome.to_new_kernel)
+    ctx.timing(f"{label}: kreboot -> new boot READY", outcome.to_ready)
+    expect_steps_as_planned(plan, outcome.output)
+    for step in progress_steps(outcome.output):
+        if step.seconds is not None:
+            ctx.timing(f"{label}: step {step.summary}", step.seconds)
+    second = outcome.second
+    expect(second.release == release, f"new boot runs {second.release}, expected {release}")
+    expect(FIRST_BOOT_PARAMETER not in second.cmdline.split(), "the new boot reused the running command line")
+    planned = (plan.get("target") or {}).get("commandLine", "")
+    expect(without_boot_image(second.cmdline) == without_boot_image(planned),
+           f"new /proc/cmdline {second.cmdline!r} is not the plan's {planned!r}")
+    read_back = guest.run(f"cat /data/{name}", check=True).stdout.strip()
+    expect(read_back == token, f"/data/{name} reads {read_back!r} in the new boot, expected {token!r}")
+    return outcome
+
+
+@scenario("reboot")
+def reboot(ctx: ScenarioContext) -> None:
+    with ctx.boot() as guest:
+        first = guest.wait_boot()
+        reboot_with_data(ctx, guest, first, "", ctx.cached.kernel61, "reboot")
+        status = guest.run("kreboot status --json")
+        expect(status.rc == 0, f"in the new boot: {status.summary()}")
+
+
+@scenario("cross-version")
+def cross_version(ctx: ScenarioContext) -> None:
+    entry_612 = f"gnulinux-{ctx.cached.kernel612}-advanced-{ctx.cached.manifest['rootUUID']}"
+    with ctx.boot() as guest:
+        first = guest.wait_boot()
+        there = reboot_with_data(ctx, guest, first, f"--entry {entry_612}", ctx.cached.kernel612, "to-6.12")
+        reboot_with_data(ctx, guest, there.second, "", ctx.cached.kernel61, "back-to-6.1")
