@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Quiesce
 import RebootPlan
 
@@ -112,6 +115,13 @@ struct Kreboot: ParsableCommand {
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
     @OptionGroup var pipeline: RunOptions
+
+    /// The entry point: as PID 1 (the capture kernel's `init=`), the kernel's leftover parameters before the
+    /// subcommand are dropped first.
+    static func main() {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        main(InitArguments.clean(Array(CommandLine.arguments.dropFirst()), isPID1: getpid() == 1, subcommands: names))
+    }
 
     mutating func validate() throws {
         try target.validate()
