@@ -119,8 +119,13 @@ struct Kreboot: ParsableCommand {
     /// The entry point: as PID 1 (the capture kernel's `init=`), the kernel's leftover parameters before the
     /// subcommand are dropped first.
     static func main() {
+        var arguments = Array(CommandLine.arguments.dropFirst())
+        let isPID1 = getpid() == 1
+        if isPID1, arguments.isEmpty, let fromKernel = InitArguments.kernelArguments() {
+            arguments = fromKernel
+        }
         let names = configuration.subcommands.compactMap { $0.configuration.commandName }
-        main(InitArguments.clean(Array(CommandLine.arguments.dropFirst()), isPID1: getpid() == 1, subcommands: names))
+        main(InitArguments.clean(arguments, isPID1: isPID1, subcommands: names))
     }
 
     mutating func validate() throws {
