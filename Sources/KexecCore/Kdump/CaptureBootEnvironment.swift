@@ -39,13 +39,27 @@ public struct CaptureBootEnvironment {
     /// Mounts the pseudo file systems a bare boot lacks and a tmpfs on /tmp.
     public mutating func mountBasics() {
         if access("/proc/self", F_OK) != 0 { mountOne("proc", "/proc", "proc", 0) }
-        if access("/dev/null", F_OK) != 0 { mountOne("devtmpfs", "/dev", "devtmpfs", 0) }
+        // A root with static /dev nodes (Debian's) still needs devtmpfs for the disks: mount it unless
+        // /dev is already a mount of its own (a different device from /).
+        if !Self.isSeparateMount("/dev") { mountOne("devtmpfs", "/dev", "devtmpfs", 0) }
         if access("/sys/kernel", F_OK) != 0 { mountOne("sysfs", "/sys", "sysfs", 0) }
         mountOne("tmpfs", "/tmp", "tmpfs", 0, data: "mode=1777,size=64m")
     }
 
+    /// Whether `path` is on another file system than `/` (a mount point of its own).
+    static func isSeparateMount(_ path: String) -> Bool {
+        var root = stat(), dir = stat()
+        guard stat("/", &root) == 0, stat(path, &dir) == 0 else { return false }
+        return root.st_dev != dir.st_dev
+    }
+
     /// Mounts `device` on `mountPoint` read-write, trying ext4, xfs, btrfs and vfat in turn.
     public mutating func mountDevice(_ device: String, on mountPoint: String) throws(KexecError) {
+        guard access(device, F_OK) == 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.unavailable, operation: "save-dump", path: device, errno: err,
+                             "\(device): no such device node (is devtmpfs mounted on /dev?)")
+        }
         _ = mkdir(mountPoint, 0o755)
         var last = Errno(rawValue: 0)
         for type in ["ext4", "xfs", "btrfs", "vfat"] {
