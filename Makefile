@@ -40,9 +40,13 @@ bench: release
 
 test: unit integration
 
+# The main job: kreboot's plan for this machine (nothing is changed), then a real kreboot reboot in a qemu
+# guest, step by step with times, beside a firmware reboot of the same guest.
 demo: release
-	@echo "== kreboot --dry-run on this machine (nothing is changed) =="
+	@echo "== kreboot --dry-run on this machine (nothing is changed; exit status $$( $(BIN) --dry-run >/dev/null 2>&1; echo $$?)) =="
 	-$(BIN) --dry-run
+	@echo
+	Integration/demo
 
 clean:
 	rm -rf .build

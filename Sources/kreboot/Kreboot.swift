@@ -1,4 +1,7 @@
 import ArgumentParser
+#if canImport(Glibc)
+import Glibc
+#endif
 import Quiesce
 import RebootPlan
 
@@ -113,8 +116,18 @@ struct Kreboot: ParsableCommand {
     @OptionGroup var target: TargetOptions
     @OptionGroup var pipeline: RunOptions
 
+    /// The entry point: as PID 1 (the capture kernel's `init=`), the kernel's leftover parameters before the
+    /// subcommand are dropped first.
+    static func main() {
+        let names = configuration.subcommands.compactMap { $0.configuration.commandName }
+        main(InitArguments.clean(Array(CommandLine.arguments.dropFirst()), isPID1: getpid() == 1, subcommands: names))
+    }
+
     mutating func validate() throws {
         try target.validate()
+        if pipeline.via == .systemd && pipeline.testKdump {
+            throw ValidationError("--via systemd is for reboots; --test-kdump uses kreboot's own quiesce and panic")
+        }
     }
 
     func run() throws {
@@ -125,7 +138,7 @@ struct Kreboot: ParsableCommand {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))
         }
-        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force).run()
+        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force, via: pipeline.via).run()
         throw ExitCode(status)
     }
 }

@@ -6,12 +6,13 @@ import Synchronization
 public final class RecordingServiceManager: ServiceManager {
     /// The operations that can be made to fail.
     public enum Operation: String, Sendable, CaseIterable {
-        case isolate, defaultTarget, sessions, inhibitors, startTransientService, relinquishJournal, flushJournal
+        case isolate, enqueueStart, defaultTarget, sessions, inhibitors, startTransientService, relinquishJournal, flushJournal
     }
 
     /// One recorded call.
     public enum Call: Sendable, Equatable {
         case isolate(String)
+        case enqueueStart(unit: String, mode: String)
         case defaultTarget
         case sessions
         case inhibitors
@@ -57,6 +58,11 @@ public final class RecordingServiceManager: ServiceManager {
 
     /// Records the isolate; throws an injected failure.
     public func isolate(unit: String) throws(QuiesceError) { try record(.isolate(unit), .isolate, unit: unit) }
+
+    /// Records the start; throws an injected failure.
+    public func enqueueStart(unit: String, mode: String) throws(QuiesceError) {
+        try record(.enqueueStart(unit: unit, mode: mode), .enqueueStart, unit: unit)
+    }
 
     /// Records the call and answers the canned default target.
     public func defaultTarget() throws(QuiesceError) -> String {

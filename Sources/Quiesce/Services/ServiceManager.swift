@@ -6,6 +6,9 @@ public protocol ServiceManager: Sendable {
     /// Starts `unit` in mode `isolate` (stops everything it does not pull in) and waits until the job is done.
     /// Throws when the job ends with any result other than `done`.
     func isolate(unit: String) throws(QuiesceError)
+    /// Queues a start job for `unit` in `mode` (e.g. `kexec.target`, `replace-irreversibly`) and returns
+    /// without waiting: used to hand over to systemd's own shutdown, after which this process is stopped.
+    func enqueueStart(unit: String, mode: String) throws(QuiesceError)
     /// The unit the system boots into (`graphical.target`, `multi-user.target` …).
     func defaultTarget() throws(QuiesceError) -> String
     /// The logged-in sessions, from logind.

@@ -80,6 +80,17 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
         }
     }
 
+    /// Manager.StartUnit(unit, mode) without waiting for the job. The corresponding command is
+    /// `systemctl --no-block start --job-mode=MODE UNIT` (what `systemctl kexec` does with kexec.target).
+    public func enqueueStart(unit: String, mode: String) throws(QuiesceError) {
+        try withSystemd { bus throws(QuiesceError) in
+            let call = try bus.methodCall(Self.systemd1, Self.managerPath, Self.managerInterface, "StartUnit")
+            try call.append(unit)
+            try call.append(mode)
+            _ = try bus.call(call, operation: "start \(unit)").readString("o")
+        }
+    }
+
     /// Manager.GetDefaultTarget. The corresponding command is `systemctl get-default`.
     public func defaultTarget() throws(QuiesceError) -> String {
         try withSystemd { bus throws(QuiesceError) in

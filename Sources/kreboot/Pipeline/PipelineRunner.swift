@@ -10,6 +10,8 @@ struct PipelineRunner {
     let plan: RebootPlan
     let assumeYes: Bool
     let force: Bool
+    /// Who quiesces after the load: kreboot's executor, or systemd's kexec.target.
+    var via: Via = .kreboot
     var services: any ServiceManager = SystemdServiceManager()
     /// Whether systemd is PID 1 here (/run/systemd/system exists).
     var underSystemd: Bool = FileManager.default.fileExists(atPath: "/run/systemd/system")
@@ -62,10 +64,27 @@ struct PipelineRunner {
             Terminal.error("cannot prepare the run under \(RunDirectory.base): \(error)")
             return .internalError
         }
+        if via == .systemd {
+            return handOverToSystemd(target)
+        }
         if underSystemd && ProcessInfo.processInfo.environment["KREBOOT_IN_PROCESS"] == nil {
             return runInTransientUnit(directory)
         }
         return ExecutorRun(directory: directory).run()
+    }
+
+    /// `--via systemd`: load, then start kexec.target as `systemctl kexec` does; systemd quiesces.
+    private func handOverToSystemd(_ target: BootTarget) -> ExitStatus {
+        let image = KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine)
+        let handover = SystemdKexecHandover(loader: LoaderFactory.make(), services: services, journal: SystemdJournal())
+        do throws(QuiesceError) {
+            try handover.run(plan, image: image)
+            Terminal.writeStderr("loaded \(target.kernel); systemd is starting \(SystemdKexecHandover.unit)\n")
+            return .ok
+        } catch {
+            Terminal.error(error.message)
+            return ExitStatus.forQuiesce(error)
+        }
     }
 
     private func blockingInhibitor() -> String? {
@@ -88,19 +107,27 @@ struct PipelineRunner {
         return follow(directory)
     }
 
-    /// Copies new progress lines to stderr until result.json appears. A successful run never ends here: the
+    /// Copies new progress lines to stderr until result.json appears. On a terminal the running step shows
+    /// its elapsed time, updated in place; otherwise plain lines. A successful run never ends here: the
     /// machine goes down with this process.
     private func follow(_ directory: RunDirectory) -> ExitStatus {
         var offset: UInt64 = 0
+        var pending = ""
+        var ticker = StepTicker(enabled: isatty(2) == 1)
         while true {
             if let handle = FileHandle(forReadingAtPath: directory.progressFile) {
                 try? handle.seek(toOffset: offset)
                 let data = handle.readDataToEndOfFile()
                 offset += UInt64(data.count)
                 try? handle.close()
-                if !data.isEmpty { Terminal.writeStderr(String(decoding: data, as: UTF8.self)) }
+                pending += String(decoding: data, as: UTF8.self)
+                while let newline = pending.firstIndex(of: "\n") {
+                    ticker.show(String(pending[..<newline]))
+                    pending = String(pending[pending.index(after: newline)...])
+                }
             }
             if let result = directory.readResult() {
+                ticker.finish()
                 if !result.ok {
                     Terminal.error(result.message)
                     if !result.rolledBack.isEmpty { Terminal.error("rolled back: " + result.rolledBack.joined(separator: ", ")) }
@@ -108,7 +135,41 @@ struct PipelineRunner {
                 }
                 return ExitStatus(rawValue: result.exitStatus) ?? .internalError
             }
-            usleep(50_000)
+            ticker.tick()
+            usleep(100_000)
         }
+    }
+}
+
+/// Shows progress lines on stderr. On a terminal, a step that has started (`… ...`) stays on one line with
+/// its elapsed time updated in place until its result line replaces it; elsewhere every line is printed as is.
+struct StepTicker {
+    let enabled: Bool
+    private var running: String?
+    private var since = ContinuousClock.now
+
+    init(enabled: Bool) { self.enabled = enabled }
+
+    mutating func show(_ line: String) {
+        guard enabled else { Terminal.writeStderr(line + "\n"); return }
+        if running != nil { Terminal.writeStderr("\r\u{1B}[K") }
+        if line.hasSuffix(" ...") {
+            running = line
+            since = .now
+            Terminal.writeStderr(line)
+        } else {
+            running = nil
+            Terminal.writeStderr(line + "\n")
+        }
+    }
+
+    func tick() {
+        guard enabled, let running else { return }
+        Terminal.writeStderr("\r\u{1B}[K\(running) \(ProgressLog.seconds(ContinuousClock.now - since))")
+    }
+
+    mutating func finish() {
+        if enabled && running != nil { Terminal.writeStderr("\n") }
+        running = nil
     }
 }

@@ -5,6 +5,7 @@ line (not the qemu-given one), replays no journal, reads the data back; `kreboot
 
 cross-version: from 6.1 into 6.12 (`--entry` the submenu entry) and back with the default entry."""
 
+import json
 import uuid
 
 from ..checks import expect
@@ -58,6 +59,9 @@ def reboot(ctx: ScenarioContext) -> None:
         reboot_with_data(ctx, guest, first, "", ctx.cached.kernel61, "reboot")
         status = guest.run("kreboot status --json")
         expect(status.rc == 0, f"in the new boot: {status.summary()}")
+        last = (json.loads(status.stdout).get("lastReboot") or {})
+        expect(last.get("state") == "verified",
+               f"kreboot status does not report the reboot verified: {last!r}")
 
 
 @scenario("cross-version")

@@ -1,0 +1,47 @@
+import KexecCore
+import RebootPlan
+
+/// `kreboot --via systemd`: load the planned kernel (before anything is stopped, as always), then hand over
+/// to systemd's own shutdown by starting kexec.target in mode `replace-irreversibly`, as `systemctl kexec`
+/// does. systemd then stops services, unmounts and executes the loaded kernel; kreboot does no quiesce itself.
+public struct SystemdKexecHandover {
+    /// The unit systemd's kexec path runs.
+    public static let unit = "kexec.target"
+    public static let mode = "replace-irreversibly"
+
+    let loader: any KexecLoader
+    let services: any ServiceManager
+    let journal: any JournalRecorder
+
+    public init(loader: any KexecLoader, services: any ServiceManager, journal: any JournalRecorder = DiscardingJournal()) {
+        self.loader = loader
+        self.services = services
+        self.journal = journal
+    }
+
+    /// Loads `image` and starts kexec.target. If systemd refuses the start, the kernel is unloaded again.
+    /// Only reboot plans can be handed over: a kdump test needs kreboot's own quiesce and panic.
+    public func run(_ plan: RebootPlan, image: KexecImage) throws(QuiesceError) {
+        guard plan.ok else {
+            throw QuiesceError(.planRefused, operation: "hand over to systemd",
+                               "refusing to run the plan: " + (plan.firstFailure.map { "\($0.id.rawValue): \($0.message)" } ?? "a check failed"))
+        }
+        guard plan.mode == .reboot else {
+            throw QuiesceError(.failed, operation: "hand over to systemd", "--via systemd is for reboots; a kdump test uses kreboot's own quiesce")
+        }
+        do {
+            try loader.load(image, crash: false)
+        } catch {
+            throw QuiesceError(.loadFailed, operation: "load", path: image.kernel, errno: error.errno, kexec: error, error.message)
+        }
+        journal.record(JournalRecord(.loaded, "kreboot: loaded \(image.kernel); handing over to systemd's \(Self.unit)",
+                                     fields: ["KERNEL": image.kernel, "COMMAND_LINE": image.commandLine]))
+        do throws(QuiesceError) {
+            try services.enqueueStart(unit: Self.unit, mode: Self.mode)
+        } catch {
+            var error = error
+            if (try? loader.unload(crash: false)) != nil { error.rolledBack.append("unload the kernel") }
+            throw error
+        }
+    }
+}
