@@ -20,6 +20,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -204,4 +205,9 @@ def main(argv: list[str]) -> int:
     if "dryRunSeconds" in results.get("kreboot", {}):
         print(f"kreboot --dry-run: {results['kreboot']['dryRunSeconds']:.2f} s")
     print(f"results: {args.out}")
-    return 0 if all("error" not in r for r in results.values()) else 1
+    ok = all("error" not in r for r in results.values())
+    if ok:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    else:
+        print(f"logs: {run_dir}", file=sys.stderr)
+    return 0 if ok else 1
