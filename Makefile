@@ -31,7 +31,7 @@ integration: release
 
 # The integration harness against a shell stand-in for kreboot (proves the harness, not kreboot).
 integration-selftest:
-	Integration/run --kreboot Integration/lib/selftest/fake-kreboot smoke manual-kexec dirty-control reboot cross-version
+	Integration/run --kreboot Integration/lib/selftest/fake-kreboot smoke manual-kexec dirty-control dry-run cross-version
 
 # Reboot timings in the guest: Integration/out/bench.json (RUNS=5 by default).
 RUNS ?= 5

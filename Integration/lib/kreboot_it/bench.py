@@ -20,6 +20,7 @@ import math
 import os
 import platform
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -42,7 +43,7 @@ def command_for(path: str, kernel: str, command_line: str) -> str:
     relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
     return {
         "bare": f"{load} && kexec -e",
-        "kreboot": f"kreboot --yes 2>&1 | {relay}",
+        "kreboot": f"echo '{OUTPUT_MARKER}T0' > /dev/kmsg; kreboot --yes 2>&1 | {relay}",
         "systemctlKexec": f"{load} && systemctl kexec",
         "firmware": "systemctl reboot",
     }[path]
@@ -65,11 +66,30 @@ def step_times(output: str) -> dict[str, float]:
     return steps
 
 
+def guest_phases(console: str) -> dict[str, float]:
+    """From the guest's printk timestamps of kreboot's relayed lines: seconds from the command
+    (T0) to the first step's start, and from there to the exec step's start."""
+    stamps = {}
+    for stamp, text in re.findall(rf"\[\s*(\d+\.\d+)\] {OUTPUT_MARKER}([^\r\n]*)", console):
+        if text == "T0":
+            stamps.setdefault("t0", float(stamp))
+        elif re.match(r"\[\s*1/\d+\] .* \.\.\.$", text):
+            stamps.setdefault("first", float(stamp))
+        elif re.match(r"\[\s*(\d+)/\1\] .* \.\.\.$", text):
+            stamps["exec"] = float(stamp)
+    phases = {}
+    if "t0" in stamps and "first" in stamps:
+        phases["commandToFirstStep"] = round(stamps["first"] - stamps["t0"], 2)
+    if "first" in stamps and "exec" in stamps:
+        phases["firstStepToExec"] = round(stamps["exec"] - stamps["first"], 2)
+    return phases
+
+
 def measure_path(ctx: ScenarioContext, path: str, runs: int) -> dict:
     """Boot one guest and reboot it `runs` times along `path`."""
     grub = ctx.cached.flavor == "grub"
     kernel = ctx.cached.grub_default_kernel if grub else f"/boot/vmlinuz-{ctx.cached.kernel61}"
-    to_ready, to_kernel, outputs = [], [], []
+    to_ready, to_kernel, outputs, phases = [], [], [], []
     with ctx.boot(path, firmware=grub) as guest:
         boot = guest.wait_boot()
         command_line = boot.cmdline if grub else ctx.cached.command_line
@@ -105,6 +125,7 @@ def measure_path(ctx: ScenarioContext, path: str, runs: int) -> dict:
             to_ready.append(boot.ready_at - launched.sent)
             to_kernel.append((kernel_seen or boot.booted_at) - launched.sent)
             outputs.append("\n".join(re.findall(rf"{OUTPUT_MARKER}([^\r\n]*)", guest.console()[after:])))
+            phases.append(guest_phases(guest.console()[after:]))
             print(f"  {path} run {run + 1}/{runs}: {to_ready[-1]:.2f} s to READY", file=sys.stderr, flush=True)
     summary = {
         "median": round(statistics.median(to_ready), 2),
@@ -117,6 +138,7 @@ def measure_path(ctx: ScenarioContext, path: str, runs: int) -> dict:
     if path == "kreboot":
         summary.update(extra)
         summary["steps"] = step_times(outputs[-1]) if outputs else {}
+        summary["guestPhases"] = phases
         summary["lastOutput"] = outputs[-1] if outputs else ""
     return summary
 
@@ -183,4 +205,9 @@ def main(argv: list[str]) -> int:
     if "dryRunSeconds" in results.get("kreboot", {}):
         print(f"kreboot --dry-run: {results['kreboot']['dryRunSeconds']:.2f} s")
     print(f"results: {args.out}")
-    return 0 if all("error" not in r for r in results.values()) else 1
+    ok = all("error" not in r for r in results.values())
+    if ok:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    else:
+        print(f"logs: {run_dir}", file=sys.stderr)
+    return 0 if ok else 1

@@ -7,6 +7,7 @@ The guest's first serial port (ttyS0, the console) is written to console.log; th
 from __future__ import annotations
 
 import base64
+import codecs
 import contextlib
 import json
 import re
@@ -79,6 +80,9 @@ class Guest:
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
         self.qmp_path = run_dir / "qmp.sock"
+        self._console_text = ""
+        self._console_read = 0
+        self._console_decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.process: subprocess.Popen | None = None
         self.started_at = 0.0
         self._socket: socket.socket | None = None
@@ -158,8 +162,13 @@ class Guest:
     # -- console -----------------------------------------------------------------------------
 
     def console(self) -> str:
-        """Everything the guest printed on its console so far."""
-        return self.console_path.read_bytes().decode(errors="replace")
+        """Everything the guest printed on its console so far (read incrementally)."""
+        with open(self.console_path, "rb") as log:
+            log.seek(self._console_read)
+            chunk = log.read()
+        self._console_read += len(chunk)
+        self._console_text += self._console_decoder.decode(chunk)
+        return self._console_text
 
     def console_offset(self) -> int:
         """The console's current end: pass it as `after` to wait only for what comes later."""
