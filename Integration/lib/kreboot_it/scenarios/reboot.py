@@ -49,7 +49,16 @@ def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, 
            f"new /proc/cmdline {second.cmdline!r} is not the plan's {planned!r}")
     read_back = guest.run(f"cat /data/{name}", check=True).stdout.strip()
     expect(read_back == token, f"/data/{name} reads {read_back!r} in the new boot, expected {token!r}")
+    expect_reboot_verified(guest, label)
     return outcome
+
+
+def expect_reboot_verified(guest: Guest, label: str) -> None:
+    """`kreboot status --json` in the new boot reports the reboot it made verified."""
+    status = guest.run("kreboot status --json")
+    expect(status.rc == 0, f"{label}: kreboot status in the new boot: {status.summary()}")
+    last = json.loads(status.stdout).get("lastReboot") or {}
+    expect(last.get("state") == "verified", f"{label}: kreboot status does not report the reboot verified: {last!r}")
 
 
 @scenario("reboot")
@@ -57,11 +66,6 @@ def reboot(ctx: ScenarioContext) -> None:
     with ctx.boot() as guest:
         first = guest.wait_boot()
         reboot_with_data(ctx, guest, first, "", ctx.cached.kernel61, "reboot")
-        status = guest.run("kreboot status --json")
-        expect(status.rc == 0, f"in the new boot: {status.summary()}")
-        last = (json.loads(status.stdout).get("lastReboot") or {})
-        expect(last.get("state") == "verified",
-               f"kreboot status does not report the reboot verified: {last!r}")
 
 
 @scenario("cross-version")
