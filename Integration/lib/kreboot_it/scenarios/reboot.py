@@ -75,3 +75,30 @@ def cross_version(ctx: ScenarioContext) -> None:
         first = guest.wait_boot()
         there = reboot_with_data(ctx, guest, first, f"--entry {entry_612}", ctx.cached.kernel612, "to-6.12")
         reboot_with_data(ctx, guest, there.second, "", ctx.cached.kernel61, "back-to-6.1")
+
+
+@scenario("via-systemd")
+def via_systemd(ctx: ScenarioContext) -> None:
+    """`kreboot --via systemd --yes`: kreboot loads the planned kernel, systemd's kexec.target quiesces
+    and executes it; the images are clean, the data kept, the plan's command line booted, and
+    `kreboot status` in the new boot reports the reboot verified."""
+    with ctx.boot() as guest:
+        first = guest.wait_boot()
+        plan, _ = dry_run_plan(guest, "")
+        token = f"it-{uuid.uuid4().hex[:12]}"
+        guest.run(f"echo {token} > /data/via-systemd.txt", check=True)
+
+        def data_on_image(paused: Guest) -> None:
+            found = read_file(paused.images.data_fs, "/via-systemd.txt").decode().strip()
+            expect(found == token, f"data image holds {found!r}, expected {token!r}")
+
+        outcome = kreboot_reboot(ctx, guest, first, "--via systemd --yes", data_on_image)
+        ctx.timing("via-systemd: kreboot -> new kernel", outcome.to_new_kernel)
+        second = outcome.second
+        expect(second.release == ctx.cached.kernel61, f"new boot runs {second.release}")
+        planned = (plan.get("target") or {}).get("commandLine", "")
+        expect(without_boot_image(second.cmdline) == without_boot_image(planned),
+               f"new /proc/cmdline {second.cmdline!r} is not the plan's {planned!r}")
+        read_back = guest.run("cat /data/via-systemd.txt", check=True).stdout.strip()
+        expect(read_back == token, f"/data/via-systemd.txt reads {read_back!r} in the new boot")
+        expect_reboot_verified(guest, "via-systemd")
