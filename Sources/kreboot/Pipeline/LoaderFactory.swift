@@ -10,14 +10,3 @@ enum LoaderFactory {
         return StateRecordingLoader(loader: .system(lockdown: lockdown))
     }
 }
-
-/// Stands in until the real loader is wired: every call fails.
-struct UnavailableLoader: KexecLoader {
-    private func refuse(_ operation: String) -> KexecError {
-        KexecError(.unavailable, operation: operation, "the kexec loader is not available in this build")
-    }
-    func load(_ image: KexecImage, crash: Bool) throws(KexecError) { throw refuse("load") }
-    func unload(crash: Bool) throws(KexecError) { throw refuse("unload") }
-    func exec() throws(KexecError) { throw refuse("exec") }
-    func panic() throws(KexecError) { throw refuse("panic") }
-}
