@@ -64,6 +64,14 @@ public struct RebootRecord: Codable, Sendable, Equatable {
         return result
     }
 
+    /// Marks a pending record rolled back (the run failed before the kexec), saying why.
+    public static func markRolledBack(_ message: String, path: String = defaultPath) {
+        guard var record = read(path: path), record.state == .pending else { return }
+        record.state = .rolledBack
+        record.message = message
+        try? record.write(path: path)
+    }
+
     /// Reads the record; nil when there is none or it is unreadable.
     public static func read(path: String = defaultPath) -> RebootRecord? {
         guard let data = FileManager.default.contents(atPath: path) else { return nil }

@@ -21,6 +21,17 @@ import Testing
         #expect(v.message?.contains("planned 6.12.0-1") == true)
     }
 
+    @Test func aFailedRunMarksAPendingRecordRolledBack() throws {
+        let path = NSTemporaryDirectory() + "kreboot-record-\(UUID().uuidString)/last-reboot.json"
+        defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }
+        try record.write(path: path)
+        RebootRecord.markRolledBack("umount /data: busy", path: path)
+        let stored = try #require(RebootRecord.read(path: path))
+        #expect(stored.state == .rolledBack)
+        #expect(stored.message == "umount /data: busy")
+        #expect(stored.verified(bootID: "bbbb", release: "6.12.0-1", commandLine: "x").state == .rolledBack)
+    }
+
     @Test func roundTripsThroughItsFile() throws {
         let path = NSTemporaryDirectory() + "kreboot-record-\(UUID().uuidString)/last-reboot.json"
         defer { try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent) }

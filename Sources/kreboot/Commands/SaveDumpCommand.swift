@@ -93,7 +93,7 @@ struct SaveDumpCommand: ParsableCommand {
             return .ok
         } catch {
             Terminal.error(error.message)
-            return ExitStatus.forKexecError(error)
+            return ExitStatus.forKexec(error)
         }
     }
 }

@@ -11,7 +11,7 @@ enum VmcoreOutput {
             return .ok
         case .failure(let error):
             Terminal.error(error.message)
-            return ExitStatus.forKexecError(error)
+            return ExitStatus.forKexec(error)
         }
     }
 }

@@ -30,11 +30,7 @@ struct ExecutorRun {
                                                      rolledBack: [], blockers: []))
             return .ok
         } catch {
-            if request.plan.mode == .reboot, var record = RebootRecord.read(), record.state == .pending {
-                record.state = .rolledBack
-                record.message = error.message
-                try? record.write()
-            }
+            if request.plan.mode == .reboot { RebootRecord.markRolledBack(error.message) }
             if let id = request.kdumpTestID {
                 let failed = KdumpTestRecord(id: id, time: ISO8601DateFormatter().string(from: Date()),
                                              release: request.plan.target?.release, state: .failed,

@@ -39,33 +39,24 @@ struct PipelineRunner {
             Terminal.error("no terminal to confirm on: pass --yes to run without confirmation")
             return .usage
         }
-        let directory: RunDirectory
+        let image = KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine)
+        let kdumpTestID: String?
         do {
-            var kdumpTestID: String?
-            if plan.mode == .reboot {
-                // Written while / is still writable; `kreboot status` in the next boot verifies it.
-                let root = RootDirectory()
-                try RebootRecord(fromBootID: root.readLine("/proc/sys/kernel/random/boot_id") ?? "unknown",
-                                 fromRelease: root.readLine("/proc/sys/kernel/osrelease"), kernel: target.kernel,
-                                 expectedRelease: target.release, expectedCommandLine: target.commandLine).write()
-            }
-            if plan.mode == .kdumpTest {
-                // Written while / is still writable; the capture kernel's save-dump records this id with the dump.
-                let record = KdumpTestRecord.pending(release: target.release)
-                try record.write()
-                kdumpTestID = record.id
-                Terminal.writeStderr("kdump test \(record.id) pending (\(KdumpTestRecord.defaultPath))\n")
-            }
-            directory = try RunDirectory.create()
-            try directory.write(RunDirectory.Request(
-                plan: plan, image: KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine),
-                force: force, kdumpTestID: kdumpTestID))
+            kdumpTestID = try writeRecords(for: target)
         } catch {
-            Terminal.error("cannot prepare the run under \(RunDirectory.base): \(error)")
+            Terminal.error("cannot write kreboot's records under /var/lib/kreboot: \(error)")
             return .internalError
         }
         if via == .systemd {
-            return handOverToSystemd(target)
+            return handOverToSystemd(image)
+        }
+        let directory: RunDirectory
+        do {
+            directory = try RunDirectory.create()
+            try directory.write(RunDirectory.Request(plan: plan, image: image, force: force, kdumpTestID: kdumpTestID))
+        } catch {
+            Terminal.error("cannot prepare the run under \(RunDirectory.base): \(error)")
+            return .internalError
         }
         if underSystemd && ProcessInfo.processInfo.environment["KREBOOT_IN_PROCESS"] == nil {
             return runInTransientUnit(directory)
@@ -73,15 +64,34 @@ struct PipelineRunner {
         return ExecutorRun(directory: directory).run()
     }
 
+    /// Written while / is still writable: the reboot record that `kreboot status` verifies in the next boot,
+    /// or the pending kdump test record whose id the capture kernel's save-dump stores with the dump.
+    /// Returns the kdump test's id.
+    private func writeRecords(for target: BootTarget) throws -> String? {
+        switch plan.mode {
+        case .reboot:
+            let root = RootDirectory()
+            try RebootRecord(fromBootID: root.readLine("/proc/sys/kernel/random/boot_id") ?? "unknown",
+                             fromRelease: root.readLine("/proc/sys/kernel/osrelease"), kernel: target.kernel,
+                             expectedRelease: target.release, expectedCommandLine: target.commandLine).write()
+            return nil
+        case .kdumpTest:
+            let record = KdumpTestRecord.pending(release: target.release)
+            try record.write()
+            Terminal.writeStderr("kdump test \(record.id) pending (\(KdumpTestRecord.defaultPath))\n")
+            return record.id
+        }
+    }
+
     /// `--via systemd`: load, then start kexec.target as `systemctl kexec` does; systemd quiesces.
-    private func handOverToSystemd(_ target: BootTarget) -> ExitStatus {
-        let image = KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine)
+    private func handOverToSystemd(_ image: KexecImage) -> ExitStatus {
         let handover = SystemdKexecHandover(loader: LoaderFactory.make(), services: services, journal: SystemdJournal())
         do throws(QuiesceError) {
             try handover.run(plan, image: image)
-            Terminal.writeStderr("loaded \(target.kernel); systemd is starting \(SystemdKexecHandover.unit)\n")
+            Terminal.writeStderr("loaded \(image.kernel); systemd is starting \(SystemdKexecHandover.unit)\n")
             return .ok
         } catch {
+            RebootRecord.markRolledBack(error.message)
             Terminal.error(error.message)
             return ExitStatus.forQuiesce(error)
         }
