@@ -40,16 +40,16 @@ extension SystemSnapshot {
         return snapshot
     }
 
-    /// Free bytes for unprivileged writers of the file system holding `hostPath` (or its nearest existing parent).
+    /// Free bytes for unprivileged writers of the file system holding `hostPath`, or its nearest existing parent.
     static func freeBytes(_ hostPath: String) -> UInt64? {
         var path = hostPath
-        while true {
+        while !path.isEmpty {
             var st = statvfs()
             if statvfs(path, &st) == 0 { return UInt64(st.f_bavail) * UInt64(st.f_frsize) }
-            guard let slash = path.lastIndex(of: "/"), !path.isEmpty else { return nil }
+            guard path != "/", let slash = path.lastIndex(of: "/") else { return nil }
             path = slash == path.startIndex ? "/" : String(path[..<slash])
-            if path == "/" { var root = statvfs(); return statvfs("/", &root) == 0 ? UInt64(root.f_bavail) * UInt64(root.f_frsize) : nil }
         }
+        return nil
     }
 }
 
