@@ -19,6 +19,8 @@ public struct QuiesceError: Error, Sendable, Equatable, CustomStringConvertible 
         case noPermission
         /// A facility is missing: no systemd, no journald socket (69).
         case unavailable
+        /// Stopped on request (SIGINT, SIGTERM) between two steps; everything was rolled back (130).
+        case interrupted
         /// Anything else (1).
         case failed
     }

@@ -36,6 +36,9 @@ struct Kreboot: ParsableCommand {
               while other users are logged in or shutdown is inhibited, and never
               boots with a local file system still mounted read-write, unless
               --force is given.
+          Interruption
+              Once confirmed, Ctrl-C or SIGTERM stops the run before its next step
+              and rolls back (exit 130); a hung-up terminal does not stop it.
           Dry run
               --dry-run and the plan, entries, status, inspect, calibrate and dumps
               commands change nothing.
@@ -48,6 +51,7 @@ struct Kreboot: ParsableCommand {
           69  unavailable: no kexec in the kernel, kexec disabled, lockdown, no crashkernel=
           75  temporary: a busy mount, other sessions, an inhibitor; safe to retry
           77  no permission: not root, no CAP_SYS_BOOT, in a container
+          130 interrupted (Ctrl-C, SIGTERM) during the run; rolled back
 
         FILES
           /boot/grub/grub.cfg, /boot/grub/grubenv
@@ -137,13 +141,16 @@ struct Kreboot: ParsableCommand {
 
     func run() throws {
         let options = target.planOptions(mode: pipeline.testKdump ? .kdumpTest : .reboot, force: pipeline.force)
+        let planning = ContinuousClock.now
         let plan = PlanSession(global: global).plan(options)
+        let planDuration = ContinuousClock.now - planning
         PlanJournal().send(plan, dryRun: pipeline.dryRun)
         if pipeline.dryRun {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))
         }
-        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force, via: pipeline.via).run()
+        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force, via: pipeline.via,
+                                    planDuration: planDuration).run()
         throw ExitCode(status)
     }
 }

@@ -15,7 +15,7 @@ final class FakeSystemdPeer: @unchecked Sendable {
     private let lock = NSLock()
     private var recorded: [String] = []
 
-    /// Calls received, one line each: `StartUnit rescue.target isolate`, `ExecStart /usr/bin/kreboot run`, ….
+    /// Calls received, one line each: `StartUnit rescue.target isolate`, `PIDs=[42]`, ….
     var calls: [String] { lock.withLock { recorded } }
 
     init(defaultTarget: String = "multi-user.target", jobResult: String = "done") throws {
@@ -145,7 +145,7 @@ final class FakeSystemdPeer: @unchecked Sendable {
         }
     }
 
-    /// Records a(sv) properties as `NAME=value` lines; ExecStart as `ExecStart path argv…`.
+    /// Records a(sv) properties as `NAME=value` lines (`PIDs=[42]` for arrays of integers).
     private func readProperties(_ call: BusMessage) throws(QuiesceError) {
         _ = try call.enter("a", "(sv)")
         while try call.enter("r", "sv") {
@@ -155,19 +155,12 @@ final class FakeSystemdPeer: @unchecked Sendable {
             switch contents {
             case "s": record("\(name)=\(try call.readString())")
             case "b": record("\(name)=\(try call.readBool())")
-            case "a(sasb)":
-                _ = try call.enter("a", "(sasb)")
-                while try call.enter("r", "sasb") {
-                    let program = try call.readString()
-                    var argv: [String] = []
-                    _ = try call.enter("a", "s")
-                    while try call.peek() != nil { argv.append(try call.readString()) }
-                    try call.exit()
-                    let ignoreFailure = try call.readBool()
-                    record("ExecStart \(program) [\(argv.joined(separator: " "))] ignoreFailure=\(ignoreFailure)")
-                    try call.exit()
-                }
+            case "au":
+                _ = try call.enter("a", "u")
+                var values: [UInt32] = []
+                while try call.peek() != nil { values.append(try call.readUInt32()) }
                 try call.exit()
+                record("\(name)=\(values)")
             default: record("\(name)=(\(contents))")
             }
             try call.exit()

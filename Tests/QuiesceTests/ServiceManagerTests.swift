@@ -113,18 +113,18 @@ final class FakeVarlinkServer: Sendable {
         #expect(error?.message.contains("dependency") == true)
     }
 
-    @Test func transientServiceIgnoresIsolatesAndRunsTheCommand() throws {
+    @Test func theProcessMovesIntoAScopeThatIgnoresIsolates() throws {
         let peer = try FakeSystemdPeer()
         defer { peer.close() }
         let manager = SystemdServiceManager(privateSocket: peer.path, usePrivateSocket: true, jobTimeout: .seconds(10))
-        try manager.startTransientService(name: "kreboot-run.service", argv: ["/usr/bin/kreboot", "--yes"],
-                                          properties: [UnitProperty("Description", .string("kreboot executor"))])
+        try manager.moveIntoTransientScope(name: "kreboot-run-1.scope", pid: 4242,
+                                           properties: [UnitProperty("Description", .string("kreboot run 1"))])
         let calls = peer.calls
-        #expect(calls.contains("StartTransientUnit kreboot-run.service fail"))
-        #expect(calls.contains("Type=exec"))
+        #expect(calls.contains("StartTransientUnit kreboot-run-1.scope fail"))
+        #expect(calls.contains("PIDs=[4242]"))
         #expect(calls.contains("IgnoreOnIsolate=true"))
-        #expect(calls.contains("Description=kreboot executor"))
-        #expect(calls.contains("ExecStart /usr/bin/kreboot [/usr/bin/kreboot --yes] ignoreFailure=false"))
+        #expect(calls.contains("Description=kreboot run 1"))
+        #expect(!calls.contains { $0.hasPrefix("ExecStart") })
     }
 
     @Test func sessionsAndInhibitorsComeFromLogind() throws {

@@ -123,13 +123,14 @@ class RebootOutcome:
 
 
 def kreboot_reboot(guest: Guest, first: BootInfo, arguments: str,
-                   data_checks=None, timeout: float = 120) -> RebootOutcome:
+                   data_checks=None, timeout: float = 120, command: str | None = None) -> RebootOutcome:
     """Run `kreboot ARGUMENTS` (expected to kexec), wait for the new kernel, pause the VM and check
     both images are clean (and `data_checks(guest)` if given, e.g. debugfs reads), resume, and wait
-    for the new boot. kreboot's output goes to the console prefixed with KREBOOT-IT OUT."""
+    for the new boot. kreboot's output goes to the console prefixed with KREBOOT-IT OUT.
+    `command` replaces the whole guest command (it must not return unless kreboot failed)."""
     after = guest.console_offset()
     relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
-    launched = guest.launch(f"kreboot {arguments} 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
+    launched = guest.launch(command or f"kreboot {arguments} 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
     deadline = launched.sent + timeout
     new_kernel = re.compile(rf"{KERNEL_COMMAND_LINE}([^\r\n]*)")
     while True:

@@ -12,17 +12,22 @@ public struct Executor {
     let mounts: any MountOperations
     let journal: any JournalRecorder
     let progress: (StepEvent) -> Void
+    let gate: (_ index: Int, _ step: PlanStep) throws(QuiesceError) -> Void
 
     /// - Parameters:
     ///   - journal: where each step and the outcome are recorded (default: nowhere).
     ///   - progress: called at each step's start and end and for each rollback action.
+    ///   - gate: called before each step starts; what it throws fails that step, and what was done is rolled
+    ///     back (the CLI stops here on Ctrl-C, and waits here for work it started beside the load).
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations,
-                journal: any JournalRecorder = DiscardingJournal(), progress: @escaping (StepEvent) -> Void = { _ in }) {
+                journal: any JournalRecorder = DiscardingJournal(), progress: @escaping (StepEvent) -> Void = { _ in },
+                gate: @escaping (_ index: Int, _ step: PlanStep) throws(QuiesceError) -> Void = { _, _ in }) {
         self.loader = loader
         self.services = services
         self.mounts = mounts
         self.journal = journal
         self.progress = progress
+        self.gate = gate
     }
 
     /// Runs exactly `plan.steps`, in order, loading `image`. Refuses a plan whose checks failed.
@@ -38,6 +43,7 @@ public struct Executor {
             let clock = ContinuousClock.now
             progress(.started(index: index, step: step, at: start))
             do throws(QuiesceError) {
+                try gate(index, step)
                 let note = try perform(step, image: image, options: options, undo: &undo)
                 let duration = ContinuousClock.now - clock
                 progress(.finished(index: index, step: step, duration: duration, note: note))

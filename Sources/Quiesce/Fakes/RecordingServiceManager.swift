@@ -6,7 +6,7 @@ import Synchronization
 public final class RecordingServiceManager: ServiceManager {
     /// The operations that can be made to fail.
     public enum Operation: String, Sendable, CaseIterable {
-        case isolate, enqueueStart, defaultTarget, sessions, inhibitors, startTransientService, relinquishJournal, flushJournal
+        case isolate, enqueueStart, defaultTarget, sessions, inhibitors, moveIntoTransientScope, relinquishJournal, flushJournal
     }
 
     /// One recorded call.
@@ -16,7 +16,7 @@ public final class RecordingServiceManager: ServiceManager {
         case defaultTarget
         case sessions
         case inhibitors
-        case startTransientService(name: String, argv: [String], properties: [UnitProperty])
+        case moveIntoTransientScope(name: String, pid: Int32, properties: [UnitProperty])
         case relinquishJournal
         case flushJournal
     }
@@ -82,9 +82,9 @@ public final class RecordingServiceManager: ServiceManager {
         return state.withLock { $0.inhibitors }
     }
 
-    /// Records the start with its command and properties.
-    public func startTransientService(name: String, argv: [String], properties: [UnitProperty]) throws(QuiesceError) {
-        try record(.startTransientService(name: name, argv: argv, properties: properties), .startTransientService, unit: name)
+    /// Records the move with its process and properties.
+    public func moveIntoTransientScope(name: String, pid: Int32, properties: [UnitProperty]) throws(QuiesceError) {
+        try record(.moveIntoTransientScope(name: name, pid: pid, properties: properties), .moveIntoTransientScope, unit: name)
     }
 
     /// Records the call.

@@ -54,6 +54,13 @@ final class BusMessage {
         try close()
     }
 
+    /// Appends an array of unsigned 32-bit integers (`au`).
+    func append(_ values: [UInt32]) throws(QuiesceError) {
+        try open("a", "u")
+        for value in values { try append(value) }
+        try close()
+    }
+
     /// Opens a container: `a` (array), `r` (struct), `v` (variant), `e` (dict entry) of `contents`.
     func open(_ type: Character, _ contents: String) throws(QuiesceError) {
         try check(sd_bus_message_open_container(handle, Self.type(type), contents), "open container \(type)\(contents)")

@@ -15,9 +15,9 @@ public protocol ServiceManager: Sendable {
     func sessions() throws(QuiesceError) -> [LoginSession]
     /// The inhibitor locks taken, from logind.
     func inhibitors() throws(QuiesceError) -> [Inhibitor]
-    /// Starts a transient service `name` running `argv` that survives isolates (`IgnoreOnIsolate=yes`, `Type=exec`),
-    /// and waits until it has started.
-    func startTransientService(name: String, argv: [String], properties: [UnitProperty]) throws(QuiesceError)
+    /// Moves process `pid` into a new transient scope `name` (`….scope`) that survives isolates
+    /// (`IgnoreOnIsolate=yes`), as `systemd-run --scope` does with itself, and waits until the scope runs.
+    func moveIntoTransientScope(name: String, pid: Int32, properties: [UnitProperty]) throws(QuiesceError)
     /// Makes journald stop writing to /var (it moves to /run), so `/` can be remounted read-only.
     /// The same as `journalctl --relinquish-var`.
     func relinquishJournal() throws(QuiesceError)

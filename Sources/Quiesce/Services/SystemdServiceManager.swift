@@ -152,33 +152,17 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
         }
     }
 
-    /// Manager.StartTransientUnit(name, "fail", properties, []) with `Type=exec`, `IgnoreOnIsolate=yes` and
-    /// `ExecStart=argv`, then waits until the job is done (the process has been executed).
-    /// The corresponding command is `systemd-run --unit=NAME -p IgnoreOnIsolate=yes ARGV…`.
-    public func startTransientService(name: String, argv: [String], properties: [UnitProperty]) throws(QuiesceError) {
-        guard let program = argv.first else {
-            throw QuiesceError(.failed, operation: "start \(name)", "start \(name): empty command")
-        }
+    /// Manager.StartTransientUnit(name, "fail", properties, []) with `PIDs=[pid]` and `IgnoreOnIsolate=yes`,
+    /// then waits until the job is done (the process has been moved into the scope's cgroup).
+    /// The corresponding command is `systemd-run --scope --unit=NAME -p IgnoreOnIsolate=yes …`.
+    public func moveIntoTransientScope(name: String, pid: Int32, properties: [UnitProperty]) throws(QuiesceError) {
         try withSystemd { bus throws(QuiesceError) in
             try runJob(on: bus, unit: name, member: "StartTransientUnit", operation: "start \(name)") { message throws(QuiesceError) in
                 try message.append(name)
                 try message.append("fail")
                 try message.open("a", "(sv)")
-                let fixed = [UnitProperty("Type", .string("exec")), UnitProperty("IgnoreOnIsolate", .bool(true))]
+                let fixed = [UnitProperty("PIDs", .uint32s([UInt32(bitPattern: pid)])), UnitProperty("IgnoreOnIsolate", .bool(true))]
                 for property in fixed + properties { try Self.append(property, to: message) }
-                // ExecStart is a(sasb): path, argv, ignore failure.
-                try message.open("r", "sv")
-                try message.append("ExecStart")
-                try message.open("v", "a(sasb)")
-                try message.open("a", "(sasb)")
-                try message.open("r", "sasb")
-                try message.append(program)
-                try message.append(argv)
-                try message.append(false)
-                try message.close()
-                try message.close()
-                try message.close()
-                try message.close()
                 try message.close()
                 try message.open("a", "(sa(sv))")
                 try message.close()
@@ -201,6 +185,9 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
             try message.append(value)
         case .strings(let values):
             try message.open("v", "as")
+            try message.append(values)
+        case .uint32s(let values):
+            try message.open("v", "au")
             try message.append(values)
         }
         try message.close()

@@ -6,9 +6,10 @@ public struct UnitProperty: Sendable, Equatable {
         case bool(Bool)
         case uint64(UInt64)
         case strings([String])
+        case uint32s([UInt32])
     }
 
-    /// The property name, e.g. `Description`, `TimeoutStopUSec`, `Environment`.
+    /// The property name, e.g. `Description`, `TimeoutStopUSec`, `PIDs`.
     public var name: String
     public var value: Value
 

@@ -1,18 +1,27 @@
 import ArgumentParser
+import Foundation
 
-/// `kreboot __execute --run-dir DIR`: the executor half of a real run, started by `kreboot` in a transient
-/// systemd unit. Not for people: it runs exactly the plan it is given.
+/// `kreboot __execute --run-dir DIR`: runs a confirmed plan from its run directory. Started by kreboot itself
+/// when systemd is its parent (see `ExecutorChild`); not for people.
 struct ExecuteCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "__execute",
-        abstract: "Run a prepared plan (internal: started by kreboot in a transient unit).",
+        abstract: "Run a confirmed plan from its run directory (internal).",
         shouldDisplay: false)
 
     @Option(name: .customLong("run-dir"), help: "The run directory kreboot prepared.")
     var runDirectory: String
 
     func run() throws {
-        let status = ExecutorRun(directory: RunDirectory(path: runDirectory)).run()
-        throw ExitCode(status)
+        let directory = RunDirectory(path: runDirectory)
+        let request: RunDirectory.Request
+        do {
+            request = try directory.readRequest()
+        } catch {
+            Terminal.error("\(directory.requestFile): \(error)")
+            throw ExitCode(ExitStatus.internalError)
+        }
+        let underSystemd = FileManager.default.fileExists(atPath: "/run/systemd/system")
+        throw ExitCode(ConfirmedRun(request: request, directory: directory, underSystemd: underSystemd).run())
     }
 }

@@ -10,6 +10,7 @@ enum ExitStatus: Int32 {
     case unavailable = 69
     case temporary = 75
     case noPermission = 77
+    case interrupted = 130
 
     /// The exit status a failed check stands for.
     static func forCheck(_ id: CheckID) -> ExitStatus {

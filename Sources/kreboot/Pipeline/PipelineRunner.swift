@@ -3,9 +3,9 @@ import KexecCore
 import Quiesce
 import RebootPlan
 
-/// The CLI side of a real run: refuses a failed plan, checks inhibitors, asks for confirmation, prepares the
-/// run directory, starts the executor in a transient unit that survives the isolate, and follows its progress
-/// until the machine goes down or the executor reports a rollback.
+/// A real run: refuses a failed plan, checks inhibitors, asks for confirmation, writes the records and the
+/// run directory, then runs the plan in this process, which moves itself (beside the kernel load) into a
+/// transient scope that survives the isolate, and from then on stops only between steps (Ctrl-C rolls back).
 struct PipelineRunner {
     let plan: RebootPlan
     let assumeYes: Bool
@@ -15,6 +15,8 @@ struct PipelineRunner {
     var services: any ServiceManager = SystemdServiceManager()
     /// Whether systemd is PID 1 here (/run/systemd/system exists).
     var underSystemd: Bool = FileManager.default.fileExists(atPath: "/run/systemd/system")
+    /// How long planning took, shown before the steps.
+    var planDuration: Duration?
 
     func run() -> ExitStatus {
         guard plan.root == "/" else {
@@ -50,18 +52,29 @@ struct PipelineRunner {
         if via == .systemd {
             return handOverToSystemd(image)
         }
+        let request = RunDirectory.Request(plan: plan, image: image, force: force, kdumpTestID: kdumpTestID)
         let directory: RunDirectory
         do {
             directory = try RunDirectory.create()
-            try directory.write(RunDirectory.Request(plan: plan, image: image, force: force, kdumpTestID: kdumpTestID))
+            try directory.write(request)
         } catch {
             Terminal.error("cannot prepare the run under \(RunDirectory.base): \(error)")
             return .internalError
         }
-        if underSystemd && ProcessInfo.processInfo.environment["KREBOOT_IN_PROCESS"] == nil {
-            return runInTransientUnit(directory)
+        Terminal.writeStderr(summary(of: target) + "\n")
+        if underSystemd && getppid() == 1 {
+            // A direct child of systemd (the main process of a service, e.g. from a timer) is signalled by the
+            // isolate's stop of that service wherever it is; a child of it is not, once in its own scope.
+            return ExecutorChild(directory: directory).run()
         }
-        return ExecutorRun(directory: directory).run()
+        return ConfirmedRun(request: request, directory: directory, services: services, underSystemd: underSystemd).run()
+    }
+
+    /// `plan ready in 0.14 s: kexec /boot/vmlinuz-6.1.0-13-amd64 (6.1.0-13-amd64), 6 steps`
+    private func summary(of target: BootTarget) -> String {
+        let took = planDuration.map { "plan ready in \(ProgressLog.seconds($0))" } ?? "plan ready"
+        let what = plan.mode == .reboot ? "kexec" : "capture kernel"
+        return "\(took): \(what) \(target.kernel) (\(target.release ?? "release unknown")), \(plan.steps.count) steps"
     }
 
     /// Written while / is still writable: the reboot record that `kreboot status` verifies in the next boot,
@@ -100,86 +113,5 @@ struct PipelineRunner {
     private func blockingInhibitor() -> String? {
         guard let inhibitors = try? services.inhibitors() else { return nil }
         return inhibitors.first { $0.blocksShutdown }.map { "\($0.who) (\($0.why))" }
-    }
-
-    /// Starts `kreboot __execute` as kreboot-run-<id>.service (IgnoreOnIsolate=yes) and follows progress.log.
-    private func runInTransientUnit(_ directory: RunDirectory) -> ExitStatus {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        do throws(QuiesceError) {
-            try services.startTransientService(
-                name: "kreboot-run-\(directory.id).service",
-                argv: [exe, "__execute", "--run-dir", directory.path],
-                properties: [UnitProperty("Description", .string("kreboot run \(directory.id)"))])
-        } catch {
-            Terminal.error("cannot start the executor unit: \(error.message)")
-            return .unavailable
-        }
-        return follow(directory)
-    }
-
-    /// Copies new progress lines to stderr until result.json appears. On a terminal the running step shows
-    /// its elapsed time, updated in place; otherwise plain lines. A successful run never ends here: the
-    /// machine goes down with this process.
-    private func follow(_ directory: RunDirectory) -> ExitStatus {
-        var offset: UInt64 = 0
-        var pending = ""
-        var ticker = StepTicker(enabled: isatty(2) == 1)
-        while true {
-            if let handle = FileHandle(forReadingAtPath: directory.progressFile) {
-                try? handle.seek(toOffset: offset)
-                let data = handle.readDataToEndOfFile()
-                offset += UInt64(data.count)
-                try? handle.close()
-                pending += String(decoding: data, as: UTF8.self)
-                while let newline = pending.firstIndex(of: "\n") {
-                    ticker.show(String(pending[..<newline]))
-                    pending = String(pending[pending.index(after: newline)...])
-                }
-            }
-            if let result = directory.readResult() {
-                ticker.finish()
-                if !result.ok {
-                    Terminal.error(result.message)
-                    if !result.rolledBack.isEmpty { Terminal.error("rolled back: " + result.rolledBack.joined(separator: ", ")) }
-                    for blocker in result.blockers { Terminal.error("blocked by: \(blocker)") }
-                }
-                return ExitStatus(rawValue: result.exitStatus) ?? .internalError
-            }
-            ticker.tick()
-            usleep(100_000)
-        }
-    }
-}
-
-/// Shows progress lines on stderr. On a terminal, a step that has started (`… ...`) stays on one line with
-/// its elapsed time updated in place until its result line replaces it; elsewhere every line is printed as is.
-struct StepTicker {
-    let enabled: Bool
-    private var running: String?
-    private var since = ContinuousClock.now
-
-    init(enabled: Bool) { self.enabled = enabled }
-
-    mutating func show(_ line: String) {
-        guard enabled else { Terminal.writeStderr(line + "\n"); return }
-        if running != nil { Terminal.writeStderr("\r\u{1B}[K") }
-        if line.hasSuffix(" ...") {
-            running = line
-            since = .now
-            Terminal.writeStderr(line)
-        } else {
-            running = nil
-            Terminal.writeStderr(line + "\n")
-        }
-    }
-
-    func tick() {
-        guard enabled, let running else { return }
-        Terminal.writeStderr("\r\u{1B}[K\(running) \(ProgressLog.seconds(ContinuousClock.now - since))")
-    }
-
-    mutating func finish() {
-        if enabled && running != nil { Terminal.writeStderr("\n") }
-        running = nil
     }
 }

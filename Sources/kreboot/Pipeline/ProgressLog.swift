@@ -2,7 +2,7 @@ import Foundation
 import Quiesce
 import RebootPlan
 
-/// Formats executor events as the lines kreboot prints on stderr and appends to the run's progress.log:
+/// Formats executor events as the lines kreboot shows on stderr, and appends them to the run's progress.log:
 /// `[ 3/7] unmount /data (/dev/nvme0n2, ext4) ... 0.21 s`.
 struct ProgressLog {
     let total: Int
@@ -31,14 +31,11 @@ struct ProgressLog {
         }
     }
 
-    /// Prints the event's line on stderr and appends it to progress.log (synced: the machine may go down next).
-    func report(_ event: StepEvent) {
-        let text = line(for: event) + "\n"
-        Terminal.writeStderr(text)
-        if let file {
-            file.write(Data(text.utf8))
-            try? file.synchronize()
-        }
+    /// Appends `line` to progress.log (synced: the machine may go down next).
+    func append(_ line: String) {
+        guard let file else { return }
+        file.write(Data((line + "\n").utf8))
+        try? file.synchronize()
     }
 
     private func prefix(_ index: Int) -> String {

@@ -20,6 +20,7 @@ extension ExitStatus {
         case .busy, .unsafeMounts: return .temporary
         case .noPermission: return .noPermission
         case .unavailable: return .unavailable
+        case .interrupted: return .interrupted
         case .failed: return .internalError
         }
     }

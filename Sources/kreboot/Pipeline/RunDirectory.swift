@@ -3,10 +3,11 @@ import KexecCore
 import RebootPlan
 import Quiesce
 
-/// One real run's files under /run/kreboot/runs/<id>/: what the executor must do (plan.json, request.json),
-/// what it did (progress.log, one line per event) and how it ended (result.json). /run survives the isolate.
+/// One real run's record under /run/kreboot/runs/<id>/: what was asked (request.json: plan, image, options),
+/// what was done (progress.log, one line per event) and how it ended (result.json, when it returned at all).
+/// For the person looking into a failed run; /run survives the isolate.
 struct RunDirectory {
-    /// What the CLI hands to the executor.
+    /// What the executor runs.
     struct Request: Codable {
         var plan: RebootPlan
         var image: KexecImage
@@ -53,10 +54,5 @@ struct RunDirectory {
 
     func write(_ result: Result) throws {
         try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: resultFile), options: .atomic)
-    }
-
-    func readResult() -> Result? {
-        guard let data = FileManager.default.contents(atPath: resultFile) else { return nil }
-        return try? JSONDecoder().decode(Result.self, from: data)
     }
 }

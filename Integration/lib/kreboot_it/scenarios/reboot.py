@@ -3,7 +3,10 @@ kexecs. When the new kernel echoes its command line the host pauses the VM: both
 data written just before is on the data image. The new boot has a new boot id, the plan's command
 line (not the qemu-given one), replays no journal, reads the data back; `kreboot status` answers.
 
-cross-version: from 6.1 into 6.12 (`--entry` the submenu entry) and back with the default entry."""
+cross-version: from 6.1 into 6.12 (`--entry` the submenu entry) and back with the default entry.
+
+from-unit: kreboot as the main process of a service (as a timer starts it), which the isolate stops:
+the run goes on in its own scope and the reboot is clean and verified."""
 
 import json
 import uuid
@@ -66,6 +69,29 @@ def reboot(ctx: ScenarioContext) -> None:
     with ctx.boot() as guest:
         first = guest.wait_boot()
         reboot_with_data(ctx, guest, first, "", ctx.cached.kernel61, "reboot")
+
+
+@scenario("from-unit")
+def from_unit(ctx: ScenarioContext) -> None:
+    with ctx.boot() as guest:
+        first = guest.wait_boot()
+        token = f"it-{uuid.uuid4().hex[:12]}"
+        guest.run(f"echo {token} > /data/from-unit.txt", check=True)
+
+        def data_on_image(paused: Guest) -> None:
+            found = read_file(paused.images.data_fs, "/from-unit.txt").decode().strip()
+            expect(found == token, f"data image holds {found!r}, expected {token!r}")
+
+        # kreboot is the unit's main process, a direct child of systemd; its output goes to the console.
+        unit = ("systemd-run --unit=it-kreboot-from-unit -p StandardOutput=kmsg -p StandardError=kmsg "
+                "kreboot --yes && sleep 600")
+        outcome = kreboot_reboot(guest, first, "--yes", data_on_image, command=unit)
+        ctx.timing("from-unit: kreboot -> new kernel", outcome.to_new_kernel)
+        second = outcome.second
+        expect(second.release == ctx.cached.kernel61, f"new boot runs {second.release}")
+        read_back = guest.run("cat /data/from-unit.txt", check=True).stdout.strip()
+        expect(read_back == token, f"/data/from-unit.txt reads {read_back!r} in the new boot")
+        expect_reboot_verified(guest, "from-unit")
 
 
 @scenario("cross-version")

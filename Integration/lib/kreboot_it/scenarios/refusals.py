@@ -2,8 +2,9 @@
 guest as it was (same boot, / and /data still mounted read-write, no unit stopped, nothing
 loaded): a corrupt kernel (65), a missing initrd (65), `--test-kdump` without a crashkernel
 reservation (69), another user's open session without --force (75), a busy data mount — a process
-with a file open for writing on /data — rolled back with the data intact (75), and
-kexec_load_disabled=1 (69, last: it cannot be undone in that boot). All in one boot."""
+with a file open for writing on /data — rolled back with the data intact (75), Ctrl-C (SIGINT)
+during the load — stopped before the isolate and rolled back (130), and kexec_load_disabled=1
+(69, last: it cannot be undone in that boot). All in one boot."""
 
 from __future__ import annotations
 
@@ -36,10 +37,10 @@ def guest_state(guest: Guest) -> GuestState:
     return GuestState(boot_id(guest), frozenset(u for u in units if not SELF_STOPPING.match(u)))
 
 
-def attempt(guest: Guest, arguments: str, timeout: float = 180) -> CommandResult:
-    """Run `kreboot ARGUMENTS`; fail the scenario if the guest kexecs instead of returning."""
+def attempt(guest: Guest, arguments: str, timeout: float = 180, command: str | None = None) -> CommandResult:
+    """Run `kreboot ARGUMENTS` (or `command`); fail the scenario if the guest kexecs instead of returning."""
     after = guest.console_offset()
-    launched = guest.launch(f"kreboot {arguments}")
+    launched = guest.launch(command or f"kreboot {arguments}")
     deadline = launched.sent + timeout
     while True:
         result = guest.finished(launched)
@@ -53,10 +54,10 @@ def attempt(guest: Guest, arguments: str, timeout: float = 180) -> CommandResult
 
 
 def expect_refusal(ctx: ScenarioContext, guest: Guest, before: GuestState, label: str, arguments: str,
-                   code: int, mentions: str) -> CommandResult:
-    """kreboot ARGUMENTS exits `code`, its output mentions `mentions` (case-insensitive), and the
-    guest is unchanged."""
-    result = attempt(guest, arguments)
+                   code: int, mentions: str, command: str | None = None) -> CommandResult:
+    """kreboot ARGUMENTS (or `command`) exits `code`, its output mentions `mentions` (case-insensitive),
+    and the guest is unchanged."""
+    result = attempt(guest, arguments, command=command)
     ctx.timing(f"{label}: kreboot {arguments}", result.seconds)
     output = (result.stdout + result.stderr).strip()
     expect(result.rc == code, f"{label}: exit {result.rc}, expected {code}: {output[-200:]!r}")
@@ -121,11 +122,20 @@ def refusals(ctx: ScenarioContext) -> None:
             finally:
                 guest.run("systemctl stop it-busy-writer")
 
+        def interrupted() -> None:
+            # SIGINT as soon as the load step has started: the run stops before the isolate and unloads.
+            command = ("kreboot --yes 2>/root/interrupted.out & p=$!; "
+                       "for i in $(seq 400); do grep -q '^\\[1/' /root/interrupted.out && break; sleep 0.05; done; "
+                       "kill -INT $p; wait $p; rc=$?; cat /root/interrupted.out >&2; exit $rc")
+            expect_refusal(ctx, guest, before, "interrupted", "--yes", 130, "interrupted before step 2",
+                           command=command)
+
         def load_disabled() -> None:
             guest.run("sysctl -q -w kernel.kexec_load_disabled=1", check=True)
             expect_refusal(ctx, guest, before, "kexec_load_disabled", "--yes", 69, "kexec_load_disabled")
 
-        for function in (corrupt_kernel, missing_initrd, no_crashkernel, user_session, busy_mount, load_disabled):
+        cases = (corrupt_kernel, missing_initrd, no_crashkernel, user_session, busy_mount, interrupted, load_disabled)
+        for function in cases:
             case(function)
         if failures:
-            raise ScenarioFailure(f"{len(failures)} of 6 refusals wrong: " + "; ".join(failures))
+            raise ScenarioFailure(f"{len(failures)} of {len(cases)} refusals wrong: " + "; ".join(failures))
