@@ -33,10 +33,13 @@ integration: release
 integration-selftest:
 	Integration/run --kreboot Integration/lib/selftest/fake-kreboot smoke manual-kexec dirty-control dry-run cross-version
 
-# Reboot timings in the guest: Integration/out/bench.json (RUNS=5 by default).
+# Reboot timings in the guest: Integration/out/bench.json (RUNS=5 by default); then the soak of SOAK
+# consecutive kreboot reboots (20 by default; CI runs 5), each checked clean with its data kept.
 RUNS ?= 5
+SOAK ?= 20
 bench: release
 	Integration/bench --runs $(RUNS)
+	KREBOOT_IT_SOAK=$(SOAK) Integration/run soak
 
 test: unit integration
 
