@@ -99,7 +99,7 @@ def build_report(args, cached, paths: dict[str, dict], extras: dict, kdump: dict
     return {
         "measure": "seconds from the reboot command (sent by the host) to the new boot's READY marker",
         "runs": args.runs,
-        "warmup": args.warmup,
+        "warmup": extras.get("warmup", 0),
         "order": "interleaved: round r runs reboot r of each path in turn, in one guest",
         "kaslr": "nokaslr",
         "guest": {"accel": "tcg", "smp": 2, "memoryMiB": 1024, "flavor": cached.flavor,
@@ -121,8 +121,9 @@ def build_report(args, cached, paths: dict[str, dict], extras: dict, kdump: dict
 def print_table(report: dict, out: Path) -> None:
     """The human summary on stdout."""
     paths = report["paths"]
-    print(f"{'path':<16}{'median':>9}{'p95':>9}{'min':>9}{'max':>9}  (s, command -> new READY, "
-          f"n={report['runs']}, interleaved, warmup {report['warmup']})")
+    if paths:
+        print(f"{'path':<16}{'median':>9}{'p95':>9}{'min':>9}{'max':>9}  (s, command -> new READY, "
+              f"n={report['runs']}, interleaved, warmup {report['warmup']})")
     for path, r in paths.items():
         if "median" in r:
             print(f"{path:<16}{r['median']:>9.2f}{r['p95']:>9.2f}{r['min']:>9.2f}{r['max']:>9.2f}")
@@ -132,8 +133,9 @@ def print_table(report: dict, out: Path) -> None:
     if steps:
         print("kreboot steps (median s): " + "  ".join(f"{k} {v:.2f}" for k, v in steps.items()))
     for key, value in report["ratios"].items():
-        target = report["targets"][key]
-        print(f"kreboot {key}: {value if value is not None else '-'} (target <= {target}) {report['checks'][key]}")
+        if paths:
+            target = report["targets"][key]
+            print(f"kreboot {key}: {value if value is not None else '-'} (target <= {target}) {report['checks'][key]}")
     floor = report["floor"]
     if floor is not None:
         reachable = "reachable" if floor <= TARGETS["vsSystemctlKexec"] else "NOT reachable even without quiesce"

@@ -161,7 +161,7 @@ def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line
     if path == "kreboot":
         steps = step_times(output)
         if exec_seen is not None and kernel_seen is not None and kernel_seen >= exec_seen:
-            steps["exec"] = round(kernel_seen - exec_seen, 3)
+            steps["exec"] = round(kernel_seen - exec_seen, 2)
         phases = guest_phases(console)
     return RebootSample(boot.ready_at - launched.sent, (kernel_seen or boot.booted_at) - launched.sent,
                         boot.boot_id, output, steps, phases)
@@ -182,7 +182,7 @@ def usable_boot_id(guest: Guest) -> str | None:
 def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmup: int) -> tuple[dict[str, PathResults], dict]:
     """Boot one guest (the context's flavor; grub through SeaBIOS and GRUB) and run `warmup` untimed
     kreboot reboots, then `runs` rounds of one reboot per path. Returns the per-path results and
-    extras (dryRunSeconds, warmupErrors, stopped)."""
+    extras (dryRunSeconds, warmup: the warm-up reboots run, stopped: why the rounds ended early)."""
     grub = ctx.cached.flavor == "grub"
     kernel = ctx.cached.grub_default_kernel if grub else f"/boot/vmlinuz-{ctx.cached.kernel61}"
     results = {path: PathResults(path) for path in paths}
@@ -196,7 +196,8 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
                               "echo $(( (e - s) / 1000000 ))")
             if timed.rc == 0:
                 extras["dryRunSeconds"] = int(timed.stdout.strip()) / 1000
-        schedule = [("kreboot", None)] * (warmup if "kreboot" in paths else 0)
+        extras["warmup"] = warmup if "kreboot" in paths else 0
+        schedule = [("kreboot", None)] * extras["warmup"]
         schedule += [(path, run) for run in range(runs) for path in paths]
         for path, run in schedule:
             if results[path].error:
