@@ -92,7 +92,7 @@ def build_report(args, cached, paths: dict[str, dict], extras: dict, kdump: dict
     ratios = {"vsBare": median_ratio("kreboot", "bare"), "vsSystemctlKexec": median_ratio("kreboot", "systemctlKexec"),
               "vsFirmware": median_ratio("kreboot", "firmware")}
     if "kreboot" in paths:
-        paths["kreboot"].update({k: v for k, v in extras.items() if k == "dryRunSeconds"})
+        paths["kreboot"].update({k: v for k, v in extras.items() if k in ("dryRunSeconds", "dryRunError")})
     checks = {key: verdict(value, TARGETS[key]) for key, value in ratios.items()}
     if kdump is not None:
         checks["dump"] = verdict(kdump.get("dumpPercentOfRAM"), DUMP_TARGET_PERCENT)
@@ -142,6 +142,8 @@ def print_table(report: dict, out: Path) -> None:
         print(f"floor: bare/systemctlKexec {floor} (vsSystemctlKexec <= {TARGETS['vsSystemctlKexec']} is {reachable} here)")
     if "dryRunSeconds" in paths.get("kreboot", {}):
         print(f"kreboot --dry-run: {paths['kreboot']['dryRunSeconds']:.2f} s")
+    elif "dryRunError" in paths.get("kreboot", {}):
+        print(f"kreboot --dry-run: failed: {paths['kreboot']['dryRunError']}")
     kdump = report.get(KDUMP)
     if kdump and "error" in kdump:
         print(f"kdump: failed: {kdump['error']}")

@@ -192,10 +192,12 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
         command_line = boot.cmdline if grub else ctx.cached.command_line
         boot_id = boot.boot_id
         if "kreboot" in paths:
-            timed = guest.run("s=$(date +%s%N); kreboot --dry-run >/dev/null; e=$(date +%s%N); "
+            timed = guest.run("s=$(date +%s%N); kreboot --dry-run >/dev/null || exit; e=$(date +%s%N); "
                               "echo $(( (e - s) / 1000000 ))")
             if timed.rc == 0:
                 extras["dryRunSeconds"] = int(timed.stdout.strip()) / 1000
+            else:
+                extras["dryRunError"] = timed.summary()
         extras["warmup"] = warmup if "kreboot" in paths else 0
         schedule = [("kreboot", None)] * extras["warmup"]
         schedule += [(path, run) for run in range(runs) for path in paths]
