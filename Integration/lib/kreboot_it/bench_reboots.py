@@ -1,0 +1,222 @@
+"""Integration/bench's reboot paths, interleaved in one guest: round r runs reboot r of every
+selected path in turn (bare, kreboot, systemctlKexec, firmware), so drift of a shared host (other
+guests, builds) is spread over all paths instead of landing on one.
+
+Each reboot is timed from the host sending the command to the host seeing the new boot's READY
+marker; kreboot's reboots also yield per-step seconds (its progress lines relayed through
+/dev/kmsg, the `plan ready in` line, and exec: host-side from its last step's start line to the new
+kernel's `Command line:` echo)."""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+
+from .context import ScenarioContext
+from .failure import ScenarioFailure
+from .guest import KERNEL_COMMAND_LINE, Guest
+from .kreboot_cli import OUTPUT_MARKER, progress_steps
+
+PATHS = ("bare", "kreboot", "systemctlKexec", "firmware")
+STEP_ORDER = ("plan", "load", "isolate", "unmount", "remount", "sync", "exec")
+REBOOT_TIMEOUT = 240.0
+RELAY = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
+# kreboot's last step starting, relayed: `KREBOOT-IT OUT [6/6] kexec into the new kernel (…) ...`.
+LAST_STEP_START = re.compile(rf"{OUTPUT_MARKER}\[\s*(\d+)/\1\] [^\r\n]* \.\.\.")
+PLAN_READY = re.compile(r"plan ready in (\d+\.\d+) s")
+
+
+def command_for(path: str, kernel: str, command_line: str) -> str:
+    """The guest command that reboots along `path`."""
+    load = f"kexec -s -l {kernel} --command-line='{command_line}'"
+    return {
+        "bare": f"{load} && kexec -e",
+        "kreboot": f"echo '{OUTPUT_MARKER}T0' > /dev/kmsg; kreboot --yes 2>&1 | {RELAY}",
+        "systemctlKexec": f"{load} && systemctl kexec",
+        "firmware": "systemctl reboot",
+    }[path]
+
+
+def percentile(samples: list[float], fraction: float) -> float:
+    """Nearest-rank percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(fraction * len(ordered)) - 1)]
+
+
+def step_times(output: str) -> dict[str, float]:
+    """Per-step seconds from kreboot's output: `plan` from its `plan ready in X s` line (absent in
+    older builds), then each progress step that reported `done in`, keyed by the step's first word
+    (load, isolate, unmount, remount, sync; the exec step never reports done)."""
+    steps: dict[str, float] = {}
+    plan = PLAN_READY.search(output)
+    if plan:
+        steps["plan"] = float(plan.group(1))
+    for step in progress_steps(output):
+        if step.seconds is not None:
+            key = step.summary.split()[0].lower() if step.summary else str(step.index)
+            steps[key] = round(steps.get(key, 0) + step.seconds, 3)
+    return steps
+
+
+def guest_phases(console: str) -> dict[str, float]:
+    """From the guest's printk timestamps of kreboot's relayed lines: seconds from the command
+    (T0) to the first step's start, and from there to the exec step's start."""
+    stamps = {}
+    for stamp, text in re.findall(rf"\[\s*(\d+\.\d+)\] {OUTPUT_MARKER}([^\r\n]*)", console):
+        if text == "T0":
+            stamps.setdefault("t0", float(stamp))
+        elif re.match(r"\[\s*1/\d+\] .* \.\.\.$", text):
+            stamps.setdefault("first", float(stamp))
+        elif re.match(r"\[\s*(\d+)/\1\] .* \.\.\.$", text):
+            stamps["exec"] = float(stamp)
+    phases = {}
+    if "t0" in stamps and "first" in stamps:
+        phases["commandToFirstStep"] = round(stamps["first"] - stamps["t0"], 2)
+    if "first" in stamps and "exec" in stamps:
+        phases["firstStepToExec"] = round(stamps["exec"] - stamps["first"], 2)
+    return phases
+
+
+@dataclass(frozen=True)
+class RebootSample:
+    """One timed reboot."""
+
+    to_ready: float  # command sent -> new boot's READY
+    to_kernel: float  # command sent -> new kernel's command line echo
+    boot_id: str  # the new boot's id
+    output: str  # what the command printed, relayed through /dev/kmsg (kreboot only)
+    steps: dict[str, float]  # kreboot only: plan, load, isolate, unmount, remount, sync, exec
+    phases: dict[str, float]  # kreboot only: guest_phases()
+
+
+@dataclass
+class PathResults:
+    """The samples of one path, and the error that stopped it (it is not run again after one)."""
+
+    path: str
+    samples: list[RebootSample] = field(default_factory=list)
+    error: str | None = None
+
+    def summary(self) -> dict:
+        """The JSON for this path: median/p95/min/max/samples of command -> READY, and `error`."""
+        result: dict = {}
+        if self.samples:
+            to_ready = [s.to_ready for s in self.samples]
+            result = {
+                "median": round(statistics.median(to_ready), 2),
+                "p95": round(percentile(to_ready, 0.95), 2),
+                "min": round(min(to_ready), 2),
+                "max": round(max(to_ready), 2),
+                "samples": [round(s, 2) for s in to_ready],
+                "toNewKernelMedian": round(statistics.median(s.to_kernel for s in self.samples), 2),
+            }
+        if self.error:
+            result["error"] = self.error
+        if self.path == "kreboot" and self.samples:
+            per_run = [s.steps for s in self.samples]
+            keys = [k for k in STEP_ORDER if any(k in s for s in per_run)]
+            keys += sorted({k for s in per_run for k in s} - set(keys))
+            result["steps"] = {k: round(statistics.median(s[k] for s in per_run if k in s), 3) for k in keys}
+            result["stepsPerRun"] = per_run
+            result["guestPhases"] = [s.phases for s in self.samples]
+            result["lastOutput"] = self.samples[-1].output
+        return result
+
+
+def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line: str) -> RebootSample:
+    """Reboot the guest (now in boot `boot_id`) along `path` and time it; fails when the command
+    returns instead of rebooting or no new boot is READY within REBOOT_TIMEOUT."""
+    after = guest.console_offset()
+    command = command_for(path, kernel, command_line)
+    launched = guest.launch(command)
+    deadline = launched.sent + REBOOT_TIMEOUT
+    kernel_seen = exec_seen = None
+    while True:
+        text = guest.console()
+        now = time.monotonic()
+        if path == "kreboot" and exec_seen is None and LAST_STEP_START.search(text, after):
+            exec_seen = now
+        if kernel_seen is None and re.search(KERNEL_COMMAND_LINE, text[after:]):
+            kernel_seen = now
+        ready = re.search(r"KREBOOT-IT READY boot_id=(\S+)", text[after:])
+        if ready and ready.group(1) != boot_id:
+            break
+        result = guest.finished(launched)
+        # systemctl returns once the job is queued; kexec -e and kreboot return only on failure.
+        if result is not None and (result.rc != 0 or path in ("bare", "kreboot")):
+            output = "\n".join(re.findall(rf"{OUTPUT_MARKER}([^\r\n]*)", text[after:]))
+            raise ScenarioFailure(f"{path}: `{command}` returned {result.rc} instead of rebooting: "
+                                  f"{(output or result.stderr).strip()[-300:]}")
+        if now > deadline:
+            raise ScenarioFailure(f"{path}: no new boot within {REBOOT_TIMEOUT:.0f} s")
+        time.sleep(0.05)
+    boot = guest.wait_boot(after=after)
+    console = guest.console()[after:]
+    output = "\n".join(re.findall(rf"{OUTPUT_MARKER}([^\r\n]*)", console))
+    steps, phases = {}, {}
+    if path == "kreboot":
+        steps = step_times(output)
+        if exec_seen is not None and kernel_seen is not None and kernel_seen >= exec_seen:
+            steps["exec"] = round(kernel_seen - exec_seen, 2)
+        phases = guest_phases(console)
+    return RebootSample(boot.ready_at - launched.sent, (kernel_seen or boot.booted_at) - launched.sent,
+                        boot.boot_id, output, steps, phases)
+
+
+def usable_boot_id(guest: Guest) -> str | None:
+    """After a failed reboot: the guest's boot id when it is up and its system running (or degraded),
+    else None (stuck in a reboot, in rescue, or qemu gone)."""
+    try:
+        state = guest.run("systemctl is-system-running --wait", timeout=90).stdout.strip()
+        if state not in ("running", "degraded"):
+            return None
+        return guest.run("cat /proc/sys/kernel/random/boot_id", timeout=10, check=True).stdout.strip()
+    except ScenarioFailure:
+        return None
+
+
+def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmup: int) -> tuple[dict[str, PathResults], dict]:
+    """Boot one guest (the context's flavor; grub through SeaBIOS and GRUB) and run `warmup` untimed
+    kreboot reboots, then `runs` rounds of one reboot per path. Returns the per-path results and
+    extras (dryRunSeconds, warmup: the warm-up reboots run, stopped: why the rounds ended early)."""
+    grub = ctx.cached.flavor == "grub"
+    kernel = ctx.cached.grub_default_kernel if grub else f"/boot/vmlinuz-{ctx.cached.kernel61}"
+    results = {path: PathResults(path) for path in paths}
+    extras: dict = {}
+    with ctx.boot("reboots", firmware=grub) as guest:
+        boot = guest.wait_boot()
+        command_line = boot.cmdline if grub else ctx.cached.command_line
+        boot_id = boot.boot_id
+        if "kreboot" in paths:
+            timed = guest.run("s=$(date +%s%N); kreboot --dry-run >/dev/null || exit; e=$(date +%s%N); "
+                              "echo $(( (e - s) / 1000000 ))")
+            if timed.rc == 0:
+                extras["dryRunSeconds"] = int(timed.stdout.strip()) / 1000
+            else:
+                extras["dryRunError"] = timed.summary()
+        extras["warmup"] = warmup if "kreboot" in paths else 0
+        schedule = [("kreboot", None)] * extras["warmup"]
+        schedule += [(path, run) for run in range(runs) for path in paths]
+        for path, run in schedule:
+            if results[path].error:
+                continue
+            label = "warmup" if run is None else f"run {run + 1}/{runs}"
+            try:
+                sample = reboot_once(guest, path, boot_id, kernel, command_line)
+            except ScenarioFailure as failure:
+                results[path].error = f"{label}: {failure}"
+                print(f"  {path} {label}: FAILED: {failure}", file=sys.stderr, flush=True)
+                boot_id = usable_boot_id(guest)
+                if boot_id is None:
+                    extras["stopped"] = f"the guest is not usable after {path} {label} failed"
+                    break
+                continue
+            boot_id = sample.boot_id
+            print(f"  {path} {label}: {sample.to_ready:.2f} s to READY", file=sys.stderr, flush=True)
+            if run is not None:
+                results[path].samples.append(sample)
+    return results, extras

@@ -1,0 +1,103 @@
+"""`kreboot --test-kdump --yes` in a -kernel guest with crashkernel=, followed on the console: the
+panic, the capture kernel, its `kreboot save-dump` (init=) saving the dump onto the data disk, and
+the boot after it (the capture boot reboots through the firmware: qemu's -kernel again).
+Shared by the kdump scenario and Integration/bench."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from dataclasses import dataclass
+
+from .context import ScenarioContext
+from .failure import ScenarioFailure
+from .guest import FIRST_BOOT_PARAMETER, KERNEL_COMMAND_LINE, Guest
+from .images import CachedGuest
+from .kreboot_cli import OUTPUT_MARKER, kreboot_output
+
+MEMORY_MIB = 2048
+CRASHKERNEL = "crashkernel=256M"
+KDUMP_CONFIG = """\
+KDUMP_COREDIR=/data
+KDUMP_DUMPLEVEL=31
+KDUMP_COMMANDLINE_APPEND="init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2"
+"""
+# What SaveDumpCommand prints on stdout (the console, as init= of the capture boot) once the dump is
+# saved: `saved /data/<date-time>/vmcore in /data/<date-time>`.
+SAVED_LINE = r"(?:^|\n)[ \t\r]*saved (\S+) in (\S+)"
+
+
+def boot_kdump_guest(ctx: ScenarioContext, label: str = "guest", cached: CachedGuest | None = None) -> Guest:
+    """An unstarted -kernel guest (`cached`, default the context's) with MEMORY_MIB and CRASHKERNEL."""
+    cached = cached or ctx.cached
+    append = f"{cached.command_line} {FIRST_BOOT_PARAMETER} {CRASHKERNEL}"
+    return ctx.boot(label, cached=cached, memory_mb=MEMORY_MIB, append=append)
+
+
+def configure_kdump(guest: Guest) -> None:
+    """Write the guest's /etc/default/kdump-tools: dumps onto the data disk by `kreboot save-dump`."""
+    guest.run(f"cat > /etc/default/kdump-tools <<'EOF'\n{KDUMP_CONFIG}EOF", check=True)
+
+
+@dataclass(frozen=True)
+class KdumpTestRun:
+    """A `kreboot --test-kdump --yes` as the host saw it (times are time.monotonic())."""
+
+    sent: float  # the command was sent
+    panicked: float  # `Kernel panic - not syncing` seen
+    capture_seen: float  # the capture kernel's `Command line:` echo seen
+    capture_end: int  # console offset just after that echo
+    saved: float | None  # SaveDumpCommand's `saved … in …` seen (None: not on the console)
+    saved_line: str | None
+    next_seen: float  # the command line echo of the boot after the capture seen
+    next_start: int  # console offset of that echo
+    next_end: int  # console offset just after it
+
+
+def run_kdump_test(guest: Guest, timeout: float = 120) -> KdumpTestRun:
+    """Run `kreboot --test-kdump --yes` (output relayed to the console) and wait until the boot after
+    the capture boot has started (its kernel's command line echo, qemu's -append again)."""
+    after = guest.console_offset()
+    relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
+    launched = guest.launch(f"kreboot --test-kdump --yes 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
+    deadline = launched.sent + timeout
+    while not re.search(r"Kernel panic - not syncing", guest.console()[after:]):
+        result = guest.finished(launched)
+        if result is not None:
+            output = kreboot_output(guest, after).replace("\n", " | ")
+            raise ScenarioFailure(f"`kreboot --test-kdump --yes` returned {result.rc}: {output[-400:]}")
+        if time.monotonic() > deadline:
+            raise ScenarioFailure(f"no panic within {timeout:.0f} s of `kreboot --test-kdump --yes`")
+        time.sleep(0.05)
+    panicked = time.monotonic()
+    capture = guest.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*", 60, after, "the capture kernel", fatal=False)
+    capture_seen = time.monotonic()
+    next_boot = rf"{KERNEL_COMMAND_LINE}[^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*"
+    saved = saved_line = None
+    try:
+        first = guest.wait_console(rf"(?P<saved>{SAVED_LINE})|(?P<next>{next_boot})", 300, capture.end(),
+                                   "the dump saved or the boot after the capture")
+        if first.group("saved"):
+            saved, saved_line = time.monotonic(), first.group("saved").strip()
+            again = guest.wait_console(next_boot, 300, first.end(), "the boot after the capture")
+        else:
+            again = first
+    except ScenarioFailure as failure:
+        said = re.findall(r"^kreboot[^\r\n]*", guest.console()[capture.end():], re.M)
+        raise ScenarioFailure(f"capture boot: {failure}; kreboot said: {' | '.join(said[-4:]) or 'nothing'}")
+    return KdumpTestRun(launched.sent, panicked, capture_seen, capture.end(), saved, saved_line,
+                        time.monotonic(), again.start(), again.end())
+
+
+def newest_guest_dump(guest: Guest) -> dict:
+    """The newest dump `kreboot dumps --json` lists in the running guest (SavedDump's fields:
+    directory, vmcore, dmesg, sizeBytes, testID, …); fails when there is none."""
+    result = guest.run("kreboot dumps --json")
+    try:
+        dumps = json.loads(result.stdout).get("dumps", [])
+    except json.JSONDecodeError:
+        raise ScenarioFailure(f"`kreboot dumps --json` is not JSON: {result.summary()}")
+    if not dumps:
+        raise ScenarioFailure(f"`kreboot dumps --json` lists no dump: {result.summary()}")
+    return dumps[0]
