@@ -69,7 +69,9 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
         return try body(connections.system!)
     }
 
-    /// Isolates `unit`: Manager.StartUnit(unit, "isolate"), then waits for the job's JobRemoved signal.
+    /// Isolates `unit`: Manager.StartUnit(unit, "isolate"), then waits for the job's JobRemoved signal and
+    /// for the jobs ordered after it to finish (rescue.target's `systemd-update-utmp-runlevel.service` writes
+    /// /var/log/wtmp just after the target is reached, which would make `/` busy for a remount).
     /// The corresponding command is `systemctl isolate UNIT`.
     public func isolate(unit: String) throws(QuiesceError) {
         try withSystemd { bus throws(QuiesceError) in
@@ -77,6 +79,19 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
                 try message.append(unit)
                 try message.append("isolate")
             }
+            waitForEmptyJobQueue(on: bus, timeout: .seconds(10))
+        }
+    }
+
+    /// Polls Manager.ListJobs until no job is queued or `timeout` passes; a failing call ends the wait.
+    private func waitForEmptyJobQueue(on bus: BusConnection, timeout: Duration) {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            guard let call = try? bus.methodCall(Self.systemd1, Self.managerPath, Self.managerInterface, "ListJobs"),
+                  let reply = try? bus.call(call, operation: "ListJobs"),
+                  let queued = try? reply.enter("a", "(usssoo)"), queued,
+                  (try? reply.peek()) != nil else { return }
+            usleep(50_000)
         }
     }
 
