@@ -60,10 +60,13 @@ final class ExecutorHarness {
         return result
     }
 
+    /// Two retries of a busy remount, with no pause between them.
+    static let busyRetry = BusyRetry(attempts: 2, interval: .zero)
+
     /// Runs `plan` and returns the error it threw, or nil.
     func run(_ plan: RebootPlan = fullPlan, force: Bool = false) -> QuiesceError? {
         do {
-            try executor.run(plan, image: Self.image, options: ExecutorOptions(force: force))
+            try executor.run(plan, image: Self.image, options: ExecutorOptions(force: force, busyRetry: Self.busyRetry))
             return nil
         } catch {
             return error

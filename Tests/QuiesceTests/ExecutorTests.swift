@@ -66,6 +66,33 @@ import Testing
         #expect(h.loader.calls.last == .exec)
     }
 
+    @Test func aRootBusyForAMomentIsSyncedAndRemountedAgain() {
+        let h = H()
+        h.mounts.fail(.remountReadOnly, path: "/", with: injected(.resourceBusy, "remount /", path: "/"), times: 2)
+        #expect(h.run() == nil)
+        #expect(h.mounts.calls.filter { $0 != .readWriteLocalMounts }.suffix(6) ==
+                [.remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync(nil)])
+        #expect(h.loader.calls.last == .exec)
+    }
+
+    @Test func aRootThatStaysBusyFailsAfterTheRetries() {
+        let h = H()
+        h.mounts.fail(.remountReadOnly, path: "/", with: injected(.resourceBusy, "remount /", path: "/"))
+        let error = h.run()
+        #expect(error?.code == .busy)
+        #expect(error?.step == .remountReadOnly("/"))
+        #expect(h.mounts.calls.filter { $0 == .remountReadOnly("/") }.count == 1 + H.busyRetry.attempts)
+        #expect(!h.loader.calls.contains(.exec))
+    }
+
+    @Test func otherRemountErrorsAreNotRetried() {
+        let h = H()
+        h.mounts.fail(.remountReadOnly, path: "/", with: injected(.ioError, "remount /", path: "/"))
+        let error = h.run()
+        #expect(error?.errno == .ioError)
+        #expect(h.mounts.calls.filter { $0 == .remountReadOnly("/") }.count == 1)
+    }
+
     @Test func busyUnmountThatCannotBeRemountedRollsBackWithTheWriters() {
         let writer = MountWriter(pid: 4242, command: "postgres", file: "/srv/data/base/1/1259")
         let h = H(writers: ["/srv/data": [writer]])

@@ -36,6 +36,22 @@ import RebootPlan
         #expect(loader.calls == [.load(image, crash: false), .unload(crash: false)])
     }
 
+    @Test func aGateThatStopsAfterTheLoadUnloadsAndStartsNothing() {
+        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
+        let handover = SystemdKexecHandover(loader: loader, services: services) { () throws(QuiesceError) in
+            throw QuiesceError(.interrupted, operation: "hand over to systemd", "interrupted")
+        }
+        do {
+            try handover.run(plan(), image: image)
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.code == .interrupted)
+            #expect(error.rolledBack == ["unload the kernel"])
+        }
+        #expect(loader.calls == [.load(image, crash: false), .unload(crash: false)])
+        #expect(services.calls.isEmpty)
+    }
+
     @Test func refusesFailedPlansAndKdumpTests() {
         let loader = RecordingKexecLoader(), services = RecordingServiceManager()
         let handover = SystemdKexecHandover(loader: loader, services: services)

@@ -162,13 +162,15 @@ class Guest:
     # -- console -----------------------------------------------------------------------------
 
     def console(self) -> str:
-        """Everything the guest printed on its console so far (read incrementally)."""
+        """The complete lines the guest printed on its console so far (read incrementally). A line
+        qemu is still writing is left out until its newline arrives, so a pattern that ends in
+        `[^\r\n]*` or `\S+` never matches half a line (a cut command line or boot id)."""
         with open(self.console_path, "rb") as log:
             log.seek(self._console_read)
             chunk = log.read()
         self._console_read += len(chunk)
         self._console_text += self._console_decoder.decode(chunk)
-        return self._console_text
+        return self._console_text[:self._console_text.rfind("\n") + 1]
 
     def console_offset(self) -> int:
         """The console's current end: pass it as `after` to wait only for what comes later."""

@@ -94,7 +94,7 @@ public struct Executor {
             } catch where error.errno == .resourceBusy {
                 // A busy mount is remounted read-only instead; if that fails too, the step fails.
                 do {
-                    try mounts.remountReadOnly(path: path)
+                    try remountReadOnly(path, retry: options.busyRetry)
                 } catch let remountError {
                     throw QuiesceError(.busy, operation: "unmount \(path)", path: path, errno: remountError.errno,
                                        blockers: writers(of: path),
@@ -117,7 +117,7 @@ public struct Executor {
                 }
             }
             do {
-                try mounts.remountReadOnly(path: path)
+                try remountReadOnly(path, retry: options.busyRetry)
             } catch {
                 var error = error
                 if error.errno == .resourceBusy { error.blockers = writers(of: path) }
@@ -151,6 +151,22 @@ public struct Executor {
                 throw QuiesceError(.failed, operation: step.action.rawValue, errno: error.errno, kexec: error, error.message)
             }
             return nil
+        }
+    }
+
+    /// Remounts `path` read-only; while the file system is busy, syncs it, waits and tries again as `retry` says.
+    private func remountReadOnly(_ path: String, retry: BusyRetry) throws(QuiesceError) {
+        var attemptsLeft = retry.attempts
+        while true {
+            do {
+                try mounts.remountReadOnly(path: path)
+                return
+            } catch where error.errno == .resourceBusy && attemptsLeft > 0 {
+                attemptsLeft -= 1
+                try? mounts.sync(path: path)
+                let (seconds, attoseconds) = retry.interval.components
+                if retry.interval > .zero { Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18) }
+            }
         }
     }
 

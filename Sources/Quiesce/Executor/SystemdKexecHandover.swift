@@ -12,14 +12,19 @@ public struct SystemdKexecHandover {
     let loader: any KexecLoader
     let services: any ServiceManager
     let journal: any JournalRecorder
+    let gate: () throws(QuiesceError) -> Void
 
-    public init(loader: any KexecLoader, services: any ServiceManager, journal: any JournalRecorder = DiscardingJournal()) {
+    /// - Parameter gate: called after the load, before kexec.target is started; what it throws unloads the
+    ///   kernel again (the CLI stops here on Ctrl-C during the load).
+    public init(loader: any KexecLoader, services: any ServiceManager, journal: any JournalRecorder = DiscardingJournal(),
+                gate: @escaping () throws(QuiesceError) -> Void = {}) {
         self.loader = loader
         self.services = services
         self.journal = journal
+        self.gate = gate
     }
 
-    /// Loads `image` and starts kexec.target. If systemd refuses the start, the kernel is unloaded again.
+    /// Loads `image` and starts kexec.target. If the gate or systemd refuses the start, the kernel is unloaded again.
     /// Only reboot plans can be handed over: a kdump test needs kreboot's own quiesce and panic.
     public func run(_ plan: RebootPlan, image: KexecImage) throws(QuiesceError) {
         guard plan.ok else {
@@ -37,6 +42,7 @@ public struct SystemdKexecHandover {
         journal.record(JournalRecord(.loaded, "kreboot: loaded \(image.kernel); handing over to systemd's \(Self.unit)",
                                      fields: ["KERNEL": image.kernel, "COMMAND_LINE": image.commandLine]))
         do throws(QuiesceError) {
+            try gate()
             try services.enqueueStart(unit: Self.unit, mode: Self.mode)
         } catch {
             var error = error

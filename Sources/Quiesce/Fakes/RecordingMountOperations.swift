@@ -23,6 +23,7 @@ public final class RecordingMountOperations: MountOperations {
     private struct State {
         var calls: [Call] = []
         var failures: [String: QuiesceError] = [:]
+        var failuresLeft: [String: Int] = [:]
         var mounts: [MountEntry]
         var writers: [String: [MountWriter]]
     }
@@ -40,9 +41,14 @@ public final class RecordingMountOperations: MountOperations {
     /// The simulated mount table now.
     public var mounts: [MountEntry] { state.withLock { $0.mounts } }
 
-    /// Makes later calls of `operation` throw `error`; with `path`, only calls for that path.
-    public func fail(_ operation: Operation, path: String? = nil, with error: QuiesceError) {
-        state.withLock { $0.failures[Self.key(operation, path)] = error }
+    /// Makes later calls of `operation` throw `error`; with `path`, only calls for that path; with `times`,
+    /// only that many calls (the ones after succeed).
+    public func fail(_ operation: Operation, path: String? = nil, with error: QuiesceError, times: Int? = nil) {
+        state.withLock { s in
+            let key = Self.key(operation, path)
+            s.failures[key] = error
+            s.failuresLeft[key] = times
+        }
     }
 
     private static func key(_ operation: Operation, _ path: String?) -> String {
@@ -53,8 +59,15 @@ public final class RecordingMountOperations: MountOperations {
                         change: (inout [MountEntry]) -> Void = { _ in }) throws(QuiesceError) {
         let failure: QuiesceError? = state.withLock { s in
             s.calls.append(call)
-            let failure = path.flatMap { s.failures[Self.key(operation, $0)] } ?? s.failures[operation.rawValue]
-            if failure == nil { change(&s.mounts) }
+            let pathKey = path.map { Self.key(operation, $0) }
+            guard let key = [pathKey, operation.rawValue].compactMap({ $0 }).first(where: { s.failures[$0] != nil }),
+                  let failure = s.failures[key] else {
+                change(&s.mounts)
+                return nil
+            }
+            if let left = s.failuresLeft[key] {
+                if left <= 1 { s.failures[key] = nil; s.failuresLeft[key] = nil } else { s.failuresLeft[key] = left - 1 }
+            }
             return failure
         }
         if let failure { throw failure }

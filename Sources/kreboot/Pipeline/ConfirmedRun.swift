@@ -13,8 +13,7 @@ struct ConfirmedRun {
     func run() -> ExitStatus {
         RunSignals.install()
         let scope = underSystemd ? ScopeMove(services: services, name: "kreboot-run-\(directory.id).scope") : nil
-        var run = ExecutorRun(request: request, directory: directory)
-        run.services = services
+        var run = ExecutorRun(request: request, directory: directory, services: services)
         run.gate = { index, step throws(QuiesceError) in
             if index > 0 && RunSignals.interrupted {
                 throw QuiesceError(.interrupted, operation: step.action.rawValue,

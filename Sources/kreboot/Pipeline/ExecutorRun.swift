@@ -9,8 +9,8 @@ import RebootPlan
 struct ExecutorRun {
     let request: RunDirectory.Request
     let directory: RunDirectory?
+    let services: any ServiceManager
     var loader: any KexecLoader = LoaderFactory.make()
-    var services: any ServiceManager = SystemdServiceManager()
     var mounts: any MountOperations = LibmountMountOperations()
     var journal: any JournalRecorder = SystemdJournal()
     /// Called before each step; what it throws stops the run there, with a rollback.

@@ -41,6 +41,10 @@ struct PipelineRunner {
             Terminal.error("no terminal to confirm on: pass --yes to run without confirmation")
             return .usage
         }
+        let directChildOfSystemd = underSystemd && getppid() == 1
+        // From here on a Ctrl-C or SIGTERM stops the run between steps, with its records marked, never half-way.
+        // Not in a service's main process: the isolate stops that service with SIGTERM and must not wait for it.
+        if !directChildOfSystemd { RunSignals.install() }
         let image = KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine)
         let kdumpTestID: String?
         do {
@@ -62,7 +66,7 @@ struct PipelineRunner {
             return .internalError
         }
         Terminal.writeStderr(summary(of: target) + "\n")
-        if underSystemd && getppid() == 1 {
+        if directChildOfSystemd {
             // A direct child of systemd (the main process of a service, e.g. from a timer) is signalled by the
             // isolate's stop of that service wherever it is; a child of it is not, once in its own scope.
             return ExecutorChild(directory: directory).run()
@@ -98,7 +102,13 @@ struct PipelineRunner {
 
     /// `--via systemd`: load, then start kexec.target as `systemctl kexec` does; systemd quiesces.
     private func handOverToSystemd(_ image: KexecImage) -> ExitStatus {
-        let handover = SystemdKexecHandover(loader: LoaderFactory.make(), services: services, journal: SystemdJournal())
+        let handover = SystemdKexecHandover(loader: LoaderFactory.make(), services: services, journal: SystemdJournal()) {
+            () throws(QuiesceError) in
+            if RunSignals.interrupted {
+                throw QuiesceError(.interrupted, operation: "hand over to systemd",
+                                   "interrupted after the load; \(SystemdKexecHandover.unit) was not started")
+            }
+        }
         do throws(QuiesceError) {
             try handover.run(plan, image: image)
             Terminal.writeStderr("loaded \(image.kernel); systemd is starting \(SystemdKexecHandover.unit)\n")
