@@ -26,7 +26,10 @@ struct Kreboot: ParsableCommand {
               refuses them, nothing has been stopped. Nothing is read from /boot
               after that.
           Rollback
-              If a later step fails (a busy mount, a unit that does not stop), kreboot
+              A busy mount is remounted read-only instead; a remount refused as busy
+              is synced and tried again for up to a second (a process that is
+              exiting may still hold a file). If a later step fails (a mount that
+              stays busy, a unit that does not stop), kreboot
               re-isolates the default target, remounts read-write what it made
               read-only, unloads the kernel and exits non-zero (75 when it is safe
               to retry).
