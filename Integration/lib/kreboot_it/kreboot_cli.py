@@ -123,11 +123,14 @@ class RebootOutcome:
 
 
 def kreboot_reboot(guest: Guest, first: BootInfo, arguments: str,
-                   data_checks=None, timeout: float = 120, command: str | None = None) -> RebootOutcome:
+                   data_checks=None, timeout: float = 120, command: str | None = None,
+                   hands_over: bool = False) -> RebootOutcome:
     """Run `kreboot ARGUMENTS` (expected to kexec), wait for the new kernel, pause the VM and check
     both images are clean (and `data_checks(guest)` if given, e.g. debugfs reads), resume, and wait
     for the new boot. kreboot's output goes to the console prefixed with KREBOOT-IT OUT.
-    `command` replaces the whole guest command (it must not return unless kreboot failed)."""
+    `command` replaces the whole guest command. The command must not return unless kreboot failed;
+    with `hands_over` (`--via systemd`, which exits 0 once systemd has the kexec.target job) it may
+    return 0 before the new kernel comes."""
     after = guest.console_offset()
     relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
     launched = guest.launch(command or f"kreboot {arguments} 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
@@ -138,7 +141,7 @@ def kreboot_reboot(guest: Guest, first: BootInfo, arguments: str,
         if match:
             break
         result = guest.finished(launched)
-        if result is not None:
+        if result is not None and not (hands_over and result.rc == 0):
             output = kreboot_output(guest, after).replace("\n", " | ")
             raise ScenarioFailure(f"`kreboot {arguments}` returned {result.rc} instead of rebooting: {output[-400:]}")
         if time.monotonic() > deadline:

@@ -118,7 +118,7 @@ def via_systemd(ctx: ScenarioContext) -> None:
             found = read_file(paused.images.data_fs, "/via-systemd.txt").decode().strip()
             expect(found == token, f"data image holds {found!r}, expected {token!r}")
 
-        outcome = kreboot_reboot(guest, first, "--via systemd --yes", data_on_image)
+        outcome = kreboot_reboot(guest, first, "--via systemd --yes", data_on_image, hands_over=True)
         ctx.timing("via-systemd: kreboot -> new kernel", outcome.to_new_kernel)
         second = outcome.second
         expect(second.release == ctx.cached.kernel61, f"new boot runs {second.release}")
