@@ -72,6 +72,7 @@ import Testing
         #expect(h.run() == nil)
         #expect(h.mounts.calls.filter { $0 != .readWriteLocalMounts }.suffix(6) ==
                 [.remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync(nil)])
+        #expect(h.notes[4] == "/ was busy; read-only after 2 retries")
         #expect(h.loader.calls.last == .exec)
     }
 

@@ -94,7 +94,7 @@ public struct Executor {
             } catch where error.errno == .resourceBusy {
                 // A busy mount is remounted read-only instead; if that fails too, the step fails.
                 do {
-                    try remountReadOnly(path, retry: options.busyRetry)
+                    _ = try remountReadOnly(path, retry: options.busyRetry)
                 } catch let remountError {
                     throw QuiesceError(.busy, operation: "unmount \(path)", path: path, errno: remountError.errno,
                                        blockers: writers(of: path),
@@ -117,7 +117,9 @@ public struct Executor {
                 }
             }
             do {
-                try remountReadOnly(path, retry: options.busyRetry)
+                if let retried = try remountReadOnly(path, retry: options.busyRetry) {
+                    note = note.map { "\($0); \(retried)" } ?? retried
+                }
             } catch {
                 var error = error
                 if error.errno == .resourceBusy { error.blockers = writers(of: path) }
@@ -155,12 +157,14 @@ public struct Executor {
     }
 
     /// Remounts `path` read-only; while the file system is busy, syncs it, waits and tries again as `retry` says.
-    private func remountReadOnly(_ path: String, retry: BusyRetry) throws(QuiesceError) {
+    /// Returns a note when it took more than one try.
+    private func remountReadOnly(_ path: String, retry: BusyRetry) throws(QuiesceError) -> String? {
         var attemptsLeft = retry.attempts
         while true {
             do {
                 try mounts.remountReadOnly(path: path)
-                return
+                let retries = retry.attempts - attemptsLeft
+                return retries == 0 ? nil : "\(path) was busy; read-only after \(retries) \(retries == 1 ? "retry" : "retries")"
             } catch where error.errno == .resourceBusy && attemptsLeft > 0 {
                 attemptsLeft -= 1
                 try? mounts.sync(path: path)
