@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RebootPlan
 
 /// What kreboot loaded: one kernel or capture kernel, how and when.
@@ -25,7 +25,7 @@ public struct KexecLoadRecord: Codable, Sendable, Equatable {
         format = info?.format.rawValue
         self.crash = crash
         self.method = method
-        self.loadedAt = ISO8601DateFormatter().string(from: loadedAt)
+        self.loadedAt = ISOTimestamp.string(from: loadedAt)
     }
 }
 
@@ -65,7 +65,7 @@ public struct KexecStateFile: Sendable {
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
             try encoder.encode(state).write(to: url, options: .atomic)
         } catch {
-            throw KexecError(.failed, operation: "state", path: path, "\(path): cannot write the state file: \(error.localizedDescription)")
+            throw KexecError(.failed, operation: "state", path: path, "\(path): cannot write the state file: \(error)")
         }
     }
 

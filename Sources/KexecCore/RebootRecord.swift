@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import SystemPackage
 
 /// What kreboot expects of the next boot, written to /var/lib/kreboot/last-reboot.json before the quiesce,
 /// and checked by `kreboot status` in the boot after: a new boot id, the planned release, the planned
@@ -31,7 +32,7 @@ public struct RebootRecord: Codable, Sendable, Equatable {
     /// What the verification found (one line).
     public var message: String?
 
-    public init(id: String = UUID().uuidString.lowercased(), time: String = ISO8601DateFormatter().string(from: Date()),
+    public init(id: String = UUID().uuidString.lowercased(), time: String = ISOTimestamp.string(),
                 fromBootID: String, fromRelease: String?, kernel: String, expectedRelease: String?,
                 expectedCommandLine: String, state: State = .pending, message: String? = nil) {
         self.id = id
@@ -80,7 +81,7 @@ public struct RebootRecord: Codable, Sendable, Equatable {
 
     /// Writes the record atomically, creating its directory.
     public func write(path: String = defaultPath) throws {
-        let dir = (path as NSString).deletingLastPathComponent
+        let dir = FilePath(path).removingLastComponent().string
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]

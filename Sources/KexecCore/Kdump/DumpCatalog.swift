@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The dumps under a save directory (SAVEDIR/<date-time>/vmcore + dmesg.txt + kreboot-dump.json),
 /// newest first, each identified with `VmcoreInspector`. Other programs' dump directories (a
@@ -54,7 +54,6 @@ public enum DumpCatalog {
 
     /// `2026-11-26T15:03:46Z` → seconds since the epoch.
     static func parseISODate(_ text: String) -> Int64? {
-        let formatter = ISO8601DateFormatter()
-        return formatter.date(from: text).map { Int64($0.timeIntervalSince1970) }
+        ISOTimestamp.date(from: text).map { Int64($0.timeIntervalSince1970) }
     }
 }

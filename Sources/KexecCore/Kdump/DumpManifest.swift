@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The marker kreboot writes into every dump directory it creates (`kreboot-dump.json`): rotation
 /// deletes only directories that carry it, and the catalog reads which test caused the dump.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RebootPlan
 import SystemPackage
 
@@ -143,11 +143,9 @@ public struct DumpSaver {
 
     /// SAVEDIR/<YYYY-MM-DD-HH:MM:SS> (UTC), with `-N` appended when it exists already.
     func newDumpDirectory(in saveDir: String, at date: Date) throws(KexecError) -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.dateFormat = "yyyy-MM-dd-HH:mm:ss"
-        let base = saveDir + "/" + formatter.string(from: date)
+        // 2026-11-26T15:03:46Z → 2026-11-26-15:03:46
+        let stamp = ISOTimestamp.string(from: date).dropLast().replacing("T", with: "-")
+        let base = saveDir + "/" + stamp
         for attempt in 0..<100 {
             let dir = attempt == 0 ? base : "\(base)-\(attempt)"
             if mkdir(dir, 0o700) == 0 { return dir }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// The record of a `kreboot --test-kdump` run (/var/lib/kreboot/kdump-test.json): written `pending`
 /// before the panic; the capture kernel copies its id into the dump it saves; after the reboot

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 
 /// What a saved or live kernel dump is: its format, the crashed kernel's architecture and release,
 /// when it crashed and its page size — what `kdumpid` tells. `kreboot inspect VMCORE --json` prints it.
@@ -64,9 +64,7 @@ public struct VmcoreInfo: Codable, Sendable, Equatable {
 
     /// Seconds since the epoch as `2026-11-26T15:03:46Z`.
     static func isoDate(_ seconds: Int64) -> String {
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        return formatter.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
+        ISOTimestamp.string(from: Date(timeIntervalSince1970: TimeInterval(seconds)))
     }
 }
 

@@ -114,9 +114,9 @@ public enum VmcoreInspector {
         var oops: String?
         var panic: String?
         for line in text.split(separator: "\n") {
-            if let range = line.range(of: "Kernel panic - not syncing") {
+            if let range = line.firstRange(of: "Kernel panic - not syncing") {
                 panic = String(line[range.lowerBound...]).trimmingWhitespace()
-            } else if let range = line.range(of: "BUG: ") ?? line.range(of: "Oops: ") {
+            } else if let range = line.firstRange(of: "BUG: ") ?? line.firstRange(of: "Oops: ") {
                 oops = String(line[range.lowerBound...]).trimmingWhitespace()
             }
         }

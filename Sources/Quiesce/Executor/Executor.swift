@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KexecCore
 import RebootPlan
 import SystemPackage
@@ -169,7 +170,7 @@ public struct Executor {
                 attemptsLeft -= 1
                 try? mounts.sync(path: path)
                 let (seconds, attoseconds) = retry.interval.components
-                if retry.interval > .zero { Thread.sleep(forTimeInterval: Double(seconds) + Double(attoseconds) / 1e18) }
+                if retry.interval > .zero { usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)) }
             }
         }
     }

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import RebootPlan
 
 /// What the executor reports while it runs: each step's start and end (with its duration), and each rollback action.

@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import SystemPackage
 
@@ -37,7 +37,7 @@ struct MountWriterScanner {
                 let file = (try? files.destinationOfSymbolicLink(atPath: "\(fdDirectory)/\(fd)")) ?? "fd \(fd)"
                 if command == nil {
                     command = (try? String(contentsOfFile: "\(procRoot)/\(pid)/comm", encoding: .utf8))?
-                        .trimmingCharacters(in: .whitespacesAndNewlines) ?? "?"
+                        .trimmingWhitespace() ?? "?"
                 }
                 result.append(MountWriter(pid: pid, command: command ?? "?", file: file))
             }
@@ -48,7 +48,7 @@ struct MountWriterScanner {
     /// Whether an fdinfo text's `flags:` (octal open flags) has O_WRONLY or O_RDWR in its access mode.
     static func isOpenForWriting(fdinfo: String) -> Bool {
         for line in fdinfo.split(separator: "\n") where line.hasPrefix("flags:") {
-            let value = line.dropFirst("flags:".count).trimmingCharacters(in: .whitespaces)
+            let value = line.dropFirst("flags:".count).trimmingWhitespace()
             guard let flags = Int32(value, radix: 8) else { return false }
             let mode = flags & O_ACCMODE
             return mode == O_WRONLY || mode == O_RDWR

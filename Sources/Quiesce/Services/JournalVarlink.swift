@@ -1,4 +1,4 @@
-import Foundation
+import FoundationEssentials
 import Glibc
 import SystemPackage
 
@@ -56,14 +56,18 @@ enum JournalVarlink {
             reply += buffer[0..<n]
         }
         let json = Data(reply.prefix { $0 != 0 })
-        let object = (try? JSONSerialization.jsonObject(with: json)) as? [String: Any]
-        guard let object else {
+        guard let object = try? JSONDecoder().decode(Reply.self, from: json) else {
             throw QuiesceError(.failed, operation: operation, path: path, "\(operation): unreadable reply from \(path)")
         }
-        if let error = object["error"] as? String {
+        if let error = object.error {
             throw QuiesceError(.failed, operation: operation, path: path, busError: error,
                                "\(operation): journald answered \(error)")
         }
+    }
+
+    /// A varlink reply: `{"parameters": {}}`, or `{"error": "io.systemd.…", …}` on failure.
+    private struct Reply: Decodable {
+        let error: String?
     }
 
     private static func systemError(_ operation: String, _ path: String) -> QuiesceError {

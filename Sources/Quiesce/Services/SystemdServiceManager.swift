@@ -1,7 +1,7 @@
 internal import CSystemd
 import Glibc
 import RebootPlan
-import Foundation
+import FoundationEssentials
 
 /// The real `ServiceManager`: systemd and logind over sd-bus, journald over varlink.
 ///
@@ -22,7 +22,7 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
     private static let loginManager = "org.freedesktop.login1.Manager"
 
     /// sd-bus connections are not thread-safe: every use of `connections` holds `lock`.
-    private let lock = NSLock()
+    private let lock = Lock()
     private var connections = Connections()
     private let privateSocket: String
     private let usePrivateSocket: Bool

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import ArgumentParser
 import KexecCore
 import RebootPlan
@@ -48,7 +49,7 @@ struct DumpsCommand: ParsableCommand {
         if dumps.isEmpty { print("no dumps in \(dir)") }
         for dump in dumps {
             let info = dump.info
-            let size = dump.sizeBytes.map { String(format: "%.1f MiB", Double($0) / 1_048_576) } ?? "-"
+            let size = dump.sizeBytes.map { "\((Double($0) / 1_048_576).fixed(1)) MiB" } ?? "-"
             print("\(dump.savedAt)  \((info?.format.rawValue ?? "unreadable").rightPadded(to: 16)) "
                   + "\((info?.release ?? "?").rightPadded(to: 22)) \((info?.arch ?? "?").rightPadded(to: 8)) \(size.rightPadded(to: 11))"
                   + " crash \(info?.crashDate ?? "?")" + (dump.testID.map { "  test \($0)" } ?? ""))

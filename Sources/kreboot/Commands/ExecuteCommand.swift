@@ -1,5 +1,6 @@
 import ArgumentParser
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// `kreboot __execute --run-dir DIR`: runs a confirmed plan from its run directory. Started by kreboot itself
 /// when systemd is its parent (see `ExecutorChild`); not for people.

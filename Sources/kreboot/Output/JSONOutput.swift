@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 
 /// Encodes results as the JSON kreboot prints: pretty, sorted keys, slashes unescaped.
 enum JSONOutput {

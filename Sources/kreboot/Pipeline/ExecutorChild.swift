@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import Foundation
+import FoundationEssentials
 
 /// For a kreboot that systemd started directly (the main process of a service): runs the confirmed plan in a
 /// child, `kreboot __execute --run-dir DIR`, which moves itself into its own scope, and waits for it. When the

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KexecCore
 import Quiesce
 import RebootPlan
@@ -37,7 +38,7 @@ struct ExecutorRun {
             ticker.finish()
             if request.plan.mode == .reboot { RebootRecord.markRolledBack(error.message) }
             if let id = request.kdumpTestID {
-                let failed = KdumpTestRecord(id: id, time: ISO8601DateFormatter().string(from: Date()),
+                let failed = KdumpTestRecord(id: id, time: ISOTimestamp.string(),
                                              release: request.plan.target?.release, state: .failed,
                                              message: "rolled back before the panic: \(error.message)")
                 try? failed.write()

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import Quiesce
 import RebootPlan
 
@@ -6,16 +7,12 @@ import RebootPlan
 /// `[ 3/7] unmount /data (/dev/nvme0n2, ext4) ... 0.21 s`.
 struct ProgressLog {
     let total: Int
-    let file: FileHandle?
+    /// progress.log, open for appending; -1 without one.
+    let fd: Int32
 
     init(total: Int, path: String?) {
         self.total = total
-        if let path {
-            FileManager.default.createFile(atPath: path, contents: nil)
-            file = FileHandle(forWritingAtPath: path)
-        } else {
-            file = nil
-        }
+        fd = path.map { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644) } ?? -1
     }
 
     func line(for event: StepEvent) -> String {
@@ -33,9 +30,10 @@ struct ProgressLog {
 
     /// Appends `line` to progress.log (synced: the machine may go down next).
     func append(_ line: String) {
-        guard let file else { return }
-        file.write(Data((line + "\n").utf8))
-        try? file.synchronize()
+        guard fd >= 0 else { return }
+        let bytes = Array((line + "\n").utf8)
+        _ = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        fsync(fd)
     }
 
     private func prefix(_ index: Int) -> String {
@@ -45,6 +43,6 @@ struct ProgressLog {
     static func seconds(_ duration: Duration) -> String {
         let c = duration.components
         let s = Double(c.seconds) + Double(c.attoseconds) / 1e18
-        return String(format: "%.2f s", s)
+        return "\(s.fixed(2)) s"
     }
 }

@@ -1,4 +1,5 @@
-import Foundation
+import FoundationEssentials
+import Glibc
 import KexecCore
 import RebootPlan
 import Quiesce
@@ -39,7 +40,7 @@ struct RunDirectory {
         return dir
     }
 
-    var id: String { (path as NSString).lastPathComponent }
+    var id: String { path.split(separator: "/").last.map(String.init) ?? path }
     var requestFile: String { path + "/request.json" }
     var progressFile: String { path + "/progress.log" }
     var resultFile: String { path + "/result.json" }

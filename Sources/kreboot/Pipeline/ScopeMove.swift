@@ -1,4 +1,6 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
 import Quiesce
 
 /// Moves this process into a transient scope (`kreboot-run-ID.scope`, IgnoreOnIsolate=yes) on a background
@@ -10,7 +12,7 @@ final class ScopeMove: @unchecked Sendable {
 
     /// Starts the move of `pid` into `name`.
     init(services: any ServiceManager, name: String, pid: Int32 = getpid()) {
-        Thread.detachNewThread { [self] in
+        DispatchQueue.global().async { [self] in
             do throws(QuiesceError) {
                 try services.moveIntoTransientScope(name: name, pid: pid,
                                                     properties: [UnitProperty("Description", .string("kreboot run"))])

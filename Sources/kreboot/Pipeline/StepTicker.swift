@@ -1,11 +1,14 @@
-import Foundation
+import Dispatch
+import FoundationEssentials
+import Glibc
+import Quiesce
 
 /// Shows progress lines on stderr. On a terminal, a step that has started (`… ...`) stays on one line with
 /// its elapsed time updated in place (by a background thread, while the step blocks) until its result line
 /// replaces it; elsewhere every line is printed as is.
 final class StepTicker: @unchecked Sendable {
     private let enabled: Bool
-    private let lock = NSLock()
+    private let lock = Lock()
     /// The running step's line and when it started; guarded by `lock`.
     private var running: (line: String, since: ContinuousClock.Instant)?
     private var ticking = false
@@ -41,7 +44,7 @@ final class StepTicker: @unchecked Sendable {
     private func startTickingLocked() {
         guard !ticking else { return }
         ticking = true
-        Thread.detachNewThread { [self] in
+        DispatchQueue.global().async { [self] in
             while true {
                 usleep(100_000)
                 lock.withLock {
