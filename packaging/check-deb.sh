@@ -38,6 +38,9 @@ version=$(field Version)
 [ "$("$tree/usr/sbin/kreboot" --version 2>&1)" = "${version%-*}" ] || problem "usr/sbin/kreboot --version is not ${version%-*}"
 missing=$(ldd "$tree/usr/sbin/kreboot" | grep -E 'libswift|libFoundation|libdispatch|not found')
 [ -z "$missing" ] || problem "usr/sbin/kreboot needs libraries Debian does not ship: $missing"
+# kreboot links FoundationEssentials only (17 MB stripped); all of Foundation with ICU data was 61 MB.
+size=$(stat -c %s "$tree/usr/sbin/kreboot")
+[ "$size" -le $((30 * 1024 * 1024)) ] || problem "usr/sbin/kreboot is $((size / 1048576)) MB: did a module import all of Foundation (and ICU)?"
 grep -q '^ExecStart=/usr/sbin/kreboot save-dump$' "$tree/lib/systemd/system/kreboot-save-dump.service" \
     || problem "kreboot-save-dump.service does not run /usr/sbin/kreboot"
 warnings=$(MANWIDTH=80 man --warnings -l "$tree/usr/share/man/man8/kreboot.8.gz" 2>&1 >/dev/null)
@@ -49,7 +52,7 @@ if command -v lintian >/dev/null; then
     tags=$(grep -v 'spelling-error-in-binary' <<<"$all")
     spelling=$(grep -c 'spelling-error-in-binary' <<<"$all")
     [ -n "$tags" ] && echo "$tags" | sed 's/^/lintian: /' >&2
-    [ "$spelling" -gt 0 ] && echo "lintian: ($spelling spelling-error-in-binary infos, from ICU data linked into the binary)" >&2
+    [ "$spelling" -gt 0 ] && echo "lintian: ($spelling spelling-error-in-binary infos, from the Swift runtime linked into the binary)" >&2
     grep -q '^E:' <<<"$tags" && problem "lintian reports errors"
 else
     problem "lintian is not installed (make deps installs it)"
