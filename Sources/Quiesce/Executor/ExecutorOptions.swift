@@ -30,6 +30,4 @@ public struct BusyRetry: Sendable, Equatable {
 
     /// Four more tries, a quarter second apart: at most a second on a mount that is really busy.
     public static let standard = BusyRetry(attempts: 4, interval: .milliseconds(250))
-    /// No retry: the first EBUSY fails the step.
-    public static let never = BusyRetry(attempts: 0, interval: .zero)
 }

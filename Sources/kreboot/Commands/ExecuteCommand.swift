@@ -1,6 +1,5 @@
 import ArgumentParser
 import FoundationEssentials
-import Glibc
 
 /// `kreboot __execute --run-dir DIR`: runs a confirmed plan from its run directory. Started by kreboot itself
 /// when systemd is its parent (see `ExecutorChild`); not for people.

@@ -1,5 +1,4 @@
 import FoundationEssentials
-import Glibc
 
 /// Encodes results as the JSON kreboot prints: pretty, sorted keys, slashes unescaped.
 enum JSONOutput {
