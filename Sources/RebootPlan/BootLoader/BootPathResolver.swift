@@ -27,6 +27,13 @@ struct BootPathResolver: Sendable {
         return ordered.first(where: { root.exists($0) }) ?? ordered[0]
     }
 
+    /// The path of `directory` as the boot loader sees it on its file system: `/grub` for /boot/grub when
+    /// /boot is a separate mount, unchanged otherwise (and with no mount table).
+    func loaderPath(of directory: String) -> String {
+        guard let mount = mountHolding(directory), mount.target != "/" else { return directory }
+        return directory == mount.target ? "/" : String(directory.dropFirst(mount.target.count))
+    }
+
     /// `(hd0,gpt2)/boot/vmlinuz` → `/boot/vmlinuz`; `vmlinuz` → `/vmlinuz`.
     static func dropDevice(_ written: String) -> String {
         var path = Substring(written)

@@ -15,6 +15,8 @@ struct GrubMenu: Sendable {
     var defaultAssignments: [GrubWord] = []
     /// Variables after evaluating the top-level `set`s (grubenv's values included).
     var variables: [String: String] = [:]
+    /// Problems met in files that `source` read (their parse errors).
+    var problems: [String] = []
 }
 
 /// A `menuentry` with what it loads.
@@ -29,4 +31,6 @@ struct GrubMenuEntry: Sendable, Equatable {
     var initrds: [String] = []
     /// The command that loaded the kernel (`linux`, `linuxefi`, `linux16`).
     var linuxCommand: String? = nil
+    /// The sourced file that defines the entry; nil for grub.cfg itself.
+    var file: String? = nil
 }

@@ -2,8 +2,13 @@
 /// `name=value` assignments update the variables (starting from grubenv's), `if` conditions of the
 /// `[ … ]` kind are evaluated when they can be (others count as true), and every `menuentry` counts,
 /// whichever branch it is in. `set default=` in branches that are taken (or may be) is collected, not
-/// applied: `GrubDefaultResolver` decides.
+/// applied: `GrubDefaultResolver` decides. `source FILE` in a branch that is taken (or may be) reads FILE
+/// through `include` and walks it in place, as GRUB does (Debian's 41_custom sources custom.cfg).
 struct GrubMenuBuilder {
+    /// Reads a file that `source` names, as written in grub.cfg (after expansion): its path on this system,
+    /// its parsed script and its parse problems, or nil when there is no such file.
+    typealias Include = (String) -> (path: String, nodes: [GrubNode], problems: [String])?
+
     /// GRUB's own feature variables, which generated scripts test (`[ x$feature_… = xy ]`).
     static let builtinVariables: [String: String] = [
         "feature_menuentry_id": "y", "feature_default_font_path": "y", "feature_all_video_module": "y",
@@ -18,12 +23,18 @@ struct GrubMenuBuilder {
     /// Functions defined so far (`function gfxmode { … }`), run when an entry calls them.
     private var functions: [String: [GrubNode]] = [:]
     private var callDepth = 0
+    private var include: Include?
+    private var includeDepth = 0
+    /// The sourced file being walked; nil in grub.cfg itself.
+    private var currentFile: String?
     private var steps = 0
     private static let maximumSteps = 200_000
+    private static let maximumIncludeDepth = 8
 
-    /// The menu of `nodes`, starting from `environment` (grubenv's variables).
-    static func build(_ nodes: [GrubNode], environment: [String: String]) -> GrubMenu {
+    /// The menu of `nodes`, starting from `environment` (grubenv's and GRUB's own variables).
+    static func build(_ nodes: [GrubNode], environment: [String: String], include: Include? = nil) -> GrubMenu {
         var builder = GrubMenuBuilder()
+        builder.include = include
         builder.menu.variables = builtinVariables.merging(environment) { _, env in env }
         builder.menu.items = builder.walk(nodes, applying: true)
         return builder.menu
@@ -39,6 +50,10 @@ struct GrubMenuBuilder {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
                 if name == "blscfg" { items.append(.blscfg); continue }
+                if name == "source" {
+                    if applying { items += source(words) }
+                    continue
+                }
                 for (key, value) in GrubMenuBuilder.assignments(words) {
                     if key == "default" {
                         if applying { menu.defaultAssignments.append(value) }
@@ -67,6 +82,19 @@ struct GrubMenuBuilder {
         return items
     }
 
+    /// `source FILE`: FILE's statements run here, in this menu and with these variables.
+    private mutating func source(_ words: [GrubWord]) -> [GrubMenu.Item] {
+        guard let include, includeDepth < GrubMenuBuilder.maximumIncludeDepth,
+              let path = Array(words.dropFirst()).expand(menu.variables).first,
+              let script = include(path) else { return [] }
+        menu.problems += script.problems
+        let outerFile = currentFile
+        includeDepth += 1
+        currentFile = script.path
+        defer { includeDepth -= 1; currentFile = outerFile }
+        return walk(script.nodes, applying: true)
+    }
+
     /// Inside a submenu: entries and nested submenus count, assignments stay local and are ignored.
     private mutating func walkSubmenu(_ nodes: [GrubNode]) -> [GrubMenu.Item] {
         let saved = menu.variables
@@ -80,7 +108,7 @@ struct GrubMenuBuilder {
     /// A menu entry: its header options and the last linux/initrd commands of its body.
     private mutating func entry(arguments: [GrubWord], body: [GrubNode]) -> GrubMenuEntry {
         let header = GrubMenuBuilder.header(arguments, menu.variables)
-        var entry = GrubMenuEntry(title: header.title, id: header.id, classes: header.classes)
+        var entry = GrubMenuEntry(title: header.title, id: header.id, classes: header.classes, file: currentFile)
         var local = menu.variables
         scanEntryBody(body, into: &entry, variables: &local)
         return entry

@@ -42,7 +42,15 @@ enum GrubReader {
         let directory = String(configFile[..<configFile.lastIndex(of: "/")!])
         let envCandidates = [directory + "/grubenv"] + environmentCandidates.filter { $0 != directory + "/grubenv" }
         let grubenv = GrubEnvironment.read(root: root, candidates: envCandidates, problems: &result.problems)
-        let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubenv?.variables ?? [:])
+        // GRUB sets these to the directory it loaded grub.cfg from; Debian's 41_custom sources
+        // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
+        let loaderDirectory = resolver.loaderPath(of: directory)
+        let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory]
+        let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
+                                         include: { written in
+                                             sourcedScript(written, root: root, resolver: resolver, directory: directory)
+                                         })
+        result.problems += menu.problems
 
         var blsProblems: [String] = []
         let nodes = menuNodes(menu.items, variables: menu.variables, root: root, resolver: resolver,
@@ -66,6 +74,16 @@ enum GrubReader {
             }
         }
         return result
+    }
+
+    /// The script of a file that grub.cfg sources, or nil when it does not exist (GRUB's `[ -f … ]` guards
+    /// are not evaluated) or is not a text file.
+    private static func sourcedScript(_ written: String, root: RootDirectory, resolver: BootPathResolver,
+                                      directory: String) -> (path: String, nodes: [GrubNode], problems: [String])? {
+        let path = resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
+        guard let bytes = root.readBytes(path), !isBinary(bytes) else { return nil }
+        let parsed = GrubConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
+        return (path, parsed.nodes, parsed.problems)
     }
 
     /// NUL bytes or many control characters: not a script GRUB would run.
@@ -113,7 +131,7 @@ enum GrubReader {
         if let command = entry.linuxCommand, command != "linux" { extra["linux-command"] = command }
         return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
                          initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
-                         source: .grub, file: directory + "/grub.cfg", extra: extra)
+                         source: .grub, file: entry.file ?? directory + "/grub.cfg", extra: extra)
     }
 
     /// Depth-first list of the Linux entries with their GRUB index paths and menu titles.
