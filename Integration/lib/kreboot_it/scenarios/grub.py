@@ -2,9 +2,13 @@
 grub-mkconfig wrote (the grub flavor: default entry the newest kernel, 6.12). kreboot plans from
 that real grub.cfg — the entry GRUB booted, with its command line — and reboots into it with clean
 images and the data kept; then the firmware baseline (`systemctl reboot` through SeaBIOS and GRUB)
-is measured on the same disk and must come back through GRUB."""
+is measured on the same disk and must come back through GRUB. Last, an entry added the way admins
+do (/boot/grub/custom.cfg, which Debian's grub.cfg sources) and chosen with `grub-reboot`: kreboot
+plans it from custom.cfg and boots its command line."""
 
+import base64
 import re
+import uuid
 
 from ..checks import expect
 from ..context import ScenarioContext
@@ -41,3 +45,17 @@ def grub(ctx: ScenarioContext) -> None:
         expect(re.search(r"Loading Linux", guest.console()[after:]) is not None,
                "the firmware reboot did not go through GRUB (no `Loading Linux` on the console)")
         expect(third.release == release, f"the firmware reboot booted {third.release}")
+
+        token = f"kreboot_it.custom={uuid.uuid4().hex[:12]}"
+        parameters = " ".join(without_boot_image(third.cmdline) + [token])
+        entry = (f"menuentry 'kreboot-it custom' --id kreboot-it-custom {{\n"
+                 f"  linux /boot/vmlinuz-{cached.kernel61} {parameters}\n}}\n")
+        encoded = base64.b64encode(entry.encode()).decode()
+        guest.run(f"echo {encoded} | base64 -d > /boot/grub/custom.cfg && grub-reboot kreboot-it-custom", check=True)
+        plan, _ = dry_run_plan(guest)
+        target = plan.get("target") or {}
+        expect((target.get("source") or {}).get("file") == "/boot/grub/custom.cfg",
+               f"with grub-reboot kreboot-it-custom the plan's entry is {target.get('source')}, expected custom.cfg's")
+        expect(token in target.get("commandLine", "").split(), f"plan command line {target.get('commandLine')!r} lacks {token}")
+        custom = reboot_with_data(ctx, guest, third, "", cached.kernel61, "grub-custom").second
+        expect(token in custom.cmdline.split(), f"the custom entry's boot has /proc/cmdline {custom.cmdline!r}")
