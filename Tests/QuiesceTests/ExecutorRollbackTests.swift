@@ -63,7 +63,7 @@ import Testing
         case .remountReadOnly: h.mounts.fail(.remountReadOnly, path: step.path, with: injected(.resourceBusy, "remount", path: step.path))
         case .sync: h.mounts.fail(.sync, with: injected(.ioError, "syncfs"))
         case .exec: h.loader.fail("exec", with: KexecError(.failed, operation: "exec", errno: .invalidArgument, "injected"))
-        case .loadCrash, .panic: Issue.record("not in the full plan")
+        case .loadCrash, .panic, .clearGrubNextEntry: Issue.record("not in the full plan")
         }
     }
 

@@ -8,6 +8,7 @@ final class ExecutorHarness {
     let services = RecordingServiceManager(defaultTarget: "graphical.target")
     let mounts: RecordingMountOperations
     let journal = RecordingJournal()
+    let grubEnvironment = RecordingGrubEnvironment(files: ["/boot/grub/grubenv": ["next_entry": "custom-612", "saved_entry": "0"]])
     private(set) var events: [StepEvent] = []
 
     static let image = KexecImage(kernel: "/boot/vmlinuz-6.1.0-28-amd64", initrds: ["/boot/initrd.img-6.1.0-28-amd64"],
@@ -43,7 +44,8 @@ final class ExecutorHarness {
     }
 
     var executor: Executor {
-        Executor(loader: loader, services: services, mounts: mounts, journal: journal) { [unowned self] in
+        Executor(loader: loader, services: services, mounts: mounts, journal: journal,
+                 grubEnvironment: grubEnvironment) { [unowned self] in
             self.events.append($0)
         }
     }

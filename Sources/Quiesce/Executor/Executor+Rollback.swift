@@ -2,8 +2,8 @@ import KexecCore
 
 extension Executor {
     /// Undoes what `undo` says was done, in this order: remount read-write what was made read-only (newest first),
-    /// journald back to /var, isolate the default target (which mounts again what was unmounted), unload what
-    /// kreboot loaded. Every action is tried; what worked goes into `error.rolledBack`, what failed into
+    /// journald back to /var, isolate the default target (which mounts again what was unmounted), put GRUB's
+    /// next_entry back, unload what kreboot loaded. Every action is tried; what worked goes into `error.rolledBack`, what failed into
     /// `error.rollbackFailures`.
     func rollBack(_ undo: inout UndoLog, after error: inout QuiesceError) {
         func attempt(_ action: String, _ body: () throws -> Void) {
@@ -31,6 +31,12 @@ extension Executor {
         if undo.isolated || !undo.unmounted.isEmpty {
             let target = undo.defaultTarget ?? (try? services.defaultTarget()) ?? "default.target"
             attempt("isolate \(target)") { try services.isolate(unit: target) }
+        }
+        if let cleared = undo.clearedNextEntry {
+            // After the isolate: a separate /boot is mounted again by then.
+            attempt("restore GRUB's next_entry in \(cleared.file)") {
+                _ = try grubEnvironment.set("next_entry", to: cleared.value, in: cleared.file)
+            }
         }
         for crash in undo.loaded.reversed() {
             attempt(crash ? "unload the capture kernel" : "unload the kernel") { try loader.unload(crash: crash) }

@@ -12,21 +12,26 @@ public struct Executor {
     let services: any ServiceManager
     let mounts: any MountOperations
     let journal: any JournalRecorder
+    let grubEnvironment: any GrubEnvironmentEditing
     let progress: (StepEvent) -> Void
     let gate: (_ index: Int, _ step: PlanStep) throws(QuiesceError) -> Void
 
     /// - Parameters:
     ///   - journal: where each step and the outcome are recorded (default: nowhere).
+    ///   - grubEnvironment: edits grubenv for a `clearGrubNextEntry` step (default: the real file).
     ///   - progress: called at each step's start and end and for each rollback action.
     ///   - gate: called before each step starts; what it throws fails that step, and what was done is rolled
     ///     back (the CLI stops here on Ctrl-C, and waits here for work it started beside the load).
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations,
-                journal: any JournalRecorder = DiscardingJournal(), progress: @escaping (StepEvent) -> Void = { _ in },
+                journal: any JournalRecorder = DiscardingJournal(),
+                grubEnvironment: any GrubEnvironmentEditing = GrubEnvironmentFile(),
+                progress: @escaping (StepEvent) -> Void = { _ in },
                 gate: @escaping (_ index: Int, _ step: PlanStep) throws(QuiesceError) -> Void = { _, _ in }) {
         self.loader = loader
         self.services = services
         self.mounts = mounts
         self.journal = journal
+        self.grubEnvironment = grubEnvironment
         self.progress = progress
         self.gate = gate
     }
@@ -78,6 +83,12 @@ public struct Executor {
             journal.record(JournalRecord(.loaded, "kreboot: loaded \(image.kernel)\(crash ? " as capture kernel" : "")",
                                          fields: ["KERNEL": image.kernel, "COMMAND_LINE": image.commandLine]))
             return nil
+
+        case .clearGrubNextEntry:
+            let file = try requirePath(step)
+            let previous = try grubEnvironment.set("next_entry", to: "", in: file)
+            if let previous, !previous.isEmpty { undo.clearedNextEntry = (file, previous) }
+            return previous.map { "was \"\($0)\"" }
 
         case .isolate:
             let unit = step.unit ?? "rescue.target"

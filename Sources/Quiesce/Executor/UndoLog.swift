@@ -12,4 +12,6 @@ struct UndoLog {
     var madeReadOnly: [String] = []
     /// Whether journald was asked to leave /var.
     var journalRelinquished = false
+    /// The grubenv whose next_entry was cleared, and the value to put back.
+    var clearedNextEntry: (file: String, value: String)?
 }

@@ -1,6 +1,6 @@
 /// GRUB's environment block (grubenv): a 1024-byte file starting with `# GRUB Environment Block`,
 /// then `key=value` lines, padded with `#`. grub-editenv escapes `\` and newlines in values with a backslash.
-struct GrubEnvironment: Sendable, Equatable {
+public struct GrubEnvironment: Sendable, Equatable {
     static let signature = "# GRUB Environment Block"
 
     /// The target path it was read from.
@@ -41,6 +41,39 @@ struct GrubEnvironment: Sendable, Equatable {
             return parse(text, file: path, problems: &problems)
         }
         return nil
+    }
+
+    /// The block `bytes` with `name` set to `value` (added at the end when absent), the same size as before
+    /// (the rest still `#` padding), as grub-editenv and GRUB's save_env write it; and `name`'s previous value.
+    /// Nil when `bytes` is not an environment block, the new text does not fit, or either holds a newline
+    /// (GRUB escapes those; the lines here are not worth that).
+    public static func setting(_ name: String, to value: String,
+                               in bytes: [UInt8]) -> (block: [UInt8], previous: String?)? {
+        let text = String(decoding: bytes, as: UTF8.self)
+        guard text.hasPrefix(signature + "\n"), !name.contains("="), !name.contains("\n"), !value.contains("\n") else { return nil }
+        var lines: [String] = []
+        var previous: String?
+        var replaced = false
+        let escaped = escape(value)
+        for rawLine in text.dropFirst(signature.count + 1).split(separator: "\n", omittingEmptySubsequences: false) {
+            if rawLine.hasPrefix("#") || rawLine.isEmpty { continue }
+            if rawLine.hasPrefix(name + "=") {
+                previous = unescape(rawLine.dropFirst(name.count + 1))
+                lines.append("\(name)=\(escaped)")
+                replaced = true
+            } else {
+                lines.append(String(rawLine))
+            }
+        }
+        if !replaced { lines.append("\(name)=\(escaped)") }
+        let body = Array((signature + "\n" + lines.map { $0 + "\n" }.joined()).utf8)
+        guard body.count <= bytes.count else { return nil }
+        return (body + [UInt8](repeating: UInt8(ascii: "#"), count: bytes.count - body.count), previous)
+    }
+
+    /// A backslash before each backslash, as GRUB's envblk writes values.
+    private static func escape(_ value: String) -> String {
+        value.replacing("\\", with: "\\\\")
     }
 
     private static func unescape(_ value: Substring) -> String {

@@ -16,15 +16,20 @@ public struct BootLoaderDiscovery: Codable, Sendable, Equatable {
     /// Problems met while reading (a garbage grub.cfg, an entry without `linux`, a default that points nowhere).
     /// Each is one line naming the file. Reading never throws: what could not be read is reported here.
     public var problems: [String]
+    /// The grubenv whose `next_entry` (set by grub-reboot) chose the default: a one-time choice that GRUB
+    /// clears as it boots it, and so does a reboot into the default entry. Nil otherwise.
+    public var oneTimeEntryFile: String?
 
     public init(entries: [BootEntry] = [], defaultIndex: Int? = nil, defaultRule: String = "",
-                configFile: String? = nil, kind: BootSourceKind? = nil, problems: [String] = []) {
+                configFile: String? = nil, kind: BootSourceKind? = nil, problems: [String] = [],
+                oneTimeEntryFile: String? = nil) {
         self.entries = entries
         self.defaultIndex = defaultIndex
         self.defaultRule = defaultRule
         self.configFile = configFile
         self.kind = kind
         self.problems = problems
+        self.oneTimeEntryFile = oneTimeEntryFile
     }
 
     /// The default entry, when there is one.

@@ -3,13 +3,13 @@
 public struct PlanStep: Codable, Sendable, Equatable {
     /// What a step does.
     public enum Action: String, Codable, Sendable, CaseIterable {
-        case load, loadCrash, isolate, unmount, remountReadOnly, sync, exec, panic
+        case load, loadCrash, clearGrubNextEntry, isolate, unmount, remountReadOnly, sync, exec, panic
     }
 
     public var action: Action
     /// The systemd unit for `isolate`.
     public var unit: String?
-    /// The mount point for `unmount` / `remountReadOnly`.
+    /// The mount point for `unmount` / `remountReadOnly`; the grubenv file for `clearGrubNextEntry`.
     public var path: String?
     /// The mount source (device, server:/export) for `unmount`.
     public var source: String?
@@ -34,12 +34,15 @@ public struct PlanStep: Codable, Sendable, Equatable {
         PlanStep(action: .unmount, path: mount.target, source: mount.source, fstype: mount.fstype)
     }
     public static func remountReadOnly(_ path: String) -> PlanStep { PlanStep(action: .remountReadOnly, path: path) }
+    /// Clears grub-reboot's one-time `next_entry` in `grubenv`, as GRUB does when it boots that entry.
+    public static func clearGrubNextEntry(_ grubenv: String) -> PlanStep { PlanStep(action: .clearGrubNextEntry, path: grubenv) }
 
     /// A short human description: `unmount /srv/data (/dev/vdb, ext4)`.
     public var summary: String {
         switch action {
         case .load: return "load the kernel (kexec_file_load)"
         case .loadCrash: return "load the capture kernel into the crashkernel area"
+        case .clearGrubNextEntry: return "clear GRUB's one-time next_entry in \(path ?? "grubenv")"
         case .isolate: return "isolate \(unit ?? "rescue.target")"
         case .unmount:
             let detail = [source, fstype].compactMap { $0 }.joined(separator: ", ")

@@ -26,11 +26,16 @@ public enum RebootPlanner {
     }
 
     /// The steps: load first, then the quiesce (isolate, unmount children before parents, `/` read-only, sync),
-    /// then exec — or, for a kdump test, panic.
+    /// then exec — or, for a kdump test, panic. A reboot into a default that grub-reboot chose clears that
+    /// one-time choice after the load, as GRUB does when it boots it (the rollback restores it).
     static func steps(_ snapshot: SystemSnapshot, _ options: PlanOptions) -> [PlanStep] {
         var steps: [PlanStep] = []
         switch options.mode {
-        case .reboot: steps.append(.load)
+        case .reboot:
+            steps.append(.load)
+            if options.kernel == nil && options.entry == nil, let grubenv = snapshot.bootLoader.oneTimeEntryFile {
+                steps.append(.clearGrubNextEntry(grubenv))
+            }
         case .kdumpTest: if snapshot.kernel.kexecCrashLoaded != true { steps.append(.loadCrash) }
         }
         steps.append(.isolate(quiesceUnit))

@@ -1,0 +1,33 @@
+import Glibc
+import RebootPlan
+import SystemPackage
+
+/// The real grubenv editor: rewrites the 1024-byte block in place (same size, same blocks on disk, as GRUB's
+/// own save_env needs) and syncs it. The corresponding command is `grub-editenv FILE set NAME=VALUE`.
+public struct GrubEnvironmentFile: GrubEnvironmentEditing {
+    public init() {}
+
+    public func set(_ name: String, to value: String, in file: String) throws(QuiesceError) -> String? {
+        let operation = "set \(name) in \(file)"
+        let fd = open(file, O_RDWR | O_CLOEXEC)
+        guard fd >= 0 else { throw Self.systemError(operation, file) }
+        defer { close(fd) }
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
+        guard count >= 0 else { throw Self.systemError(operation, file) }
+        bytes.removeSubrange(count...)
+        guard let edited = GrubEnvironment.setting(name, to: value, in: bytes) else {
+            throw QuiesceError(.failed, operation: operation, path: file,
+                               "\(file): not a GRUB environment block with room for \(name)=\(value)")
+        }
+        let written = edited.block.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        guard written == edited.block.count, fsync(fd) == 0 else { throw Self.systemError(operation, file) }
+        return edited.previous
+    }
+
+    private static func systemError(_ operation: String, _ file: String) -> QuiesceError {
+        let errno = Errno(rawValue: Glibc.errno)
+        return QuiesceError(QuiesceError.code(for: errno), operation: operation, path: file, errno: errno,
+                            "\(operation): \(String(cString: strerror(errno.rawValue)))")
+    }
+}
