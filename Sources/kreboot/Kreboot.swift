@@ -25,6 +25,10 @@ struct Kreboot: ParsableCommand {
               The kernel and initrds are checked and loaded first; if the kernel
               refuses them, nothing has been stopped. Nothing is read from /boot
               after that.
+          One-time entries
+              A default chosen with grub-reboot (next_entry in grubenv) is cleared
+              right after the load, as GRUB clears it when it boots it; a rollback
+              puts it back.
           Rollback
               A busy mount is remounted read-only instead; a remount refused as busy
               is synced and tried again for up to a second (a process that is

@@ -50,11 +50,13 @@ def dry_run_plan(guest: Guest, arguments: str = "") -> tuple[dict, CommandResult
     return plan, result
 
 
-def expect_guest_plan(guest: Guest, plan: dict, release: str) -> None:
-    """The plan reboots into `release` (its /boot/vmlinuz-RELEASE) with the guest's expected steps."""
+def expect_guest_plan(guest: Guest, plan: dict, release: str, expected_steps=None) -> None:
+    """The plan reboots into `release` (its /boot/vmlinuz-RELEASE) with the guest's expected steps
+    (EXPECTED_STEPS unless given)."""
+    expected_steps = expected_steps or EXPECTED_STEPS
     expect(plan.get("mode") == "reboot", f"mode is {plan.get('mode')!r}, expected reboot")
     steps = [step_key(step) for step in plan.get("steps", [])]
-    expect(steps == EXPECTED_STEPS, f"steps are {steps}, expected {EXPECTED_STEPS}")
+    expect(steps == expected_steps, f"steps are {steps}, expected {expected_steps}")
     unmount = next(step for step in plan["steps"] if step.get("action") == "unmount")
     data_source = guest.run("findmnt -n -o SOURCE --mountpoint /data").stdout.strip()
     expect(unmount.get("source") == data_source,

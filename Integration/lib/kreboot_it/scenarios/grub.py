@@ -4,7 +4,8 @@ that real grub.cfg — the entry GRUB booted, with its command line — and rebo
 images and the data kept; then the firmware baseline (`systemctl reboot` through SeaBIOS and GRUB)
 is measured on the same disk and must come back through GRUB. Last, an entry added the way admins
 do (/boot/grub/custom.cfg, which Debian's grub.cfg sources) and chosen with `grub-reboot`: kreboot
-plans it from custom.cfg and boots its command line."""
+plans it from custom.cfg, boots its command line and clears the one-time choice (next_entry) as GRUB
+would, so the next plan is GRUB's default again."""
 
 import base64
 import re
@@ -12,7 +13,7 @@ import uuid
 
 from ..checks import expect
 from ..context import ScenarioContext
-from ..kreboot_cli import dry_run_plan
+from ..kreboot_cli import EXPECTED_STEPS, dry_run_plan
 from . import scenario
 from .reboot import reboot_with_data, without_boot_image
 
@@ -57,5 +58,12 @@ def grub(ctx: ScenarioContext) -> None:
         expect((target.get("source") or {}).get("file") == "/boot/grub/custom.cfg",
                f"with grub-reboot kreboot-it-custom the plan's entry is {target.get('source')}, expected custom.cfg's")
         expect(token in target.get("commandLine", "").split(), f"plan command line {target.get('commandLine')!r} lacks {token}")
-        custom = reboot_with_data(ctx, guest, third, "", cached.kernel61, "grub-custom").second
+        # grub-reboot's choice is one-time: kreboot clears next_entry right after the load, as GRUB would.
+        steps = EXPECTED_STEPS[:1] + [("clearGrubNextEntry", "/boot/grub/grubenv")] + EXPECTED_STEPS[1:]
+        custom = reboot_with_data(ctx, guest, third, "", cached.kernel61, "grub-custom", steps).second
         expect(token in custom.cmdline.split(), f"the custom entry's boot has /proc/cmdline {custom.cmdline!r}")
+        left = guest.run("grub-editenv /boot/grub/grubenv list", check=True).stdout.split()
+        expect("next_entry=kreboot-it-custom" not in left, f"next_entry still set after the reboot into it: {left}")
+        plan, _ = dry_run_plan(guest)
+        expect((plan.get("target") or {}).get("kernel") == default_kernel,
+               f"after the one-time entry kreboot plans {(plan.get('target') or {}).get('kernel')}, expected {default_kernel}")

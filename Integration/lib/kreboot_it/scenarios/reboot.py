@@ -25,10 +25,11 @@ def without_boot_image(command_line: str) -> list[str]:
 
 
 def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, release: str,
-                     label: str) -> RebootOutcome:
-    """Plan, write a token to /data, kreboot, and check the transition into `release` end to end."""
+                     label: str, expected_steps=None) -> RebootOutcome:
+    """Plan, write a token to /data, kreboot, and check the transition into `release` end to end
+    (the plan's steps EXPECTED_STEPS unless given)."""
     plan, _ = dry_run_plan(guest, arguments)
-    expect_guest_plan(guest, plan, release)
+    expect_guest_plan(guest, plan, release, expected_steps)
     token = f"it-{uuid.uuid4().hex[:12]}"
     name = f"{label}.txt"
     guest.run(f"echo {token} > /data/{name}", check=True)  # no sync: kreboot must flush it
