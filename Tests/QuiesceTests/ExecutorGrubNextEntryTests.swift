@@ -41,6 +41,7 @@ import Testing
         h.grubEnvironment.fail(with: injected(.readOnlyFileSystem, "set next_entry in \(Self.grubenv)", path: Self.grubenv))
         let error = h.run(Self.plan())
         #expect(error?.step == .clearGrubNextEntry(Self.grubenv))
+        #expect(error?.message.hasSuffix("choose it with --entry to leave \(Self.grubenv) alone") == true)
         #expect(error?.rolledBack == ["unload the kernel"])
         #expect(h.services.calls.isEmpty)
     }

@@ -3,8 +3,8 @@ import KexecCore
 extension Executor {
     /// Undoes what `undo` says was done, in this order: remount read-write what was made read-only (newest first),
     /// journald back to /var, isolate the default target (which mounts again what was unmounted), put GRUB's
-    /// next_entry back, unload what kreboot loaded. Every action is tried; what worked goes into `error.rolledBack`, what failed into
-    /// `error.rollbackFailures`.
+    /// next_entry back, unload what kreboot loaded. Every action is tried; what worked goes into
+    /// `error.rolledBack`, what failed into `error.rollbackFailures`.
     func rollBack(_ undo: inout UndoLog, after error: inout QuiesceError) {
         func attempt(_ action: String, _ body: () throws -> Void) {
             do {

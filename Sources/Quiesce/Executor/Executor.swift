@@ -86,7 +86,15 @@ public struct Executor {
 
         case .clearGrubNextEntry:
             let file = try requirePath(step)
-            let previous = try grubEnvironment.set("next_entry", to: "", in: file)
+            let previous: String?
+            do {
+                previous = try grubEnvironment.set("next_entry", to: "", in: file)
+            } catch {
+                // The next reboot would boot the one-time entry again: stop, and say how to go on.
+                var error = error
+                error.message += "; the one-time entry (grub-reboot) cannot be cleared: choose it with --entry to leave \(file) alone"
+                throw error
+            }
             if let previous, !previous.isEmpty { undo.clearedNextEntry = (file, previous) }
             return previous.map { "was \"\($0)\"" }
 
