@@ -52,6 +52,29 @@ import RebootPlan
         #expect(services.calls.isEmpty)
     }
 
+    @Test func clearsTheOneTimeEntryAndPutsItBackWhenSystemdRefuses() {
+        let grubenv = "/boot/grub/grubenv"
+        var oneTime = plan()
+        oneTime.steps.insert(.clearGrubNextEntry(grubenv), at: 1)
+        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
+        let grub = RecordingGrubEnvironment(files: [grubenv: ["next_entry": "custom"]])
+        #expect(throws: Never.self) {
+            try SystemdKexecHandover(loader: loader, services: services, grubEnvironment: grub).run(oneTime, image: image)
+        }
+        #expect(grub.variables(of: grubenv)["next_entry"] == "")
+
+        let refusing = RecordingServiceManager()
+        refusing.fail(.enqueueStart, with: QuiesceError(.failed, operation: "start kexec.target", "refused"))
+        let again = RecordingGrubEnvironment(files: [grubenv: ["next_entry": "custom"]])
+        do {
+            try SystemdKexecHandover(loader: loader, services: refusing, grubEnvironment: again).run(oneTime, image: image)
+            Issue.record("expected a failure")
+        } catch {
+            #expect(error.rolledBack == ["restore GRUB's next_entry in \(grubenv)", "unload the kernel"])
+        }
+        #expect(again.variables(of: grubenv)["next_entry"] == "custom")
+    }
+
     @Test func refusesFailedPlansAndKdumpTests() {
         let loader = RecordingKexecLoader(), services = RecordingServiceManager()
         let handover = SystemdKexecHandover(loader: loader, services: services)

@@ -12,19 +12,24 @@ public struct SystemdKexecHandover {
     let loader: any KexecLoader
     let services: any ServiceManager
     let journal: any JournalRecorder
+    let grubEnvironment: any GrubEnvironmentEditing
     let gate: () throws(QuiesceError) -> Void
 
     /// - Parameter gate: called after the load, before kexec.target is started; what it throws unloads the
     ///   kernel again (the CLI stops here on Ctrl-C during the load).
+    /// - Parameter grubEnvironment: clears grub-reboot's next_entry when the plan says so, as the executor does.
     public init(loader: any KexecLoader, services: any ServiceManager, journal: any JournalRecorder = DiscardingJournal(),
+                grubEnvironment: any GrubEnvironmentEditing = GrubEnvironmentFile(),
                 gate: @escaping () throws(QuiesceError) -> Void = {}) {
         self.loader = loader
         self.services = services
         self.journal = journal
+        self.grubEnvironment = grubEnvironment
         self.gate = gate
     }
 
-    /// Loads `image` and starts kexec.target. If the gate or systemd refuses the start, the kernel is unloaded again.
+    /// Loads `image`, clears GRUB's one-time next_entry when the plan has that step, and starts kexec.target.
+    /// If the gate or systemd refuses the start, next_entry is put back and the kernel unloaded again.
     /// Only reboot plans can be handed over: a kdump test needs kreboot's own quiesce and panic.
     public func run(_ plan: RebootPlan, image: KexecImage) throws(QuiesceError) {
         guard plan.ok else {
@@ -41,11 +46,20 @@ public struct SystemdKexecHandover {
         }
         journal.record(JournalRecord(.loaded, "kreboot: loaded \(image.kernel); handing over to systemd's \(Self.unit)",
                                      fields: ["KERNEL": image.kernel, "COMMAND_LINE": image.commandLine]))
+        var cleared: (file: String, value: String)?
         do throws(QuiesceError) {
             try gate()
+            if let step = plan.steps.first(where: { $0.action == .clearGrubNextEntry }), let file = step.path {
+                if let previous = try grubEnvironment.set("next_entry", to: "", in: file), !previous.isEmpty {
+                    cleared = (file, previous)
+                }
+            }
             try services.enqueueStart(unit: Self.unit, mode: Self.mode)
         } catch {
             var error = error
+            if let cleared, (try? grubEnvironment.set("next_entry", to: cleared.value, in: cleared.file)) != nil {
+                error.rolledBack.append("restore GRUB's next_entry in \(cleared.file)")
+            }
             if (try? loader.unload(crash: false)) != nil { error.rolledBack.append("unload the kernel") }
             throw error
         }
