@@ -34,9 +34,7 @@ extension Executor {
         }
         if let cleared = undo.clearedNextEntry {
             // After the isolate: a separate /boot is mounted again by then.
-            attempt("restore GRUB's next_entry in \(cleared.file)") {
-                _ = try grubEnvironment.set("next_entry", to: cleared.value, in: cleared.file)
-            }
+            attempt("restore GRUB's next_entry in \(cleared.file)") { try grubEnvironment.restore(cleared) }
         }
         for crash in undo.loaded.reversed() {
             attempt(crash ? "unload the capture kernel" : "unload the kernel") { try loader.unload(crash: crash) }

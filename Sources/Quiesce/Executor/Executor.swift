@@ -85,18 +85,8 @@ public struct Executor {
             return nil
 
         case .clearGrubNextEntry:
-            let file = try requirePath(step)
-            let previous: String?
-            do {
-                previous = try grubEnvironment.set("next_entry", to: "", in: file)
-            } catch {
-                // The next reboot would boot the one-time entry again: stop, and say how to go on.
-                var error = error
-                error.message += "; the one-time entry (grub-reboot) cannot be cleared: choose it with --entry to leave \(file) alone"
-                throw error
-            }
-            if let previous, !previous.isEmpty { undo.clearedNextEntry = (file, previous) }
-            return previous.map { "was \"\($0)\"" }
+            undo.clearedNextEntry = try grubEnvironment.clearNextEntry(in: try requirePath(step))
+            return undo.clearedNextEntry.map { "was \"\($0.value)\"" }
 
         case .isolate:
             let unit = step.unit ?? "rescue.target"

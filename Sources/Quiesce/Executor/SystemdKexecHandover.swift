@@ -46,18 +46,16 @@ public struct SystemdKexecHandover {
         }
         journal.record(JournalRecord(.loaded, "kreboot: loaded \(image.kernel); handing over to systemd's \(Self.unit)",
                                      fields: ["KERNEL": image.kernel, "COMMAND_LINE": image.commandLine]))
-        var cleared: (file: String, value: String)?
+        var cleared: ClearedNextEntry?
         do throws(QuiesceError) {
             try gate()
-            if let step = plan.steps.first(where: { $0.action == .clearGrubNextEntry }), let file = step.path {
-                if let previous = try grubEnvironment.set("next_entry", to: "", in: file), !previous.isEmpty {
-                    cleared = (file, previous)
-                }
+            if let file = plan.steps.first(where: { $0.action == .clearGrubNextEntry })?.path {
+                cleared = try grubEnvironment.clearNextEntry(in: file)
             }
             try services.enqueueStart(unit: Self.unit, mode: Self.mode)
         } catch {
             var error = error
-            if let cleared, (try? grubEnvironment.set("next_entry", to: cleared.value, in: cleared.file)) != nil {
+            if let cleared, (try? grubEnvironment.restore(cleared)) != nil {
                 error.rolledBack.append("restore GRUB's next_entry in \(cleared.file)")
             }
             if (try? loader.unload(crash: false)) != nil { error.rolledBack.append("unload the kernel") }

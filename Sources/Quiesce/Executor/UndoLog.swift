@@ -13,5 +13,5 @@ struct UndoLog {
     /// Whether journald was asked to leave /var.
     var journalRelinquished = false
     /// The grubenv whose next_entry was cleared, and the value to put back.
-    var clearedNextEntry: (file: String, value: String)?
+    var clearedNextEntry: ClearedNextEntry?
 }

@@ -28,7 +28,7 @@ enum GrubDefaultResolver {
     /// The default value GRUB ends up with, and the rule that produced it.
     static func specification(assignments: [GrubWord], variables: [String: String],
                               grubenv: GrubEnvironment?, configFile: String) -> (String, String) {
-        if let env = grubenv, let next = env.variables["next_entry"], !next.isEmpty {
+        if let env = grubenv, let next = env.nextEntry {
             return (next, "GRUB next_entry \"\(next)\" from \(env.file) (one-time default set by grub-reboot)")
         }
         if assignments.contains(where: { $0.references("saved_entry") }) {

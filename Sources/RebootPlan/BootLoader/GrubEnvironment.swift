@@ -3,6 +3,9 @@
 public struct GrubEnvironment: Sendable, Equatable {
     static let signature = "# GRUB Environment Block"
 
+    /// grub-reboot's one-time choice: `next_entry` when set and not empty.
+    var nextEntry: String? { variables["next_entry"].flatMap { $0.isEmpty ? nil : $0 } }
+
     /// The target path it was read from.
     var file: String
     var variables: [String: String]

@@ -44,7 +44,7 @@ enum GrubReader {
         let directory = String(configFile[..<configFile.lastIndex(of: "/")!])
         let envCandidates = [directory + "/grubenv"] + environmentCandidates.filter { $0 != directory + "/grubenv" }
         let grubenv = GrubEnvironment.read(root: root, candidates: envCandidates, problems: &result.problems)
-        if let grubenv, let next = grubenv.variables["next_entry"], !next.isEmpty { result.oneTimeEntryFile = grubenv.file }
+        if let grubenv, grubenv.nextEntry != nil { result.oneTimeEntryFile = grubenv.file }
         // GRUB sets these to the directory it loaded grub.cfg from; Debian's 41_custom sources
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
