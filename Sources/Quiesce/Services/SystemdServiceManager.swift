@@ -49,24 +49,24 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
     /// Runs `body` with the connection to systemd, connecting on first use: the private socket as root,
     /// else (or when it cannot be reached) the system bus.
     private func withSystemd<T>(_ body: (BusConnection) throws(QuiesceError) -> T) throws(QuiesceError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        if connections.systemd == nil {
-            if usePrivateSocket, let bus = try? BusConnection.systemdPrivate(socket: privateSocket) {
-                connections.systemd = bus
-            } else {
-                connections.systemd = try BusConnection.systemBus(address: systemBusAddress)
+        try lock.withLock { () throws(QuiesceError) -> T in
+            if connections.systemd == nil {
+                if usePrivateSocket, let bus = try? BusConnection.systemdPrivate(socket: privateSocket) {
+                    connections.systemd = bus
+                } else {
+                    connections.systemd = try BusConnection.systemBus(address: systemBusAddress)
+                }
             }
+            return try body(connections.systemd!)
         }
-        return try body(connections.systemd!)
     }
 
     /// Runs `body` with the system bus (for logind), connecting on first use.
     private func withSystemBus<T>(_ body: (BusConnection) throws(QuiesceError) -> T) throws(QuiesceError) -> T {
-        lock.lock()
-        defer { lock.unlock() }
-        if connections.system == nil { connections.system = try BusConnection.systemBus(address: systemBusAddress) }
-        return try body(connections.system!)
+        try lock.withLock { () throws(QuiesceError) -> T in
+            if connections.system == nil { connections.system = try BusConnection.systemBus(address: systemBusAddress) }
+            return try body(connections.system!)
+        }
     }
 
     /// Isolates `unit`: Manager.StartUnit(unit, "isolate"), then waits for the job's JobRemoved signal and
