@@ -62,7 +62,7 @@ let package = Package(
             ]
         ),
         // Benchmarks (not tests): `swift run -c release kreboot-plan-bench`.
-        .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan", "LinuxSystem"], path: "Benchmarks/PlanBench"),
+        .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan", "KexecCore", "LinuxSystem"], path: "Benchmarks/PlanBench"),
         // Fakes of every side-effect protocol, for unit tests only (never linked into kreboot).
         .target(
             name: "KrebootTestSupport",

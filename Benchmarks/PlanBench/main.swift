@@ -1,7 +1,9 @@
 // Planner benchmark (not a timed test): plans a system with 200 boot entries and 500 mounts
 // repeatedly and prints the median and p95 time of one plan. Target: under 50 ms.
 // Run: swift run -c release kreboot-plan-bench [iterations]
+import LinuxSystem
 import RebootPlan
+import KexecCore
 import Foundation
 #if canImport(Glibc)
 import Glibc

@@ -1,3 +1,4 @@
+import LinuxSystem
 import SystemPackage
 
 /// The error type of KexecCore: the operation, the file concerned, the errno, and one line for people.
@@ -30,4 +31,19 @@ public struct KexecError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { message }
+}
+
+extension KexecError {
+    /// `error` from the system layer (a file that cannot be read, a program that cannot be run) during
+    /// `operation`: bad data is a bad image, the rest keeps its kind.
+    public init(operation: String, _ error: SystemError) {
+        let code: Code
+        switch error.code {
+        case .badData: code = .badImage
+        case .unavailable: code = .unavailable
+        case .noPermission: code = .noPermission
+        case .failed: code = .failed
+        }
+        self.init(code, operation: operation, path: error.path, errno: error.errno, error.message)
+    }
 }

@@ -2,6 +2,9 @@ import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
+import Execution
+import Kdump
+import LinuxSystem
 import Quiesce
 import RebootPlan
 

@@ -1,3 +1,4 @@
+import LinuxSystem
 import KexecCore
 import Quiesce
 import RebootPlan

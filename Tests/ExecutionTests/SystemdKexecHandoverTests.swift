@@ -1,4 +1,5 @@
 import Testing
+import LinuxSystem
 import KexecCore
 import RebootPlan
 @testable import Quiesce

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import LinuxSystem
 import RebootPlan
 @testable import KexecCore
 

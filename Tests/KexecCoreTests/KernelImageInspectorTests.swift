@@ -6,13 +6,13 @@ import Glibc
 @testable import RebootPlan
 
 @Suite struct KernelImageInspectorTests {
-    private func inspect(_ bytes: [UInt8], name: String = "vmlinuz") throws -> Result<KernelImageInfo, RebootPlanError> {
+    private func inspect(_ bytes: [UInt8], name: String = "vmlinuz") throws -> Result<KernelImageInfo, SystemError> {
         let path = try TestImages.write(bytes, name: name)
         defer { TestImages.remove(path) }
         return KernelImageInspector.inspect(hostPath: path, displayPath: "/boot/\(name)")
     }
 
-    private func failure(_ bytes: [UInt8]) throws -> RebootPlanError? {
+    private func failure(_ bytes: [UInt8]) throws -> SystemError? {
         if case .failure(let error) = try inspect(bytes) { return error }
         return nil
     }

@@ -1,4 +1,5 @@
 import Testing
+import LinuxSystem
 import RebootPlan
 @testable import KexecCore
 

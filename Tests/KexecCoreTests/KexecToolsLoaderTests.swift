@@ -1,5 +1,6 @@
 import Testing
 import SystemPackage
+import LinuxSystem
 import RebootPlan
 @testable import KexecCore
 

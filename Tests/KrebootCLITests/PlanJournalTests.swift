@@ -1,4 +1,5 @@
 @testable import kreboot
+import LinuxSystem
 import Quiesce
 import RebootPlan
 import Testing

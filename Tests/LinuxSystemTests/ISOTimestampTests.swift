@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Testing
+import LinuxSystem
 import KexecCore
 
 @Suite struct ISOTimestampTests {

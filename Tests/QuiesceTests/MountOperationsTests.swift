@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LinuxSystem
 import RebootPlan
 import Testing
 @testable import Quiesce

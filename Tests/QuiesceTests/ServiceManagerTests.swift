@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import LinuxSystem
 import RebootPlan
 import Synchronization
 import Testing

@@ -91,7 +91,7 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir + "/etc", withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: SnapshotFixtures.path + "/mounts-mtab/etc/mtab", toPath: dir + "/etc/mtab.real")
         try FileManager.default.createSymbolicLink(atPath: dir + "/etc/mtab", withDestinationPath: "mtab.real")
-        #expect(throws: RebootPlanError.self) { try MountTableReader.read(root: RootDirectory(dir)) }
+        #expect(throws: SystemError.self) { try MountTableReader.read(root: RootDirectory(dir)) }
     }
 
     @Test func missingTableIsBadData() {
@@ -146,7 +146,7 @@ import Testing
         #expect(entries.allSatisfy { $0.id > 0 && $0.target.hasPrefix("/") && $0.device != nil })
     }
 
-    private func readError(_ root: RootDirectory) -> RebootPlanError? {
+    private func readError(_ root: RootDirectory) -> SystemError? {
         do {
             _ = try MountTableReader.read(root: root)
             return nil

@@ -1,3 +1,4 @@
+import LinuxSystem
 import RebootPlan
 import Synchronization
 

@@ -1,4 +1,7 @@
+import Quiesce
+import KexecCore
 import Glibc
+import LinuxSystem
 import RebootPlan
 import SystemPackage
 

@@ -1,3 +1,6 @@
+import RebootPlan
+import Quiesce
+import LinuxSystem
 import KexecCore
 
 extension Executor {

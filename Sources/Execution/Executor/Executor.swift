@@ -1,5 +1,7 @@
+import Quiesce
 import FoundationEssentials
 import Glibc
+import LinuxSystem
 import KexecCore
 import RebootPlan
 import SystemPackage

@@ -1,3 +1,7 @@
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 /// How the executor may bend its rules.
 public struct ExecutorOptions: Sendable, Equatable {
     /// `--force`: exec (or panic) even when a local file system is still mounted read-write.

@@ -1,4 +1,7 @@
+import Quiesce
+import KexecCore
 import FoundationEssentials
+import LinuxSystem
 import RebootPlan
 
 /// What the executor reports while it runs: each step's start and end (with its duration), and each rollback action.

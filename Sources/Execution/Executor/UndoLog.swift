@@ -1,3 +1,7 @@
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 /// What a run has changed so far, so a rollback undoes exactly that.
 struct UndoLog {
     /// Kernels kreboot loaded, in order: false for the exec kernel, true for a capture kernel.

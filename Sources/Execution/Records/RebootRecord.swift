@@ -1,3 +1,7 @@
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import FoundationEssentials
 import SystemPackage
 

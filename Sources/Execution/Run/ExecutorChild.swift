@@ -1,3 +1,7 @@
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 #if canImport(Glibc)
 import Glibc
 #endif

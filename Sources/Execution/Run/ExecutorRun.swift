@@ -1,4 +1,5 @@
 import FoundationEssentials
+import LinuxSystem
 import KexecCore
 import Quiesce
 import RebootPlan

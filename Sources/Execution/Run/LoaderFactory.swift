@@ -1,3 +1,5 @@
+import Quiesce
+import LinuxSystem
 import KexecCore
 import RebootPlan
 

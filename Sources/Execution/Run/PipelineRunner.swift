@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Glibc
+import LinuxSystem
 import KexecCore
 import Quiesce
 import RebootPlan

@@ -1,5 +1,7 @@
+import KexecCore
 import FoundationEssentials
 import Glibc
+import LinuxSystem
 import Quiesce
 import RebootPlan
 

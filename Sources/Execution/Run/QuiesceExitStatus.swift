@@ -1,3 +1,5 @@
+import RebootPlan
+import LinuxSystem
 import KexecCore
 import Quiesce
 

@@ -1,3 +1,7 @@
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import Synchronization
 #if canImport(Glibc)
 import Glibc

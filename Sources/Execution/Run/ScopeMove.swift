@@ -1,6 +1,9 @@
+import RebootPlan
+import KexecCore
 import Dispatch
 import FoundationEssentials
 import Glibc
+import LinuxSystem
 import Quiesce
 
 /// Moves this process into a transient scope (`kreboot-run-ID.scope`, IgnoreOnIsolate=yes) on a background

@@ -1,6 +1,9 @@
+import RebootPlan
+import KexecCore
 import Dispatch
 import FoundationEssentials
 import Glibc
+import LinuxSystem
 import Quiesce
 
 /// Shows progress lines on stderr. On a terminal, a step that has started (`… ...`) stays on one line with

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// What the crashkernel calibration depends on. `CalibrationInputsReader` fills it from the running
 /// system; tests build it by hand.
 public struct CalibrationInputs: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import RebootPlan
 
 #if canImport(Glibc)
@@ -58,9 +60,9 @@ public enum CalibrationInputsReader {
     static func kernelMemoryBytes(root: RootDirectory, path: String) -> UInt64? {
         guard let size = fileSize(root.hostPath(path)) else { return nil }
         if let head = root.readBytes(path, limit: 0x264), head.count >= 0x264,
-           DumpBytes.hasPrefix(Array(head[0x202..<0x206]), "HdrS"),
-           let version = DumpBytes.littleEndian(head, at: 0x206, as: UInt16.self), version >= 0x020a,
-           let initSize = DumpBytes.littleEndian(head, at: 0x260, as: UInt32.self), initSize > 0 {
+           Array(head[0x202..<0x206]).hasASCIIPrefix("HdrS"),
+           let version = head.littleEndian(at: 0x206, as: UInt16.self), version >= 0x020a,
+           let initSize = head.littleEndian(at: 0x260, as: UInt32.self), initSize > 0 {
             return max(UInt64(initSize), size)
         }
         return size

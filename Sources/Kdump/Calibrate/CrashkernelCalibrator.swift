@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// How much memory to reserve for the capture kernel (`crashkernel=`). Pure arithmetic over
 /// `CalibrationInputs`; the model, term by term:
 ///

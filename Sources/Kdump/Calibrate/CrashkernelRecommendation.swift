@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The result of `kreboot calibrate`: how much to reserve below 4 GiB (Low) and anywhere (High), the
 /// kernel parameters that say so, and how that compares with what is reserved now. Sizes in MiB.
 public struct CrashkernelRecommendation: Encodable, Sendable, Equatable {

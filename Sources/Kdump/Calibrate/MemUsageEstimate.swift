@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The size estimate from `makedumpfile --mem-usage`: its table of page counts by type (ZERO,
 /// NON_PRI_CACHE, PRI_CACHE, USER, FREE, KERN_DATA) and the page size. The dump keeps the types the
 /// dump level does not exclude; the estimate is their pages times the page size — an upper bound,

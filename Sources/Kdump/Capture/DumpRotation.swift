@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// KDUMP_KEEP_OLD_DUMPS: before a new dump is saved, old dumps beyond the limit are deleted, oldest
 /// first — only directories kreboot created (they carry `kreboot-dump.json`); other programs' files and
 /// directories in the save directory are never touched. As SUSE's kdump defines it: N > 0 keeps the N

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// What `DumpSaver.save()` did.
 public struct DumpSaveResult: Codable, Sendable, Equatable {
     /// The new dump directory (SAVEDIR/<date-time>).

@@ -1,4 +1,6 @@
+import KexecCore
 import FoundationEssentials
+import LinuxSystem
 import RebootPlan
 import SystemPackage
 

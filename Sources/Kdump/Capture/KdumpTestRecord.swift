@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import FoundationEssentials
 
 /// The record of a `kreboot --test-kdump` run (/var/lib/kreboot/kdump-test.json): written `pending`

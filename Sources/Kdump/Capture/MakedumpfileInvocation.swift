@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import RebootPlan
 
 /// How the capture kernel writes the dump: KDUMP_DUMPFORMAT and KDUMP_DUMPLEVEL turned into a

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import FoundationEssentials
 
 /// The dumps under a save directory (SAVEDIR/<date-time>/vmcore + dmesg.txt + kreboot-dump.json),

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import SystemPackage
 
 #if canImport(Glibc)

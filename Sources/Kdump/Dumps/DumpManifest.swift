@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import FoundationEssentials
 
 /// The marker kreboot writes into every dump directory it creates (`kreboot-dump.json`): rotation

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// One dump directory under the save directory, as `kreboot dumps` lists it.
 public struct SavedDump: Codable, Sendable, Equatable {
     /// The directory.

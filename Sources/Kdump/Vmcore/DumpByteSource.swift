@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Random access to the bytes of a dump: a plain file, or the sparse image a flattened stream describes.
 /// Readers of dump headers go through it, so the same header parser serves both.
 protocol DumpByteSource {

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// makedumpfile's flattened format (`makedumpfile -F`, for piping over ssh): a 4096-byte header
 /// (`struct makedumpfile_header`: signature "makedumpfile", type 1, version 1, big-endian), then records
 /// of `struct makedumpfile_data_header` (big-endian offset and size) each followed by its bytes, which
@@ -16,18 +18,18 @@ struct FlattenedDumpReader: DumpByteSource {
         guard let header = file.read(offset: 0, count: 32) else {
             throw FlattenedDumpReader.bad(path, "truncated flattened header")
         }
-        guard DumpBytes.hasPrefix(header, FlattenedDumpReader.signature) else {
+        guard header.hasASCIIPrefix(FlattenedDumpReader.signature) else {
             throw FlattenedDumpReader.bad(path, "no \"makedumpfile\" signature")
         }
-        let type = DumpBytes.bigEndian(header, at: 16, as: Int64.self) ?? 0
+        let type = header.bigEndian(at: 16, as: Int64.self) ?? 0
         guard type == FlattenedDumpReader.flatType else {
             throw FlattenedDumpReader.bad(path, "makedumpfile header of unknown type \(type)")
         }
         var position = FlattenedDumpReader.headerSize
         for _ in 0..<maxRecords {
             guard let record = file.read(offset: position, count: 16) else { break }
-            let offset = DumpBytes.bigEndian(record, at: 0, as: Int64.self) ?? -1
-            let size = DumpBytes.bigEndian(record, at: 8, as: Int64.self) ?? -1
+            let offset = record.bigEndian(at: 0, as: Int64.self) ?? -1
+            let size = record.bigEndian(at: 8, as: Int64.self) ?? -1
             if offset < 0 || size < 0 { break }  // END_FLAG_FLAT_HEADER
             position += 16
             if UInt64(offset) < window, size <= 1 << 24 {

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// makedumpfile's compressed format: `struct disk_dump_header` (signature "KDUMP   ", header_version,
 /// the crashed kernel's `new_utsname`, a timeval, status flags, block_size, …) in the first block and
 /// `struct kdump_sub_header` in the next (dump_level; from version 3 the offset and size of the
@@ -52,13 +54,13 @@ struct KdumpCompressedHeader: Equatable {
         guard let main = source.read(offset: 0, count: mainHeaderLength) else {
             throw bad(path, "truncated kdump-compressed header (fewer than \(mainHeaderLength) bytes)")
         }
-        guard DumpBytes.hasPrefix(main, signature) || DumpBytes.hasPrefix(main, diskdumpSignature) else {
+        guard main.hasASCIIPrefix(signature) || main.hasASCIIPrefix(diskdumpSignature) else {
             throw bad(path, "no \"KDUMP   \" signature")
         }
-        let littleVersion = DumpBytes.littleEndian(main, at: 8, as: Int32.self) ?? 0
-        let bigEndian = !(1..<100).contains(littleVersion) && (1..<100).contains(DumpBytes.bigEndian(main, at: 8, as: Int32.self) ?? 0)
+        let littleVersion = main.littleEndian(at: 8, as: Int32.self) ?? 0
+        let bigEndian = !(1..<100).contains(littleVersion) && (1..<100).contains(main.bigEndian(at: 8, as: Int32.self) ?? 0)
         func int<T: FixedWidthInteger>(_ bytes: [UInt8], _ offset: Int, _ type: T.Type) -> T? {
-            bigEndian ? DumpBytes.bigEndian(bytes, at: offset, as: type) : DumpBytes.littleEndian(bytes, at: offset, as: type)
+            bigEndian ? bytes.bigEndian(at: offset, as: type) : bytes.littleEndian(at: offset, as: type)
         }
         let version = Int(int(main, 8, Int32.self) ?? 0)
         let blockSize = Int(int(main, blockSizeOffset, Int32.self) ?? 0)
@@ -68,8 +70,8 @@ struct KdumpCompressedHeader: Equatable {
         }
         var header = KdumpCompressedHeader(
             headerVersion: version,
-            release: DumpBytes.cString(main, at: releaseOffset, length: utsnameFieldLength),
-            machine: DumpBytes.cString(main, at: machineOffset, length: utsnameFieldLength),
+            release: main.fixedCString(at: releaseOffset, length: utsnameFieldLength),
+            machine: main.fixedCString(at: machineOffset, length: utsnameFieldLength),
             timestampSeconds: int(main, timestampOffset, Int64.self) ?? 0,
             status: int(main, statusOffset, UInt32.self) ?? 0,
             blockSize: blockSize)

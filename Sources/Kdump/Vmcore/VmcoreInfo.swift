@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import FoundationEssentials
 
 /// What a saved or live kernel dump is: its format, the crashed kernel's architecture and release,

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import RebootPlan
 
 /// The kernel's VMCOREINFO note: `KEY=VALUE` lines the crashed kernel wrote for dump tools

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 import RebootPlan
 
 /// Identifies kernel dumps: ELF cores through libelf (the VMCOREINFO note), makedumpfile's
@@ -64,13 +66,13 @@ public enum VmcoreInspector {
 
     /// The format a file's first bytes announce, or nil.
     static func signatureFormat(_ head: [UInt8]) -> VmcoreInfo.Format? {
-        if DumpBytes.hasPrefix(head, KdumpCompressedHeader.signature)
-            || DumpBytes.hasPrefix(head, KdumpCompressedHeader.diskdumpSignature) { return .kdumpCompressed }
-        if DumpBytes.hasPrefix(head, FlattenedDumpReader.signature) { return .flattened }
+        if head.hasASCIIPrefix(KdumpCompressedHeader.signature)
+            || head.hasASCIIPrefix(KdumpCompressedHeader.diskdumpSignature) { return .kdumpCompressed }
+        if head.hasASCIIPrefix(FlattenedDumpReader.signature) { return .flattened }
         if head.count >= 18, head[0] == 0x7f, head[1] == 0x45, head[2] == 0x4c, head[3] == 0x46 {
             let bigEndian = head[5] == 2
-            let type = bigEndian ? DumpBytes.bigEndian(head, at: 16, as: UInt16.self)
-                                 : DumpBytes.littleEndian(head, at: 16, as: UInt16.self)
+            let type = bigEndian ? head.bigEndian(at: 16, as: UInt16.self)
+                                 : head.littleEndian(at: 16, as: UInt16.self)
             return type == 4 ? .elf : nil  // ET_CORE
         }
         return nil
@@ -89,8 +91,8 @@ public enum VmcoreInspector {
 
     /// A flattened ELF dump (`-E -F`): e_machine from the header, VMCOREINFO found by its text.
     private static func applyFlattenedElf(_ flat: FlattenedDumpReader, head: [UInt8], to info: inout VmcoreInfo) {
-        let machine = head[5] == 2 ? DumpBytes.bigEndian(head, at: 18, as: UInt16.self)
-                                   : DumpBytes.littleEndian(head, at: 18, as: UInt16.self)
+        let machine = head[5] == 2 ? head.bigEndian(at: 18, as: UInt16.self)
+                                   : head.littleEndian(at: 18, as: UInt16.self)
         info.arch = machine.map { ElfVmcoreReader.archName(machine: $0) }
         let bytes = flat.allBytes
         let key = Array("OSRELEASE=".utf8)

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// The 64-byte header of an arm64 `Image` (Documentation/arch/arm64/booting.rst).
 struct Arm64ImageHeader: Equatable {
     /// Offsets of the header fields.
@@ -43,9 +44,9 @@ struct Arm64ImageHeader: Equatable {
 
     /// Inspects the arm64 Image `file` (whose first bytes are `start`): header fields and, by a bounded scan,
     /// the `Linux version` banner (an Image is not compressed).
-    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(RebootPlanError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(SystemError) -> KernelImageInfo {
         guard start.count >= Offset.headerEnd else {
-            throw RebootPlanError(.badData, path: file.displayPath,
+            throw SystemError(.badData, path: file.displayPath,
                                   "\(file.displayPath): truncated: arm64 Image header needs \(Offset.headerEnd) bytes, file has \(file.size)")
         }
         let header = Arm64ImageHeader(start)

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// The x86 boot protocol's setup header of a bzImage (Documentation/arch/x86/boot.rst).
 struct BzImageHeader: Equatable {
     /// Offsets in the file, as boot.rst lists them.
@@ -55,26 +56,26 @@ struct BzImageHeader: Equatable {
     var arch: String { has64BitEntry ? "x86_64" : "i386" }
 
     /// Inspects the bzImage `file` (whose first bytes are `start`): header fields and the version string.
-    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(RebootPlanError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(SystemError) -> KernelImageInfo {
         guard start.count >= Offset.headerEnd else {
-            throw RebootPlanError(.badData, path: file.displayPath,
+            throw SystemError(.badData, path: file.displayPath,
                                   "\(file.displayPath): truncated: bzImage setup header needs \(Offset.headerEnd) bytes, file has \(file.size)")
         }
         let header = BzImageHeader(start)
         guard header.protocolVersion >= 0x0200 else {
-            throw RebootPlanError(.badData, path: file.displayPath,
+            throw SystemError(.badData, path: file.displayPath,
                                   "\(file.displayPath): bzImage boot protocol \(header.protocolString) is too old")
         }
         let setupSectors = max(Int(start[Offset.setupSects]), 4)
         let setupEnd = UInt64(setupSectors + 1) * 512
         guard file.size > setupEnd else {
-            throw RebootPlanError(.badData, path: file.displayPath,
+            throw SystemError(.badData, path: file.displayPath,
                                   "\(file.displayPath): truncated: bzImage has \(setupSectors) setup sectors but only \(file.size) bytes")
         }
         // syssize counts the protected-mode code in 16-byte paragraphs; a signed image has more after it.
         let expected = setupEnd + UInt64(start.le32(Offset.sysSize)) * 16
         guard file.size >= expected else {
-            throw RebootPlanError(.badData, path: file.displayPath,
+            throw SystemError(.badData, path: file.displayPath,
                                   "\(file.displayPath): truncated: bzImage header says \(expected) bytes, file has \(file.size)")
         }
         var banner: LinuxVersionBanner?

@@ -1,3 +1,4 @@
+import LinuxSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -19,14 +20,14 @@ enum CompressedKernelImage {
 
     /// Inflates the gzip stream of `file` at `range`: the arm64 Image header from its first bytes, the banner from
     /// a scan of the stream.
-    static func inspect(_ file: borrowing ImageFile, range: (offset: UInt64, length: UInt64, zboot: Bool)) throws(RebootPlanError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile, range: (offset: UInt64, length: UInt64, zboot: Bool)) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
         let inflater = try GzipInflater(displayPath: name)
         var head: [UInt8] = []
         var window: [UInt8] = []
         var first: LinuxVersionBanner?
         var best: LinuxVersionBanner?
-        let size = try inflater.inflate(file, from: range.offset, length: range.length, limit: inflateLimit) { chunk throws(RebootPlanError) in
+        let size = try inflater.inflate(file, from: range.offset, length: range.length, limit: inflateLimit) { chunk throws(SystemError) in
             if head.count < 4096 { head += chunk.prefix(4096 - head.count) }
             guard best == nil else { return true }  // keep inflating: the CRC at the end proves the stream whole
             window += chunk
@@ -41,7 +42,7 @@ enum CompressedKernelImage {
         }
         guard Arm64ImageHeader.matches(head) else {
             let what = range.zboot ? "the EFI zboot payload" : "the gzip-compressed file"
-            throw RebootPlanError(.badData, path: name, "\(name): \(what) is not an arm64 Image")
+            throw SystemError(.badData, path: name, "\(name): \(what) is not an arm64 Image")
         }
         let header = Arm64ImageHeader(head)
         let banner = best ?? first
@@ -62,7 +63,7 @@ enum CompressedKernelImage {
 public enum KernelImageDecompressor {
     /// When the file at `hostPath` is a gzip-compressed kernel (a gzip'd file, or an EFI zboot image with a gzip
     /// payload), writes the inflated image to `fd` and returns its size; nil when the file is not compressed.
-    public static func inflate(hostPath: String, displayPath: String? = nil, into fd: Int32) -> Result<UInt64, RebootPlanError>? {
+    public static func inflate(hostPath: String, displayPath: String? = nil, into fd: Int32) -> Result<UInt64, SystemError>? {
         let name = displayPath ?? hostPath
         do {
             let file = try ImageFile(hostPath: hostPath, displayPath: name)
@@ -70,13 +71,13 @@ public enum KernelImageDecompressor {
             guard let range = CompressedKernelImage.gzipRange(file, start: start) else { return nil }
             let inflater = try GzipInflater(displayPath: name)
             let size = try inflater.inflate(file, from: range.offset, length: range.length,
-                                            limit: CompressedKernelImage.inflateLimit) { chunk throws(RebootPlanError) in
+                                            limit: CompressedKernelImage.inflateLimit) { chunk throws(SystemError) in
                 var written = 0
                 while written < chunk.count {
                     let n = chunk.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + written, chunk.count - written) }
                     if n < 0 && errno == EINTR { continue }
                     guard n > 0 else {
-                        throw RebootPlanError(.unavailable, path: name, "\(name): cannot write the inflated image: \(String(cString: strerror(errno)))")
+                        throw SystemError(.unavailable, path: name, "\(name): cannot write the inflated image: \(String(cString: strerror(errno)))")
                     }
                     written += n
                 }

@@ -1,3 +1,4 @@
+import LinuxSystem
 internal import CElf
 
 /// An ELF `vmlinux`, read through libelf: machine, class, byte order, and the banner in `.rodata`.
@@ -27,38 +28,38 @@ struct ElfKernelImage {
 
     /// Inspects the ELF `file`: the ELF header through libelf, bounds of the section and program headers, and the
     /// `Linux version` banner from `.rodata` (a bounded scan).
-    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(RebootPlanError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
         let handle = try ElfHandle(fd: file.fd.rawValue, displayPath: name)
         var ehdr = GElf_Ehdr()
         guard gelf_getehdr(handle.elf, &ehdr) != nil else {
-            throw RebootPlanError(.badData, path: name, "\(name): bad ELF header: \(ElfHandle.lastError())")
+            throw SystemError(.badData, path: name, "\(name): bad ELF header: \(ElfHandle.lastError())")
         }
         let elfClass = Int32(ehdr.e_ident.4)
         let data = Int32(ehdr.e_ident.5)
         guard ehdr.e_type == UInt16(ET_EXEC) || ehdr.e_type == UInt16(ET_DYN) else {
             let kind = ehdr.e_type == UInt16(ET_REL) ? "a relocatable object" : ehdr.e_type == UInt16(ET_CORE) ? "a core dump" : "type \(ehdr.e_type)"
-            throw RebootPlanError(.badData, path: name, "\(name): ELF file is \(kind), not an executable kernel")
+            throw SystemError(.badData, path: name, "\(name): ELF file is \(kind), not an executable kernel")
         }
         guard let arch = arch(machine: Int32(ehdr.e_machine), elfClass: elfClass, data: data) else {
-            throw RebootPlanError(.badData, path: name, "\(name): ELF file for unknown machine \(ehdr.e_machine)")
+            throw SystemError(.badData, path: name, "\(name): ELF file for unknown machine \(ehdr.e_machine)")
         }
         let shEnd = ehdr.e_shoff + UInt64(ehdr.e_shnum) * UInt64(ehdr.e_shentsize)
         let phEnd = ehdr.e_phoff + UInt64(ehdr.e_phnum) * UInt64(ehdr.e_phentsize)
         guard shEnd <= file.size, phEnd <= file.size else {
-            throw RebootPlanError(.badData, path: name,
+            throw SystemError(.badData, path: name,
                                   "\(name): truncated: ELF headers end at \(max(shEnd, phEnd)), file has \(file.size) bytes")
         }
         guard ehdr.e_phnum > 0 else {
-            throw RebootPlanError(.badData, path: name, "\(name): ELF file has no program headers: nothing to load")
+            throw SystemError(.badData, path: name, "\(name): ELF file has no program headers: nothing to load")
         }
         for index in 0..<Int32(ehdr.e_phnum) {
             var phdr = GElf_Phdr()
             guard gelf_getphdr(handle.elf, index, &phdr) != nil else {
-                throw RebootPlanError(.badData, path: name, "\(name): bad ELF program header \(index): \(ElfHandle.lastError())")
+                throw SystemError(.badData, path: name, "\(name): bad ELF program header \(index): \(ElfHandle.lastError())")
             }
             if phdr.p_type == UInt32(PT_LOAD) && phdr.p_offset + phdr.p_filesz > file.size {
-                throw RebootPlanError(.badData, path: name,
+                throw SystemError(.badData, path: name,
                                       "\(name): truncated: ELF segment \(index) ends at \(phdr.p_offset + phdr.p_filesz), file has \(file.size) bytes")
             }
         }
@@ -81,12 +82,12 @@ struct ElfHandle: ~Copyable {
     let elf: OpaquePointer
 
     /// `elf_version` + `elf_begin(fd, ELF_C_READ)`.
-    init(fd: Int32, displayPath: String) throws(RebootPlanError) {
+    init(fd: Int32, displayPath: String) throws(SystemError) {
         guard elf_version(UInt32(EV_CURRENT)) != UInt32(EV_NONE) else {
-            throw RebootPlanError(.unavailable, path: displayPath, "\(displayPath): libelf is out of date: \(ElfHandle.lastError())")
+            throw SystemError(.unavailable, path: displayPath, "\(displayPath): libelf is out of date: \(ElfHandle.lastError())")
         }
         guard let elf = elf_begin(fd, ELF_C_READ, nil), elf_kind(elf) == ELF_K_ELF else {
-            throw RebootPlanError(.badData, path: displayPath, "\(displayPath): not a readable ELF file: \(ElfHandle.lastError())")
+            throw SystemError(.badData, path: displayPath, "\(displayPath): not a readable ELF file: \(ElfHandle.lastError())")
         }
         self.elf = elf
     }

@@ -1,3 +1,4 @@
+import LinuxSystem
 internal import CZlib
 
 /// Inflates a gzip stream (RFC 1952, CRC checked) from a byte range of an image file, a chunk at a time,
@@ -9,14 +10,14 @@ struct GzipInflater: ~Copyable {
     static let magic: [UInt8] = [0x1F, 0x8B]
 
     /// `inflateInit2` with gzip decoding (window bits 16 + 15).
-    init(displayPath: String) throws(RebootPlanError) {
+    init(displayPath: String) throws(SystemError) {
         self.displayPath = displayPath
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let rc = inflateInit2_(stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
         guard rc == Z_OK else {
             stream.deallocate()
-            throw RebootPlanError(.unavailable, path: displayPath, "\(displayPath): zlib inflateInit2 failed (\(rc))")
+            throw SystemError(.unavailable, path: displayPath, "\(displayPath): zlib inflateInit2 failed (\(rc))")
         }
     }
 
@@ -30,7 +31,7 @@ struct GzipInflater: ~Copyable {
     /// Returns the number of bytes produced.
     @discardableResult
     func inflate(_ file: borrowing ImageFile, from offset: UInt64, length: UInt64, limit: UInt64,
-                 visit: ([UInt8]) throws(RebootPlanError) -> Bool) throws(RebootPlanError) -> UInt64 {
+                 visit: ([UInt8]) throws(SystemError) -> Bool) throws(SystemError) -> UInt64 {
         let name = displayPath
         var position = offset
         let end = min(file.size, offset + length)
@@ -42,7 +43,7 @@ struct GzipInflater: ~Copyable {
             position += UInt64(input.count)
             var finished = false
             var rc: Int32 = Z_OK
-            try input.withUnsafeMutableBufferPointer { (inBuf: inout UnsafeMutableBufferPointer<UInt8>) throws(RebootPlanError) in
+            try input.withUnsafeMutableBufferPointer { (inBuf: inout UnsafeMutableBufferPointer<UInt8>) throws(SystemError) in
                 stream.pointee.next_in = inBuf.baseAddress
                 stream.pointee.avail_in = UInt32(inBuf.count)
                 repeat {
@@ -54,12 +55,12 @@ struct GzipInflater: ~Copyable {
                     }
                     guard rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR else {
                         let why = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
-                        throw RebootPlanError(.badData, path: name, "\(name): corrupt gzip data: \(why)")
+                        throw SystemError(.badData, path: name, "\(name): corrupt gzip data: \(why)")
                     }
                     if made > 0 {
                         produced += UInt64(made)
                         guard produced <= limit else {
-                            throw RebootPlanError(.badData, path: name, "\(name): gzip data inflates to more than \(limit >> 20) MiB")
+                            throw SystemError(.badData, path: name, "\(name): gzip data inflates to more than \(limit >> 20) MiB")
                         }
                         if try !visit(Array(output[0..<made])) { finished = true; return }
                     }
@@ -68,6 +69,6 @@ struct GzipInflater: ~Copyable {
             }
             if finished { return produced }
         }
-        throw RebootPlanError(.badData, path: name, "\(name): truncated: the gzip stream ends early (\(produced) bytes inflated)")
+        throw SystemError(.badData, path: name, "\(name): truncated: the gzip stream ends early (\(produced) bytes inflated)")
     }
 }

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// What a kernel image is, read from its headers (bzImage setup header, ELF through libelf,
 /// arm64 Image header, PE/UKI sections).
 public struct KernelImageInfo: Codable, Sendable, Equatable {

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// Recognises kernel images by their headers: x86 bzImage, ELF vmlinux, arm64 Image, PE (UKI, EFI zboot).
 /// Reads only headers and, where a version string must be found, a bounded scan; never a whole large file at once.
 public enum KernelImageInspector {
@@ -10,7 +11,7 @@ public enum KernelImageInspector {
 
     /// Inspects the file at `hostPath` (a path on this machine); messages name `displayPath`
     /// (the path as the target system sees it), defaulting to `hostPath`.
-    public static func inspect(hostPath: String, displayPath: String? = nil) -> Result<KernelImageInfo, RebootPlanError> {
+    public static func inspect(hostPath: String, displayPath: String? = nil) -> Result<KernelImageInfo, SystemError> {
         let name = displayPath ?? hostPath
         do {
             let file = try ImageFile(hostPath: hostPath, displayPath: name)
@@ -20,9 +21,9 @@ public enum KernelImageInspector {
         }
     }
 
-    private static func inspect(_ file: borrowing ImageFile) throws(RebootPlanError) -> KernelImageInfo {
+    private static func inspect(_ file: borrowing ImageFile) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
-        guard file.size > 0 else { throw RebootPlanError(.badData, path: name, "\(name): empty file") }
+        guard file.size > 0 else { throw SystemError(.badData, path: name, "\(name): empty file") }
         let start = try file.read(at: 0, count: 4096)
         if let range = CompressedKernelImage.gzipRange(file, start: start) {
             return try CompressedKernelImage.inspect(file, range: range)
@@ -32,14 +33,14 @@ public enum KernelImageInspector {
         if Arm64ImageHeader.matches(start) { return try Arm64ImageHeader.inspect(file, start: start) }
         if PEImage.matches(start) { return try PEImage.inspect(file, start: start) }
         if let compression = compressions.first(where: { start.matches($0.magic, at: 0) }) {
-            throw RebootPlanError(.badData, path: name,
+            throw SystemError(.badData, path: name,
                                   "\(name): \(compression.name)-compressed file: decompress it to a kernel image first")
         }
         if start.count < 64 {
-            throw RebootPlanError(.badData, path: name, "\(name): truncated or not a kernel image (\(file.size) bytes, no known header)")
+            throw SystemError(.badData, path: name, "\(name): truncated or not a kernel image (\(file.size) bytes, no known header)")
         }
         let head = start.prefix(8).map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }
-        throw RebootPlanError(.badData, path: name,
+        throw SystemError(.badData, path: name,
                               "\(name): not a kernel image (no bzImage, ELF, arm64 Image or PE header; starts with \(head.joined(separator: " ")))")
     }
 }

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// A PE/COFF image as far as kreboot needs it: the machine and the section table. EFI-stub kernels,
 /// unified kernel images (UKI: `.linux`, `.initrd`, `.cmdline`, `.osrel`, `.uname`) and EFI zboot images are PE files.
 struct PEImage: Equatable {
@@ -44,21 +45,21 @@ struct PEImage: Equatable {
 
     /// Reads the PE header and section table of `file` (first bytes `start`); fails when they are missing,
     /// malformed, or point past the end of the file (truncated).
-    static func parse(_ file: borrowing ImageFile, start: [UInt8]) throws(RebootPlanError) -> PEImage {
+    static func parse(_ file: borrowing ImageFile, start: [UInt8]) throws(SystemError) -> PEImage {
         let name = file.displayPath
         guard start.count >= 0x40 else {
-            throw RebootPlanError(.badData, path: name, "\(name): truncated: DOS header needs 64 bytes, file has \(file.size)")
+            throw SystemError(.badData, path: name, "\(name): truncated: DOS header needs 64 bytes, file has \(file.size)")
         }
         let peOffset = UInt64(start.le32(0x3C))
         let coff = try file.readExactly(at: peOffset, count: 24, what: "PE header")
         guard coff.matches(peMagic, at: 0) else {
-            throw RebootPlanError(.badData, path: name, "\(name): MZ header without a PE signature at offset \(peOffset)")
+            throw SystemError(.badData, path: name, "\(name): MZ header without a PE signature at offset \(peOffset)")
         }
         let machine = coff.le16(4)
         let count = Int(coff.le16(6))
         let optionalSize = UInt64(coff.le16(20))
         guard count > 0, count <= 96 else {
-            throw RebootPlanError(.badData, path: name, "\(name): PE header has \(count) sections")
+            throw SystemError(.badData, path: name, "\(name): PE header has \(count) sections")
         }
         let optional = try file.read(at: peOffset + 24, count: Int(optionalSize))
         let signed = Self.hasCertificateTable(optional)
@@ -70,7 +71,7 @@ struct PEImage: Equatable {
             let sectionName = String(decoding: entry[0..<8].prefix { $0 != 0 }, as: UTF8.self)
             let section = Section(name: sectionName, virtualSize: entry.le32(8), fileSize: entry.le32(16), fileOffset: entry.le32(20))
             if section.fileSize > 0 && UInt64(section.fileOffset) + UInt64(section.fileSize) > file.size {
-                throw RebootPlanError(.badData, path: name,
+                throw SystemError(.badData, path: name,
                                       "\(name): truncated: PE section \(sectionName) ends at \(UInt64(section.fileOffset) + UInt64(section.fileSize)), file has \(file.size) bytes")
             }
             sections.append(section)
@@ -91,24 +92,24 @@ struct PEImage: Equatable {
     }
 
     /// The bytes of `section` (at most `limit`).
-    static func contents(of section: Section, in file: borrowing ImageFile, limit: Int = 64 << 10) throws(RebootPlanError) -> [UInt8] {
+    static func contents(of section: Section, in file: borrowing ImageFile, limit: Int = 64 << 10) throws(SystemError) -> [UInt8] {
         let size = min(Int(section.virtualSize == 0 ? section.fileSize : min(section.virtualSize, section.fileSize)), limit)
         return try file.read(at: UInt64(section.fileOffset), count: size)
     }
 
     /// Inspects a PE file that is neither a bzImage nor an arm64 Image: a UKI (`.linux` section) or an EFI zboot image.
-    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(RebootPlanError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile, start: [UInt8]) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
         let pe = try parse(file, start: start)
         guard let arch = pe.arch else {
-            throw RebootPlanError(.badData, path: name, "\(name): PE image for unknown machine 0x\(String(pe.machine, radix: 16))")
+            throw SystemError(.badData, path: name, "\(name): PE image for unknown machine 0x\(String(pe.machine, radix: 16))")
         }
         if start.matches(zbootMagic, at: 4) {
             return try inspectZboot(file, start: start, pe: pe, arch: arch)
         }
         guard let linux = pe.section(".linux") else {
             let names = pe.sections.map(\.name).joined(separator: ",")
-            throw RebootPlanError(.badData, path: name, "\(name): PE image without a .linux section (sections \(names)): not a kernel or UKI")
+            throw SystemError(.badData, path: name, "\(name): PE image without a .linux section (sections \(names)): not a kernel or UKI")
         }
         var details: [String: String] = ["sections": pe.sections.map(\.name).joined(separator: ","), "signed": String(pe.signed)]
         var release: String?
@@ -147,16 +148,16 @@ struct PEImage: Equatable {
     }
 
     /// An EFI zboot image: a PE decompressor around a compressed Image. Recognised, not decompressed.
-    private static func inspectZboot(_ file: borrowing ImageFile, start: [UInt8], pe: PEImage, arch: String) throws(RebootPlanError) -> KernelImageInfo {
+    private static func inspectZboot(_ file: borrowing ImageFile, start: [UInt8], pe: PEImage, arch: String) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
         let payloadOffset = UInt64(start.le32(8))
         let payloadSize = UInt64(start.le32(12))
         guard payloadOffset + payloadSize <= file.size else {
-            throw RebootPlanError(.badData, path: name,
+            throw SystemError(.badData, path: name,
                                   "\(name): truncated: EFI zboot payload ends at \(payloadOffset + payloadSize), file has \(file.size) bytes")
         }
         guard arch == "aarch64" else {
-            throw RebootPlanError(.badData, path: name, "\(name): EFI zboot image for \(arch) is not supported")
+            throw SystemError(.badData, path: name, "\(name): EFI zboot image for \(arch) is not supported")
         }
         let compression = start.cString(at: 24, maxLength: 32) ?? "unknown"
         return KernelImageInfo(format: .arm64Image, arch: arch, details: [

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// Where the parts of a unified kernel image (UKI) lie in its file: the kernel (`.linux`), the initrd
 /// (`.initrd`) and the embedded command line (`.cmdline`). kexec_file_load takes neither a UKI nor a PE
 /// file as such, so the loader passes these parts separately, as kexec-tools does.
@@ -27,7 +28,7 @@ public struct UKILayout: Sendable, Equatable {
 
     /// The layout of the UKI at `hostPath`; nil when the file is not a UKI (no PE header or no `.linux` section).
     /// Fails when the file cannot be read or its PE header is damaged.
-    public static func read(hostPath: String, displayPath: String? = nil) -> Result<UKILayout?, RebootPlanError> {
+    public static func read(hostPath: String, displayPath: String? = nil) -> Result<UKILayout?, SystemError> {
         let name = displayPath ?? hostPath
         do {
             let file = try ImageFile(hostPath: hostPath, displayPath: name)

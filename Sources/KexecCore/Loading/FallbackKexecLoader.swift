@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 import SystemPackage
 
 /// How a kernel was loaded.

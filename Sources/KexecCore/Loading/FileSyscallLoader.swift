@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 import SystemPackage
 
 /// Loads kernels through kexec_file_load(2) and boots them with reboot(LINUX_REBOOT_CMD_KEXEC).

@@ -1,4 +1,4 @@
-internal import CKexecSyscalls
+internal import CLinuxSyscalls
 import SystemPackage
 
 #if canImport(Glibc)

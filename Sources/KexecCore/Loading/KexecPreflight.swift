@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 
 /// How a load may proceed once the preflight passed.
 public struct KexecLoadPolicy: Sendable, Equatable {

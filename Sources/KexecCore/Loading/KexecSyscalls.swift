@@ -1,4 +1,4 @@
-internal import CKexecSyscalls
+internal import CLinuxSyscalls
 import SystemPackage
 
 /// Flags of kexec_file_load(2) (<linux/kexec.h>).
@@ -24,7 +24,7 @@ public protocol KexecSyscalls: Sendable {
     func rebootKexec() -> Errno
 }
 
-/// The real system calls, through the CKexecSyscalls shim. Never used by unit tests.
+/// The real system calls, through the CLinuxSyscalls shim. Never used by unit tests.
 public struct LinuxKexecSyscalls: KexecSyscalls {
     /// The real system calls.
     public init() {}

@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 import SystemPackage
 
 #if canImport(Glibc)
@@ -75,7 +75,12 @@ public struct KexecToolsLoader: KexecLoader {
 
     private func run(_ argv: [String], operation: String, path: String?, descriptors: [Int32: Int32] = [:]) throws(KexecError) {
         // kexec's stdout goes to our stderr as it comes; its stderr is captured for the error message.
-        let result = try runner.run(argv, options: SubprocessOptions(descriptors: descriptors, capturesStandardOutput: false))
+        let result: SubprocessResult
+        do {
+            result = try runner.run(argv, options: SubprocessOptions(descriptors: descriptors, capturesStandardOutput: false))
+        } catch {
+            throw KexecError(operation: operation, error)
+        }
         guard result.status != 0 else { return }
         let detail = result.output.split(separator: "\n").last.map { String($0).trimmingWhitespace() } ?? ""
         let lower = result.output.lowercased()

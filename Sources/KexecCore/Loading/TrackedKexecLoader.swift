@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 
 /// The loader kreboot runs with: loads through `FallbackKexecLoader` and records each load and unload in the
 /// state file, so `kreboot status` can say what kreboot loaded and when. A state file that cannot be written

@@ -1,5 +1,5 @@
 import FoundationEssentials
-import RebootPlan
+import LinuxSystem
 
 /// What kreboot loaded: one kernel or capture kernel, how and when.
 public struct KexecLoadRecord: Codable, Sendable, Equatable {

@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 
 /// `kreboot status`: the kernel's kexec state together with what kreboot recorded loading.
 public struct KexecStatus: Codable, Sendable, Equatable {

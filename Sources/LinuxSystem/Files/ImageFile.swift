@@ -16,33 +16,33 @@ public struct ImageFile: ~Copyable {
     public let displayPath: String
 
     /// Opens `hostPath` read-only; it must be a regular file. The error names `displayPath`.
-    public init(hostPath: String, displayPath: String) throws(RebootPlanError) {
+    public init(hostPath: String, displayPath: String) throws(SystemError) {
         let opened: FileDescriptor
         do {
             opened = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec])
         } catch {
-            let code: RebootPlanError.Code = (error as? Errno) == .permissionDenied ? .noPermission : .badData
-            throw RebootPlanError(code, path: displayPath, "\(displayPath): cannot open: \(error)")
+            let code: SystemError.Code = (error as? Errno) == .permissionDenied ? .noPermission : .badData
+            throw SystemError(code, path: displayPath, "\(displayPath): cannot open: \(error)")
         }
         try self.init(adopting: opened, displayPath: displayPath, requireRegularFile: true)
     }
 
     /// Takes over `fd`, open for reading: it is closed when this goes away, and when this throws.
     /// The error names `displayPath`.
-    public init(adopting fd: FileDescriptor, displayPath: String) throws(RebootPlanError) {
+    public init(adopting fd: FileDescriptor, displayPath: String) throws(SystemError) {
         try self.init(adopting: fd, displayPath: displayPath, requireRegularFile: false)
     }
 
-    private init(adopting fd: FileDescriptor, displayPath: String, requireRegularFile: Bool) throws(RebootPlanError) {
+    private init(adopting fd: FileDescriptor, displayPath: String, requireRegularFile: Bool) throws(SystemError) {
         var st = stat()
         guard fstat(fd.rawValue, &st) == 0 else {
             let err = Errno(rawValue: errno)
             try? fd.close()
-            throw RebootPlanError(.badData, path: displayPath, "\(displayPath): cannot stat: \(err)")
+            throw SystemError(.badData, path: displayPath, "\(displayPath): cannot stat: \(err)")
         }
         guard !requireRegularFile || (st.st_mode & S_IFMT) == S_IFREG else {
             try? fd.close()
-            throw RebootPlanError(.badData, path: displayPath, "\(displayPath): not a regular file")
+            throw SystemError(.badData, path: displayPath, "\(displayPath): not a regular file")
         }
         self.fd = fd
         size = UInt64(max(0, st.st_size))
@@ -52,7 +52,7 @@ public struct ImageFile: ~Copyable {
     deinit { try? fd.close() }
 
     /// Up to `count` bytes at `offset` (fewer at the end of the file). The corresponding C function is `pread`.
-    public func read(at offset: UInt64, count: Int) throws(RebootPlanError) -> [UInt8] {
+    public func read(at offset: UInt64, count: Int) throws(SystemError) -> [UInt8] {
         guard offset < size, count > 0 else { return [] }
         let wanted = Int(min(UInt64(count), size - offset))
         var buffer = [UInt8](repeating: 0, count: wanted)
@@ -65,7 +65,7 @@ public struct ImageFile: ~Copyable {
                                 into: UnsafeMutableRawBufferPointer(rebasing: raw[filled...]), retryOnInterrupt: true)
                 }
             } catch {
-                throw RebootPlanError(.badData, path: displayPath, "\(displayPath): read error at offset \(offset + UInt64(filled)): \(error)")
+                throw SystemError(.badData, path: displayPath, "\(displayPath): read error at offset \(offset + UInt64(filled)): \(error)")
             }
             if n == 0 { break }
             filled += n
@@ -74,10 +74,10 @@ public struct ImageFile: ~Copyable {
     }
 
     /// Exactly `count` bytes at `offset`, or a "truncated" error saying what was being read.
-    public func readExactly(at offset: UInt64, count: Int, what: String) throws(RebootPlanError) -> [UInt8] {
+    public func readExactly(at offset: UInt64, count: Int, what: String) throws(SystemError) -> [UInt8] {
         let bytes = try read(at: offset, count: count)
         guard bytes.count == count else {
-            throw RebootPlanError(.badData, path: displayPath,
+            throw SystemError(.badData, path: displayPath,
                                   "\(displayPath): truncated: \(what) needs \(count) bytes at offset \(offset), file has \(size)")
         }
         return bytes

@@ -15,42 +15,42 @@ public enum MountTableReader {
     /// regular file (not a symlink). Returns the entries in table order and the file read (target path).
     /// Throws `.badData` naming the file when it is missing, unreadable, malformed or empty.
     /// Strings are as libmount returns them (`\040` already unescaped); targets are as the target system sees them.
-    public static func read(root: RootDirectory) throws(RebootPlanError) -> (entries: [MountEntry], file: String) {
+    public static func read(root: RootDirectory) throws(SystemError) -> (entries: [MountEntry], file: String) {
         if root.exists(mountInfoFile) {
             return (try parse(file: mountInfoFile, root: root, requireMountInfo: true), mountInfoFile)
         }
         if root.isRegularFileNoFollow(mtabFile) {
             return (try parse(file: mtabFile, root: root, requireMountInfo: false), mtabFile)
         }
-        throw RebootPlanError(.badData, path: mountInfoFile,
+        throw SystemError(.badData, path: mountInfoFile,
                               "\(mountInfoFile) is missing (and there is no regular \(mtabFile)): is /proc mounted?")
     }
 
     /// Parses one table file and checks that libmount understood every line of it.
-    static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(RebootPlanError) -> [MountEntry] {
+    static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(SystemError) -> [MountEntry] {
         if let problem = readProblem(root.hostPath(file)) {
-            throw RebootPlanError(.badData, path: file, "cannot read \(file): \(problem)")
+            throw SystemError(.badData, path: file, "cannot read \(file): \(problem)")
         }
         guard let table = LibmountTable() else {
-            throw RebootPlanError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
+            throw SystemError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
         }
         let (result, problems) = table.parse(hostPath: root.hostPath(file))
         if result < 0 {
-            throw RebootPlanError(.badData, path: file, "cannot read \(file): \(String(cString: strerror(-result)))")
+            throw SystemError(.badData, path: file, "cannot read \(file): \(String(cString: strerror(-result)))")
         }
         if problems.badLines > 0 {
             let more = problems.badLines > 1 ? " (and \(problems.badLines - 1) more)" : ""
-            throw RebootPlanError(.badData, path: file, "\(file) is malformed: line \(problems.firstBadLine) cannot be parsed\(more)")
+            throw SystemError(.badData, path: file, "\(file) is malformed: line \(problems.firstBadLine) cannot be parsed\(more)")
         }
         let rows = table.rows()
         if rows.isEmpty {
-            throw RebootPlanError(.badData, path: file, "\(file) lists no mounts")
+            throw SystemError(.badData, path: file, "\(file) lists no mounts")
         }
         if requireMountInfo, let index = rows.firstIndex(where: { !$0.isKernelFormat }) {
-            throw RebootPlanError(.badData, path: file, "\(file) is malformed: entry \(index + 1) is not in mountinfo format")
+            throw SystemError(.badData, path: file, "\(file) is malformed: entry \(index + 1) is not in mountinfo format")
         }
         if let index = rows.firstIndex(where: { !$0.entry.target.hasPrefix("/") }) {
-            throw RebootPlanError(.badData, path: file,
+            throw SystemError(.badData, path: file,
                                   "\(file) is malformed: entry \(index + 1) has no absolute mount point (\"\(rows[index].entry.target)\")")
         }
         return rows.map(\.entry)

@@ -15,12 +15,12 @@ public struct SpawnSubprocessRunner: SubprocessRunner {
 
     /// Spawns `argv[0]`, waits for it and returns its status and captured output.
     /// The corresponding C function is `posix_spawn`.
-    public func run(_ argv: [String], options: SubprocessOptions) throws(KexecError) -> SubprocessResult {
-        guard let program = argv.first else { throw KexecError(.unavailable, operation: "spawn", "empty argv") }
+    public func run(_ argv: [String], options: SubprocessOptions) throws(SystemError) -> SubprocessResult {
+        guard let program = argv.first else { throw SystemError(.unavailable, "empty argv") }
         var pipeFDs: [Int32] = [-1, -1]
         guard pipe(&pipeFDs) == 0 else {
             let err = Errno(rawValue: errno)
-            throw KexecError(.failed, operation: "spawn", path: program, errno: err, "\(program): pipe: \(err)")
+            throw SystemError(.failed, path: program, errno: err, "\(program): pipe: \(err)")
         }
         // Our copies must not leak into other children; the child gets the write end through dup2.
         for fd in pipeFDs { _ = fcntl(fd, F_SETFD, FD_CLOEXEC) }
@@ -40,7 +40,7 @@ public struct SpawnSubprocessRunner: SubprocessRunner {
         close(pipeFDs[1])
         guard spawned == 0 else {
             close(pipeFDs[0])
-            throw KexecError(.unavailable, operation: "spawn", path: program, errno: Errno(rawValue: spawned),
+            throw SystemError(.unavailable, path: program, errno: Errno(rawValue: spawned),
                              "\(program): cannot run: \(Errno(rawValue: spawned))")
         }
         let output = readAll(pipeFDs[0], echo: options.echo)

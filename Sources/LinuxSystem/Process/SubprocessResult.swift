@@ -1,4 +1,3 @@
-import RebootPlan
 
 /// How a subprocess ended: its exit status and what it wrote to the captured streams.
 public struct SubprocessResult: Sendable, Equatable {

@@ -2,7 +2,7 @@
 public protocol SubprocessRunner: Sendable {
     /// Runs `argv[0]` (an absolute path) with `argv` as `options` say, waits for it and returns its status
     /// and captured output. Throws (operation "spawn") when it cannot be started.
-    func run(_ argv: [String], options: SubprocessOptions) throws(KexecError) -> SubprocessResult
+    func run(_ argv: [String], options: SubprocessOptions) throws(SystemError) -> SubprocessResult
 }
 
 extension SubprocessRunner {

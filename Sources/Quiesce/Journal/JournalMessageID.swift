@@ -1,3 +1,4 @@
+import LinuxSystem
 /// Stable MESSAGE_IDs of kreboot's journal records, one per outcome, so `journalctl MESSAGE_ID=…` finds them.
 /// Generated once (random 128-bit ids); never change them.
 public enum JournalMessageID: String, Sendable, CaseIterable, Codable {

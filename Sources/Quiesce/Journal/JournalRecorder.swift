@@ -1,3 +1,4 @@
+import LinuxSystem
 /// One journal record: a message with a stable MESSAGE_ID, a syslog priority, and extra fields.
 public struct JournalRecord: Sendable, Equatable {
     /// Syslog priorities (PRIORITY=).

@@ -1,6 +1,6 @@
 internal import CMount
 import Glibc
-import RebootPlan
+import LinuxSystem
 import SystemPackage
 
 /// syncfs(2) is not in Swift's Glibc module (it needs _GNU_SOURCE); this binds glibc's symbol directly.

@@ -1,3 +1,4 @@
+import LinuxSystem
 internal import CMount
 import Glibc
 import SystemPackage

@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 
 /// Unmounts, remounts and syncs file systems, and finds who keeps them busy. The real implementation is
 /// `LibmountMountOperations`; `RecordingMountOperations` stands in unit tests.

@@ -1,6 +1,6 @@
 internal import CMount
 import Glibc
-import RebootPlan
+import LinuxSystem
 import SystemPackage
 
 /// A parsed mount table (mountinfo) from libmount. Freed in deinit.

@@ -1,3 +1,4 @@
+import LinuxSystem
 /// A process holding a file open for writing on a mount: what blocks `mount -o remount,ro`.
 public struct MountWriter: Sendable, Equatable, Codable {
     /// The process id.

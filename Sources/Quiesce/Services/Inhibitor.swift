@@ -1,3 +1,4 @@
+import LinuxSystem
 /// A logind inhibitor lock (`systemd-inhibit --list`).
 public struct Inhibitor: Sendable, Equatable, Codable {
     /// Colon-separated list of what is inhibited: `shutdown`, `sleep`, `idle`, `handle-power-key` …

@@ -1,3 +1,4 @@
+import LinuxSystem
 internal import CSystemd
 import Glibc
 import SystemPackage

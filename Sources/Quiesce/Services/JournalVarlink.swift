@@ -1,3 +1,4 @@
+import LinuxSystem
 import FoundationEssentials
 import Glibc
 import SystemPackage

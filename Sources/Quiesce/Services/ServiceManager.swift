@@ -1,4 +1,4 @@
-import RebootPlan
+import LinuxSystem
 
 /// Talks to the service manager (systemd) and its neighbours (logind, journald). The real
 /// implementation is `SystemdServiceManager`; `RecordingServiceManager` stands in unit tests.

@@ -1,6 +1,6 @@
 internal import CSystemd
 import Glibc
-import RebootPlan
+import LinuxSystem
 import FoundationEssentials
 
 /// The real `ServiceManager`: systemd and logind over sd-bus, journald over varlink.

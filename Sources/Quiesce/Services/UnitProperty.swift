@@ -1,3 +1,4 @@
+import LinuxSystem
 /// One property of a transient unit, as StartTransientUnit takes it (`a(sv)`).
 public struct UnitProperty: Sendable, Equatable {
     /// The property's value, typed as D-Bus sees it.

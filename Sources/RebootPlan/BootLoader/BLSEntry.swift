@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// A Boot Loader Specification Type #1 entry file as written (`loader/entries/*.conf`), paths unresolved.
 struct BLSEntry: Sendable, Equatable {
     /// The file name, e.g. `fedora-6.6.8+2-1.conf`.

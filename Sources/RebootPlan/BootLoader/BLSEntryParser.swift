@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Parses one BLS Type #1 entry file: `key value` lines, `#` comments, `initrd` and `options` may repeat.
 enum BLSEntryParser {
     /// The id and boot counter of an entry file name: `foo+3-1.conf` → ("foo", 3, 1).

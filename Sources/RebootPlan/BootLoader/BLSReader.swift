@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Reads the BLS Type #1 entry directories and turns their entries into `BootEntry` values.
 enum BLSReader {
     /// An entries directory and the mount point its paths are relative to.

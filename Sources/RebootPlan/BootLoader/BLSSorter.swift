@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The orders BLS entries are shown in.
 enum BLSSorter {
     /// systemd's `boot_entry_compare()` (src/shared/bootspec.c, mirrored by systemd-boot): entries with no

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Finds the boot loader configuration a system boots with and its entries: GRUB2's grub.cfg when there
 /// is one (with Fedora's `blscfg` pulling in BLS entries), else Boot Loader Spec entries (systemd-boot),
 /// else the /boot/vmlinuz-style symlinks. When the `LoaderInfo` EFI variable says systemd-boot started

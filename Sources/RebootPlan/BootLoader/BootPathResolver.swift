@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Turns a path as a boot loader writes it into a path as the running system sees it.
 /// A boot loader reads files relative to the file system holding its configuration: with a separate
 /// /boot partition GRUB's `/vmlinuz-6.1.0` is `/boot/vmlinuz-6.1.0`, and a BLS entry in /efi/loader/entries

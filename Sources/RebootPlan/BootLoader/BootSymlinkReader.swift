@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The kernel and initrd symlinks distributions keep pointing at the newest kernel: Debian's /vmlinuz and
 /// /initrd.img (and /boot/vmlinuz, /boot/initrd.img), SUSE's /boot/vmlinuz and /boot/initrd.
 enum BootSymlinkReader {

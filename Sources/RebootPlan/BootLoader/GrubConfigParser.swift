@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Parses grub.cfg text into a syntax tree (`GrubNode`) without running anything. Menu entries and
 /// submenus may have their `{` on the same or the next line; unknown commands are kept as plain
 /// commands; unbalanced braces, a missing `fi` or absurd nesting become problems, never a crash.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Decides which GRUB menu entry boots by default, the way grub.cfg's generated header does:
 /// grubenv's `next_entry` (grub-reboot) wins when set; else a `set default="${saved_entry}"` uses grubenv's
 /// `saved_entry`; else the literal `set default=…`; else entry 0. The value may be an index, a title, an

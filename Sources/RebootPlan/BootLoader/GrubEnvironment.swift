@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// GRUB's environment block (grubenv): a 1024-byte file starting with `# GRUB Environment Block`,
 /// then `key=value` lines, padded with `#`. grub-editenv escapes `\` and newlines in values with a backslash.
 public struct GrubEnvironment: Sendable, Equatable {

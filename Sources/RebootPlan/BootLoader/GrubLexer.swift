@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// A token of grub.cfg: a word, a command separator (newline or `;`), or a brace.
 enum GrubToken: Equatable, Sendable {
     case word(GrubWord)

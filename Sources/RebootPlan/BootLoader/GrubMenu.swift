@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// GRUB's menu as grub.cfg defines it, after variable expansion, before paths are resolved.
 struct GrubMenu: Sendable {
     /// One item of a menu level.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Builds GRUB's menu from a parsed grub.cfg without running the script: top-level `set` commands and
 /// `name=value` assignments update the variables (starting from grubenv's), `if` conditions of the
 /// `[ … ]` kind are evaluated when they can be (others count as true), and every `menuentry` counts,

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// GRUB's menu with BLS entries inserted and paths resolved: what `set default=` is matched against.
 indirect enum GrubMenuNode: Sendable {
     /// A menu entry; `entry` is nil when it loads no Linux kernel (firmware setup, chainloader, …).

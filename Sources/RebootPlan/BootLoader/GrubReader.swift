@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Reads GRUB2's grub.cfg (and grubenv) into boot entries in menu order plus the default entry.
 enum GrubReader {
     static let configCandidates = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"]

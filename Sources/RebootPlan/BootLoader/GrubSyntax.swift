@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// A node of grub.cfg's syntax tree. Only the structure that matters for the menu is kept:
 /// commands, `menuentry`/`submenu` blocks, `if` branches, loops and function definitions.
 indirect enum GrubNode: Equatable, Sendable {

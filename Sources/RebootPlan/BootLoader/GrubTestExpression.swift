@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Evaluates the simple `[ … ]` / `test …` conditions generated grub.cfg files use
 /// (`-z`, `-n`, a bare string, `=`, `==`, `!=`, `!`, joined by `-a` / `-o`). Anything else (file tests,
 /// commands such as `loadfont` or `keystatus`) is unknown: nil.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// One word of a grub.cfg command before variable expansion: literal text and `$var` references,
 /// each remembering whether it was quoted (quoted variables are not split into fields).
 struct GrubWord: Equatable, Sendable {

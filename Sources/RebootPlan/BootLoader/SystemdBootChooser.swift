@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Reads BLS entries as systemd-boot does: sorts them in systemd's order and picks the default from the
 /// EFI variables `LoaderEntryOneShot` / `LoaderEntryDefault`, else loader.conf's `default` glob
 /// (`@saved` meaning `LoaderEntryLastBooted`), else the first entry in sorted order.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// systemd's `strverscmp_improved()` (src/fundamental/string-util-fundamental.c): compares version-like
 /// strings segment by segment, treating `~` (pre-release, oldest), `-` (release separator), `^` (patched
 /// release) and `.` (point release) specially. systemd-boot and bootctl sort boot entries with it.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Where a boot entry (or the chosen target) came from.
 public enum BootSourceKind: String, Codable, Sendable, CaseIterable {
     /// A `menuentry` in a GRUB2 grub.cfg.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Everything found about the boot loader(s) of a system: the entries in menu order,
 /// which one is the default, and why.
 public struct BootLoaderDiscovery: Codable, Sendable, Equatable {

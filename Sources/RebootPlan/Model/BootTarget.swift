@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The kernel a plan boots (or loads as capture kernel), with the command line it gets.
 public struct BootTarget: Codable, Sendable, Equatable {
     /// Where the target came from, and the rule that chose it.

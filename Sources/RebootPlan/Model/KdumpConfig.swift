@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The kdump configuration of the system: /etc/sysconfig/kdump (SUSE) or /etc/default/kdump-tools (Debian),
 /// with shell-style quoting already removed. Values are as written; nil when the variable was not set.
 public struct KdumpConfig: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The ids of preflight checks; scripts rely on these names.
 public enum CheckID: String, Codable, Sendable, CaseIterable {
     case root

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// What a plan is for: a fast reboot into a new kernel, or a verified crash (kdump) test.
 public enum PlanMode: String, Codable, Sendable, CaseIterable {
     /// Load the target kernel, quiesce, `reboot(LINUX_REBOOT_CMD_KEXEC)`.

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// What the user asked for: the mode and the overrides of target and command line.
 public struct PlanOptions: Codable, Sendable, Equatable {
     public var mode: PlanMode

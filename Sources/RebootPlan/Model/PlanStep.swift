@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// One step of a plan. The executor runs exactly these, in order; a dry run prints them.
 /// Encodes as the plan JSON's step objects: `{"action":"unmount","path":"/srv","source":"/dev/vdb","fstype":"ext4"}`.
 public struct PlanStep: Codable, Sendable, Equatable {

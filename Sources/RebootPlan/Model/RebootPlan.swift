@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The plan: a value that says what kreboot will do, in which order, and whether it may.
 /// Its JSON (schemaVersion 1) is a contract: scripts and tests rely on it.
 public struct RebootPlan: Codable, Sendable, Equatable {

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// A kernel command line as a list of parameters, split the way the kernel does
 /// (whitespace separates, double quotes group).
 public struct KernelCommandLine: Sendable, Equatable, CustomStringConvertible {

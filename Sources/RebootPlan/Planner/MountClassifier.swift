@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Decides which mounts hold data that must be quiesced before a kexec, and in which order to unmount them.
 ///
 /// Unmounted: read-write block-device file systems, network file systems, bind mounts and subvolumes of

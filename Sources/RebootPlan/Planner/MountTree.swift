@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The parent/child structure of a mount table: by mountinfo's mount and parent IDs where every entry
 /// has them, else (an /etc/mtab) by path — a mount's parent is the nearest earlier mount whose target
 /// contains its own. Lookups by path walk up the path's directories, so large tables stay fast.

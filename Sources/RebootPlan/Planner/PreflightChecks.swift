@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// The preflight checks of a plan, each pass/warn/fail with one line naming the file or the cause. Pure.
 struct PreflightChecks {
     let snapshot: SystemSnapshot

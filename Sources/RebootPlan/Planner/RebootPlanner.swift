@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Turns a snapshot of the system and the user's options into a plan. Pure: no I/O, same input, same plan.
 public enum RebootPlanner {
     /// The unit isolated to quiesce services before unmounting.

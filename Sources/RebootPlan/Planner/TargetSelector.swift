@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Chooses what to boot: `--kernel` wins, then `--entry`, then (for a kdump test) the kdump
 /// configuration's kernel or the running kernel's entry, then the boot loader's default. Pure.
 struct TargetSelector {

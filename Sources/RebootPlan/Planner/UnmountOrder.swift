@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Puts mounts into an order in which each can be unmounted when its turn comes:
 /// - a child before its parent (by mount IDs, or by path for an mtab);
 /// - of two mounts on the same or nested paths that are not parent and child (stacked, or one hiding

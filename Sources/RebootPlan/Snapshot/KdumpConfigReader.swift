@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Reads the kdump configuration: SUSE's /etc/sysconfig/kdump or Debian's /etc/default/kdump-tools
 /// (the first that exists), mapping both vocabularies onto `KdumpConfig`.
 public enum KdumpConfigReader {

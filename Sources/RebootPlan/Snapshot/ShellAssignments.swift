@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Reads the variable assignments of a shell-style configuration file (/etc/sysconfig/kdump,
 /// /etc/default/kdump-tools) the way `sh` would, without running anything.
 ///

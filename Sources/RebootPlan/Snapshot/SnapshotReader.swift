@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,3 +1,5 @@
+import KexecCore
+import LinuxSystem
 /// Everything the planner needs to know about a system, read once. The planner does no I/O:
 /// it turns a snapshot and the user's options into a plan.
 public struct SystemSnapshot: Sendable {
@@ -10,7 +12,7 @@ public struct SystemSnapshot: Sendable {
     /// The file the mount table was read from (target path).
     public var mountTableFile: String
     /// Why the mount table could not be read, when it could not.
-    public var mountTableProblem: RebootPlanError?
+    public var mountTableProblem: SystemError?
     /// /proc/cmdline of the running kernel.
     public var commandLine: String?
     /// kexec state, lockdown, crash reservation, memory.
@@ -29,7 +31,7 @@ public struct SystemSnapshot: Sendable {
     public var sessions: [LoginSession]?
 
     public init(root: RootDirectory = RootDirectory(), process: ProcessContext, mounts: [MountEntry] = [],
-                mountTableFile: String = "/proc/self/mountinfo", mountTableProblem: RebootPlanError? = nil,
+                mountTableFile: String = "/proc/self/mountinfo", mountTableProblem: SystemError? = nil,
                 commandLine: String? = nil, kernel: KernelState = KernelState(), machineID: String? = nil,
                 bootLoader: BootLoaderDiscovery = BootLoaderDiscovery(), kdump: KdumpConfig? = nil,
                 files: [String: FileFacts] = [:], freeSpace: [String: UInt64] = [:], sessions: [LoginSession]? = nil) {

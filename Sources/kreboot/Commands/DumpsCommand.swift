@@ -1,5 +1,8 @@
 import FoundationEssentials
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import KexecCore
 import RebootPlan
 

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// `kreboot entries`: every boot entry found, the default marked.

@@ -1,3 +1,4 @@
+import LinuxSystem
 import ArgumentParser
 
 /// Options every kreboot command takes: output format and the root of the system to read.

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import KexecCore
 import RebootPlan
 

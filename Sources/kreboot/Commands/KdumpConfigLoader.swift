@@ -1,3 +1,6 @@
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// The kdump configuration for the kdump commands: `--config FILE`, else what KdumpConfigReader finds

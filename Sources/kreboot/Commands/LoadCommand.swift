@@ -1,5 +1,8 @@
 import ArgumentParser
 import FoundationEssentials
+import Execution
+import Kdump
+import LinuxSystem
 import KexecCore
 import RebootPlan
 

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// `kreboot plan`: the same as `kreboot --dry-run` — print the plan, change nothing.

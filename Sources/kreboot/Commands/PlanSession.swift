@@ -1,4 +1,7 @@
 import FoundationEssentials
+import Execution
+import Kdump
+import LinuxSystem
 import Quiesce
 import RebootPlan
 

@@ -1,3 +1,4 @@
+import LinuxSystem
 import ArgumentParser
 
 /// Who carries out the quiesce after the load.

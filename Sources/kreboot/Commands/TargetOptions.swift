@@ -1,4 +1,7 @@
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// The options that choose what to boot and with which command line.

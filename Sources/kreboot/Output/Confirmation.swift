@@ -1,6 +1,9 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// Asks the person at the terminal before anything destructive happens.

@@ -1,4 +1,7 @@
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// kreboot's exit codes (sysexits.h), and how checks and errors map to them. Only the CLI maps.

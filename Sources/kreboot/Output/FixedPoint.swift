@@ -1,3 +1,4 @@
+import LinuxSystem
 extension Double {
     /// The value rounded to `digits` decimals, always with that many: `1.5.fixed(2)` is `1.50`.
     /// (String(format:) needs all of Foundation.)

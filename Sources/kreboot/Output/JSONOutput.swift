@@ -1,3 +1,4 @@
+import LinuxSystem
 import FoundationEssentials
 
 /// Encodes results as the JSON kreboot prints: pretty, sorted keys, slashes unescaped.

@@ -1,8 +1,11 @@
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 extension ExitStatus {
     /// The exit status for a RebootPlan error: 65 bad data, 69 unavailable, 77 no permission.
-    static func forPlanError(_ error: RebootPlanError) -> ExitStatus {
+    static func forPlanError(_ error: SystemError) -> ExitStatus {
         switch error.code {
         case .badData: return .badData
         case .unavailable: return .unavailable

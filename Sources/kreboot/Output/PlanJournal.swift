@@ -1,3 +1,6 @@
+import Execution
+import Kdump
+import LinuxSystem
 import Quiesce
 import RebootPlan
 

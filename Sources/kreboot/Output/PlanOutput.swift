@@ -1,4 +1,7 @@
 import ArgumentParser
+import Execution
+import Kdump
+import LinuxSystem
 import RebootPlan
 
 /// Prints a plan: JSON for machines, or a readable page for people (entry and why, kernel, initrds,

@@ -1,3 +1,6 @@
+import Execution
+import Kdump
+import LinuxSystem
 import KexecCore
 
 /// Prints what a kernel dump is, for `kreboot inspect FILE` when `VmcoreInspector.recognises(path:)`
