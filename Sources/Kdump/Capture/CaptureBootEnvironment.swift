@@ -100,19 +100,9 @@ public struct CaptureBootEnvironment {
         }
         sync()
         log("rebooting")
-        _ = CaptureBootEnvironment.rebootSystem()
+        if case .failure(let errno) = LinuxSyscalls.rebootRestart() { log("reboot failed: \(errno)") }
         // reboot(2) failed: init must not exit (the kernel would panic), so wait forever.
         while true { pause() }
-    }
-
-    /// reboot(2) with RB_AUTOBOOT (0x01234567), the libc function looked up by name: Glibc's Swift module
-    /// does not export <sys/reboot.h>, and the C shim target belongs to the loader.
-    /// The corresponding C function is `reboot`.
-    private static func rebootSystem() -> Int32 {
-        let rbAutoboot: Int32 = 0x0123_4567
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "reboot") else { return -1 }
-        typealias RebootFunction = @convention(c) (Int32) -> Int32
-        return unsafeBitCast(symbol, to: RebootFunction.self)(rbAutoboot)
     }
 
     private mutating func mountOne(_ source: String, _ target: String, _ type: String, _ flags: UInt, data: String? = nil) {

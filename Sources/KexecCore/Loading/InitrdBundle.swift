@@ -1,4 +1,4 @@
-internal import CLinuxSyscalls
+import LinuxSystem
 import SystemPackage
 
 #if canImport(Glibc)
@@ -72,13 +72,12 @@ public struct InitrdBundle: ~Copyable {
 
     deinit { try? fd.close() }
 
-    /// memfd_create(name, MFD_CLOEXEC).
+    /// An anonymous file in memory (memfd_create(name, MFD_CLOEXEC)).
     static func memfd(_ name: String, operation: String) throws(KexecError) -> FileDescriptor {
-        let created = ck_memfd_create(name)
-        guard created >= 0 else {
-            throw KexecError(.failed, operation: operation, errno: Errno(rawValue: -created), "memfd_create: \(Errno(rawValue: -created))")
+        switch LinuxSyscalls.memfdCreate(name) {
+        case .success(let fd): return fd
+        case .failure(let errno): throw KexecError(.failed, operation: operation, errno: errno, "memfd_create: \(errno)")
         }
-        return FileDescriptor(rawValue: created)
     }
 
     /// Opens `path` read-only; the error says which `what` (initrd, kernel) could not be opened.

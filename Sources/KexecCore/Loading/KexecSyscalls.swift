@@ -1,4 +1,4 @@
-internal import CLinuxSyscalls
+import LinuxSystem
 import SystemPackage
 
 /// Flags of kexec_file_load(2) (<linux/kexec.h>).
@@ -24,28 +24,23 @@ public protocol KexecSyscalls: Sendable {
     func rebootKexec() -> Errno
 }
 
-/// The real system calls, through the CLinuxSyscalls shim. Never used by unit tests.
+/// The real system calls, through LinuxSystem's `LinuxSyscalls`. Never used by unit tests.
 public struct LinuxKexecSyscalls: KexecSyscalls {
     /// The real system calls.
     public init() {}
 
-    /// The corresponding C function is `syscall(SYS_kexec_file_load, …)`.
+    /// The corresponding C function is `kexec_file_load`.
     public func kexecFileLoad(kernelFD: Int32, initrdFD: Int32, commandLine: String, flags: KexecFileFlags) -> Errno? {
-        let rc: Int32
-        if flags.contains(.unload) {
-            rc = ck_kexec_file_load(-1, -1, 0, nil, flags.rawValue)
-        } else {
-            var bytes = Array(commandLine.utf8CString)  // ends with the NUL, which the length includes
-            rc = bytes.withUnsafeMutableBufferPointer { buffer in
-                ck_kexec_file_load(kernelFD, initrdFD, UInt(buffer.count), buffer.baseAddress, flags.rawValue)
-            }
-        }
-        return rc == 0 ? nil : Errno(rawValue: -rc)
+        let result = flags.contains(.unload)
+            ? LinuxSyscalls.kexecFileLoad(kernelFD: -1, initrdFD: -1, commandLine: nil, flags: flags.rawValue)
+            : LinuxSyscalls.kexecFileLoad(kernelFD: kernelFD, initrdFD: initrdFD, commandLine: commandLine, flags: flags.rawValue)
+        if case .failure(let errno) = result { return errno }
+        return nil
     }
 
     /// The corresponding C function is `reboot(LINUX_REBOOT_CMD_KEXEC)`.
     public func rebootKexec() -> Errno {
-        let rc = ck_reboot_kexec()
-        return Errno(rawValue: rc == 0 ? 0 : -rc)
+        if case .failure(let errno) = LinuxSyscalls.rebootKexec() { return errno }
+        return Errno(rawValue: 0)
     }
 }

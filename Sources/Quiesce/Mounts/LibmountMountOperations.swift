@@ -3,9 +3,6 @@ import Glibc
 import LinuxSystem
 import SystemPackage
 
-/// syncfs(2) is not in Swift's Glibc module (it needs _GNU_SOURCE); this binds glibc's symbol directly.
-@_silgen_name("syncfs") private func c_syncfs(_ fd: Int32) -> Int32
-
 /// The real `MountOperations`: umount and remount through libmount, syncfs(2) and sync(2), and
 /// a /proc scan for writers.
 public struct LibmountMountOperations: MountOperations {
@@ -49,11 +46,11 @@ public struct LibmountMountOperations: MountOperations {
         let paths = if let path { [path] } else { try readWriteLocalMounts().map(\.target) }
         for target in paths {
             let fd = open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
-            guard fd >= 0 else { throw Self.systemError("syncfs \(target)", target) }
+            guard fd >= 0 else { throw QuiesceError.fromErrno(operation: "syncfs \(target)", path: target) }
             defer { close(fd) }
-            var r: Int32
-            repeat { r = c_syncfs(fd) } while r != 0 && errno == EINTR
-            guard r == 0 else { throw Self.systemError("syncfs \(target)", target) }
+            if case .failure(let errno) = LinuxSyscalls.syncfs(FileDescriptor(rawValue: fd)) {
+                throw QuiesceError.fromErrno(errno, operation: "syncfs \(target)", path: target)
+            }
         }
         Glibc.sync()
     }
@@ -67,10 +64,5 @@ public struct LibmountMountOperations: MountOperations {
     public func readWriteLocalMounts() throws(QuiesceError) -> [MountEntry] {
         try MountTable(file: mountInfo).entries.filter(\.isLocalReadWrite)
     }
-
-    private static func systemError(_ operation: String, _ path: String) -> QuiesceError {
-        let errno = Errno(rawValue: Glibc.errno)
-        return QuiesceError(QuiesceError.code(for: errno), operation: operation, path: path, errno: errno,
-                            "\(operation): \(String(cString: strerror(errno.rawValue)))")
     }
 }

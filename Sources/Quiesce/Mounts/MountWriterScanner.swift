@@ -13,9 +13,7 @@ struct MountWriterScanner {
     func writers(of path: String) throws(QuiesceError) -> [MountWriter] {
         var info = stat()
         guard stat(path, &info) == 0 else {
-            let errno = Errno(rawValue: Glibc.errno)
-            throw QuiesceError(QuiesceError.code(for: errno), operation: "find writers", path: path, errno: errno,
-                               "find writers: \(path): \(String(cString: strerror(errno.rawValue)))")
+            throw QuiesceError.fromErrno(operation: "find writers", path: path)
         }
         return writers(onDevice: info.st_dev)
     }

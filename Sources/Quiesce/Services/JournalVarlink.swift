@@ -14,7 +14,7 @@ enum JournalVarlink {
                      timeout: Duration = .seconds(60)) throws(QuiesceError) {
         let operation = "varlink \(method)"
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-        guard fd >= 0 else { throw systemError(operation, path) }
+        guard fd >= 0 else { throw QuiesceError.fromErrno(operation: operation, path: path) }
         defer { close(fd) }
 
         var seconds = timeval(tv_sec: Int(timeout.components.seconds), tv_usec: 0)
@@ -33,14 +33,14 @@ enum JournalVarlink {
                 connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size))
             }
         }
-        guard connected == 0 else { throw systemError(operation, path) }
+        guard connected == 0 else { throw QuiesceError.fromErrno(operation: operation, path: path) }
 
         let request = Array("{\"method\":\"\(method)\",\"parameters\":{}}".utf8) + [0]
         var sent = 0
         while sent < request.count {
             let n = request[sent...].withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             if n < 0 && errno == EINTR { continue }
-            guard n > 0 else { throw systemError(operation, path) }
+            guard n > 0 else { throw QuiesceError.fromErrno(operation: operation, path: path) }
             sent += n
         }
 
@@ -49,7 +49,7 @@ enum JournalVarlink {
         while !reply.contains(0) {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
             if n < 0 && errno == EINTR { continue }
-            if n < 0 { throw systemError(operation, path) }
+            if n < 0 { throw QuiesceError.fromErrno(operation: operation, path: path) }
             if n == 0 {
                 throw QuiesceError(.failed, operation: operation, path: path, errno: .connectionReset,
                                    "\(operation): journald closed \(path) without a reply")
@@ -69,11 +69,5 @@ enum JournalVarlink {
     /// A varlink reply: `{"parameters": {}}`, or `{"error": "io.systemd.…", …}` on failure.
     private struct Reply: Decodable {
         let error: String?
-    }
-
-    private static func systemError(_ operation: String, _ path: String) -> QuiesceError {
-        let errno = Errno(rawValue: Glibc.errno)
-        return QuiesceError(QuiesceError.code(for: errno), operation: operation, path: path, errno: errno,
-                            "\(operation): \(path): \(String(cString: strerror(errno.rawValue)))")
     }
 }

@@ -1,5 +1,5 @@
 #define _GNU_SOURCE
-#include "ckexec.h"
+#include "clinux.h"
 
 #include <errno.h>
 #include <linux/reboot.h>
@@ -7,7 +7,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-int ck_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
+int cl_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
                        const char *cmdline, unsigned long flags) {
 #ifdef SYS_kexec_file_load
     long rc = syscall(SYS_kexec_file_load, kernel_fd, initrd_fd, cmdline_len, cmdline, flags);
@@ -18,12 +18,7 @@ int ck_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
 #endif
 }
 
-int ck_reboot_kexec(void) {
-    long rc = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, LINUX_REBOOT_CMD_KEXEC, NULL);
-    return rc == 0 ? 0 : -errno;
-}
-
-int ck_kexec_file_load_available(void) {
+int cl_kexec_file_load_available(void) {
 #ifdef SYS_kexec_file_load
     return 1;
 #else
@@ -31,7 +26,24 @@ int ck_kexec_file_load_available(void) {
 #endif
 }
 
-int ck_memfd_create(const char *name) {
+static int reboot_with(unsigned int command) {
+    long rc = syscall(SYS_reboot, LINUX_REBOOT_MAGIC1, LINUX_REBOOT_MAGIC2, command, NULL);
+    return rc == 0 ? 0 : -errno;
+}
+
+int cl_reboot_kexec(void) {
+    return reboot_with(LINUX_REBOOT_CMD_KEXEC);
+}
+
+int cl_reboot_restart(void) {
+    return reboot_with(LINUX_REBOOT_CMD_RESTART);
+}
+
+int cl_memfd_create(const char *name) {
     int fd = memfd_create(name, MFD_CLOEXEC);
     return fd >= 0 ? fd : -errno;
+}
+
+int cl_syncfs(int fd) {
+    return syncfs(fd) == 0 ? 0 : -errno;
 }
