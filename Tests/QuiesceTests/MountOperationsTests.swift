@@ -32,7 +32,7 @@ import Testing
         try mountinfo.write(to: file, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: file) }
 
-        let entries = try MountTable(file: file.path).entries
+        let entries = try MountTableReader.read(mountInfo: file.path)
         #expect(entries.map(\.target) == ["/proc", "/", "/run", "/srv/data", "/srv/archive", "/net"])
         let data = try #require(entries.first { $0.target == "/srv/data" })
         #expect(data.id == 41 && data.parentID == 27)

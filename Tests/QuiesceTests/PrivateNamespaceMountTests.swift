@@ -38,7 +38,7 @@ struct PrivateNamespaceMountTests {
 
     /// The VFS options of the mount at `path` in this namespace's table, or nil when not mounted.
     static func options(of path: String) throws -> String? {
-        try MountTable(file: "/proc/self/mountinfo").entries.last { $0.target == path }?.vfsOptions
+        try MountTableReader.read(mountInfo: "/proc/self/mountinfo").last { $0.target == path }?.vfsOptions
     }
 
     @Test func remountReadOnlyIsBusyWhileAWriterHoldsAFileAndSucceedsAfter() throws {

@@ -26,17 +26,24 @@ public enum MountTableReader {
                               "\(mountInfoFile) is missing (and there is no regular \(mtabFile)): is /proc mounted?")
     }
 
+    /// Reads one mountinfo file, `file` under `root` (by default the file itself on this machine, e.g.
+    /// /proc/self/mountinfo just before an unmount, or a test's fixture). Same checks and errors as `read(root:)`.
+    public static func read(mountInfo file: String, root: RootDirectory = RootDirectory()) throws(SystemError) -> [MountEntry] {
+        try parse(file: file, root: root, requireMountInfo: true)
+    }
+
     /// Parses one table file and checks that libmount understood every line of it.
     static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(SystemError) -> [MountEntry] {
         if let problem = readProblem(root.hostPath(file)) {
-            throw SystemError(.badData, path: file, "cannot read \(file): \(problem)")
+            throw SystemError(.badData, path: file, errno: problem, "cannot read \(file): \(problem)")
         }
         guard let table = LibmountTable() else {
             throw SystemError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
         }
         let (result, problems) = table.parse(hostPath: root.hostPath(file))
         if result < 0 {
-            throw SystemError(.badData, path: file, "cannot read \(file): \(String(cString: strerror(-result)))")
+            throw SystemError(.badData, path: file, errno: Errno(rawValue: -result),
+                              "cannot read \(file): \(String(cString: strerror(-result)))")
         }
         if problems.badLines > 0 {
             let more = problems.badLines > 1 ? " (and \(problems.badLines - 1) more)" : ""

@@ -19,7 +19,7 @@ public struct LibmountMountOperations: MountOperations {
     /// Unmounts `path`. A path that `mountInfo` no longer lists counts as unmounted already (the isolate stops
     /// remote-fs.target, which unmounts network file systems) and is not touched. The corresponding command is `umount PATH`.
     public func unmount(path: String) throws(QuiesceError) {
-        if let entries = try? MountTable(file: mountInfo).entries, !entries.contains(where: { $0.target == path }) {
+        if let entries = try? mountTable(), !entries.contains(where: { $0.target == path }) {
             return
         }
         let context = try MountContext(operation: "umount \(path)", path: path)
@@ -62,7 +62,15 @@ public struct LibmountMountOperations: MountOperations {
 
     /// The local disk file systems in `mountInfo` that are still read-write.
     public func readWriteLocalMounts() throws(QuiesceError) -> [MountEntry] {
-        try MountTable(file: mountInfo).entries.filter(\.isLocalReadWrite)
+        try mountTable().filter(\.isLocalReadWrite)
     }
+
+    /// The entries of `mountInfo` as LinuxSystem's libmount reader parses them.
+    private func mountTable() throws(QuiesceError) -> [MountEntry] {
+        do {
+            return try MountTableReader.read(mountInfo: mountInfo)
+        } catch {
+            throw QuiesceError(.failed, operation: "read the mount table", path: mountInfo, errno: error.errno, error.message)
+        }
     }
 }
