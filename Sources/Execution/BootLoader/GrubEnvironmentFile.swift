@@ -10,7 +10,7 @@ import SystemPackage
 public struct GrubEnvironmentFile: GrubEnvironmentEditing {
     public init() {}
 
-    public func set(_ name: String, to value: String, in file: String) throws(QuiesceError) -> String? {
+    public func set(_ name: String, to value: String, in file: String) throws(RunError) -> String? {
         let operation = "set \(name) in \(file)"
         let fd = open(file, O_RDWR | O_CLOEXEC)
         guard fd >= 0 else { throw Self.systemError(operation, file) }
@@ -20,7 +20,7 @@ public struct GrubEnvironmentFile: GrubEnvironmentEditing {
         guard count >= 0 else { throw Self.systemError(operation, file) }
         bytes.removeSubrange(count...)
         guard let edited = GrubEnvironment.setting(name, to: value, in: bytes) else {
-            throw QuiesceError(.failed, operation: operation, path: file,
+            throw RunError(.failed, operation: operation, path: file,
                                "\(file): not a GRUB environment block with room for \(name)=\(value)")
         }
         let written = edited.block.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
@@ -28,9 +28,9 @@ public struct GrubEnvironmentFile: GrubEnvironmentEditing {
         return edited.previous
     }
 
-    private static func systemError(_ operation: String, _ file: String) -> QuiesceError {
+    private static func systemError(_ operation: String, _ file: String) -> RunError {
         let errno = Errno(rawValue: Glibc.errno)
-        return QuiesceError(QuiesceError.code(for: errno), operation: operation, path: file, errno: errno,
+        return RunError(RunError.code(for: errno), operation: operation, path: file, errno: errno,
                             "\(operation): \(String(cString: strerror(errno.rawValue)))")
     }
 }

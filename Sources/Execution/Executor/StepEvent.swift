@@ -1,7 +1,4 @@
-import Quiesce
-import KexecCore
 import FoundationEssentials
-import LinuxSystem
 import RebootPlan
 
 /// What the executor reports while it runs: each step's start and end (with its duration), and each rollback action.
@@ -11,7 +8,7 @@ public enum StepEvent: Sendable {
     /// Step `index` finished after `duration`; `note` says what it did differently (a busy mount remounted read-only).
     case finished(index: Int, step: PlanStep, duration: Duration, note: String?)
     /// Step `index` failed after `duration`; a rollback follows.
-    case failed(index: Int, step: PlanStep, duration: Duration, error: QuiesceError)
+    case failed(index: Int, step: PlanStep, duration: Duration, error: RunError)
     /// A rollback action (`remount / read-write`, `isolate graphical.target`, `unload the kernel`) and its error, if any.
-    case rollback(action: String, error: QuiesceError?)
+    case rollback(action: String, error: RunError?)
 }

@@ -1,7 +1,5 @@
-import RebootPlan
-import Quiesce
-import KexecCore
 import LinuxSystem
+
 /// What a run has changed so far, so a rollback undoes exactly that.
 struct UndoLog {
     /// Kernels kreboot loaded, in order: false for the exec kernel, true for a capture kernel.
@@ -10,12 +8,19 @@ struct UndoLog {
     var defaultTarget: String?
     /// Whether an isolate was started (even one that failed may have stopped units).
     var isolated = false
-    /// Mount points unmounted, in order (systemd mounts them again when the default target is isolated).
-    var unmounted: [String] = []
+    /// Swap areas turned off, in order (turned on again in reverse order).
+    var swapsOff: [String] = []
+    /// File systems unmounted, as the mount table described them (mounted again in reverse order).
+    var unmounted: [MountEntry] = []
     /// Mount points made read-only, in order (remounted read-write in reverse order).
     var madeReadOnly: [String] = []
     /// Whether journald was asked to leave /var.
-    var journalRelinquished = false
+    var journalMoved = false
     /// The grubenv whose next_entry was cleared, and the value to put back.
     var clearedNextEntry: ClearedNextEntry?
+    /// Whether kexec.target was queued (nothing can be undone after that).
+    var handedOver = false
+
+    /// Whether anything was stopped or unmounted (a quiesce happened).
+    var quiesced: Bool { isolated || !unmounted.isEmpty || !madeReadOnly.isEmpty }
 }

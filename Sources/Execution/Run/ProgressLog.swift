@@ -7,14 +7,14 @@ import RebootPlan
 
 /// Formats executor events as the lines kreboot shows on stderr, and appends them to the run's progress.log:
 /// `[ 3/7] unmount /data (/dev/nvme0n2, ext4) ... 0.21 s`.
-struct ProgressLog {
+public struct ProgressLog {
     let total: Int
     /// progress.log, open for appending; -1 without one.
     let fd: Int32
 
     init(total: Int, path: String?) {
         self.total = total
-        fd = path.map { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644) } ?? -1
+        fd = path.map { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600) } ?? -1
     }
 
     func line(for event: StepEvent) -> String {
@@ -42,7 +42,7 @@ struct ProgressLog {
         "[\(String(index + 1).leftPadded(to: String(total).count))/\(total)]"
     }
 
-    static func seconds(_ duration: Duration) -> String {
+    public static func seconds(_ duration: Duration) -> String {
         let c = duration.components
         let s = Double(c.seconds) + Double(c.attoseconds) / 1e18
         return "\(s.fixed(2)) s"

@@ -1,38 +1,42 @@
 import FoundationEssentials
-import LinuxSystem
 import KexecCore
+import LinuxSystem
 import RebootPlan
-import Quiesce
 
-/// One real run's record under /run/kreboot/runs/<id>/: what was asked (request.json: plan, image, options),
-/// what was done (progress.log, one line per event) and how it ended (result.json, when it returned at all).
+/// What a confirmed run executes: the plan (which carries the image, the steps and the policy) and the
+/// kdump test's id for a kdump test.
+public struct RunRequest: Codable, Sendable, Equatable {
+    public var plan: RebootPlan
+    public var kdumpTestID: String?
+
+    public init(plan: RebootPlan, kdumpTestID: String? = nil) {
+        self.plan = plan
+        self.kdumpTestID = kdumpTestID
+    }
+}
+
+/// One real run's record under /run/kreboot/runs/<id>/: what was asked (request.json), what was done
+/// (progress.log, one line per event) and how it ended (result.json, when it returned at all).
 /// For the person looking into a failed run; /run survives the isolate.
-struct RunDirectory {
-    /// What the executor runs.
-    struct Request: Codable {
-        var plan: RebootPlan
-        var image: KexecImage
-        var force: Bool
-        var kdumpTestID: String?
-    }
-
+public struct RunDirectory: Sendable {
     /// How the executor ended, when it returns at all (a successful exec or panic does not).
-    struct Result: Codable {
-        var ok: Bool
-        var exitStatus: Int32
-        var message: String
-        var failedStep: String?
-        var rolledBack: [String]
-        var blockers: [String]
+    public struct Result: Codable, Sendable {
+        public var ok: Bool
+        /// The failure's kind (`busy`, `loadFailed` …); nil when it went well.
+        public var code: String?
+        public var message: String
+        public var failedStep: String?
+        public var rolledBack: [String]
+        public var blockers: [String]
     }
 
-    static let base = "/run/kreboot/runs"
-    let path: String
+    public static let base = "/run/kreboot/runs"
+    public let path: String
 
-    init(path: String) { self.path = path }
+    public init(path: String) { self.path = path }
 
-    /// A new run directory with a fresh id.
-    static func create(base: String = RunDirectory.base) throws -> RunDirectory {
+    /// A new run directory with a fresh id, 0700.
+    public static func create(base: String = RunDirectory.base) throws -> RunDirectory {
         let id = UUID().uuidString.lowercased().prefix(8)
         let dir = RunDirectory(path: "\(base)/\(id)")
         try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true,
@@ -40,20 +44,20 @@ struct RunDirectory {
         return dir
     }
 
-    var id: String { path.split(separator: "/").last.map(String.init) ?? path }
-    var requestFile: String { path + "/request.json" }
-    var progressFile: String { path + "/progress.log" }
-    var resultFile: String { path + "/result.json" }
+    public var id: String { path.split(separator: "/").last.map(String.init) ?? path }
+    public var requestFile: String { path + "/request.json" }
+    public var progressFile: String { path + "/progress.log" }
+    public var resultFile: String { path + "/result.json" }
 
-    func write(_ request: Request) throws {
+    public func write(_ request: RunRequest) throws {
         try JSONEncoder().encode(request).write(to: URL(fileURLWithPath: requestFile), options: .atomic)
     }
 
-    func readRequest() throws -> Request {
-        try JSONDecoder().decode(Request.self, from: Data(contentsOf: URL(fileURLWithPath: requestFile)))
+    public func readRequest() throws -> RunRequest {
+        try JSONDecoder().decode(RunRequest.self, from: Data(contentsOf: URL(fileURLWithPath: requestFile)))
     }
 
-    func write(_ result: Result) throws {
+    public func write(_ result: Result) throws {
         try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: resultFile), options: .atomic)
     }
 }

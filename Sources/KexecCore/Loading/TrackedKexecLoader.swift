@@ -3,7 +3,7 @@ import LinuxSystem
 /// The loader kreboot runs with: loads through `FallbackKexecLoader` and records each load and unload in the
 /// state file, so `kreboot status` can say what kreboot loaded and when. A state file that cannot be written
 /// does not fail the load.
-public struct StateRecordingLoader: KexecLoader {
+public struct TrackedKexecLoader: KexecLoader {
     public let loader: FallbackKexecLoader
     public let stateFile: KexecStateFile
 

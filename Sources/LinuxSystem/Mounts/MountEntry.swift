@@ -34,4 +34,19 @@ public struct MountEntry: Codable, Sendable, Equatable {
     public var isReadOnly: Bool {
         vfsOptions.split(separator: ",").contains("ro")
     }
+
+    /// Whether the file system itself (the superblock) is read-only: a bind mount of a file system remounted
+    /// read-only elsewhere is `rw` at the VFS level but cannot be written.
+    public var isSuperblockReadOnly: Bool {
+        fsOptions.split(separator: ",").contains("ro")
+    }
+
+    /// What the file system stores (see `FileSystemKind.init(of:)`).
+    public var fileSystemKind: FileSystemKind { FileSystemKind(of: self) }
+
+    /// Whether this is a local disk file system that can still be written: what must not be left when the
+    /// kexec happens. A `.localDisk` kind, read-only neither at the mount nor at the superblock.
+    public var isLocalReadWrite: Bool {
+        fileSystemKind == .localDisk && !isReadOnly && !isSuperblockReadOnly
+    }
 }

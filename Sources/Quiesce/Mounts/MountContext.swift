@@ -33,6 +33,17 @@ struct MountContext: ~Copyable {
         try check(mnt_context_set_options(handle, options))
     }
 
+    /// Sets the source (device, `server:/export`) for a new mount. The corresponding C function is
+    /// `mnt_context_set_source`.
+    func setSource(_ source: String) throws(QuiesceError) {
+        try check(mnt_context_set_source(handle, source))
+    }
+
+    /// Sets the file system type for a new mount. The corresponding C function is `mnt_context_set_fstype`.
+    func setFileSystemType(_ type: String) throws(QuiesceError) {
+        try check(mnt_context_set_fstype(handle, type))
+    }
+
     /// Runs umount(2) through libmount. The corresponding C function is `mnt_context_umount`.
     func unmount() throws(QuiesceError) {
         try check(mnt_context_umount(handle))

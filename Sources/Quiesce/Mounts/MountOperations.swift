@@ -17,20 +17,3 @@ public protocol MountOperations: Sendable {
     /// The local (block-device) file systems still mounted read-write: must be empty before a kexec.
     func readWriteLocalMounts() throws(QuiesceError) -> [MountEntry]
 }
-
-extension MountEntry {
-    /// File system types that live on a local block device.
-    static let localDiskTypes: Set<String> = [
-        "ext2", "ext3", "ext4", "xfs", "btrfs", "f2fs", "vfat", "msdos", "exfat", "ntfs", "ntfs3", "fuseblk",
-        "jfs", "reiserfs", "nilfs2", "bcachefs", "zfs", "udf", "hfsplus",
-    ]
-
-    /// Whether this is a local disk file system that can still be written: a disk file system type (or a
-    /// `/dev/…` source), with neither the mount (VFS options) nor the superblock (fs options) read-only.
-    public var isLocalReadWrite: Bool {
-        let local = Self.localDiskTypes.contains(fstype)
-            || (source.hasPrefix("/dev/") && !["devtmpfs", "tmpfs", "devpts", "mqueue", "hugetlbfs"].contains(fstype))
-        let superblockReadOnly = fsOptions.split(separator: ",").contains("ro")
-        return local && !isReadOnly && !superblockReadOnly
-    }
-}

@@ -14,6 +14,7 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case dumpSpace = "dump-space"
     case alreadyLoaded = "already-loaded"
     case mountTable = "mount-table"
+    case swap
 }
 
 /// A check's outcome.

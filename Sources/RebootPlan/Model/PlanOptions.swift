@@ -15,11 +15,11 @@ public struct PlanOptions: Codable, Sendable, Equatable {
     public var commandLine: String?
     /// `--reuse-cmdline`: the running kernel's command line without `BOOT_IMAGE=` and `initrd=`.
     public var reuseCommandLine: Bool
-    /// `--force`: turn some failures (sessions, already loaded) into warnings.
-    public var force: Bool
+    /// Who quiesces, and what the user overrides (`--via`, `--ignore-sessions`, `--ignore-inhibitors`).
+    public var policy: RunPolicy
 
     public init(mode: PlanMode = .reboot, entry: String? = nil, kernel: String? = nil, initrds: [String] = [],
-                append: String? = nil, commandLine: String? = nil, reuseCommandLine: Bool = false, force: Bool = false) {
+                append: String? = nil, commandLine: String? = nil, reuseCommandLine: Bool = false, policy: RunPolicy = RunPolicy()) {
         self.mode = mode
         self.entry = entry
         self.kernel = kernel
@@ -27,6 +27,6 @@ public struct PlanOptions: Codable, Sendable, Equatable {
         self.append = append
         self.commandLine = commandLine
         self.reuseCommandLine = reuseCommandLine
-        self.force = force
+        self.policy = policy
     }
 }

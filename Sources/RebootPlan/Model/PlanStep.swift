@@ -1,58 +1,79 @@
 import KexecCore
 import LinuxSystem
-/// One step of a plan. The executor runs exactly these, in order; a dry run prints them.
-/// Encodes as the plan JSON's step objects: `{"action":"unmount","path":"/srv","source":"/dev/vdb","fstype":"ext4"}`.
-public struct PlanStep: Codable, Sendable, Equatable {
-    /// What a step does.
+
+/// One step of a plan: everything a run does, with what it needs. The executor runs exactly these, in
+/// order, and obeys nothing else; a dry run prints them. Encodes as the plan JSON's step objects, an
+/// `action` plus the step's fields: `{"action":"unmount","path":"/srv","source":"/dev/vdb","fstype":"ext4",…}`.
+public enum PlanStep: Sendable, Equatable {
+    /// kexec_file_load the kernel, initrds and command line, before anything is stopped.
+    case load(KexecImage)
+    /// Load the capture kernel into the crashkernel reservation.
+    case loadCrash(KexecImage)
+    /// Clear grub-reboot's one-time `next_entry` in this grubenv, as GRUB does when it boots that entry.
+    case clearGrubNextEntry(grubenv: String)
+    /// Isolate a systemd unit (rescue.target): services and login sessions stop.
+    case isolate(unit: String)
+    /// Turn an active swap area off, before the file system under it is touched.
+    case swapOff(SwapArea)
+    /// Ask journald to move its journal from /var to /run, before the file system holding
+    /// `journalDirectory` is unmounted or made read-only.
+    case moveJournal(journalDirectory: String)
+    /// Unmount a file system (children before parents); a busy one is made read-only instead.
+    case unmount(MountEntry)
+    /// Remount a file system read-only (`/`, which cannot be unmounted).
+    case remountReadOnly(path: String)
+    /// sync(2): every dirty page to disk.
+    case sync
+    /// reboot(LINUX_REBOOT_CMD_KEXEC) into the loaded kernel.
+    case exec
+    /// Crash through /proc/sysrq-trigger; the capture kernel takes over.
+    case panic
+    /// `--via systemd`: start `unit` in job mode `mode` (kexec.target, replace-irreversibly), as
+    /// `systemctl kexec` does; systemd stops services, unmounts and executes the loaded kernel.
+    case handOver(unit: String, mode: String)
+
+    /// The step's name in the plan JSON.
     public enum Action: String, Codable, Sendable, CaseIterable {
-        case load, loadCrash, clearGrubNextEntry, isolate, unmount, remountReadOnly, sync, exec, panic
+        case load, loadCrash, clearGrubNextEntry, isolate, swapOff, moveJournal, unmount, remountReadOnly, sync,
+             exec, panic, handOver
     }
 
-    public var action: Action
-    /// The systemd unit for `isolate`.
-    public var unit: String?
-    /// The mount point for `unmount` / `remountReadOnly`; the grubenv file for `clearGrubNextEntry`.
-    public var path: String?
-    /// The mount source (device, server:/export) for `unmount`.
-    public var source: String?
-    /// The file system type for `unmount`.
-    public var fstype: String?
-
-    public init(action: Action, unit: String? = nil, path: String? = nil, source: String? = nil, fstype: String? = nil) {
-        self.action = action
-        self.unit = unit
-        self.path = path
-        self.source = source
-        self.fstype = fstype
+    /// What the step does, as its JSON names it.
+    public var action: Action {
+        switch self {
+        case .load: .load
+        case .loadCrash: .loadCrash
+        case .clearGrubNextEntry: .clearGrubNextEntry
+        case .isolate: .isolate
+        case .swapOff: .swapOff
+        case .moveJournal: .moveJournal
+        case .unmount: .unmount
+        case .remountReadOnly: .remountReadOnly
+        case .sync: .sync
+        case .exec: .exec
+        case .panic: .panic
+        case .handOver: .handOver
+        }
     }
 
-    public static let load = PlanStep(action: .load)
-    public static let loadCrash = PlanStep(action: .loadCrash)
-    public static let sync = PlanStep(action: .sync)
-    public static let exec = PlanStep(action: .exec)
-    public static let panic = PlanStep(action: .panic)
-    public static func isolate(_ unit: String) -> PlanStep { PlanStep(action: .isolate, unit: unit) }
-    public static func unmount(_ mount: MountEntry) -> PlanStep {
-        PlanStep(action: .unmount, path: mount.target, source: mount.source, fstype: mount.fstype)
-    }
-    public static func remountReadOnly(_ path: String) -> PlanStep { PlanStep(action: .remountReadOnly, path: path) }
-    /// Clears grub-reboot's one-time `next_entry` in `grubenv`, as GRUB does when it boots that entry.
-    public static func clearGrubNextEntry(_ grubenv: String) -> PlanStep { PlanStep(action: .clearGrubNextEntry, path: grubenv) }
+    /// Whether the step loads a kernel (the steps before anything is stopped).
+    public var isLoad: Bool { action == .load || action == .loadCrash }
 
     /// A short human description: `unmount /srv/data (/dev/vdb, ext4)`.
     public var summary: String {
-        switch action {
-        case .load: return "load the kernel (kexec_file_load)"
-        case .loadCrash: return "load the capture kernel into the crashkernel area"
-        case .clearGrubNextEntry: return "clear GRUB's one-time next_entry in \(path ?? "grubenv")"
-        case .isolate: return "isolate \(unit ?? "rescue.target")"
-        case .unmount:
-            let detail = [source, fstype].compactMap { $0 }.joined(separator: ", ")
-            return "unmount \(path ?? "?")" + (detail.isEmpty ? "" : " (\(detail))")
-        case .remountReadOnly: return "remount \(path ?? "/") read-only"
-        case .sync: return "sync file systems"
-        case .exec: return "kexec into the new kernel (reboot LINUX_REBOOT_CMD_KEXEC)"
-        case .panic: return "panic through /proc/sysrq-trigger (capture kernel takes over)"
+        switch self {
+        case .load(let image): "load \(image.kernel) (kexec_file_load)"
+        case .loadCrash(let image): "load \(image.kernel) as the capture kernel into the crashkernel area"
+        case .clearGrubNextEntry(let grubenv): "clear GRUB's one-time next_entry in \(grubenv)"
+        case .isolate(let unit): "isolate \(unit)"
+        case .swapOff(let area): "swap off \(area.path) (\(area.kind.rawValue))"
+        case .moveJournal(let directory): "move the journal from \(directory) to /run (journald)"
+        case .unmount(let mount): "unmount \(mount.target) (\(mount.source), \(mount.fstype))"
+        case .remountReadOnly(let path): "remount \(path) read-only"
+        case .sync: "sync file systems"
+        case .exec: "kexec into the new kernel (reboot LINUX_REBOOT_CMD_KEXEC)"
+        case .panic: "panic through /proc/sysrq-trigger (capture kernel takes over)"
+        case .handOver(let unit, let mode): "start \(unit) (\(mode)): systemd stops services, unmounts and executes"
         }
     }
 }

@@ -27,9 +27,15 @@ public struct RebootPlan: Codable, Sendable, Equatable {
     public var commandLineChange: CommandLineChange?
     /// The root directory the plan was made for (`/` unless `--root`).
     public var root: String
+    /// Whether the plan is for the system running kreboot (no `--root`): only such a plan may be run.
+    /// Decided once, when the plan is made.
+    public var isForRunningSystem: Bool
+    /// What the run may override and how it retries.
+    public var policy: RunPolicy
 
     public init(mode: PlanMode, target: BootTarget?, steps: [PlanStep], checks: [PlanCheck],
-                runningCommandLine: String? = nil, commandLineChange: CommandLineChange? = nil, root: String = "/") {
+                runningCommandLine: String? = nil, commandLineChange: CommandLineChange? = nil, root: String = "/",
+                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy()) {
         self.mode = mode
         self.target = target
         self.steps = steps
@@ -37,7 +43,20 @@ public struct RebootPlan: Codable, Sendable, Equatable {
         self.runningCommandLine = runningCommandLine
         self.commandLineChange = commandLineChange
         self.root = root
+        self.isForRunningSystem = isForRunningSystem ?? (root == "/")
+        self.policy = policy
         self.ok = !checks.contains { $0.status == .fail }
+    }
+
+    /// The image the plan loads (the `load` or `loadCrash` step's), if it loads one.
+    public var image: KexecImage? {
+        for step in steps {
+            switch step {
+            case .load(let image), .loadCrash(let image): return image
+            default: continue
+            }
+        }
+        return nil
     }
 
     /// The first failed check, in check order; nil when the plan may proceed.

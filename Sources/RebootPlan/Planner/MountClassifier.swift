@@ -21,29 +21,18 @@ public enum MountClassifier {
         }
     }
 
-    /// File systems that live on a block device.
-    public static let blockFileSystems: Set<String> = [
-        "ext2", "ext3", "ext4", "xfs", "btrfs", "vfat", "msdos", "exfat", "f2fs", "jfs", "reiserfs", "reiser4",
-        "ntfs", "ntfs3", "fuseblk", "zfs", "bcachefs", "nilfs2", "hfs", "hfsplus", "ufs", "minix", "ocfs2", "gfs2",
-    ]
+    /// File systems on a local block device that can be left dirty (LinuxSystem's `FileSystemKind.localDiskTypes`,
+    /// the same list the executor's last gate uses).
+    public static var blockFileSystems: Set<String> { FileSystemKind.localDiskTypes }
 
-    /// File systems whose data lives on another machine (or the hypervisor).
-    public static let networkFileSystems: Set<String> = [
-        "nfs", "nfs4", "cifs", "smb3", "smbfs", "ceph", "glusterfs", "fuse.glusterfs", "9p", "virtiofs",
-        "fuse.sshfs", "fuse.s3fs", "fuse.rclone", "fuse.ceph", "fuse.cephfs", "lustre", "afs", "ncpfs", "davfs",
-        "fuse.davfs2", "beegfs", "gpfs", "orangefs",
-    ]
+    /// File systems whose data lives on another machine (`FileSystemKind.networkTypes`).
+    public static var networkFileSystems: Set<String> { FileSystemKind.networkTypes }
 
-    /// Kernel and memory file systems: nothing on them outlives a reboot, or they are interfaces, not storage.
-    public static let virtualFileSystems: Set<String> = [
-        "proc", "sysfs", "devtmpfs", "devpts", "tmpfs", "ramfs", "cgroup", "cgroup2", "securityfs", "debugfs",
-        "tracefs", "configfs", "pstore", "bpf", "efivarfs", "hugetlbfs", "mqueue", "fusectl", "autofs",
-        "binfmt_misc", "nsfs", "rpc_pipefs", "selinuxfs", "smackfs", "nfsd", "rootfs", "fuse.lxcfs",
-        "fuse.gvfsd-fuse", "fuse.portal", "fuse.snapfuse", "zonefs", "cpuset",
-    ]
+    /// Kernel and memory file systems (`FileSystemKind.virtualTypes`).
+    public static var virtualFileSystems: Set<String> { FileSystemKind.virtualTypes }
 
-    /// File system types that cannot be written: nothing to flush.
-    public static let readOnlyFileSystems: Set<String> = ["squashfs", "iso9660", "erofs", "udf", "cramfs", "romfs"]
+    /// File system types that cannot be written (`FileSystemKind.readOnlyTypes`).
+    public static var readOnlyFileSystems: Set<String> { FileSystemKind.readOnlyTypes }
 
     /// The kernel's API trees: mounts below them are left alone unless they hold data.
     public static let apiTrees = ["/proc", "/sys", "/dev", "/run"]
@@ -97,7 +86,7 @@ public enum MountClassifier {
 
     /// Read-only at the VFS level, or its superblock is.
     static func isReadOnly(_ mount: MountEntry) -> Bool {
-        mount.isReadOnly || mount.fsOptions.split(separator: ",").first == "ro"
+        mount.isReadOnly || mount.isSuperblockReadOnly
     }
 
     /// What a mount stores: whether it holds data, and in words.
@@ -110,19 +99,16 @@ public enum MountClassifier {
     static func storage(of index: Int, mounts: [MountEntry], tree: MountTree, depth: Int) -> Storage {
         let mount = mounts[index]
         let type = mount.fstype
-        if virtualFileSystems.contains(type) {
+        switch mount.fileSystemKind {
+        case .virtual:
             return Storage(holdsData: false, isVirtual: true, description: "virtual file system (\(type))")
-        }
-        if readOnlyFileSystems.contains(type) {
+        case .readOnly:
             return Storage(holdsData: false, description: "read-only file system type (\(type))")
-        }
-        if type == "overlay" {
+        case .overlay:
             return overlayStorage(index, mounts: mounts, tree: tree, depth: depth)
-        }
-        if networkFileSystems.contains(type) {
+        case .network:
             return Storage(holdsData: true, description: "network file system (\(type) from \(mount.source))")
-        }
-        if blockFileSystems.contains(type) || mount.source.hasPrefix("/dev/") {
+        case .localDisk:
             if mount.fsRoot != "/" && !mount.fsRoot.isEmpty {
                 return Storage(holdsData: true, description: "\(mount.fsRoot) of \(mount.source) (\(type)): a bind mount or subvolume")
             }
@@ -130,8 +116,9 @@ public enum MountClassifier {
                 return Storage(holdsData: true, description: "\(mount.source) (\(type)) again, also mounted at \(mounts[first].target)")
             }
             return Storage(holdsData: true, description: "block device file system (\(type) on \(mount.source))")
+        case .unknown:
+            return Storage(holdsData: false, description: "not a known data file system (\(type))")
         }
-        return Storage(holdsData: false, description: "not a known data file system (\(type))")
     }
 
     /// An overlay holds data when its upper directory lives on a file system that does.

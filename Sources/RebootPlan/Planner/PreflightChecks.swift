@@ -15,6 +15,7 @@ struct PreflightChecks {
             checks.append(initrds(target.initrds))
         }
         checks.append(sessions())
+        if options.policy.strategy == .kreboot { checks.append(swap()) }
         switch options.mode {
         case .reboot: checks.append(alreadyLoaded())
         case .kdumpTest: checks += [crashkernel(), dumpSpace()]
@@ -122,7 +123,23 @@ struct PreflightChecks {
         guard let first = others.first else { return PlanCheck(.sessions, .pass, "no other users logged in") }
         let place = first.remoteHost.map { " from \($0)" } ?? first.tty.map { " on \($0)" } ?? ""
         let message = "\(others.count) other login session(s): \(first.user)\(place) (session \(first.id))"
-        return options.force ? PlanCheck(.sessions, .warn, message + "; --force given") : PlanCheck(.sessions, .fail, message + "; use --force to reboot anyway")
+        return options.policy.ignoreSessions
+            ? PlanCheck(.sessions, .warn, message + "; --ignore-sessions given")
+            : PlanCheck(.sessions, .fail, message + "; use --ignore-sessions to reboot anyway")
+    }
+
+    /// Every swap area is turned off before the file systems are touched: the pages in swap must fit in the
+    /// memory that is free.
+    func swap() -> PlanCheck {
+        guard !snapshot.swaps.isEmpty else { return PlanCheck(.swap, .pass, "no swap in use") }
+        let used = snapshot.swaps.reduce(UInt64(0)) { $0.addingReportingOverflow($1.usedBytes).partialValue }
+        let names = snapshot.swaps.map(\.path).joined(separator: ", ")
+        guard let available = snapshot.memAvailableBytes else {
+            return PlanCheck(.swap, .warn, "\(names): \(used >> 20) MiB in swap, free memory unknown (/proc/meminfo)")
+        }
+        return used <= available
+            ? PlanCheck(.swap, .pass, "\(names) to be turned off: \(used >> 20) MiB in swap, \(available >> 20) MiB available")
+            : PlanCheck(.swap, .fail, "\(names): \(used >> 20) MiB in swap but only \(available >> 20) MiB of memory available to take it back; free memory and retry")
     }
 
     func alreadyLoaded() -> PlanCheck {

@@ -23,6 +23,9 @@ extension SystemSnapshot {
         snapshot.machineID = root.readLine("/etc/machine-id")
         snapshot.bootLoader = BootLoaderReader.read(root: root, mounts: snapshot.mounts, machineID: snapshot.machineID)
         snapshot.kdump = KdumpConfigReader.read(root: root)
+        snapshot.swaps = SwapTableReader.read(root: root)
+        snapshot.memAvailableBytes = SwapTableReader.memAvailableBytes(root: root)
+        if root.isDirectory(JournalLocation.persistentDirectory) { snapshot.persistentJournal = JournalLocation.persistentDirectory }
 
         var kernels: [String] = snapshot.bootLoader.entries.map(\.kernel)
         var initrds: [String] = snapshot.bootLoader.entries.flatMap(\.initrds)

@@ -29,6 +29,12 @@ public struct SystemSnapshot: Sendable {
     public var freeSpace: [String: UInt64]
     /// Other users' login sessions (logind); nil when not known (e.g. planning for another root).
     public var sessions: [LoginSession]?
+    /// The active swap areas (/proc/swaps).
+    public var swaps: [SwapArea] = []
+    /// MemAvailable (/proc/meminfo), for the pages in swap to come back to.
+    public var memAvailableBytes: UInt64?
+    /// journald's persistent journal directory (/var/log/journal) when it exists; nil with a volatile journal.
+    public var persistentJournal: String?
 
     public init(root: RootDirectory = RootDirectory(), process: ProcessContext, mounts: [MountEntry] = [],
                 mountTableFile: String = "/proc/self/mountinfo", mountTableProblem: SystemError? = nil,

@@ -71,7 +71,7 @@ struct LoadCommand: ParsableCommand {
         do {
             let policy = try preflight.checkLoad(kernelPath: chosen.kernel, image: info, crash: crash)
             for note in policy.notes { Terminal.error(note) }
-            let loader = StateRecordingLoader(
+            let loader = TrackedKexecLoader(
                 loader: FallbackKexecLoader(primary: FileSyscallLoader(lockdown: policy.lockdown),
                                             fallback: policy.allowsToolsFallback ? KexecToolsLoader() : nil,
                                             lockdown: policy.lockdown),

@@ -30,7 +30,7 @@ struct UnloadCommand: ParsableCommand {
         let operation = crash ? "crash unload" : "unload"
         do {
             try KexecPreflight(process: .current(), kernel: kernel).checkEnvironment(operation: operation)
-            try StateRecordingLoader(loader: .system(lockdown: kernel.lockdown), stateFile: KexecStateFile(path: stateFile))
+            try TrackedKexecLoader(loader: .system(lockdown: kernel.lockdown), stateFile: KexecStateFile(path: stateFile))
                 .unload(crash: crash)
         } catch {
             Terminal.error(error.message)

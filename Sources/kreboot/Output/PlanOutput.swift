@@ -67,8 +67,3 @@ enum PlanText {
         (label.isEmpty ? "" : label + ":").rightPadded(to: 10) + " " + value
     }
 }
-
-extension String {
-    func rightPadded(to width: Int) -> String { count >= width ? self : self + String(repeating: " ", count: width - count) }
-    func leftPadded(to width: Int) -> String { count >= width ? self : String(repeating: " ", count: width - count) + self }
-}

@@ -1,11 +1,7 @@
-import RebootPlan
-import Quiesce
-import KexecCore
-import LinuxSystem
 /// Retries of a remount read-only refused with EBUSY. A process that is exiting as the isolate completes
 /// (a service's last write, a utmp record) can hold a file open for a moment; systemd's own shutdown loops
 /// over its remounts for the same reason. A writer that stays is still reported, `attempts × interval` later.
-public struct BusyRetry: Sendable, Equatable {
+public struct BusyRetry: Codable, Sendable, Equatable {
     /// Further attempts after the first EBUSY.
     public var attempts: Int
     /// The pause before each further attempt (the file system is synced first).

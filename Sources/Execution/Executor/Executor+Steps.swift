@@ -1,0 +1,151 @@
+import Glibc
+import KexecCore
+import LinuxSystem
+import Quiesce
+import RebootPlan
+
+extension Executor {
+    /// Performs one step, noting in `undo` what it changed. Returns a note when it did something other than asked.
+    func perform(_ step: PlanStep, policy: RunPolicy, undo: inout UndoLog) throws(RunError) -> String? {
+        switch step {
+        case .load(let image), .loadCrash(let image):
+            let crash = step.action == .loadCrash
+            do {
+                try parts.loader.load(image, crash: crash)
+            } catch {
+                throw RunError(loading: error)
+            }
+            undo.loaded.append(crash)
+            parts.journal.record(JournalRecord(.loaded, "kreboot: loaded \(image.kernel)\(crash ? " as capture kernel" : "")",
+                                               fields: ["KERNEL": image.kernel, "COMMAND_LINE": image.commandLine]))
+            return nil
+
+        case .clearGrubNextEntry(let grubenv):
+            undo.clearedNextEntry = try parts.grubEnvironment.clearNextEntry(in: grubenv)
+            return undo.clearedNextEntry.map { "was \"\($0.value)\"" }
+
+        case .isolate(let unit):
+            if undo.defaultTarget == nil {
+                undo.defaultTarget = (try? parts.services.defaultTarget()) ?? "default.target"
+            }
+            undo.isolated = true
+            try quiesce { () throws(QuiesceError) in try parts.services.isolate(unit: unit) }
+            return nil
+
+        case .swapOff(let area):
+            try quiesce { () throws(QuiesceError) in try parts.swaps.swapOff(path: area.path) }
+            undo.swapsOff.append(area.path)
+            return nil
+
+        case .moveJournal:
+            try quiesce { () throws(QuiesceError) in try parts.services.relinquishJournal() }
+            undo.journalMoved = true
+            return nil
+
+        case .unmount(let mount):
+            return try unmount(mount, retry: policy.busyRetry, undo: &undo)
+
+        case .remountReadOnly(let path):
+            do {
+                let note = try remountReadOnly(path, retry: policy.busyRetry)
+                undo.madeReadOnly.append(path)
+                return note
+            } catch {
+                var error = error
+                if error.errno == .resourceBusy { error.blockers = writers(of: path) }
+                throw error
+            }
+
+        case .sync:
+            try quiesce { () throws(QuiesceError) in try parts.mounts.sync(path: nil) }
+            return nil
+
+        case .exec, .panic:
+            try checkNoReadWriteMounts(step)
+            if undo.quiesced {
+                let unmounted = undo.unmounted.map(\.target)
+                parts.journal.record(JournalRecord(.quiesced, "kreboot: quiesced (unmounted \(unmounted.count), read-only \(undo.madeReadOnly.count), swaps off \(undo.swapsOff.count))",
+                                                   fields: ["UNMOUNTED": unmounted.joined(separator: " "),
+                                                            "READ_ONLY": undo.madeReadOnly.joined(separator: " ")]))
+            }
+            do {
+                if step.action == .exec {
+                    parts.journal.record(JournalRecord(.executed, "kreboot: executing the loaded kernel", priority: .notice))
+                    try parts.loader.exec()
+                } else {
+                    parts.journal.record(JournalRecord(.kdumpTestPending, "kreboot: kdump test: crashing the kernel now",
+                                                       priority: .notice))
+                    try parts.loader.panic()
+                }
+            } catch {
+                throw RunError(loading: error, code: .failed)
+            }
+            return nil
+
+        case .handOver(let unit, let mode):
+            try quiesce { () throws(QuiesceError) in try parts.services.enqueueStart(unit: unit, mode: mode) }
+            undo.handedOver = true
+            parts.journal.record(JournalRecord(.executed, "kreboot: handed over to systemd's \(unit)", priority: .notice,
+                                               fields: ["UNIT": unit]))
+            return "systemd stops services, unmounts and executes the loaded kernel"
+        }
+    }
+
+    /// Unmounts `mount`; a busy one is remounted read-only instead (and the step says so); if that fails too,
+    /// the step fails naming who holds it.
+    private func unmount(_ mount: MountEntry, retry: BusyRetry, undo: inout UndoLog) throws(RunError) -> String? {
+        let path = mount.target
+        do {
+            try parts.mounts.unmount(path: path)
+            undo.unmounted.append(mount)
+            return nil
+        } catch where error.errno == .resourceBusy {
+            do {
+                _ = try remountReadOnly(path, retry: retry)
+            } catch let remountError {
+                throw RunError(.busy, operation: "unmount \(path)", path: path, errno: remountError.errno,
+                               blockers: writers(of: path),
+                               "\(error.message); remounting read-only instead failed too: \(remountError.message)")
+            }
+            undo.madeReadOnly.append(path)
+            return "\(path) is busy: remounted read-only instead"
+        } catch {
+            throw RunError(error)
+        }
+    }
+
+    /// Remounts `path` read-only; while the file system is busy, syncs it, waits and tries again as `retry` says.
+    /// Returns a note when it took more than one try.
+    func remountReadOnly(_ path: String, retry: BusyRetry) throws(RunError) -> String? {
+        var attemptsLeft = retry.attempts
+        while true {
+            do {
+                try parts.mounts.remountReadOnly(path: path)
+                let retries = retry.attempts - attemptsLeft
+                return retries == 0 ? nil : "\(path) was busy; read-only after \(retries) \(retries == 1 ? "retry" : "retries")"
+            } catch where error.errno == .resourceBusy && attemptsLeft > 0 {
+                attemptsLeft -= 1
+                try? parts.mounts.sync(path: path)
+                let (seconds, attoseconds) = retry.interval.components
+                if retry.interval > .zero { usleep(UInt32(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)) }
+            } catch {
+                throw RunError(error)
+            }
+        }
+    }
+
+    /// Before exec or panic: a local file system still mounted read-write would come back dirty. No override.
+    private func checkNoReadWriteMounts(_ step: PlanStep) throws(RunError) {
+        let remaining = try quiesce { () throws(QuiesceError) in try parts.mounts.readWriteLocalMounts() }
+        guard let first = remaining.first else { return }
+        let list = remaining.map { "\($0.target) (\($0.source))" }.joined(separator: ", ")
+        throw RunError(.unsafeMounts, operation: step.action.rawValue, path: first.target,
+                       blockers: writers(of: first.target),
+                       "still mounted read-write: \(list); refusing to \(step.action.rawValue)")
+    }
+
+    /// The writers of `path` for an error message; empty when they cannot be found.
+    func writers(of path: String) -> [MountWriter] {
+        (try? parts.mounts.writers(of: path)) ?? []
+    }
+}

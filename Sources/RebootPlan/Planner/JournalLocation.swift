@@ -1,0 +1,19 @@
+import LinuxSystem
+
+/// Where journald keeps its persistent journal, and which mount holds it: the file system that stays busy
+/// until journald is moved to /run.
+enum JournalLocation {
+    /// journald's persistent journal (Storage=auto writes it when this directory exists).
+    static let persistentDirectory = "/var/log/journal"
+
+    /// The mount point of the file system holding `path`: the longest mount target that is `path` or a parent.
+    static func mountPoint(of path: String, in mounts: [MountEntry]) -> String {
+        var best = "/"
+        for mount in mounts where mount.target.count > best.count {
+            if path == mount.target || path.hasPrefix(mount.target.hasSuffix("/") ? mount.target : mount.target + "/") {
+                best = mount.target
+            }
+        }
+        return best
+    }
+}
