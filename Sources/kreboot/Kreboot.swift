@@ -5,6 +5,7 @@ import Glibc
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
 import Quiesce
 import RebootPlan
 
@@ -128,6 +129,7 @@ struct Kreboot: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
+    @OptionGroup var planning: PlanningOptions
     @OptionGroup var pipeline: RunOptions
 
     /// The entry point: as PID 1 (the capture kernel's `init=`), the kernel's leftover parameters before the
@@ -144,13 +146,11 @@ struct Kreboot: ParsableCommand {
 
     mutating func validate() throws {
         try target.validate()
-        if pipeline.via == .systemd && pipeline.testKdump {
-            throw ValidationError("--via systemd is for reboots; --test-kdump uses kreboot's own quiesce and panic")
-        }
+        try planning.validate()
     }
 
     func run() throws {
-        let options = target.planOptions(mode: pipeline.testKdump ? .kdumpTest : .reboot, force: pipeline.force)
+        let options = target.planOptions(mode: planning.mode, policy: planning.policy)
         let planning = ContinuousClock.now
         let plan = PlanSession(global: global).plan(options)
         let planDuration = ContinuousClock.now - planning
@@ -159,9 +159,9 @@ struct Kreboot: ParsableCommand {
             try PlanOutput(json: global.json).emit(plan)
             throw ExitCode(ExitStatus.forPlan(plan))
         }
-        let status = PipelineRunner(plan: plan, assumeYes: pipeline.yes, force: pipeline.force, via: pipeline.via,
-                                    planDuration: planDuration).run()
-        throw ExitCode(status)
+        let outcome = RunPipeline(plan: plan, confirmer: Confirmation(assumeYes: pipeline.yes), observer: StepTicker(),
+                                  planDuration: planDuration).run()
+        throw ExitCode(RunReport.render(outcome, plan: plan))
     }
 }
 

@@ -1,3 +1,8 @@
+import Execution
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import Synchronization
 
 /// A fake grubenv editor: variables per file in memory, every call recorded, optionally failing. For tests.
@@ -18,7 +23,7 @@ public final class RecordingGrubEnvironment: GrubEnvironmentEditing {
     private struct State {
         var files: [String: [String: String]]
         var calls: [Call] = []
-        var failure: QuiesceError?
+        var failure: RunError?
     }
 
     private let state: Mutex<State>
@@ -35,10 +40,10 @@ public final class RecordingGrubEnvironment: GrubEnvironmentEditing {
     public func variables(of file: String) -> [String: String] { state.withLock { $0.files[file] ?? [:] } }
 
     /// Makes later calls throw `error`.
-    public func fail(with error: QuiesceError) { state.withLock { $0.failure = error } }
+    public func fail(with error: RunError) { state.withLock { $0.failure = error } }
 
-    public func set(_ name: String, to value: String, in file: String) throws(QuiesceError) -> String? {
-        let result: Result<String?, QuiesceError> = state.withLock { s in
+    public func set(_ name: String, to value: String, in file: String) throws(RunError) -> String? {
+        let result: Result<String?, RunError> = state.withLock { s in
             s.calls.append(Call(name: name, value: value, file: file))
             if let failure = s.failure { return .failure(failure) }
             let previous = s.files[file]?[name]

@@ -1,3 +1,8 @@
+import Execution
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import Synchronization
 
 /// A journal that keeps records in memory. For tests.

@@ -1,3 +1,8 @@
+import Execution
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import Synchronization
 
 /// A fake loader that records every call and can be told to fail one operation. For tests.

@@ -1,3 +1,8 @@
+import Execution
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import Synchronization
 import SystemPackage
 

@@ -1,3 +1,6 @@
+import Execution
+import Quiesce
+import KexecCore
 import LinuxSystem
 import RebootPlan
 import Synchronization

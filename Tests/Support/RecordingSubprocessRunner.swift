@@ -1,3 +1,8 @@
+import Execution
+import RebootPlan
+import Quiesce
+import KexecCore
+import LinuxSystem
 import Synchronization
 
 /// A fake runner that records each argv and answers with scripted results. For tests.
@@ -14,7 +19,7 @@ public final class RecordingSubprocessRunner: SubprocessRunner {
     public func answer(_ result: SubprocessResult...) { state.withLock { $0.results += result } }
 
     /// Records `argv` and answers the next scripted result.
-    public func run(_ argv: [String], options: SubprocessOptions) throws(KexecError) -> SubprocessResult {
+    public func run(_ argv: [String], options: SubprocessOptions) throws(SystemError) -> SubprocessResult {
         state.withLock { s in
             s.calls.append(argv)
             return s.results.isEmpty ? SubprocessResult(status: 0) : s.results.removeFirst()

@@ -31,6 +31,12 @@ public struct FallbackKexecLoader: KexecLoader {
         FallbackKexecLoader(primary: FileSyscallLoader(lockdown: lockdown), fallback: KexecToolsLoader(), lockdown: lockdown)
     }
 
+    /// The real chain as a preflight's `policy` allows it: without kexec-tools under lockdown.
+    public static func system(policy: KexecLoadPolicy) -> FallbackKexecLoader {
+        FallbackKexecLoader(primary: FileSyscallLoader(lockdown: policy.lockdown),
+                            fallback: policy.allowsToolsFallback ? KexecToolsLoader() : nil, lockdown: policy.lockdown)
+    }
+
     /// Whether `error` from the primary loader allows trying the fallback.
     public func allowsFallback(_ error: KexecError, crash: Bool) -> Bool {
         guard fallback != nil, let errno = error.errno, error.operation != "spawn" else { return false }

@@ -2,6 +2,8 @@ import ArgumentParser
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// `kreboot entries`: every boot entry found, the default marked.

@@ -1,4 +1,9 @@
 import LinuxSystem
+import Kdump
+import RebootPlan
+import KexecCore
+import Quiesce
+import Execution
 import ArgumentParser
 import FoundationEssentials
 
@@ -15,7 +20,7 @@ struct ExecuteCommand: ParsableCommand {
 
     func run() throws {
         let directory = RunDirectory(path: runDirectory)
-        let request: RunDirectory.Request
+        let request: RunRequest
         do {
             request = try directory.readRequest()
         } catch {
@@ -23,6 +28,9 @@ struct ExecuteCommand: ParsableCommand {
             throw ExitCode(ExitStatus.internalError)
         }
         let underSystemd = FileManager.default.fileExists(atPath: "/run/systemd/system")
-        throw ExitCode(ConfirmedRun(request: request, directory: directory, underSystemd: underSystemd).run())
+        let services = SystemdServiceManager()
+        let outcome = RunPipeline.resume(request, directory: directory, services: services, observer: StepTicker(),
+                                         parts: .system(services: services), underSystemd: underSystemd)
+        throw ExitCode(RunReport.render(outcome, plan: request.plan))
     }
 }

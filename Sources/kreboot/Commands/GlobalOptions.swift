@@ -1,4 +1,9 @@
 import LinuxSystem
+import Kdump
+import RebootPlan
+import KexecCore
+import Quiesce
+import Execution
 import ArgumentParser
 
 /// Options every kreboot command takes: output format and the root of the system to read.

@@ -1,4 +1,9 @@
 import LinuxSystem
+import Kdump
+import RebootPlan
+import KexecCore
+import Quiesce
+import Execution
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,6 +1,8 @@
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// The kdump configuration for the kdump commands: `--config FILE`, else what KdumpConfigReader finds

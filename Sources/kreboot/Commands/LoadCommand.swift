@@ -3,6 +3,7 @@ import FoundationEssentials
 import Execution
 import Kdump
 import LinuxSystem
+import Quiesce
 import KexecCore
 import RebootPlan
 
@@ -44,7 +45,7 @@ struct LoadCommand: ParsableCommand {
     }
 
     func run() throws {
-        let options = target.planOptions(mode: crash ? .kdumpTest : .reboot, force: true)
+        let options = target.planOptions(mode: crash ? .kdumpTest : .reboot, policy: RunPolicy(ignoreSessions: true))
         let snapshot = PlanSession(global: global).snapshot(options)
         let preflight = KexecPreflight(process: snapshot.process, kernel: snapshot.kernel,
                                        suggestedCrashkernel: crashkernelSuggestion(snapshot))
@@ -71,11 +72,7 @@ struct LoadCommand: ParsableCommand {
         do {
             let policy = try preflight.checkLoad(kernelPath: chosen.kernel, image: info, crash: crash)
             for note in policy.notes { Terminal.error(note) }
-            let loader = TrackedKexecLoader(
-                loader: FallbackKexecLoader(primary: FileSyscallLoader(lockdown: policy.lockdown),
-                                            fallback: policy.allowsToolsFallback ? KexecToolsLoader() : nil,
-                                            lockdown: policy.lockdown),
-                stateFile: KexecStateFile(path: stateFile))
+            let loader = TrackedKexecLoader(loader: .system(policy: policy), stateFile: KexecStateFile(path: stateFile))
             let (loaded, stateProblem) = try loader.loadAndRecord(image, crash: crash)
             if let stateProblem { Terminal.error("warning: \(stateProblem.message)") }
             record = loaded

@@ -2,6 +2,8 @@ import ArgumentParser
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// `kreboot plan`: the same as `kreboot --dry-run` — print the plan, change nothing.
@@ -12,15 +14,15 @@ struct PlanCommand: ParsableCommand {
 
     @OptionGroup var global: GlobalOptions
     @OptionGroup var target: TargetOptions
-    @Flag(name: .customLong("test-kdump"), help: "Plan a kdump test instead of a reboot.")
-    var testKdump = false
-    @Flag(name: .long, help: "Plan as if --force were given.")
-    var force = false
+    @OptionGroup var planning: PlanningOptions
 
-    func validate() throws { try target.validate() }
+    func validate() throws {
+        try target.validate()
+        try planning.validate()
+    }
 
     func run() throws {
-        let plan = PlanSession(global: global).plan(target.planOptions(mode: testKdump ? .kdumpTest : .reboot, force: force))
+        let plan = PlanSession(global: global).plan(target.planOptions(mode: planning.mode, policy: planning.policy))
         PlanJournal().send(plan, dryRun: true)
         try PlanOutput(json: global.json).emit(plan)
         throw ExitCode(ExitStatus.forPlan(plan))

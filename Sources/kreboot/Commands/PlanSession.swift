@@ -2,6 +2,7 @@ import FoundationEssentials
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
 import Quiesce
 import RebootPlan
 

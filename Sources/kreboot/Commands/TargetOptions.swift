@@ -2,6 +2,8 @@ import ArgumentParser
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// The options that choose what to boot and with which command line.
@@ -37,8 +39,8 @@ struct TargetOptions: ParsableArguments {
     }
 
     /// These options as the planner's.
-    func planOptions(mode: PlanMode, force: Bool) -> PlanOptions {
+    func planOptions(mode: PlanMode, policy: RunPolicy = RunPolicy()) -> PlanOptions {
         PlanOptions(mode: mode, entry: entry, kernel: kernel, initrds: initrd, append: append,
-                    commandLine: commandLine, reuseCommandLine: reuseCmdline, force: force)
+                    commandLine: commandLine, reuseCommandLine: reuseCmdline, policy: policy)
     }
 }

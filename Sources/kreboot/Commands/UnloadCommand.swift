@@ -2,6 +2,7 @@ import ArgumentParser
 import Execution
 import Kdump
 import LinuxSystem
+import Quiesce
 import KexecCore
 import RebootPlan
 

@@ -4,18 +4,13 @@ import Glibc
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// Asks the person at the terminal before anything destructive happens.
 /// Without a terminal and without `--yes` it refuses: a script must say `--yes`.
-struct Confirmation {
-    /// What the person answered, or why nobody was asked.
-    enum Outcome: Equatable {
-        case confirmed
-        case declined
-        case noTerminal
-    }
-
+struct Confirmation: Confirming {
     let assumeYes: Bool
     let isTerminal: Bool
     let readLine: () -> String?
@@ -28,7 +23,7 @@ struct Confirmation {
 
     /// For a reboot: shows the target (release, entry) and asks y/N.
     /// For a kdump test: the machine will panic, so the host name must be typed.
-    func ask(for plan: RebootPlan, hostName: String) -> Outcome {
+    func ask(for plan: RebootPlan, hostName: String) -> ConfirmationAnswer {
         if assumeYes { return .confirmed }
         guard isTerminal else { return .noTerminal }
         let target = plan.target
@@ -46,6 +41,11 @@ struct Confirmation {
             """)
             return (readLine() ?? "").trimmingWhitespace() == hostName ? .confirmed : .declined
         }
+    }
+
+    /// Asks about `plan`, naming this machine.
+    func confirm(_ plan: RebootPlan) -> ConfirmationAnswer {
+        ask(for: plan, hostName: Self.hostName())
     }
 
     /// This machine's host name (gethostname(2)).

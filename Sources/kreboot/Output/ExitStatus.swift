@@ -2,6 +2,8 @@ import ArgumentParser
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// kreboot's exit codes (sysexits.h), and how checks and errors map to them. Only the CLI maps.
@@ -21,7 +23,7 @@ enum ExitStatus: Int32 {
         case .root: return .noPermission
         case .kexecSupported, .kexecLoadDisabled, .lockdown, .crashkernel, .dumpSpace: return .unavailable
         case .bootEntry, .kernelImage, .initrd, .mountTable: return .badData
-        case .sessions, .alreadyLoaded: return .temporary
+        case .sessions, .alreadyLoaded, .swap: return .temporary
         }
     }
 

@@ -1,4 +1,9 @@
 import LinuxSystem
+import Kdump
+import RebootPlan
+import KexecCore
+import Quiesce
+import Execution
 import FoundationEssentials
 
 /// Encodes results as the JSON kreboot prints: pretty, sorted keys, slashes unescaped.

@@ -1,6 +1,8 @@
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 extension ExitStatus {
@@ -10,6 +12,7 @@ extension ExitStatus {
         case .badData: return .badData
         case .unavailable: return .unavailable
         case .noPermission: return .noPermission
+        case .failed: return .internalError
         }
     }
 }

@@ -1,6 +1,7 @@
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
 import Quiesce
 import RebootPlan
 

@@ -2,6 +2,8 @@ import ArgumentParser
 import Execution
 import Kdump
 import LinuxSystem
+import KexecCore
+import Quiesce
 import RebootPlan
 
 /// Prints a plan: JSON for machines, or a readable page for people (entry and why, kernel, initrds,

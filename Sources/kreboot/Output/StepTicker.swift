@@ -1,15 +1,17 @@
+import Execution
 import RebootPlan
 import KexecCore
 import Dispatch
 import FoundationEssentials
 import Glibc
 import LinuxSystem
+import Kdump
 import Quiesce
 
 /// Shows progress lines on stderr. On a terminal, a step that has started (`… ...`) stays on one line with
 /// its elapsed time updated in place (by a background thread, while the step blocks) until its result line
 /// replaces it; elsewhere every line is printed as is.
-final class StepTicker: @unchecked Sendable {
+final class StepTicker: RunObserver, @unchecked Sendable {
     private let enabled: Bool
     private let lock = Lock()
     /// The running step's line and when it started; guarded by `lock`.

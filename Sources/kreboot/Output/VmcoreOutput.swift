@@ -1,6 +1,8 @@
 import Execution
 import Kdump
 import LinuxSystem
+import RebootPlan
+import Quiesce
 import KexecCore
 
 /// Prints what a kernel dump is, for `kreboot inspect FILE` when `VmcoreInspector.recognises(path:)`
