@@ -68,8 +68,10 @@ class Guest:
 
     def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
                  memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None,
-                 firmware: bool = False):
-        """firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel."""
+                 firmware: bool = False, extra_disks: tuple[Path, ...] = ()):
+        """firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel.
+        `extra_disks` (raw images) become further namespaces of the same NVMe controller, nsid 3, 4, …
+        (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently)."""
         self.cached = cached
         self.images = images
         self.run_dir = run_dir
@@ -77,6 +79,7 @@ class Guest:
         self.command_line = append if append is not None else f"{cached.command_line} {FIRST_BOOT_PARAMETER}"
         self.kernel = kernel or cached.vmlinuz
         self.firmware = firmware
+        self.extra_disks = tuple(extra_disks)
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
         self.qmp_path = run_dir / "qmp.sock"
@@ -111,6 +114,9 @@ class Guest:
             "-device", "nvme-ns,drive=d0,bus=nvme0,nsid=1",
             "-device", "nvme-ns,drive=d1,bus=nvme0,nsid=2",
         ]
+        for index, disk in enumerate(self.extra_disks, start=2):
+            args += ["-drive", f"file={disk},format=raw,if=none,id=d{index},cache=unsafe",
+                     "-device", f"nvme-ns,drive=d{index},bus=nvme0,nsid={index + 1}"]
         (self.run_dir / "qemu.args").write_text(" ".join(args) + "\n")
         log = open(self.run_dir / "qemu.log", "wb")
         # stdin stays open and silent for the whole run (pitfall 5).
