@@ -6,6 +6,7 @@
 #   /usr/share/zsh/vendor-completions/_kreboot           > kreboot --generate-completion-script
 #   /usr/share/fish/vendor_completions.d/kreboot.fish   /
 #   /lib/systemd/system/kreboot-save-dump.service       dist/, installed but not enabled
+#   /lib/systemd/system/kreboot-verify.service          dist/, enabled (runs `kreboot status --record` once per boot)
 #   /usr/share/doc/kreboot/{copyright,changelog.Debian.gz,README.Debian}
 # Depends comes from dpkg-shlibdeps on the binary, plus makedumpfile (save-dump runs it).
 # The release build is incremental: rerunning after a source change rebuilds only what changed.
@@ -60,6 +61,7 @@ chmod 0644 "$stage/usr/share/bash-completion/completions/kreboot"
 install -D -m 0644 "$docs/completions/_kreboot" "$stage/usr/share/zsh/vendor-completions/_kreboot"
 install -D -m 0644 "$docs/completions/kreboot.fish" "$stage/usr/share/fish/vendor_completions.d/kreboot.fish"
 install -D -m 0644 dist/kreboot-save-dump.service "$stage/lib/systemd/system/kreboot-save-dump.service"
+install -D -m 0644 dist/kreboot-verify.service "$stage/lib/systemd/system/kreboot-verify.service"
 install -D -m 0644 "$debian/copyright" "$stage/usr/share/doc/kreboot/copyright"
 install -D -m 0644 "$debian/README.Debian" "$stage/usr/share/doc/kreboot/README.Debian"
 install -D -m 0644 "$debian/changelog" "$stage/usr/share/doc/kreboot/changelog.Debian"

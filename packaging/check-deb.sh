@@ -25,6 +25,7 @@ contents=$(dpkg-deb --contents "$deb" | awk '{ print $6 }' | sed 's|^\./|/|')
 for path in /usr/sbin/kreboot /usr/share/man/man8/kreboot.8.gz \
             /usr/share/bash-completion/completions/kreboot /usr/share/zsh/vendor-completions/_kreboot \
             /usr/share/fish/vendor_completions.d/kreboot.fish /lib/systemd/system/kreboot-save-dump.service \
+            /lib/systemd/system/kreboot-verify.service \
             /usr/share/doc/kreboot/copyright /usr/share/doc/kreboot/changelog.Debian.gz \
             /usr/share/doc/kreboot/README.Debian; do
     grep -qx "$path" <<<"$contents" || problem "the package does not install $path"
@@ -43,6 +44,8 @@ size=$(stat -c %s "$tree/usr/sbin/kreboot")
 [ "$size" -le $((30 * 1024 * 1024)) ] || problem "usr/sbin/kreboot is $((size / 1048576)) MB: did a module import all of Foundation (and ICU)?"
 grep -q '^ExecStart=/usr/sbin/kreboot save-dump$' "$tree/lib/systemd/system/kreboot-save-dump.service" \
     || problem "kreboot-save-dump.service does not run /usr/sbin/kreboot"
+grep -q '^ExecStart=/usr/sbin/kreboot status --record$' "$tree/lib/systemd/system/kreboot-verify.service" \
+    || problem "kreboot-verify.service does not run kreboot status --record"
 warnings=$(MANWIDTH=80 man --warnings -l "$tree/usr/share/man/man8/kreboot.8.gz" 2>&1 >/dev/null)
 [ -z "$warnings" ] || problem "the packaged manual page: $warnings"
 head -1 "$tree/usr/share/bash-completion/completions/kreboot" | grep -q '^#!' && problem "bash completion has a #! line"

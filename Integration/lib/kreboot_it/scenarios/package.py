@@ -45,8 +45,11 @@ def package(ctx: ScenarioContext) -> None:
         expect(install.rc == 0, f"dpkg -i: {install.summary()}")
         files = guest.run("dpkg -L kreboot", check=True).stdout.split()
         for path in ("/usr/sbin/kreboot", "/usr/share/man/man8/kreboot.8.gz",
-                     "/usr/share/bash-completion/completions/kreboot", "/lib/systemd/system/kreboot-save-dump.service"):
+                     "/usr/share/bash-completion/completions/kreboot", "/lib/systemd/system/kreboot-save-dump.service",
+                     "/lib/systemd/system/kreboot-verify.service"):
             expect(path in files, f"the package does not install {path}")
+        enabled = guest.run("systemctl is-enabled kreboot-verify.service")
+        expect(enabled.stdout.strip() == "enabled", f"kreboot-verify.service after dpkg -i: {enabled.stdout.strip()!r}")
         page = guest.run("zcat /usr/share/man/man8/kreboot.8.gz | grep -c -e save-dump -e 'EXIT STATUS'", check=True)
         expect(int(page.stdout.strip() or 0) >= 2, "the man page lacks save-dump or EXIT STATUS")
         completed = guest.run(f"bash -c {shlex.quote(COMPLETE)}")
