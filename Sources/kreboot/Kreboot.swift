@@ -37,16 +37,22 @@ struct Kreboot: ParsableCommand {
               A busy mount is remounted read-only instead; a remount refused as busy
               is synced and tried again for up to a second (a process that is
               exiting may still hold a file). If a later step fails (a mount that
-              stays busy, a unit that does not stop), kreboot
-              re-isolates the default target, remounts read-write what it made
-              read-only, unloads the kernel and exits non-zero (75 when it is safe
+              stays busy, a unit that does not stop), kreboot undoes what it did,
+              newest first: remounts read-write what it made read-only, mounts
+              again what it unmounted (source, type and options as they were),
+              moves the journal back, turns swaps on, re-isolates the default
+              target, unloads the kernel and exits non-zero (75 when it is safe
               to retry).
+          Swap and journal
+              Every active swap is turned off after the isolate (refused up front
+              when its pages do not fit in free memory); journald moves to /run
+              right before the file system holding /var/log/journal is touched.
           Confirmation
               A real run shows the target and asks on the terminal (a kdump test wants
               the host name typed); without a terminal it needs --yes. It refuses
-              while other users are logged in or shutdown is inhibited, and never
-              boots with a local file system still mounted read-write, unless
-              --force is given.
+              while other users are logged in (--ignore-sessions) or shutdown is
+              inhibited (--ignore-inhibitors), and never boots with a local file
+              system still mounted read-write: that has no override.
           Interruption
               Once confirmed, Ctrl-C or SIGTERM stops the run before its next step
               and rolls back (exit 130); a hung-up terminal does not stop it.
@@ -82,7 +88,8 @@ struct Kreboot: ParsableCommand {
           /run/kreboot/runs/ID/
               one real run: request, progress.log, result.json
           /var/lib/kreboot/last-reboot.json
-              the last reboot, verified by kreboot status in the next boot
+              the last reboot, verified in the next boot (kreboot status shows it,
+              kreboot-verify.service stores it with kreboot status --record)
           /var/lib/kreboot/kdump-test.json
               the last kdump test: pending, succeeded or failed
           /var/crash/DATE-TIME/
