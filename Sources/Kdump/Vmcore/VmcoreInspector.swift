@@ -40,8 +40,7 @@ public enum VmcoreInspector {
         var info = VmcoreInfo(path: path, format: format, sizeBytes: size)
         switch format {
         case .elf:
-            let reader = try ElfVmcoreReader(descriptor: source.rawDescriptor, path: path)
-            let (arch, note) = try reader.read()
+            let (arch, note) = try ElfVmcoreReader.read(descriptor: source.rawDescriptor, path: path)
             info.arch = arch
             if let note { info.apply(note) }
         case .kdumpCompressed:
@@ -93,7 +92,7 @@ public enum VmcoreInspector {
     private static func applyFlattenedElf(_ flat: FlattenedDumpReader, head: [UInt8], to info: inout VmcoreInfo) {
         let machine = head[5] == 2 ? head.bigEndian(at: 18, as: UInt16.self)
                                    : head.littleEndian(at: 18, as: UInt16.self)
-        info.arch = machine.map { ElfVmcoreReader.archName(machine: $0) }
+        info.arch = machine.map { ElfHeader.machineName(machine: $0, fileClass: head[4], dataEncoding: head[5]) ?? "e_machine \($0)" }
         let bytes = flat.allBytes
         let key = Array("OSRELEASE=".utf8)
         guard bytes.count >= key.count else { return }

@@ -1,4 +1,4 @@
-/// How a subprocess is wired up besides its argv: extra descriptors, where its stdout goes, echo.
+/// How a subprocess is wired up besides its argv: extra descriptors, where its output goes, echo.
 public struct SubprocessOptions: Sendable, Equatable {
     /// Descriptors the child gets as well: child fd → our fd (kexec-tools reads a memfd as fd 3).
     public var descriptors: [Int32: Int32]
@@ -6,11 +6,20 @@ public struct SubprocessOptions: Sendable, Equatable {
     public var capturesStandardOutput: Bool
     /// Whether captured output is also copied to our stderr as it comes (progress on the capture kernel's console).
     public var echo: Bool
+    /// Whether the child gets our stdin, stdout and stderr as they are, with nothing captured (the result's output
+    /// is empty; `capturesStandardOutput` and `echo` do not apply): a child that talks to the user itself, such as
+    /// the executor child `kreboot __execute`.
+    public var inheritsStandardStreams: Bool
 
-    /// Options for one run; by default stdout and stderr are captured together and not echoed.
-    public init(descriptors: [Int32: Int32] = [:], capturesStandardOutput: Bool = true, echo: Bool = false) {
+    /// Options for one run; by default stdin is /dev/null, stdout and stderr are captured together and not echoed.
+    public init(descriptors: [Int32: Int32] = [:], capturesStandardOutput: Bool = true, echo: Bool = false,
+                inheritsStandardStreams: Bool = false) {
         self.descriptors = descriptors
         self.capturesStandardOutput = capturesStandardOutput
         self.echo = echo
+        self.inheritsStandardStreams = inheritsStandardStreams
     }
+
+    /// A child with our stdin, stdout and stderr and nothing captured (see `inheritsStandardStreams`).
+    public static let inheritingStandardStreams = SubprocessOptions(inheritsStandardStreams: true)
 }

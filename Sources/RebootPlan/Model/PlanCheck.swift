@@ -37,3 +37,15 @@ public struct PlanCheck: Codable, Sendable, Equatable {
         self.message = message
     }
 }
+
+extension PlanCheck {
+    /// The check `id` with a rule's verdict (`KexecRules`, shared with the loader's preflight).
+    public init(_ id: CheckID, _ finding: KexecFinding) {
+        let status: CheckStatus = switch finding.severity {
+        case .pass: .pass
+        case .warn: .warn
+        case .fail: .fail
+        }
+        self.init(id, status, finding.message)
+    }
+}

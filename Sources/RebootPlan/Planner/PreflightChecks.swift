@@ -29,46 +29,25 @@ struct PreflightChecks {
     }
 
     func root() -> PlanCheck {
-        let p = snapshot.process
         guard snapshot.root.isRealRoot else {
             return PlanCheck(.root, .warn, "not checked: planning for \(snapshot.root.path), not for the machine running kreboot")
         }
-        if let reason = p.containerReason {
-            return PlanCheck(.root, .fail, "\(reason): kexec needs the initial namespaces")
-        }
-        if p.effectiveUID != 0 {
-            return PlanCheck(.root, .fail, "not running as root (euid \(p.effectiveUID)): kexec needs root and CAP_SYS_BOOT")
-        }
-        if p.hasCapSysBoot == false {
-            return PlanCheck(.root, .fail, "CAP_SYS_BOOT is not in the effective capabilities (/proc/self/status CapEff)")
-        }
-        return PlanCheck(.root, .pass, "running as root with CAP_SYS_BOOT")
+        return PlanCheck(.root, KexecRules.privileges(snapshot.process))
     }
 
     func kexecSupported() -> PlanCheck {
         if !snapshot.kernel.kexecSupported && !snapshot.root.isRealRoot {
             return PlanCheck(.kexecSupported, .warn, "unknown: \(snapshot.root.path) has no /sys/kernel/kexec_loaded")
         }
-        return snapshot.kernel.kexecSupported
-            ? PlanCheck(.kexecSupported, .pass, "the running kernel supports kexec (/sys/kernel/kexec_loaded)")
-            : PlanCheck(.kexecSupported, .fail, "/sys/kernel/kexec_loaded is missing: the running kernel was built without kexec")
+        return PlanCheck(.kexecSupported, KexecRules.kexecSupported(snapshot.kernel))
     }
 
     func kexecLoadDisabled() -> PlanCheck {
-        switch snapshot.kernel.kexecLoadDisabled {
-        case true?: return PlanCheck(.kexecLoadDisabled, .fail,
-            "/proc/sys/kernel/kexec_load_disabled is 1: kexec loading is disabled until the next boot")
-        case false?: return PlanCheck(.kexecLoadDisabled, .pass, "kexec loading is enabled (/proc/sys/kernel/kexec_load_disabled is 0)")
-        case nil: return PlanCheck(.kexecLoadDisabled, .warn, "/proc/sys/kernel/kexec_load_disabled is unreadable")
-        }
+        PlanCheck(.kexecLoadDisabled, KexecRules.kexecLoadEnabled(snapshot.kernel))
     }
 
     func lockdown() -> PlanCheck {
-        switch snapshot.kernel.lockdown {
-        case nil, .none?: return PlanCheck(.lockdown, .pass, "kernel lockdown is off")
-        case let mode?: return PlanCheck(.lockdown, .warn,
-            "kernel lockdown is \(mode.rawValue) (/sys/kernel/security/lockdown): only a signed kernel loads, through kexec_file_load")
-        }
+        PlanCheck(.lockdown, KexecRules.lockdown(snapshot.kernel))
     }
 
     func mountTable() -> PlanCheck {
@@ -85,10 +64,8 @@ struct PreflightChecks {
         guard let image = facts.image else {
             return PlanCheck(.kernelImage, .fail, facts.imageProblem ?? "\(path): not a kernel image")
         }
-        let machine = snapshot.process.machineArch
-        guard image.arch == machine else {
-            return PlanCheck(.kernelImage, .fail, "\(path): a \(image.arch) kernel, this machine is \(machine)")
-        }
+        let arch = KexecRules.architecture(path, image, machine: snapshot.process.machineArch)
+        guard arch.severity == .pass else { return PlanCheck(.kernelImage, arch) }
         let release = image.release.map { " \($0)" } ?? ""
         if let named = Self.releaseInFileName(path), let actual = image.release, named != actual {
             return PlanCheck(.kernelImage, .warn, "\(path): the file name says \(named), the image says \(actual)")
@@ -149,13 +126,7 @@ struct PreflightChecks {
     }
 
     func crashkernel() -> PlanCheck {
-        let reserved = snapshot.kernel.crashReservedBytes
-        guard reserved > 0 else {
-            return PlanCheck(.crashkernel, .fail,
-                "no crashkernel reservation (/sys/kernel/kexec_crash_size is 0): add crashkernel=256M to the kernel command line and reboot")
-        }
-        let loaded = snapshot.kernel.kexecCrashLoaded == true ? ", capture kernel already loaded" : ""
-        return PlanCheck(.crashkernel, .pass, "\(reserved >> 20) MiB reserved for the crash kernel\(loaded)")
+        PlanCheck(.crashkernel, KexecRules.crashReservation(snapshot.kernel))
     }
 
     func dumpSpace() -> PlanCheck {

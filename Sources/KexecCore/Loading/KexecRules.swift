@@ -1,0 +1,109 @@
+import LinuxSystem
+
+/// One rule's verdict: pass, warn or fail, the error kind a failure is, and one line naming the cause.
+public struct KexecFinding: Sendable, Equatable {
+    /// How serious: a failure stops a load (and fails the plan's check of the same name).
+    public enum Severity: Sendable, Equatable { case pass, warn, fail }
+
+    public var severity: Severity
+    /// The kind of error a failure is (noPermission 77, unavailable 69, badImage 65).
+    public var code: KexecError.Code
+    public var message: String
+
+    public init(_ severity: Severity, _ code: KexecError.Code, _ message: String) {
+        self.severity = severity
+        self.code = code
+        self.message = message
+    }
+
+    /// A pass or a warning (no error kind).
+    public init(_ severity: Severity, _ message: String) {
+        self.init(severity, .failed, message)
+    }
+
+    /// The error a failure stands for, during `operation`; nil unless it failed.
+    public func error(operation: String, path: String? = nil) -> KexecError? {
+        severity == .fail ? KexecError(code, operation: operation, path: path, message) : nil
+    }
+}
+
+/// The rules about whether this process may kexec on this kernel and whether an image fits this machine:
+/// one table, read by the planner's checks (`root`, `kexec-supported`, `kexec-load-disabled`, `lockdown`,
+/// `crashkernel`, `kernel-image`) and by the loader's preflight, so both say the same thing the same way. Pure.
+public enum KexecRules {
+    /// In the initial namespaces, root, CAP_SYS_BOOT (77).
+    public static func privileges(_ process: ProcessContext) -> KexecFinding {
+        if let reason = process.containerReason {
+            return KexecFinding(.fail, .noPermission, "\(reason): kexec needs the initial namespaces")
+        }
+        if process.effectiveUID != 0 {
+            return KexecFinding(.fail, .noPermission,
+                                "not running as root (euid \(process.effectiveUID)): kexec needs root and CAP_SYS_BOOT")
+        }
+        if process.hasCapSysBoot == false {
+            return KexecFinding(.fail, .noPermission,
+                                "CAP_SYS_BOOT is not in the effective capabilities (/proc/self/status CapEff): kexec is not allowed")
+        }
+        return KexecFinding(.pass, "running as root with CAP_SYS_BOOT")
+    }
+
+    /// The running kernel was built with kexec (69).
+    public static func kexecSupported(_ kernel: KernelState) -> KexecFinding {
+        kernel.kexecSupported
+            ? KexecFinding(.pass, "the running kernel supports kexec (/sys/kernel/kexec_loaded)")
+            : KexecFinding(.fail, .unavailable, "/sys/kernel/kexec_loaded is missing: the running kernel was built without kexec")
+    }
+
+    /// kexec loading is not disabled until the next boot (69); unknown is a warning.
+    public static func kexecLoadEnabled(_ kernel: KernelState) -> KexecFinding {
+        switch kernel.kexecLoadDisabled {
+        case true?: KexecFinding(.fail, .unavailable,
+            "/proc/sys/kernel/kexec_load_disabled is 1: kexec loading is disabled until the next boot")
+        case false?: KexecFinding(.pass, "kexec loading is enabled (/proc/sys/kernel/kexec_load_disabled is 0)")
+        case nil: KexecFinding(.warn, "/proc/sys/kernel/kexec_load_disabled is unreadable")
+        }
+    }
+
+    /// Kernel lockdown: a warning that only a signed kernel loads, through kexec_file_load.
+    public static func lockdown(_ kernel: KernelState) -> KexecFinding {
+        switch kernel.lockdown {
+        case nil, .none?: KexecFinding(.pass, "kernel lockdown is off")
+        case let mode?: KexecFinding(.warn,
+            "kernel lockdown is \(mode.rawValue) (/sys/kernel/security/lockdown): only a signed kernel loads, through kexec_file_load")
+        }
+    }
+
+    /// Memory reserved for a capture kernel (69), naming the parameter to add.
+    public static func crashReservation(_ kernel: KernelState, suggested: String = "crashkernel=256M") -> KexecFinding {
+        let reserved = kernel.crashReservedBytes
+        guard reserved > 0 else {
+            return KexecFinding(.fail, .unavailable,
+                "no crashkernel reservation (/sys/kernel/kexec_crash_size is 0): add \(suggested) to the kernel command line and reboot")
+        }
+        let loaded = kernel.kexecCrashLoaded == true ? ", capture kernel already loaded" : ""
+        return KexecFinding(.pass, "\(reserved >> 20) MiB reserved for the crash kernel\(loaded)")
+    }
+
+    /// The image is for this machine's architecture (65).
+    public static func architecture(_ path: String, _ image: KernelImageInfo, machine: String) -> KexecFinding {
+        image.arch == machine
+            ? KexecFinding(.pass, "\(path): \(image.arch) kernel")
+            : KexecFinding(.fail, .badImage, "\(path): \(article(image.arch)) \(image.arch) kernel, this machine is \(machine)")
+    }
+
+    /// Under lockdown only a signed image loads (69).
+    public static func signature(_ path: String, _ image: KernelImageInfo?, _ kernel: KernelState) -> KexecFinding {
+        guard let mode = kernel.lockdown, mode != .none else { return KexecFinding(.pass, "no signature needed") }
+        if image?.details["signed"] == "false" {
+            return KexecFinding(.fail, .unavailable,
+                "\(path): the image has no signature (no Authenticode certificate table) and kernel lockdown (\(mode.rawValue)) loads only signed kernels")
+        }
+        return KexecFinding(.pass, "kernel lockdown is \(mode.rawValue): loading only through kexec_file_load, and only a kernel with a valid signature")
+    }
+
+    /// `an` before a vowel (`an aarch64 kernel`), else `a`.
+    static func article(_ word: String) -> String {
+        guard let first = word.lowercased().first else { return "a" }
+        return "aeiou".contains(first) ? "an" : "a"
+    }
+}
