@@ -13,11 +13,13 @@ from .ext4 import needs_recovery
 from .failure import ScenarioFailure
 from .guest import KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
 
-# The steps the guest's plan must have: everything but / is on the data disk.
+# The steps the guest's plan must have: everything but / is on the data disk; the persistent journal is on /,
+# so journald moves to /run right before / is made read-only.
 EXPECTED_STEPS = [
     ("load", None),
     ("isolate", "rescue.target"),
     ("unmount", "/data"),
+    ("moveJournal", "/var/log/journal"),
     ("remountReadOnly", "/"),
     ("sync", None),
     ("exec", None),

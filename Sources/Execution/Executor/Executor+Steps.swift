@@ -5,8 +5,10 @@ import Quiesce
 import RebootPlan
 
 extension Executor {
-    /// Performs one step, noting in `undo` what it changed. Returns a note when it did something other than asked.
-    func perform(_ step: PlanStep, policy: RunPolicy, undo: inout UndoLog) throws(RunError) -> String? {
+    /// Performs one step, noting in `undo` what it changed; `later` are the steps after it. Returns a note when
+    /// it did something other than asked.
+    func perform(_ step: PlanStep, policy: RunPolicy, then later: ArraySlice<PlanStep>,
+                 undo: inout UndoLog) throws(RunError) -> String? {
         switch step {
         case .load(let image), .loadCrash(let image):
             let crash = step.action == .loadCrash
@@ -38,6 +40,10 @@ extension Executor {
             return nil
 
         case .moveJournal:
+            // What is journaled after the move lives in /run and is gone with the kexec: the outcome records go
+            // to the persistent journal now, saying which steps are still to come (a failure among them rolls
+            // back, moves the journal back first and records that).
+            recordOutcome(undo, remaining: later)
             try quiesce { () throws(QuiesceError) in try parts.services.relinquishJournal() }
             undo.journalMoved = true
             return nil
@@ -62,21 +68,9 @@ extension Executor {
 
         case .exec, .panic:
             try checkNoReadWriteMounts(step)
-            if undo.quiesced {
-                let unmounted = undo.unmounted.map(\.target)
-                parts.journal.record(JournalRecord(.quiesced, "kreboot: quiesced (unmounted \(unmounted.count), read-only \(undo.madeReadOnly.count), swaps off \(undo.swapsOff.count))",
-                                                   fields: ["UNMOUNTED": unmounted.joined(separator: " "),
-                                                            "READ_ONLY": undo.madeReadOnly.joined(separator: " ")]))
-            }
+            if !undo.journalMoved { recordOutcome(undo, remaining: [step]) }
             do {
-                if step.action == .exec {
-                    parts.journal.record(JournalRecord(.executed, "kreboot: executing the loaded kernel", priority: .notice))
-                    try parts.loader.exec()
-                } else {
-                    parts.journal.record(JournalRecord(.kdumpTestPending, "kreboot: kdump test: crashing the kernel now",
-                                                       priority: .notice))
-                    try parts.loader.panic()
-                }
+                if step.action == .exec { try parts.loader.exec() } else { try parts.loader.panic() }
             } catch {
                 throw RunError(loading: error, code: .failed)
             }
@@ -88,6 +82,25 @@ extension Executor {
             parts.journal.record(JournalRecord(.executed, "kreboot: handed over to systemd's \(unit)", priority: .notice,
                                                fields: ["UNIT": unit]))
             return "systemd stops services, unmounts and executes the loaded kernel"
+        }
+    }
+
+    /// Journals the quiesce so far and the exec (or panic) to come, with the steps still before it.
+    private func recordOutcome(_ undo: UndoLog, remaining: ArraySlice<PlanStep>) {
+        let unmounted = undo.unmounted.map(\.target)
+        let before = remaining.filter { $0.action != .exec && $0.action != .panic }.map(\.summary)
+        let then = before.isEmpty ? "" : "; then: " + before.joined(separator: ", ")
+        if undo.quiesced {
+            parts.journal.record(JournalRecord(.quiesced, "kreboot: quiesced (unmounted \(unmounted.count), read-only \(undo.madeReadOnly.count), swaps off \(undo.swapsOff.count))\(then)",
+                                               fields: ["UNMOUNTED": unmounted.joined(separator: " "),
+                                                        "READ_ONLY": undo.madeReadOnly.joined(separator: " ")]))
+        }
+        if remaining.contains(.panic) {
+            parts.journal.record(JournalRecord(.kdumpTestPending, "kreboot: kdump test: crashing the kernel\(then.isEmpty ? " now" : then)",
+                                               priority: .notice))
+        } else if remaining.contains(.exec) {
+            parts.journal.record(JournalRecord(.executed, "kreboot: executing the loaded kernel\(then.isEmpty ? " now" : then)",
+                                               priority: .notice))
         }
     }
 

@@ -41,7 +41,7 @@ public struct Executor {
             progress(.started(index: index, step: step, at: Date()))
             do throws(RunError) {
                 try gate(index, step)
-                let note = try perform(step, policy: plan.policy, undo: &undo)
+                let note = try perform(step, policy: plan.policy, then: plan.steps[(index + 1)...], undo: &undo)
                 let duration = ContinuousClock.now - clock
                 progress(.finished(index: index, step: step, duration: duration, note: note))
                 recordStep(index, of: plan.steps.count, step, duration: duration, note: note, failed: false)

@@ -18,8 +18,9 @@ public protocol ServiceManager: Sendable {
     /// Moves process `pid` into a new transient scope `name` (`….scope`) that survives isolates
     /// (`IgnoreOnIsolate=yes`), as `systemd-run --scope` does with itself, and waits until the scope runs.
     func moveIntoTransientScope(name: String, pid: Int32, properties: [UnitProperty]) throws(QuiesceError)
-    /// Makes journald stop writing to /var (it moves to /run), so `/` can be remounted read-only.
-    /// The same as `journalctl --relinquish-var`.
+    /// Makes journald write what it was sent so far to /var, then stop writing there (it moves to /run), so
+    /// the file system holding the journal can be unmounted or made read-only. The same as
+    /// `journalctl --sync --relinquish-var`.
     func relinquishJournal() throws(QuiesceError)
     /// Makes journald write to /var again (`journalctl --flush`), after a rollback.
     func flushJournal() throws(QuiesceError)

@@ -229,6 +229,8 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
 
     /// journald's io.systemd.Journal.RelinquishVar over varlink. The corresponding command is `journalctl --relinquish-var`.
     public func relinquishJournal() throws(QuiesceError) {
+        // Synchronize first: records already sent (kreboot's own, just before) are written to /var, not /run.
+        try JournalVarlink.call("io.systemd.Journal.Synchronize", socket: journalSocket)
         try JournalVarlink.call("io.systemd.Journal.RelinquishVar", socket: journalSocket)
     }
 

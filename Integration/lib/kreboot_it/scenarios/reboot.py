@@ -58,11 +58,20 @@ def reboot_with_data(ctx: ScenarioContext, guest: Guest, first, arguments: str, 
 
 
 def expect_reboot_verified(guest: Guest, label: str) -> None:
-    """`kreboot status --json` in the new boot reports the reboot it made verified."""
-    status = guest.run("kreboot status --json")
-    expect(status.rc == 0, f"{label}: kreboot status in the new boot: {status.summary()}")
-    last = json.loads(status.stdout).get("lastReboot") or {}
-    expect(last.get("state") == "verified", f"{label}: kreboot status does not report the reboot verified: {last!r}")
+    """`kreboot status --json` in the new boot reports the reboot it made verified, twice, and leaves every
+    file of /var/lib/kreboot byte-identical; `kreboot status --record` then stores the verdict."""
+    sums = "sha256sum /var/lib/kreboot/* 2>/dev/null; ls -la --time-style=full-iso /var/lib/kreboot"
+    before = guest.run(sums).stdout
+    for _ in range(2):
+        status = guest.run("kreboot status --json")
+        expect(status.rc == 0, f"{label}: kreboot status in the new boot: {status.summary()}")
+        last = json.loads(status.stdout).get("lastReboot") or {}
+        expect(last.get("state") == "verified", f"{label}: kreboot status does not report the reboot verified: {last!r}")
+    after = guest.run(sums).stdout
+    expect(before == after, f"{label}: kreboot status changed /var/lib/kreboot: {before!r} -> {after!r}")
+    recorded = guest.run("kreboot status --record >/dev/null && cat /var/lib/kreboot/last-reboot.json")
+    expect(recorded.rc == 0 and '"verified"' in recorded.stdout,
+           f"{label}: kreboot status --record did not store the verdict: {recorded.summary()}")
 
 
 @scenario("reboot")
@@ -108,10 +117,15 @@ def cross_version(ctx: ScenarioContext) -> None:
 def via_systemd(ctx: ScenarioContext) -> None:
     """`kreboot --via systemd --yes`: kreboot loads the planned kernel, systemd's kexec.target quiesces
     and executes it; the images are clean, the data kept, the plan's command line booted, and
-    `kreboot status` in the new boot reports the reboot verified."""
+    `kreboot status` in the new boot reports the reboot verified. Its dry run lists exactly what that path
+    runs: load, then the hand-over to kexec.target."""
     with ctx.boot() as guest:
         first = guest.wait_boot()
-        plan, _ = dry_run_plan(guest, "")
+        plan, _ = dry_run_plan(guest, "--via systemd")
+        steps = [(step.get("action"), step.get("unit")) for step in plan.get("steps", [])]
+        expect(steps == [("load", None), ("handOver", "kexec.target")],
+               f"--via systemd plans {steps}, expected load then handOver kexec.target")
+        expect((plan.get("policy") or {}).get("strategy") == "systemd", f"policy is {plan.get('policy')!r}")
         token = f"it-{uuid.uuid4().hex[:12]}"
         guest.run(f"echo {token} > /data/via-systemd.txt", check=True)
 
