@@ -37,4 +37,11 @@ public enum BootLoaderReader {
         return BootLoaderDiscovery(defaultRule: "no boot loader configuration found (no grub.cfg, no loader/entries, no /boot/vmlinuz)",
                                    problems: problems)
     }
+
+    /// The boot loader's entries and default for the system under `root`, reading its mount table (a separate
+    /// /boot) and machine id as the snapshot does: what `kreboot entries` lists.
+    public static func read(root: RootDirectory) -> BootLoaderDiscovery {
+        let mounts = (try? MountTableReader.read(root: root).entries) ?? []
+        return read(root: root, mounts: mounts, machineID: root.readLine("/etc/machine-id"))
+    }
 }

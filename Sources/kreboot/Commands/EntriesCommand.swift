@@ -34,9 +34,7 @@ struct EntriesCommand: ParsableCommand {
     }
 
     func run() throws {
-        let root = RootDirectory(global.root)
-        let mounts = (try? MountTableReader.read(root: root).entries) ?? []
-        let found = BootLoaderReader.read(root: root, mounts: mounts, machineID: root.readLine("/etc/machine-id"))
+        let found = BootLoaderReader.read(root: RootDirectory(global.root))
         if global.json {
             let entries = found.entries.enumerated().map { Listing.Entry(entry: $1, isDefault: $0 == found.defaultIndex) }
             try JSONOutput.print(Listing(entries: entries, defaultRule: found.defaultRule, configFile: found.configFile,
