@@ -22,7 +22,7 @@ let package = Package(
 
         .target(
             name: "RebootPlan",
-            dependencies: ["CMount", "CElf", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["CMount", "CElf", "CZlib", "CKexecSyscalls", .product(name: "SystemPackage", package: "swift-system")]
         ),
         .target(
             name: "KexecCore",

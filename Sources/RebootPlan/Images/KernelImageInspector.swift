@@ -20,7 +20,7 @@ public enum KernelImageInspector {
         }
     }
 
-    private static func inspect(_ file: borrowing ImageFile) throws(RebootPlanError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile) throws(RebootPlanError) -> KernelImageInfo {
         let name = file.displayPath
         guard file.size > 0 else { throw RebootPlanError(.badData, path: name, "\(name): empty file") }
         let start = try file.read(at: 0, count: 4096)
