@@ -100,3 +100,58 @@ import Glibc
         #expect(text?.contains("Name:") == true)
     }
 }
+
+/// The readers built on the gateway: FIFOs, loops, directories and oversize files are reported, not hung on
+/// or silently cut; nothing outside the tree is read.
+@Suite struct GatewayReaderTests {
+    @Test func fifoGrubCfgAndMountinfoAreErrorsNotHangs() throws {
+        let t = HostileTreeFixture()
+        defer { t.remove() }
+        t.fifo("boot/grub/grub.cfg")
+        t.fifo("proc/self/mountinfo")
+        let root = RootDirectory(t.path)
+        let grub = GrubReader.read(root: root, configFile: "/boot/grub/grub.cfg",
+                                   resolver: BootPathResolver(root: root, mounts: []))
+        #expect(grub.problems == ["/boot/grub/grub.cfg: is a FIFO, not a regular file"])
+        let error = #expect(throws: RebootPlanError.self) { try MountTableReader.read(root: root) }
+        #expect(error?.message == "cannot read /proc/self/mountinfo: is a FIFO, not a regular file")
+    }
+
+    @Test func grubCfgOverTheCapIsAnErrorNotACut() throws {
+        let t = HostileTreeFixture()
+        defer { t.remove() }
+        t.bytes("boot/grub/grub.cfg", [UInt8](repeating: 0x23, count: ReadLimit.grubConfig.bytes + 1))
+        let root = RootDirectory(t.path)
+        let grub = GrubReader.read(root: root, configFile: "/boot/grub/grub.cfg",
+                                   resolver: BootPathResolver(root: root, mounts: []))
+        #expect(grub.problems == ["/boot/grub/grub.cfg: larger than the 16 MiB limit for a GRUB configuration"])
+    }
+
+    @Test func grubenvLoopAndDirectoryAreNamed() {
+        let t = HostileTreeFixture()
+        defer { t.remove() }
+        t.symlink("boot/grub/grubenv", to: "grubenv")
+        t.directory("boot/grub2/grubenv")
+        var problems: [String] = []
+        let env = GrubEnvironment.read(root: RootDirectory(t.path), candidates: ["/boot/grub/grubenv", "/boot/grub2/grubenv"],
+                                       problems: &problems)
+        #expect(env == nil)
+        #expect(problems == ["/boot/grub/grubenv: symlink loop", "/boot/grub2/grubenv: is a directory, not a regular file"])
+    }
+
+    @Test func endlessMountinfoLineIsAnError() throws {
+        let t = HostileTreeFixture()
+        defer { t.remove() }
+        t.bytes("proc/self/mountinfo", [UInt8](repeating: 0x41, count: 200_000))
+        let error = #expect(throws: RebootPlanError.self) { try MountTableReader.read(root: RootDirectory(t.path)) }
+        #expect(error?.message == "/proc/self/mountinfo is malformed: line 1 is longer than 64 KiB")
+    }
+
+    @Test func mountinfoSymlinkedOutsideTheTreeIsNotTheHostTable() throws {
+        let t = HostileTreeFixture()
+        defer { t.remove() }
+        t.directory("proc/self")
+        t.symlink("proc/self/mountinfo", to: "/proc/self/mountinfo")   // inside the tree: does not exist
+        #expect(throws: RebootPlanError.self) { try MountTableReader.read(root: RootDirectory(t.path)) }
+    }
+}

@@ -22,8 +22,12 @@ enum GrubReader {
     /// Reads `configFile` and its grubenv; never fails, problems are reported in the result.
     static func read(root: RootDirectory, configFile: String, resolver: BootPathResolver) -> Result {
         var result = Result()
-        guard let bytes = root.readBytes(configFile) else {
-            result.problems.append("\(configFile): cannot be read")
+        let bytes: [UInt8]
+        do throws(RebootPlanError) {
+            guard let read = try root.readFile(configFile, limit: .grubConfig) else { throw RebootPlanError(.badData, "\(configFile): cannot be read") }
+            bytes = read
+        } catch {
+            result.problems.append(error.message)
             result.rule = "GRUB \(configFile) cannot be read; nothing to boot"
             return result
         }
@@ -84,7 +88,14 @@ enum GrubReader {
     private static func sourcedScript(_ written: String, root: RootDirectory, resolver: BootPathResolver,
                                       directory: String) -> (path: String, nodes: [GrubNode], problems: [String])? {
         let path = resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
-        guard let bytes = root.readBytes(path), !isBinary(bytes) else { return nil }
+        let bytes: [UInt8]
+        do {
+            guard let read = try root.readFile(path, limit: .grubConfig) else { return nil }
+            bytes = read
+        } catch {
+            return (path, [], [error.message])
+        }
+        guard !isBinary(bytes) else { return nil }
         let parsed = GrubConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
         return (path, parsed.nodes, parsed.problems)
     }

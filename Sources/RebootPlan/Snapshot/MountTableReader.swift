@@ -28,13 +28,20 @@ public enum MountTableReader {
 
     /// Parses one table file and checks that libmount understood every line of it.
     static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(RebootPlanError) -> [MountEntry] {
-        if let problem = readProblem(root.hostPath(file)) {
-            throw RebootPlanError(.badData, path: file, "cannot read \(file): \(problem)")
+        let bytes: [UInt8]
+        do throws(RebootPlanError) {
+            guard let read = try root.readFile(file, limit: .mountTable) else {
+                throw RebootPlanError(.badData, path: file, "cannot read \(file): \(Errno.noSuchFileOrDirectory)")
+            }
+            bytes = read
+        } catch {
+            throw RebootPlanError(error.code, path: file, error.message.hasPrefix(file) ? "cannot read " + error.message : error.message)
         }
+        try MountTableLimits.check(bytes, file: file)
         guard let table = LibmountTable() else {
             throw RebootPlanError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
         }
-        let (result, problems) = table.parse(hostPath: root.hostPath(file))
+        let (result, problems) = table.parse(bytes: bytes, name: root.hostPath(file))
         if result < 0 {
             throw RebootPlanError(.badData, path: file, "cannot read \(file): \(String(cString: strerror(-result)))")
         }

@@ -79,3 +79,19 @@ extension RootDirectory {
         return result
     }
 }
+
+extension RootDirectory {
+    /// `readFileText`, with the error (or "cannot be read") added to `problems`; nil when absent or on error.
+    public func readFileText(_ targetPath: String, limit: ReadLimit, problems: inout [String]) -> String? {
+        do {
+            guard let text = try readFileText(targetPath, limit: limit) else {
+                problems.append("\(targetPath): cannot be read")
+                return nil
+            }
+            return text
+        } catch {
+            problems.append(error.message)
+            return nil
+        }
+    }
+}

@@ -32,8 +32,7 @@ public struct RootDirectory: Sendable, Equatable {
 
     /// The whole file as UTF-8 text (invalid bytes repaired); nil when absent or unreadable.
     public func readText(_ targetPath: String) -> String? {
-        guard let bytes = readBytes(targetPath) else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? readFileText(targetPath, limit: .textFile)) ?? nil
     }
 
     /// The first line of a small file, trimmed; nil when absent, unreadable or empty.

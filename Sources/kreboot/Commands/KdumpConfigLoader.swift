@@ -8,7 +8,15 @@ enum KdumpConfigLoader {
         guard let file else {
             return KdumpConfigReader.read(root: root) ?? KdumpConfig(file: "(defaults)")
         }
-        guard let text = RootDirectory().readText(file) else { throw KdumpConfigLoadError(message: "\(file): cannot read") }
+        let text: String
+        do {
+            guard let read = try RootDirectory().readFileText(file, limit: .configFile) else { throw KdumpConfigLoadError(message: "\(file): cannot read") }
+            text = read
+        } catch let error as RebootPlanError {
+            throw KdumpConfigLoadError(message: error.message)
+        } catch {
+            throw error as! KdumpConfigLoadError
+        }
         return parse(text: text, file: file)
     }
 
