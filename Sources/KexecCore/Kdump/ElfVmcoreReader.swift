@@ -9,10 +9,15 @@ import Glibc
 struct ElfVmcoreReader: ~Copyable {
     private let elf: OpaquePointer
     private let path: String
+    /// The file's size: PT_NOTE segments must lie inside it.
+    private let fileSize: UInt64
+    /// The most note bytes read from one PT_NOTE segment (a machine with thousands of CPUs has a few MiB).
+    static let maxNoteBytes: UInt64 = 16 << 20
 
     /// Starts libelf on an open descriptor (not mmapped: /proc/vmcore is read with pread).
-    init(descriptor: Int32, path: String) throws(KexecError) {
+    init(descriptor: Int32, path: String, fileSize: UInt64 = .max) throws(KexecError) {
         self.path = path
+        self.fileSize = fileSize
         _ = elf_version(UInt32(EV_CURRENT))
         guard let handle = elf_begin(descriptor, ELF_C_READ, nil) else {
             throw ElfVmcoreReader.error(path, "not readable as ELF: \(ElfVmcoreReader.libelfMessage())")
@@ -45,6 +50,13 @@ struct ElfVmcoreReader: ~Copyable {
             }
             guard phdr.p_type == UInt32(PT_NOTE), phdr.p_filesz > 0 else { continue }
             sawNote = true
+            let (end, overflow) = phdr.p_offset.addingReportingOverflow(phdr.p_filesz)
+            guard !overflow, end <= fileSize, end <= UInt64(Int64.max) else {
+                throw ElfVmcoreReader.error(path, "impossible PT_NOTE \(index): offset \(phdr.p_offset) + size \(phdr.p_filesz) is past the end of the file (\(fileSize) bytes)")
+            }
+            guard phdr.p_filesz <= ElfVmcoreReader.maxNoteBytes else {
+                throw ElfVmcoreReader.error(path, "impossible PT_NOTE \(index): \(phdr.p_filesz) bytes of notes (more than \(ElfVmcoreReader.maxNoteBytes >> 20) MiB)")
+            }
             guard let data = elf_getdata_rawchunk(elf, Int64(phdr.p_offset), Int(phdr.p_filesz), ELF_T_NHDR) else {
                 throw ElfVmcoreReader.error(path, "truncated PT_NOTE at offset \(phdr.p_offset) (\(phdr.p_filesz) bytes)")
             }

@@ -43,8 +43,8 @@ struct ElfKernelImage {
         guard let arch = arch(machine: Int32(ehdr.e_machine), elfClass: elfClass, data: data) else {
             throw RebootPlanError(.badData, path: name, "\(name): ELF file for unknown machine \(ehdr.e_machine)")
         }
-        let shEnd = ehdr.e_shoff + UInt64(ehdr.e_shnum) * UInt64(ehdr.e_shentsize)
-        let phEnd = ehdr.e_phoff + UInt64(ehdr.e_phnum) * UInt64(ehdr.e_phentsize)
+        let shEnd = try FileArithmetic.add(ehdr.e_shoff, UInt64(ehdr.e_shnum) * UInt64(ehdr.e_shentsize), file: name, field: "ELF section header table (e_shoff)")
+        let phEnd = try FileArithmetic.add(ehdr.e_phoff, UInt64(ehdr.e_phnum) * UInt64(ehdr.e_phentsize), file: name, field: "ELF program header table (e_phoff)")
         guard shEnd <= file.size, phEnd <= file.size else {
             throw RebootPlanError(.badData, path: name,
                                   "\(name): truncated: ELF headers end at \(max(shEnd, phEnd)), file has \(file.size) bytes")
@@ -57,13 +57,19 @@ struct ElfKernelImage {
             guard gelf_getphdr(handle.elf, index, &phdr) != nil else {
                 throw RebootPlanError(.badData, path: name, "\(name): bad ELF program header \(index): \(ElfHandle.lastError())")
             }
-            if phdr.p_type == UInt32(PT_LOAD) && phdr.p_offset + phdr.p_filesz > file.size {
+            guard phdr.p_type == UInt32(PT_LOAD) else { continue }
+            let segmentEnd = try FileArithmetic.add(phdr.p_offset, phdr.p_filesz, file: name, field: "ELF segment \(index) (p_offset + p_filesz)")
+            if segmentEnd > file.size {
                 throw RebootPlanError(.badData, path: name,
-                                      "\(name): truncated: ELF segment \(index) ends at \(phdr.p_offset + phdr.p_filesz), file has \(file.size) bytes")
+                                      "\(name): truncated: ELF segment \(index) ends at \(segmentEnd), file has \(file.size) bytes")
             }
         }
         var banner: LinuxVersionBanner?
         if let rodata = handle.section(named: ".rodata"), rodata.sh_type != UInt32(SHT_NOBITS) {
+            let rodataEnd = try FileArithmetic.add(rodata.sh_offset, rodata.sh_size, file: name, field: "ELF section .rodata (sh_offset + sh_size)")
+            if rodataEnd > file.size {
+                throw RebootPlanError(.badData, path: name, "\(name): truncated: ELF section .rodata ends at \(rodataEnd), file has \(file.size) bytes")
+            }
             banner = try LinuxVersionBanner.scan(file, from: rodata.sh_offset, length: rodata.sh_size)
         }
         let details = [
