@@ -20,26 +20,10 @@ enum DumpFiles {
         }
     }
 
-    /// Writes `bytes` to `path` through `path.incomplete`, fsync and rename.
+    /// Writes `bytes` to `path` through `RecordWriter` (an exclusive temporary file, fsync, rename, fsync of
+    /// the directory; the directory must be kreboot's own).
     static func writeAtomically(_ bytes: [UInt8], to path: String, operation: String) throws(KexecError) {
-        let temporary = path + ".incomplete"
-        do {
-            let fd = try FileDescriptor.open(FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
-                                             permissions: [.ownerReadWrite], retryOnInterrupt: true)
-            do {
-                _ = try fd.writeAll(bytes)
-                guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
-                try fd.close()
-            } catch {
-                try? fd.close()
-                throw error
-            }
-        } catch let err as Errno {
-            throw KexecError(.failed, operation: operation, path: temporary, errno: err, "\(temporary): cannot write: \(err)")
-        } catch {
-            throw KexecError(.failed, operation: operation, path: temporary, "\(temporary): cannot write: \(error)")
-        }
-        try commit(temporary, as: path, operation: operation)
+        try RecordWriter.write(bytes, to: path, operation: operation)
     }
 
     /// fsyncs `temporary`, renames it to `path` and fsyncs the directory.

@@ -45,7 +45,7 @@ struct RunDirectory {
     var resultFile: String { path + "/result.json" }
 
     func write(_ request: Request) throws {
-        try JSONEncoder().encode(request).write(to: URL(fileURLWithPath: requestFile), options: .atomic)
+        try RecordWriter.write(Array(JSONEncoder().encode(request)), to: requestFile, operation: "run")
     }
 
     func readRequest() throws -> Request {
@@ -53,6 +53,6 @@ struct RunDirectory {
     }
 
     func write(_ result: Result) throws {
-        try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: resultFile), options: .atomic)
+        try RecordWriter.write(Array(JSONEncoder().encode(result)), to: resultFile, operation: "run")
     }
 }
