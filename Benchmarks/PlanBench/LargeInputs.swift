@@ -9,7 +9,7 @@ import Glibc
 func runLargeInputBenchmarks() {
     func peakMiB() -> Int {
         var usage = rusage()
-        getrusage(RUSAGE_SELF, &usage)
+        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return usage.ru_maxrss / 1024
     }
     func time(_ name: String, _ body: () -> Int) {

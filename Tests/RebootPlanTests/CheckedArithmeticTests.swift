@@ -57,4 +57,13 @@ import Testing
         #expect(error?.code == .badData)
         #expect(throws: RebootPlanError.self) { try FileArithmetic.int(.max, file: "/x", field: "size") }
     }
+
+    @Test func imageCutInsideItsSignatureIsNotSigned() throws {
+        var image = TestImages.uki(signed: true)
+        let directory = 0x80 + 24 + 112 + 32
+        let cut = UInt32(image.count - 16)
+        for k in 0..<4 { image[directory + k] = UInt8(truncatingIfNeeded: cut >> (8 * UInt32(k))) }
+        let info = try Self.inspect(image).get()
+        #expect(info.details["signed"] == "false")
+    }
 }

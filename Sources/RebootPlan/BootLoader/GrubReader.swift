@@ -53,10 +53,11 @@ enum GrubReader {
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory]
+        let files = GrubSourceFiles(root: root)
         let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
-                                         include: { written in
-                                             sourcedScript(written, root: root, resolver: resolver, directory: directory)
-                                         })
+                                         include: { [files] written in
+                                             sourcedScript(written, files: files, resolver: resolver, directory: directory)
+                                         }, identity: files.identity(of: configFile))
         result.problems += menu.problems
 
         var blsProblems: [String] = []
@@ -84,20 +85,11 @@ enum GrubReader {
     }
 
     /// The script of a file that grub.cfg sources, or nil when it does not exist (GRUB's `[ -f … ]` guards
-    /// are not evaluated) or is not a text file.
-    private static func sourcedScript(_ written: String, root: RootDirectory, resolver: BootPathResolver,
-                                      directory: String) -> (path: String, nodes: [GrubNode], problems: [String])? {
+    /// are not evaluated) or is not a text file. Read once per file identity through `files`.
+    private static func sourcedScript(_ written: String, files: GrubSourceFiles, resolver: BootPathResolver,
+                                      directory: String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])? {
         let path = resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
-        let bytes: [UInt8]
-        do {
-            guard let read = try root.readFile(path, limit: .grubConfig) else { return nil }
-            bytes = read
-        } catch {
-            return (path, [], [error.message])
-        }
-        guard !isBinary(bytes) else { return nil }
-        let parsed = GrubConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
-        return (path, parsed.nodes, parsed.problems)
+        return files.script(at: path)
     }
 
     /// NUL bytes or many control characters: not a script GRUB would run.
