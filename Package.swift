@@ -41,6 +41,8 @@ let package = Package(
         ),
         // Benchmarks (not tests): `swift run -c release kreboot-plan-bench`.
         .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan"], path: "Benchmarks/PlanBench"),
+        // Fuzzing (not shipped; debug builds, it uses @testable): `make fuzz`, a deterministic mutation driver.
+        .executableTarget(name: "kreboot-fuzz", dependencies: ["RebootPlan", "KexecCore"], path: "Fuzz/Driver"),
         .testTarget(name: "RebootPlanTests", dependencies: ["RebootPlan"], resources: [.copy("Fixtures")]),
         .testTarget(name: "KexecCoreTests", dependencies: ["KexecCore", "RebootPlan"]),
         .testTarget(name: "KrebootCLITests", dependencies: ["kreboot"]),
