@@ -25,6 +25,20 @@ release: deps
 
 unit: deps
 	$(SWIFT) test
+	$(MAKE) fuzz-smoke
+
+# Fuzzing (issue 12): a deterministic mutation driver over every parser of files kreboot does not control,
+# seeded from Tests/*/Fixtures and built-in headers. A crash leaves its input in .build/fuzz-crashes/TARGET.current.
+FUZZ_SECONDS ?= 60
+.PHONY: fuzz fuzz-smoke
+fuzz: deps
+	$(SWIFT) build --product kreboot-fuzz
+	.build/debug/kreboot-fuzz --seconds $(FUZZ_SECONDS) --fixtures Tests
+
+# The short pass `make unit` runs: at most 150 inputs or 10 s per target (under 90 s in all).
+fuzz-smoke: deps
+	$(SWIFT) build --product kreboot-fuzz
+	.build/debug/kreboot-fuzz --runs 150 --seconds 10 --fixtures Tests
 
 integration: release
 	Integration/run

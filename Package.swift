@@ -63,6 +63,8 @@ let package = Package(
         ),
         // Benchmarks (not tests): `swift run -c release kreboot-plan-bench`.
         .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan", "KexecCore", "LinuxSystem"], path: "Benchmarks/PlanBench"),
+        // Fuzzing (not shipped; debug builds, it uses @testable): `make fuzz`, a deterministic mutation driver.
+        .executableTarget(name: "kreboot-fuzz", dependencies: ["RebootPlan", "KexecCore", "LinuxSystem", "Kdump"], path: "Fuzz/Driver"),
         // Fakes of every side-effect protocol, for unit tests only (never linked into kreboot).
         .target(
             name: "KrebootTestSupport",

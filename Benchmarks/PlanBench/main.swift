@@ -45,6 +45,10 @@ func syntheticSnapshot(entries entryCount: Int, mounts mountCount: Int) -> Syste
         files: files, sessions: [])
 }
 
+if CommandLine.arguments.dropFirst().first == "large" {
+    runLargeInputBenchmarks()
+    exit(0)
+}
 let iterations = CommandLine.arguments.count > 1 ? Int(CommandLine.arguments[1]) ?? 200 : 200
 let snapshot = syntheticSnapshot(entries: 200, mounts: 500)
 var times: [Double] = []

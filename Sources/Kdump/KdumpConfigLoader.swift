@@ -9,7 +9,7 @@ public enum KdumpConfigLoader {
         guard let file else {
             return KdumpConfigReader.read(root: root) ?? KdumpConfig(file: "(defaults)")
         }
-        guard let text = root.readText(file) else {
+        guard let text = try root.readFileText(file, limit: .configFile) else {
             let place = root.isRealRoot ? "" : " under \(root.path)"
             throw SystemError(.badData, path: file, "\(file)\(place): cannot read the kdump configuration")
         }

@@ -142,6 +142,7 @@ struct Kreboot: ParsableCommand {
     /// The entry point: as PID 1 (the capture kernel's `init=`), the kernel's leftover parameters before the
     /// subcommand are dropped first.
     static func main() {
+        CrashReporter.install()
         var arguments = Array(CommandLine.arguments.dropFirst())
         let isPID1 = getpid() == 1
         if isPID1, arguments.isEmpty, let fromKernel = InitArguments.kernelArguments() {

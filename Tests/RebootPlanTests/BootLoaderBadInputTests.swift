@@ -34,7 +34,7 @@ import Testing
         t.write("/boot/grub/grub.cfg/not-a-file", "x")   // grub.cfg is a directory: exists, cannot be read
         let d = t.readBootLoader()
         #expect(d.entries.isEmpty)
-        #expect(d.problems == ["/boot/grub/grub.cfg: cannot be read"])
+        #expect(d.problems == ["/boot/grub/grub.cfg: is a directory, not a regular file"])
     }
 
     @Test func grubenvWithoutSignatureIsIgnoredWithAProblem() {

@@ -78,8 +78,10 @@ import Testing
     @Test func aFileThatSourcesItselfEnds() {
         let loop = "menuentry 'Again' { linux /vmlinuz-a }\nsource /boot/grub/loop.cfg\n"
         let d = read(["/boot/grub/grub.cfg": "source /boot/grub/loop.cfg\n", "/boot/grub/loop.cfg": loop])
-        #expect(d.entries.count == 8)
+        // The loop is found by the file's identity (device and inode), not after a count of levels.
+        #expect(d.entries.count == 1)
         #expect(d.defaultEntry?.title == "Again")
+        #expect(d.problems.contains("/boot/grub/loop.cfg: sourced while it is being read (a source loop); skipped"))
     }
 
     @Test func garbageInASourcedFileIsReportedWithItsName() {

@@ -135,7 +135,7 @@ import Testing
         let error = readError(RootDirectory(dir))
         #expect(error?.code == .badData)
         #expect(error?.path == "/proc/self/mountinfo")
-        #expect(error?.message == "cannot read /proc/self/mountinfo: Is a directory")
+        #expect(error?.message == "cannot read /proc/self/mountinfo: is a directory, not a regular file")
     }
 
     @Test func readsTheHostMountTable() throws {

@@ -85,10 +85,8 @@ public struct RebootRecord: Codable, Sendable, Equatable {
 
     /// Writes the record atomically, creating its directory.
     public func write(path: String = defaultPath) throws {
-        let dir = FilePath(path).removingLastComponent().string
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try encoder.encode(self).write(to: URL(fileURLWithPath: path), options: .atomic)
+        try RecordWriter.write(Array(try encoder.encode(self)), to: path, operation: "record")
     }
 }

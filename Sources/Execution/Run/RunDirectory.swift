@@ -50,7 +50,7 @@ public struct RunDirectory: Sendable {
     public var resultFile: String { path + "/result.json" }
 
     public func write(_ request: RunRequest) throws {
-        try JSONEncoder().encode(request).write(to: URL(fileURLWithPath: requestFile), options: .atomic)
+        try RecordWriter.write(Array(JSONEncoder().encode(request)), to: requestFile, operation: "run")
     }
 
     public func readRequest() throws -> RunRequest {
@@ -58,6 +58,6 @@ public struct RunDirectory: Sendable {
     }
 
     public func write(_ result: Result) throws {
-        try JSONEncoder().encode(result).write(to: URL(fileURLWithPath: resultFile), options: .atomic)
+        try RecordWriter.write(Array(JSONEncoder().encode(result)), to: resultFile, operation: "run")
     }
 }

@@ -16,10 +16,10 @@ public enum CalibrationInputsReader {
                             arch: String? = nil) -> CalibrationInputs {
         let iomem = root.readText("/proc/iomem").map(IomemSummary.init(text:)) ?? IomemSummary(text: "")
         let memTotal = state.memTotalBytes ?? meminfoTotal(root)
-        let reserved = max(iomem.crashKernelBytes, state.crashRegions.reduce(0) { $0 + $1.size },
+        let reserved = max(iomem.crashKernelBytes, state.crashRegions.reduce(0) { $0.saturatingAdd($1.size) },
                            state.kexecCrashSize ?? sysfsCrashSize(root) ?? 0)
         // MemTotal does not count the reservation nor what firmware keeps; iomem (root only) does.
-        let ram = iomem.systemRAMBytes > 0 ? iomem.systemRAMBytes : (memTotal ?? 0) + reserved
+        let ram = iomem.systemRAMBytes > 0 ? iomem.systemRAMBytes : (memTotal ?? 0).saturatingAdd(reserved)
         let release = state.runningRelease ?? root.readLine("/proc/sys/kernel/osrelease")
         let kernelPath = config?.kernel.flatMap { $0.hasPrefix("/") ? $0 : nil }
             ?? release.map { "/boot/vmlinuz-\($0)" }
@@ -48,9 +48,9 @@ public enum CalibrationInputsReader {
                 let bounds = range.split(separator: "-")
                 guard bounds.count == 2, let start = UInt64(bounds[0], radix: 16), let end = UInt64(bounds[1], radix: 16),
                       end >= start, end > 0 else { continue }
-                let size = end - start + 1
-                if name == "System RAM" && !line.hasPrefix(" ") { systemRAMBytes += size }
-                if name == "Crash kernel" { crashKernelBytes += size }
+                let size = (end - start).saturatingAdd(1)
+                if name == "System RAM" && !line.hasPrefix(" ") { systemRAMBytes = systemRAMBytes.saturatingAdd(size) }
+                if name == "Crash kernel" { crashKernelBytes = crashKernelBytes.saturatingAdd(size) }
             }
         }
     }
@@ -78,7 +78,7 @@ public enum CalibrationInputsReader {
         guard let text = root.readText("/proc/meminfo") else { return nil }
         for line in text.split(separator: "\n") where line.hasPrefix("MemTotal:") {
             let fields = line.split(separator: " ")
-            if fields.count >= 2, let kib = UInt64(fields[1]) { return kib * 1024 }
+            if fields.count >= 2, let kib = UInt64(fields[1]) { return kib.checkedMultiply(1024) }
         }
         return nil
     }

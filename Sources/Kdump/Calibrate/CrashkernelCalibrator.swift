@@ -42,14 +42,14 @@ public enum CrashkernelCalibrator {
 
     /// The recommendation for `inputs`.
     public static func calibrate(_ inputs: CalibrationInputs) -> CrashkernelRecommendation {
-        let ramGiB = Int((inputs.ramBytes + gib - 1) / gib)
+        let ramGiB = Int(inputs.ramBytes / gib + (inputs.ramBytes % gib == 0 ? 0 : 1))
         let baseline = baselineMiB(ramGiB: ramGiB, arch: inputs.arch)
         let kernel = mibRoundedUp(inputs.kernelBytes ?? 0)
         let initrd = mibRoundedUp(inputs.initrdBytes ?? 0)
         let bitmap = bitmapMiB(ramBytes: inputs.ramBytes, pageSize: inputs.pageSize)
         let estimated = kernel + initrd + runtimeMiB + bitmap
         let recommendation = max(baseline, estimated)
-        let lunTerm = (max(0, inputs.luns) + 1) / 2
+        let lunTerm = max(0, inputs.luns) / 2 + max(0, inputs.luns) % 2
 
         var recommendedLow = 0, recommendedHigh = 0
         var low: Int?, high: Int?
@@ -110,5 +110,5 @@ public enum CrashkernelCalibrator {
 
     static func isX86_64(_ arch: String) -> Bool { arch == "x86_64" || arch == "amd64" }
 
-    static func mibRoundedUp(_ bytes: UInt64) -> Int { Int((bytes + mib - 1) / mib) }
+    static func mibRoundedUp(_ bytes: UInt64) -> Int { Int(bytes / mib + (bytes % mib == 0 ? 0 : 1)) }
 }

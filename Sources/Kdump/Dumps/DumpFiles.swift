@@ -11,37 +11,13 @@ import Glibc
 enum DumpFiles {
     /// `mkdir -p`, mode 0700 for new directories (dumps hold kernel memory).
     static func makeDirectories(_ path: String, operation: String) throws(KexecError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                let err = Errno(rawValue: errno)
-                throw KexecError(err == .readOnlyFileSystem || err == .permissionDenied ? .noPermission : .failed,
-                                 operation: operation, path: current, errno: err, "\(current): cannot create directory: \(err)")
-            }
-        }
+        do { try RecordWriter.makeDirectories(path) } catch { throw KexecError(operation: operation, error) }
     }
 
-    /// Writes `bytes` to `path` through `path.incomplete`, fsync and rename.
+    /// Writes `bytes` to `path` through `RecordWriter` (an exclusive temporary file, fsync, rename, fsync of
+    /// the directory; the directory must be kreboot's own).
     static func writeAtomically(_ bytes: [UInt8], to path: String, operation: String) throws(KexecError) {
-        let temporary = path + ".incomplete"
-        do {
-            let fd = try FileDescriptor.open(FilePath(temporary), .writeOnly, options: [.create, .truncate, .closeOnExec],
-                                             permissions: [.ownerReadWrite], retryOnInterrupt: true)
-            do {
-                _ = try fd.writeAll(bytes)
-                guard fsync(fd.rawValue) == 0 else { throw Errno(rawValue: errno) }
-                try fd.close()
-            } catch {
-                try? fd.close()
-                throw error
-            }
-        } catch let err as Errno {
-            throw KexecError(.failed, operation: operation, path: temporary, errno: err, "\(temporary): cannot write: \(err)")
-        } catch {
-            throw KexecError(.failed, operation: operation, path: temporary, "\(temporary): cannot write: \(error)")
-        }
-        try commit(temporary, as: path, operation: operation)
+        do { try RecordWriter.write(bytes, to: path, operation: operation) } catch { throw KexecError(operation: operation, error) }
     }
 
     /// fsyncs `temporary`, renames it to `path` and fsyncs the directory.
@@ -78,11 +54,7 @@ enum DumpFiles {
     }
 
     /// The directory part of a path (`.` when there is none).
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/") else { return "." }
-        let dir = String(path[..<slash])
-        return dir.isEmpty ? "/" : dir
-    }
+    static func parent(of path: String) -> String { RecordWriter.parent(of: path) }
 
     /// Removes the regular files directly in `dir`, then `dir` itself. Anything else in it (a
     /// subdirectory another program made) makes rmdir fail and the directory stays: returns false.

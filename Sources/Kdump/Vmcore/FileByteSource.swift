@@ -11,7 +11,7 @@ final class FileByteSource: DumpByteSource {
     init(path: String, operation: String) throws(KexecError) {
         let fd: FileDescriptor
         do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
+            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking], retryOnInterrupt: true)
         } catch let errno as Errno {
             let code: KexecError.Code = (errno == .permissionDenied || errno == .notPermitted) ? .noPermission : .badImage
             throw KexecError(code, operation: operation, path: path, errno: errno, "\(path): cannot open: \(errno)")

@@ -13,8 +13,10 @@ struct FlattenedDumpReader: DumpByteSource {
     /// Rearranged bytes we hold: (offset in the dump, bytes).
     private(set) var pieces: [(offset: UInt64, bytes: [UInt8])] = []
 
-    /// Scans the stream's records (at most `maxRecords`) keeping those below `window`.
-    init(_ file: some DumpByteSource, path: String, window: UInt64 = 16 << 20, maxRecords: Int = 4096) throws(KexecError) {
+    /// Scans the stream's records (at most `maxRecords`) keeping those below `window`. A record whose size
+    /// runs past the end of the stream (`fileSize`) is an error; at most `window` bytes are held in all.
+    init(_ file: some DumpByteSource, path: String, fileSize: UInt64 = .max, window: UInt64 = 16 << 20,
+         maxRecords: Int = 4096) throws(KexecError) {
         guard let header = file.read(offset: 0, count: 32) else {
             throw FlattenedDumpReader.bad(path, "truncated flattened header")
         }
@@ -26,17 +28,22 @@ struct FlattenedDumpReader: DumpByteSource {
             throw FlattenedDumpReader.bad(path, "makedumpfile header of unknown type \(type)")
         }
         var position = FlattenedDumpReader.headerSize
+        var held: UInt64 = 0
         for _ in 0..<maxRecords {
             guard let record = file.read(offset: position, count: 16) else { break }
             let offset = record.bigEndian(at: 0, as: Int64.self) ?? -1
             let size = record.bigEndian(at: 8, as: Int64.self) ?? -1
             if offset < 0 || size < 0 { break }  // END_FLAG_FLAT_HEADER
             position += 16
-            if UInt64(offset) < window, size <= 1 << 24 {
+            guard UInt64(size) <= fileSize - min(fileSize, position) else {
+                throw FlattenedDumpReader.bad(path, "impossible flattened record at \(position - 16): size \(size) is past the end of the file (\(fileSize) bytes)")
+            }
+            if UInt64(offset) < window, size <= 1 << 24, held + UInt64(size) <= window {
                 guard let bytes = file.read(offset: position, count: Int(size)) else {
                     throw FlattenedDumpReader.bad(path, "truncated flattened record at \(position - 16)")
                 }
                 pieces.append((UInt64(offset), bytes))
+                held += UInt64(size)
             }
             position += UInt64(size)
         }
@@ -44,9 +51,10 @@ struct FlattenedDumpReader: DumpByteSource {
     }
 
     func read(offset: UInt64, count: Int) -> [UInt8]? {
+        let (end, overflow) = offset.addingReportingOverflow(UInt64(max(0, count)))
+        guard count >= 0, !overflow, count <= 1 << 24 else { return nil }
         var result = [UInt8](repeating: 0, count: count)
         var covered = [Bool](repeating: false, count: count)
-        let end = offset + UInt64(count)
         for piece in pieces {
             let pieceEnd = piece.offset + UInt64(piece.bytes.count)
             guard piece.offset < end, pieceEnd > offset else { continue }

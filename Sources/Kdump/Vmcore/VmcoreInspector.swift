@@ -40,13 +40,13 @@ public enum VmcoreInspector {
         var info = VmcoreInfo(path: path, format: format, sizeBytes: size)
         switch format {
         case .elf:
-            let (arch, note) = try ElfVmcoreReader.read(descriptor: source.rawDescriptor, path: path)
+            let (arch, note) = try ElfVmcoreReader.read(descriptor: source.rawDescriptor, path: path, fileSize: source.size)
             info.arch = arch
             if let note { info.apply(note) }
         case .kdumpCompressed:
             apply(try KdumpCompressedHeader.parse(source, path: path), to: &info)
         case .flattened:
-            let flat = try FlattenedDumpReader(source, path: path)
+            let flat = try FlattenedDumpReader(source, path: path, fileSize: source.size)
             guard let inner = flat.read(offset: 0, count: 18), let innerFormat = signatureFormat(inner),
                   innerFormat != .flattened else {
                 throw KexecError(.badImage, operation: "inspect", path: path,

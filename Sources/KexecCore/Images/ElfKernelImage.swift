@@ -21,8 +21,12 @@ struct ElfKernelImage {
         guard let arch = header.machineName else {
             throw SystemError(.badData, path: name, "\(name): ELF file for unknown machine \(header.machine)")
         }
-        let shEnd = header.sectionHeaderOffset + UInt64(header.sectionHeaderCount) * UInt64(header.sectionHeaderEntrySize)
-        let phEnd = header.programHeaderOffset + UInt64(header.programHeaderCount) * UInt64(header.programHeaderEntrySize)
+        let shEnd = try FileArithmetic.add(header.sectionHeaderOffset,
+                                           UInt64(header.sectionHeaderCount) * UInt64(header.sectionHeaderEntrySize),
+                                           file: name, field: "ELF section header table (e_shoff)")
+        let phEnd = try FileArithmetic.add(header.programHeaderOffset,
+                                           UInt64(header.programHeaderCount) * UInt64(header.programHeaderEntrySize),
+                                           file: name, field: "ELF program header table (e_phoff)")
         guard shEnd <= file.size, phEnd <= file.size else {
             throw SystemError(.badData, path: name,
                               "\(name): truncated: ELF headers end at \(max(shEnd, phEnd)), file has \(file.size) bytes")
@@ -39,6 +43,10 @@ struct ElfKernelImage {
         }
         var banner: LinuxVersionBanner?
         if let rodata = elf.section(named: ".rodata"), rodata.hasFileBytes {
+            let rodataEnd = try FileArithmetic.add(rodata.offset, rodata.size, file: name, field: "ELF section .rodata (sh_offset + sh_size)")
+            if rodataEnd > file.size {
+                throw SystemError(.badData, path: name, "\(name): truncated: ELF section .rodata ends at \(rodataEnd), file has \(file.size) bytes")
+            }
             banner = try LinuxVersionBanner.scan(file, from: rodata.offset, length: rodata.size)
         }
         let details = [

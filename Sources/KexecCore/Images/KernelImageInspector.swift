@@ -21,7 +21,7 @@ public enum KernelImageInspector {
         }
     }
 
-    private static func inspect(_ file: borrowing ImageFile) throws(SystemError) -> KernelImageInfo {
+    static func inspect(_ file: borrowing ImageFile) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
         guard file.size > 0 else { throw SystemError(.badData, path: name, "\(name): empty file") }
         let start = try file.read(at: 0, count: 4096)

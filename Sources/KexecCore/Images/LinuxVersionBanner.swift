@@ -54,6 +54,7 @@ struct LinuxVersionBanner: Equatable {
     /// Scans `length` bytes of `file` from `offset` (at most `scanLimit`), 1 MiB at a time with overlap, for the
     /// first banner with a build number; else the first banner found.
     static func scan(_ file: borrowing ImageFile, from offset: UInt64 = 0, length: UInt64? = nil) throws(SystemError) -> LinuxVersionBanner? {
+        guard offset < file.size else { return nil }
         let end = min(file.size, offset + min(length ?? file.size, scanLimit))
         let chunk = 1 << 20
         let overlap = 600

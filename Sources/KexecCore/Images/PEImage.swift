@@ -62,7 +62,7 @@ struct PEImage: Equatable {
             throw SystemError(.badData, path: name, "\(name): PE header has \(count) sections")
         }
         let optional = try file.read(at: peOffset + 24, count: Int(optionalSize))
-        let signed = Self.hasCertificateTable(optional)
+        let signed = Self.hasCertificateTable(optional, fileSize: file.size)
         let tableOffset = peOffset + 24 + optionalSize
         let table = try file.readExactly(at: tableOffset, count: count * 40, what: "PE section table")
         var sections: [Section] = []
@@ -79,8 +79,9 @@ struct PEImage: Equatable {
         return PEImage(machine: machine, sections: sections, signed: signed)
     }
 
-    /// Whether the optional header's data directory 4 (the certificate table) is non-empty.
-    static func hasCertificateTable(_ optional: [UInt8]) -> Bool {
+    /// Whether the optional header's data directory 4 (the certificate table) is non-empty and, with
+    /// `fileSize`, lies wholly inside the file (an image cut inside its signature is not signed).
+    static func hasCertificateTable(_ optional: [UInt8], fileSize: UInt64 = .max) -> Bool {
         let (countOffset, directories): (Int, Int)
         switch optional.le16(0) {
         case 0x10B: (countOffset, directories) = (92, 96)
@@ -88,7 +89,8 @@ struct PEImage: Equatable {
         default: return false
         }
         guard optional.le32(countOffset) > 4 else { return false }
-        return optional.le32(directories + 4 * 8 + 4) > 0
+        let offset = UInt64(optional.le32(directories + 4 * 8)), size = UInt64(optional.le32(directories + 4 * 8 + 4))
+        return size > 0 && offset + size <= fileSize
     }
 
     /// The bytes of `section` (at most `limit`).

@@ -56,17 +56,17 @@ public struct KexecStateFile: Sendable {
         return state
     }
 
-    /// Writes `state` atomically, creating the directory (mode 0755).
+    /// Writes `state` through `RecordWriter`, creating the directory (mode 0700).
     public func write(_ state: KexecState) throws(KexecError) {
+        let data: Data
         do {
-            let url = URL(fileURLWithPath: path)
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            try encoder.encode(state).write(to: url, options: .atomic)
+            data = try encoder.encode(state)
         } catch {
             throw KexecError(.failed, operation: "state", path: path, "\(path): cannot write the state file: \(error)")
         }
+        do { try RecordWriter.write(Array(data), to: path, operation: "state") } catch { throw KexecError(operation: "state", error) }
     }
 
     /// Records a load (replacing the record of the same kind).

@@ -15,11 +15,12 @@ public struct ImageFile: ~Copyable {
     /// The path as messages show it.
     public let displayPath: String
 
-    /// Opens `hostPath` read-only; it must be a regular file. The error names `displayPath`.
+    /// Opens `hostPath` read-only and non-blocking (a FIFO does not hang the open); it must be a regular
+    /// file. The error names `displayPath`.
     public init(hostPath: String, displayPath: String) throws(SystemError) {
         let opened: FileDescriptor
         do {
-            opened = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec])
+            opened = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec, .nonBlocking])
         } catch {
             let code: SystemError.Code = (error as? Errno) == .permissionDenied ? .noPermission : .badData
             throw SystemError(code, path: displayPath, "\(displayPath): cannot open: \(error)")

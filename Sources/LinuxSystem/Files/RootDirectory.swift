@@ -1,3 +1,4 @@
+internal import CLinuxSyscalls
 import SystemPackage
 
 #if canImport(Glibc)
@@ -20,16 +21,18 @@ public struct RootDirectory: Sendable, Equatable {
     public var path: String { prefix.isEmpty ? "/" : prefix }
     public var isRealRoot: Bool { prefix.isEmpty }
 
-    /// The path on this machine for a path as the target system sees it.
+    /// The path on this machine for a path as the target system sees it: under `--root`, resolved inside
+    /// the tree (absolute symlinks and `..` stay in it), so the result names no file outside the tree
+    /// unless the tree changes after the call; open through `openDescriptor` where that matters.
     public func hostPath(_ targetPath: String) -> String {
         guard !prefix.isEmpty else { return targetPath }
-        return targetPath.hasPrefix("/") ? prefix + targetPath : prefix + "/" + targetPath
+        let resolved = resolve(targetPath).path
+        return resolved == "/" ? prefix : prefix + resolved
     }
 
     /// The whole file as UTF-8 text (invalid bytes repaired); nil when absent or unreadable.
     public func readText(_ targetPath: String) -> String? {
-        guard let bytes = readBytes(targetPath) else { return nil }
-        return String(decoding: bytes, as: UTF8.self)
+        (try? readFileText(targetPath, limit: .textFile)) ?? nil
     }
 
     /// The first line of a small file, trimmed; nil when absent, unreadable or empty.
@@ -40,48 +43,36 @@ public struct RootDirectory: Sendable, Equatable {
         return trimmed.isEmpty ? nil : trimmed
     }
 
-    /// Up to `limit` bytes of the file; nil when absent or unreadable.
+    /// Up to `limit` bytes of the file (its first bytes: the rest is not read); nil when absent, unreadable
+    /// or not a regular file.
     public func readBytes(_ targetPath: String, limit: Int = 16 << 20) -> [UInt8]? {
-        guard let fd = try? FileDescriptor.open(FilePath(hostPath(targetPath)), .readOnly, options: [.closeOnExec]) else {
-            return nil
-        }
-        defer { try? fd.close() }
-        var result: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 65536)
-        while result.count < limit {
-            let n: Int
-            do {
-                n = try chunk.withUnsafeMutableBytes { try fd.read(into: $0, retryOnInterrupt: true) }
-            } catch {
-                return result.isEmpty ? nil : result
-            }
-            if n == 0 { break }
-            result.append(contentsOf: chunk[0..<min(n, limit - result.count)])
-        }
-        return result
+        guard let fd = try? openRegularFile(targetPath) else { return nil }
+        defer { close(fd) }
+        return try? Self.readAll(fd, limit: ReadLimit("file", bytes: limit), stopAtLimit: true, displayPath: targetPath)
     }
 
-    /// Whether a path exists (following symlinks).
+    /// Whether a path exists (following symlinks, inside the root).
     public func exists(_ targetPath: String) -> Bool {
-        var st = stat()
-        return stat(hostPath(targetPath), &st) == 0
+        if case .success = status(targetPath) { return true }
+        return false
     }
 
-    /// Whether a path is a directory (following symlinks).
+    /// Whether a path is a directory (following symlinks, inside the root).
     public func isDirectory(_ targetPath: String) -> Bool {
-        var st = stat()
-        return stat(hostPath(targetPath), &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        guard case .success(let st) = status(targetPath) else { return false }
+        return (st.st_mode & S_IFMT) == S_IFDIR
     }
 
-    /// Whether a path is a regular file (not following symlinks).
+    /// Whether a path is a regular file (not following a final symlink).
     public func isRegularFileNoFollow(_ targetPath: String) -> Bool {
-        var st = stat()
-        return lstat(hostPath(targetPath), &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+        guard case .success(let st) = status(targetPath, followFinal: false) else { return false }
+        return (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// The names in a directory, sorted; empty when it is absent.
+    /// The names in a directory (inside the root), sorted; empty when it is absent.
     public func listDirectory(_ targetPath: String) -> [String] {
-        guard let dir = opendir(hostPath(targetPath)) else { return [] }
+        guard case .success(let fd) = openDescriptor(targetPath, flags: O_RDONLY | O_DIRECTORY | O_NONBLOCK) else { return [] }
+        guard let dir = fdopendir(fd) else { close(fd); return [] }
         defer { closedir(dir) }
         var names: [String] = []
         while let ent = readdir(dir) {
@@ -95,25 +86,16 @@ public struct RootDirectory: Sendable, Equatable {
 
     /// The target of a symbolic link, as written in the link; nil when the path is not a symlink.
     public func readLink(_ targetPath: String) -> String? {
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let n = readlink(hostPath(targetPath), &buffer, buffer.count - 1)
-        guard n > 0 else { return nil }
-        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        guard case .success(let fd) = openDescriptor(targetPath, flags: CK_O_PATH, followFinal: false) else { return nil }
+        defer { close(fd) }
+        return ConfinedWalk.readLink(fd, "")
     }
 
-    /// A symlink resolved to an absolute target path (one level at a time, at most 40), or the path itself.
+    /// The path inside the root a path resolves to, every symlink followed (`..` and absolute targets stay
+    /// in the root); where a component is missing, the rest as written; the path itself on a symlink loop.
     public func resolveSymlinks(_ targetPath: String) -> String {
-        var current = targetPath
-        for _ in 0..<40 {
-            guard let link = readLink(current) else { return current }
-            if link.hasPrefix("/") {
-                current = link
-            } else {
-                let dir = current.split(separator: "/", omittingEmptySubsequences: true).dropLast().joined(separator: "/")
-                current = RootDirectory.normalize("/" + dir + "/" + link)
-            }
-        }
-        return current
+        let (path, error) = resolve(targetPath)
+        return error == .tooManySymbolicLinkLevels ? targetPath : path
     }
 
     /// `/a/./b/../c` → `/a/c`.

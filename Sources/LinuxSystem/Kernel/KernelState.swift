@@ -12,7 +12,7 @@ public struct CrashRegion: Codable, Sendable, Equatable {
         self.end = end
     }
     /// Size in bytes (the range is inclusive).
-    public var size: UInt64 { end >= start ? end - start + 1 : 0 }
+    public var size: UInt64 { end >= start ? (end - start).saturatingAdd(1) : 0 }
 }
 
 /// The running kernel's kexec-related state. Each field is nil when its file was absent or unreadable.

@@ -53,7 +53,7 @@ public enum KernelStateReader {
             guard let value = fields.first.flatMap({ UInt64($0) }) else { return nil }
             let unit = fields.count > 1 ? fields[1].lowercased() : "kb"
             switch unit {
-            case "kb": return value * 1024
+            case "kb": return value.checkedMultiply(1024)  // nil (not known) when impossible
             case "b": return value
             default: return nil
             }

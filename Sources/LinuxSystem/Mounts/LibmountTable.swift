@@ -37,6 +37,23 @@ struct LibmountTable: ~Copyable {
     /// Returns libmount's result (0, or `-errno`) and the malformed lines its parser reported.
     /// The corresponding C functions are `mnt_table_set_parser_errcb` and `mnt_table_parse_file`.
     func parse(hostPath: String) -> (result: Int32, problems: ParseProblems) {
+        parse { mnt_table_parse_file($0, hostPath) }
+    }
+
+    /// Parses the bytes of a table file already read (through the gateway, capped), named `name` in
+    /// libmount's messages. The corresponding C functions are `fmemopen` and `mnt_table_parse_stream`.
+    func parse(bytes: [UInt8], name: String) -> (result: Int32, problems: ParseProblems) {
+        guard !bytes.isEmpty else { return (0, ParseProblems()) }
+        return bytes.withUnsafeBytes { raw in
+            guard let stream = fmemopen(UnsafeMutableRawPointer(mutating: raw.baseAddress), raw.count, "r") else {
+                return (-errno, ParseProblems())
+            }
+            defer { fclose(stream) }
+            return parse { mnt_table_parse_stream($0, stream, name) }
+        }
+    }
+
+    private func parse(_ run: (OpaquePointer) -> Int32) -> (result: Int32, problems: ParseProblems) {
         let problems = UnsafeMutablePointer<ParseProblems>.allocate(capacity: 1)
         problems.initialize(to: ParseProblems())
         defer { problems.deinitialize(count: 1); problems.deallocate() }
@@ -52,7 +69,7 @@ struct LibmountTable: ~Copyable {
             }
             return 1
         }
-        let result = mnt_table_parse_file(handle, hostPath)
+        let result = run(handle)
         let seen = problems.pointee
         _ = mnt_table_set_parser_errcb(handle, nil)
         _ = mnt_table_set_userdata(handle, nil)

@@ -34,13 +34,20 @@ public enum MountTableReader {
 
     /// Parses one table file and checks that libmount understood every line of it.
     static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(SystemError) -> [MountEntry] {
-        if let problem = readProblem(root.hostPath(file)) {
-            throw SystemError(.badData, path: file, errno: problem, "cannot read \(file): \(problem)")
+        let bytes: [UInt8]
+        do throws(SystemError) {
+            guard let read = try root.readFile(file, limit: .mountTable) else {
+                throw SystemError(.badData, path: file, "cannot read \(file): \(Errno.noSuchFileOrDirectory)")
+            }
+            bytes = read
+        } catch {
+            throw SystemError(error.code, path: file, error.message.hasPrefix(file) ? "cannot read " + error.message : error.message)
         }
+        try MountTableLimits.check(bytes, file: file)
         guard let table = LibmountTable() else {
             throw SystemError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
         }
-        let (result, problems) = table.parse(hostPath: root.hostPath(file))
+        let (result, problems) = table.parse(bytes: bytes, name: root.hostPath(file))
         if result < 0 {
             throw SystemError(.badData, path: file, errno: Errno(rawValue: -result),
                               "cannot read \(file): \(String(cString: strerror(-result)))")

@@ -28,10 +28,7 @@ enum BLSReader {
             for name in root.listDirectory(location.directory) where name.hasSuffix(".conf") && !name.hasPrefix(".") {
                 let path = location.directory + "/" + name
                 guard root.exists(path) else { continue }
-                guard let text = root.readText(path) else {
-                    problems.append("\(path): cannot be read")
-                    continue
-                }
+                guard let text = root.readFileText(path, limit: .configFile, problems: &problems) else { continue }
                 let entry = BLSEntryParser.parse(text, fileName: name, file: path)
                 guard entry.linux != nil || entry.efi != nil else {
                     problems.append("\(path): no 'linux' (or 'efi') line; not a bootable entry")

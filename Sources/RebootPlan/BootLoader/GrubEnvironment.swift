@@ -34,13 +34,21 @@ public struct GrubEnvironment: Sendable, Equatable {
     /// /boot/grub2/grubenv → ../efi/EFI/fedora/grubenv); nil when none exists.
     static func read(root: RootDirectory, candidates: [String], problems: inout [String]) -> GrubEnvironment? {
         for path in candidates {
-            let real = root.resolveSymlinks(path)
+            let (real, error) = root.resolve(path)
+            if error == .tooManySymbolicLinkLevels {
+                problems.append("\(path): symlink loop")
+                continue
+            }
             guard root.exists(real) else {
                 if root.readLink(path) != nil { problems.append("\(path): symlink to missing \(real)") }
                 continue
             }
-            guard let text = root.readText(real) else {
-                problems.append("\(path): cannot be read")
+            let text: String
+            do throws(SystemError) {
+                guard let read = try root.readFileText(real, limit: .configFile) else { throw SystemError(.badData, "\(path): cannot be read") }
+                text = read
+            } catch {
+                problems.append(error.message)
                 continue
             }
             return parse(text, file: path, problems: &problems)

@@ -9,7 +9,9 @@ import LinuxSystem
 struct GrubMenuBuilder {
     /// Reads a file that `source` names, as written in grub.cfg (after expansion): its path on this system,
     /// its parsed script and its parse problems, or nil when there is no such file.
-    typealias Include = (String) -> (path: String, nodes: [GrubNode], problems: [String])?
+    /// `identity` names the file whatever path reached it (device and inode): sourcing a file that is
+    /// being read already is a loop, reported and skipped.
+    typealias Include = (String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])?
 
     /// GRUB's own feature variables, which generated scripts test (`[ x$feature_… = xy ]`).
     static let builtinVariables: [String: String] = [
@@ -29,14 +31,25 @@ struct GrubMenuBuilder {
     private var includeDepth = 0
     /// The sourced file being walked; nil in grub.cfg itself.
     private var currentFile: String?
+    /// The identities of the sourced files being walked (a file sourcing itself, directly or not, is a loop).
+    private var activeSources: Set<String> = []
+    /// Bytes of variable values set so far; past `maximumExpansionBytes`, assignments are no longer expanded.
+    private var expandedBytes = 0
+    /// The longest variable value kept (`set a="$a$a"` repeated stops growing here).
+    static let maximumValueBytes = 64 << 10
+    /// The most bytes all assignments may expand to together.
+    static let maximumExpansionBytes = 16 << 20
     private var steps = 0
     private static let maximumSteps = 200_000
     private static let maximumIncludeDepth = 8
 
     /// The menu of `nodes`, starting from `environment` (grubenv's and GRUB's own variables).
-    static func build(_ nodes: [GrubNode], environment: [String: String], include: Include? = nil) -> GrubMenu {
+    /// `identity` is grub.cfg's own (sourcing it from itself is a loop).
+    static func build(_ nodes: [GrubNode], environment: [String: String], include: Include? = nil,
+                      identity: String? = nil) -> GrubMenu {
         var builder = GrubMenuBuilder()
         builder.include = include
+        if let identity { builder.activeSources.insert(identity) }
         builder.menu.variables = builtinVariables.merging(environment) { _, env in env }
         builder.menu.items = builder.walk(nodes, applying: true)
         return builder.menu
@@ -62,7 +75,7 @@ struct GrubMenuBuilder {
                         continue
                     }
                     if applying && !GrubMenuBuilder.protectedVariables.contains(key) {
-                        menu.variables[key] = value.expandedText(menu.variables)
+                        assign(key, value)
                     }
                 }
             case .menuEntry(let arguments, let body):
@@ -90,11 +103,37 @@ struct GrubMenuBuilder {
               let path = Array(words.dropFirst()).expand(menu.variables).first,
               let script = include(path) else { return [] }
         menu.problems += script.problems
+        if let identity = script.identity {
+            guard activeSources.insert(identity).inserted else {
+                menu.problems.append("\(script.path): sourced while it is being read (a source loop); skipped")
+                return []
+            }
+        }
         let outerFile = currentFile
         includeDepth += 1
         currentFile = script.path
-        defer { includeDepth -= 1; currentFile = outerFile }
+        defer {
+            includeDepth -= 1
+            currentFile = outerFile
+            if let identity = script.identity { activeSources.remove(identity) }
+        }
         return walk(script.nodes, applying: true)
+    }
+
+    /// `key=value` with `value` expanded, within the caps on one value and on all expansion together.
+    private mutating func assign(_ key: String, _ value: GrubWord) {
+        guard expandedBytes <= GrubMenuBuilder.maximumExpansionBytes else { return }
+        let text = value.expandedText(menu.variables)
+        expandedBytes += text.utf8.count
+        if expandedBytes > GrubMenuBuilder.maximumExpansionBytes {
+            menu.problems.append("\(currentFile ?? "grub.cfg"): variables expand to more than \(GrubMenuBuilder.maximumExpansionBytes >> 20) MiB in all; later assignments ignored")
+            return
+        }
+        guard text.utf8.count <= GrubMenuBuilder.maximumValueBytes else {
+            menu.problems.append("\(currentFile ?? "grub.cfg"): $\(key) would be longer than \(GrubMenuBuilder.maximumValueBytes >> 10) KiB; not set")
+            return
+        }
+        menu.variables[key] = text
     }
 
     /// Inside a submenu: entries and nested submenus count, assignments stay local and are ignored.

@@ -24,8 +24,12 @@ enum GrubReader {
     /// Reads `configFile` and its grubenv; never fails, problems are reported in the result.
     static func read(root: RootDirectory, configFile: String, resolver: BootPathResolver) -> Result {
         var result = Result()
-        guard let bytes = root.readBytes(configFile) else {
-            result.problems.append("\(configFile): cannot be read")
+        let bytes: [UInt8]
+        do throws(SystemError) {
+            guard let read = try root.readFile(configFile, limit: .grubConfig) else { throw SystemError(.badData, "\(configFile): cannot be read") }
+            bytes = read
+        } catch {
+            result.problems.append(error.message)
             result.rule = "GRUB \(configFile) cannot be read; nothing to boot"
             return result
         }
@@ -51,10 +55,11 @@ enum GrubReader {
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory]
+        let files = GrubSourceFiles(root: root)
         let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
-                                         include: { written in
-                                             sourcedScript(written, root: root, resolver: resolver, directory: directory)
-                                         })
+                                         include: { [files] written in
+                                             sourcedScript(written, files: files, resolver: resolver, directory: directory)
+                                         }, identity: files.identity(of: configFile))
         result.problems += menu.problems
 
         var blsProblems: [String] = []
@@ -82,13 +87,11 @@ enum GrubReader {
     }
 
     /// The script of a file that grub.cfg sources, or nil when it does not exist (GRUB's `[ -f … ]` guards
-    /// are not evaluated) or is not a text file.
-    private static func sourcedScript(_ written: String, root: RootDirectory, resolver: BootPathResolver,
-                                      directory: String) -> (path: String, nodes: [GrubNode], problems: [String])? {
+    /// are not evaluated) or is not a text file. Read once per file identity through `files`.
+    private static func sourcedScript(_ written: String, files: GrubSourceFiles, resolver: BootPathResolver,
+                                      directory: String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])? {
         let path = resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
-        guard let bytes = root.readBytes(path), !isBinary(bytes) else { return nil }
-        let parsed = GrubConfigParser.parse(String(decoding: bytes, as: UTF8.self), file: path)
-        return (path, parsed.nodes, parsed.problems)
+        return files.script(at: path)
     }
 
     /// NUL bytes or many control characters: not a script GRUB would run.

@@ -37,10 +37,7 @@ struct LoaderConf: Sendable, Equatable {
     /// The first loader.conf that exists under `root`, nil when there is none.
     static func read(root: RootDirectory, problems: inout [String]) -> LoaderConf? {
         for path in candidates where root.exists(path) {
-            guard let text = root.readText(path) else {
-                problems.append("\(path): cannot be read")
-                continue
-            }
+            guard let text = root.readFileText(path, limit: .configFile, problems: &problems) else { continue }
             return parse(text, file: path)
         }
         return nil

@@ -58,11 +58,20 @@ public enum MountClassifier {
     static func decide(_ mounts: [MountEntry]) -> [Decision] {
         let tree = MountTree(mounts)
         var decisions = mounts.indices.map { decideAlone($0, mounts: mounts, tree: tree) }
-        // Whatever is mounted below an unmounted mount must go first, or the parent stays busy.
+        // Whatever is mounted below an unmounted mount must go first, or the parent stays busy. Only mounts with
+        // an unmounted ancestor walk up (to the nearest one unmounted by now, usually the parent): O(n) for a deep chain.
+        func unmounted(_ index: Int) -> Bool { decisions[index].unmount && mounts[index].target != "/" }
+        let lineage = MountLineage(tree, marked: mounts.indices.map(unmounted))
         for index in mounts.indices where !decisions[index].unmount && mounts[index].target != "/" {
-            if let above = tree.ancestors(of: index).first(where: { decisions[$0].unmount && mounts[$0].target != "/" }) {
-                decisions[index] = Decision(unmount: true, reason: "mounted below \(mounts[above].target), which is unmounted")
+            guard let marked = lineage.nearestMarkedAncestor[index] else { continue }
+            var above = tree.parent(of: index)
+            var steps = 0
+            while let current = above, !unmounted(current), steps < mounts.count {
+                above = tree.parent(of: current)
+                steps += 1
             }
+            let nearest = above.map { unmounted($0) ? $0 : marked } ?? marked
+            decisions[index] = Decision(unmount: true, reason: "mounted below \(mounts[nearest].target), which is unmounted")
         }
         return decisions
     }

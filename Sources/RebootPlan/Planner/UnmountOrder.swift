@@ -6,64 +6,96 @@ import LinuxSystem
 ///   the other), the later-mounted first: the earlier cannot be reached by its path while the later covers it;
 /// - an overlay before the mounts holding its upper, work and lower directories.
 /// Among mounts free to go, the deepest goes first, then the later-mounted.
+/// O(n log n) for ordinary tables: a child waits only for its nearest chosen ancestor (the rest follows), paths
+/// are compared through a trie, and the free mounts wait in a heap.
 enum UnmountOrder {
     /// `chosen` (indices into `mounts`) in unmount order.
     static func sort(_ chosen: [Int], in mounts: [MountEntry]) -> [Int] {
         let tree = MountTree(mounts)
-        let chosenSet = Set(chosen)
-        var ancestors: [Int: Set<Int>] = [:]
-        var depth: [Int: Int] = [:]
-        var chosenByTarget: [String: [Int]] = [:]
-        for x in chosen {
-            let chain = tree.ancestors(of: x)
-            ancestors[x] = Set(chain)
-            depth[x] = chain.count
-            chosenByTarget[mounts[x].target, default: []].append(x)
-        }
+        var isChosen = [Bool](repeating: false, count: mounts.count)
+        for x in chosen { isChosen[x] = true }
+        let lineage = MountLineage(tree, marked: isChosen)
 
-        // mustPrecede[a] holds every b that may only go after a.
-        var mustPrecede: [Int: Set<Int>] = [:]
-        func edge(_ first: Int, _ second: Int) { mustPrecede[first, default: []].insert(second) }
+        // successors[a] holds every b that may only go after a (repeats count twice on both sides).
+        var successors = [[Int]](repeating: [], count: mounts.count)
+        func edge(_ first: Int, _ second: Int) { successors[first].append(second) }
 
-        for x in chosen {
-            for parent in ancestors[x]! where chosenSet.contains(parent) {
-                edge(x, parent)
+        // Each mount's trie node, parents first: a child whose target extends its parent's adds only the rest.
+        var trie = PathTrie()
+        var nodeOf = [Int](repeating: -1, count: mounts.count)
+        var relative: [String: [Int]] = [:]
+        for m in mounts.indices.sorted(by: { lineage.depth[$0] < lineage.depth[$1] }) {
+            let target = mounts[m].target
+            guard target.hasPrefix("/") else {
+                if isChosen[m] { relative[target, default: []].append(m) }
+                continue
             }
-            // Mounts on x's own path or a directory above it, that are not x's ancestors: the later goes first.
-            for directory in MountClassifier.pathAndParents(mounts[x].target) {
-                for y in chosenByTarget[directory] ?? [] where y != x {
-                    if ancestors[x]!.contains(y) || ancestors[y]!.contains(x) { continue }
-                    edge(max(x, y), min(x, y))
+            var start = 0
+            var rest = Substring(target)
+            if let p = tree.parent(of: m), nodeOf[p] >= 0, target.utf8.starts(with: mounts[p].target.utf8) {
+                let end = target.utf8.index(target.utf8.startIndex, offsetBy: mounts[p].target.utf8.count)
+                if end == target.utf8.endIndex || target.utf8[end] == UInt8(ascii: "/") || mounts[p].target == "/" {
+                    start = nodeOf[p]
+                    rest = target[end...]
                 }
+            }
+            nodeOf[m] = trie.node(for: rest, from: start)
+            if isChosen[m] { trie.add(m, to: nodeOf[m]) }
+        }
+        for x in chosen {
+            if let parent = lineage.nearestMarkedAncestor[x] { edge(x, parent) }
+            // Mounts on x's own path or a directory above it, that are not x's ancestors: the later goes first.
+            func consider(_ y: Int) {
+                guard y != x, !lineage.isAncestor(x, of: y), !lineage.isAncestor(y, of: x) else { return }
+                if y > x && mounts[y].target == mounts[x].target { return }  // the pair is seen from both sides
+                edge(max(x, y), min(x, y))
+            }
+            if nodeOf[x] >= 0 {
+                trie.forEachOnPath(from: nodeOf[x], consider)
+            } else {
+                for y in relative[mounts[x].target] ?? [] { consider(y) }
             }
         }
         for overlay in chosen where mounts[overlay].fstype == "overlay" {
             for directory in OverlayOptions(mounts[overlay].fsOptions).allDirectories {
-                if let holder = tree.mountHolding(directory, excluding: overlay), chosenSet.contains(holder) {
+                if let holder = tree.mountHolding(directory, excluding: overlay), isChosen[holder], holder != overlay {
                     edge(overlay, holder)
                 }
             }
         }
 
-        var waitingFor: [Int: Int] = Dictionary(uniqueKeysWithValues: chosen.map { ($0, 0) })
-        for (_, later) in mustPrecede { for b in later { waitingFor[b]! += 1 } }
+        var waitingFor = [Int](repeating: 0, count: mounts.count)
+        for x in chosen { for b in successors[x] { waitingFor[b] += 1 } }
 
-        func goesFirst(_ a: Int, _ b: Int) -> Bool {
-            depth[a]! != depth[b]! ? depth[a]! > depth[b]! : a > b
+        // Priority: deepest first, then the later-mounted; a mount's rank is its place in that order.
+        let byPriority = chosen.sorted { a, b in
+            lineage.depth[a] != lineage.depth[b] ? lineage.depth[a] > lineage.depth[b] : a > b
         }
-        // Walk the mounts in priority order, taking the first whose predecessors are all gone.
-        let byPriority = chosen.sorted(by: goesFirst)
-        var done = Set<Int>()
+        var rank = [Int](repeating: 0, count: mounts.count)
+        for (position, x) in byPriority.enumerated() { rank[x] = position }
+        var ready = MinHeap()
+        for x in chosen where waitingFor[x] == 0 { ready.push(rank[x]) }
+        var done = [Bool](repeating: false, count: mounts.count)
         var order: [Int] = []
+        order.reserveCapacity(chosen.count)
         var firstPending = 0
         while order.count < byPriority.count {
-            while done.contains(byPriority[firstPending]) { firstPending += 1 }
-            let pending = byPriority[firstPending...].lazy.filter { !done.contains($0) }
-            // A loop (only in a malformed table) is broken at the mount that would go first anyway.
-            let next = pending.first { waitingFor[$0]! == 0 } ?? pending.first!
-            order.append(next)
-            done.insert(next)
-            for b in mustPrecede[next] ?? [] { waitingFor[b]! -= 1 }
+            var next: Int?
+            while let top = ready.pop() {
+                if !done[byPriority[top]] { next = byPriority[top]; break }
+            }
+            if next == nil {
+                // A loop (only in a malformed table) is broken at the mount that would go first anyway.
+                while done[byPriority[firstPending]] { firstPending += 1 }
+                next = byPriority[firstPending]
+            }
+            let mount = next!
+            order.append(mount)
+            done[mount] = true
+            for b in successors[mount] {
+                waitingFor[b] -= 1
+                if waitingFor[b] == 0 && !done[b] { ready.push(rank[b]) }
+            }
         }
         return order
     }

@@ -11,7 +11,7 @@ public enum KdumpConfigReader {
     /// The configuration under `root`; nil when neither file exists or is readable.
     public static func read(root: RootDirectory) -> KdumpConfig? {
         for file in [suseFile, debianFile] {
-            if let text = root.readText(file) { return parse(text: text, file: file) }
+            if let text = (try? root.readFileText(file, limit: .configFile)) ?? nil { return parse(text: text, file: file) }
         }
         return nil
     }

@@ -160,14 +160,24 @@ public struct ShellAssignments: Sendable, Equatable {
             return name.isEmpty ? "$" : lookup(name)
         }
 
+        /// Bytes expanded so far: past `maximumExpansionBytes` every name expands to nothing, so
+        /// `A="$A$A"` repeated cannot grow without bound.
+        var expandedBytes = 0
+        /// The longest value kept; a longer one is not assigned.
+        static let maximumValueBytes = 64 << 10
+        /// The most bytes all expansions of one file may produce together.
+        static let maximumExpansionBytes = 16 << 20
+
         /// A variable's value for expansion; unset names expand to nothing.
-        func lookup(_ name: String) -> String {
-            pending[name] ?? variables[name] ?? ""
+        mutating func lookup(_ name: String) -> String {
+            let value = pending[name] ?? variables[name] ?? ""
+            expandedBytes += value.utf8.count
+            return expandedBytes > Parser.maximumExpansionBytes ? "" : value
         }
 
         mutating func finishWord() {
             if word.started {
-                if let name = word.assignedName { pending[name] = word.text }
+                if let name = word.assignedName, word.text.utf8.count <= Parser.maximumValueBytes { pending[name] = word.text }
                 words.append(word)
             }
             word = Word()
@@ -189,6 +199,7 @@ public struct ShellAssignments: Sendable, Equatable {
         }
 
         mutating func assign(_ name: String, _ value: String) {
+            guard value.utf8.count <= Parser.maximumValueBytes else { return }
             variables[name] = value
             result.append((name, value))
         }

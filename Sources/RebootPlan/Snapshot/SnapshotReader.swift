@@ -70,14 +70,12 @@ extension SystemSnapshot {
 extension FileFacts {
     /// Looks at one file under `root`: existence, readability, size, and for kernels the image headers.
     public static func probe(_ targetPath: String, root: RootDirectory, inspectKernel: Bool) -> FileFacts {
-        let host = root.hostPath(targetPath)
-        var st = stat()
-        guard stat(host, &st) == 0 else { return FileFacts(path: targetPath, exists: false) }
+        guard case .success(let st) = root.status(targetPath) else { return FileFacts(path: targetPath, exists: false) }
         let regular = (st.st_mode & S_IFMT) == S_IFREG
-        let readable = access(host, R_OK) == 0
-        var facts = FileFacts(path: targetPath, exists: true, readable: readable, isRegularFile: regular, size: UInt64(st.st_size))
+        let readable = regular ? root.isReadable(targetPath) : access(root.hostPath(targetPath), R_OK) == 0
+        var facts = FileFacts(path: targetPath, exists: true, readable: readable, isRegularFile: regular, size: UInt64(max(0, st.st_size)))
         if inspectKernel && regular && readable {
-            switch KernelImageInspector.inspect(hostPath: host, displayPath: targetPath) {
+            switch KernelImageInspector.inspect(root: root, path: targetPath) {
             case .success(let info): facts.image = info
             case .failure(let error): facts.imageProblem = error.message
             }

@@ -37,11 +37,12 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let root = RootDirectory(global.root)
-        let host = file.hasPrefix("/") ? root.hostPath(file) : file
+        // Under --root, a relative FILE is relative to the root, as the system there would see it.
+        let host = root.isRealRoot ? file : root.hostPath(file)
         if VmcoreInspector.recognises(path: host) {
             throw ExitCode(try VmcoreOutput.emit(path: host, json: global.json))
         }
-        switch KernelImageInspector.inspect(hostPath: host, displayPath: file) {
+        switch KernelImageInspector.inspect(root: root, path: file) {
         case .failure(let error):
             Terminal.error(error.message)
             throw ExitCode(ExitStatus.forPlanError(error))

@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+@testable import KexecCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Records are written through an exclusive temporary file in a directory kreboot owns: a symlink planted
+/// at the old fixed temporary name (or at the record) is never followed.
+@Suite final class RecordWriterTests {
+    let dir = KdumpFixtures.temporaryDirectory()
+
+    deinit { try? FileManager.default.removeItem(atPath: dir) }
+
+    @Test func plantedSymlinksAreNotFollowed() throws {
+        let victim = dir + "/victim"
+        KdumpFixtures.write(Array("keep".utf8), to: victim)
+        let records = dir + "/lib"
+        try FileManager.default.createDirectory(atPath: records, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        _ = symlink(victim, records + "/kdump-test.json.incomplete")
+        _ = symlink(victim, records + "/kdump-test.json.tmp")
+        let record = KdumpTestRecord(id: "b", time: "2024-01-01T00:00:00Z", release: "6.1.0")
+        try record.write(path: records + "/kdump-test.json")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+        #expect(try KdumpTestRecord.read(path: records + "/kdump-test.json")?.id == "b")
+        var st = stat()
+        #expect(lstat(records + "/kdump-test.json", &st) == 0 && st.st_mode & 0o777 == 0o600)
+        // A symlink at the record itself is replaced, not written through.
+        _ = unlink(records + "/kdump-test.json")
+        _ = symlink(victim, records + "/kdump-test.json")
+        try RecordWriter.write(Array("new".utf8), to: records + "/kdump-test.json", operation: "test")
+        #expect(try String(contentsOfFile: victim, encoding: .utf8) == "keep")
+        #expect(lstat(records + "/kdump-test.json", &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG)
+    }
+
+    @Test func newDirectoriesAre0700AndUnsafeOnesRefused() throws {
+        try RecordWriter.write(Array("x".utf8), to: dir + "/a/b/state.json", operation: "test")
+        var st = stat()
+        #expect(stat(dir + "/a/b", &st) == 0 && st.st_mode & 0o777 == 0o700)
+        try FileManager.default.createDirectory(atPath: dir + "/open", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
+        _ = chmod(dir + "/open", 0o777)
+        let error = #expect(throws: KexecError.self) { try RecordWriter.write([1], to: dir + "/open/state.json", operation: "test") }
+        #expect(error?.message == "\(dir)/open: writable by group or others (mode 777); refusing to write records there")
+        _ = symlink(dir + "/a/b", dir + "/link")
+        #expect(throws: KexecError.self) { try RecordWriter.write([1], to: dir + "/link/state.json", operation: "test") }
+        #expect(!FileManager.default.fileExists(atPath: dir + "/a/b/state.json.tmp"))
+    }
+}
