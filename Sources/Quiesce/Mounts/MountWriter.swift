@@ -14,3 +14,8 @@ public struct MountWriter: Sendable, Equatable, Codable {
         self.file = file
     }
 }
+
+extension MountWriter: CustomStringConvertible {
+    /// `systemd-journal (pid 109) writing /var/log/journal/…/system.journal`, as messages show it.
+    public var description: String { "\(command) (pid \(pid)) writing \(file)" }
+}
