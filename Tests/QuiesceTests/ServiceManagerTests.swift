@@ -1,10 +1,10 @@
+@testable import Quiesce
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Glibc
-import LinuxSystem
-import RebootPlan
 import Synchronization
 import Testing
-@testable import Quiesce
 
 /// A one-connection varlink server on a socket in a temporary directory: records the request, sends `reply`.
 final class FakeVarlinkServer: Sendable {
