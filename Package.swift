@@ -30,7 +30,7 @@ let package = Package(
         // Kernel images: inspection, load, unload, exec.
         .target(
             name: "KexecCore",
-            dependencies: ["LinuxSystem", "CElf", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["LinuxSystem", "CZlib", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Services (sd-bus) and mounts (libmount).
         .target(
@@ -45,7 +45,7 @@ let package = Package(
         // Calibrate, capture (save-dump), dumps, vmcore inspection.
         .target(
             name: "Kdump",
-            dependencies: ["LinuxSystem", "KexecCore", "RebootPlan", "CElf", .product(name: "SystemPackage", package: "swift-system")]
+            dependencies: ["LinuxSystem", "KexecCore", "RebootPlan", .product(name: "SystemPackage", package: "swift-system")]
         ),
         // Running a plan: refusal, confirmation, records, signals, the executor and its rollback.
         .target(

@@ -1,7 +1,9 @@
-import LinuxSystem
-import KexecCore
+@testable import Execution
 import Quiesce
+import KexecCore
 import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Testing
 
 /// The gate before each step: what it throws stops the run there and rolls back what was done before it.
@@ -11,11 +13,11 @@ import Testing
     @Test func aGateThatThrowsBeforeTheIsolateStopsAfterTheLoadAndUnloads() {
         let h = H()
         var gated: [Int] = []
-        let executor = Executor(loader: h.loader, services: h.services, mounts: h.mounts) { _ in } gate: { index, step throws(QuiesceError) in
+        let executor = Executor(parts: h.parts) { _ in } gate: { index, step throws(RunError) in
             gated.append(index)
-            if step.action == .isolate { throw QuiesceError(.interrupted, operation: "isolate", "interrupted") }
+            if step.action == .isolate { throw RunError(.interrupted, operation: "isolate", "interrupted") }
         }
-        let error = #expect(throws: QuiesceError.self) { try executor.run(H.fullPlan, image: H.image) }
+        let error = #expect(throws: RunError.self) { try executor.run(H.fullPlan) }
         #expect(error?.code == .interrupted)
         #expect(error?.stepIndex == 1)
         #expect(error?.rolledBack == ["unload the kernel"])
@@ -28,10 +30,10 @@ import Testing
     @Test func anOpenGateRunsEveryStep() {
         let h = H()
         var gated: [Int] = []
-        let executor = Executor(loader: h.loader, services: h.services, mounts: h.mounts) { _ in } gate: { index, _ in
+        let executor = Executor(parts: h.parts) { _ in } gate: { index, _ in
             gated.append(index)
         }
-        #expect(throws: Never.self) { try executor.run(H.fullPlan, image: H.image) }
+        #expect(throws: Never.self) { try executor.run(H.fullPlan) }
         #expect(gated == Array(H.fullPlan.steps.indices))
         #expect(h.loader.calls.last == .exec)
     }

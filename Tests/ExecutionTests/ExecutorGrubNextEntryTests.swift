@@ -1,9 +1,11 @@
+@testable import Execution
+import Quiesce
+import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import FoundationEssentials
 import Glibc
-import LinuxSystem
-import KexecCore
-import Quiesce
-import RebootPlan
 import Testing
 
 /// The `clearGrubNextEntry` step: grub-reboot's one-time choice is consumed as GRUB would, and put back
@@ -14,7 +16,7 @@ import Testing
 
     static func plan() -> RebootPlan {
         var plan = H.fullPlan
-        plan.steps.insert(.clearGrubNextEntry(grubenv), at: 1)
+        plan.steps.insert(.clearGrubNextEntry(grubenv: grubenv), at: 1)
         return plan
     }
 
@@ -39,9 +41,9 @@ import Testing
 
     @Test func aGrubenvThatCannotBeWrittenStopsTheRunBeforeTheIsolate() {
         let h = H()
-        h.grubEnvironment.fail(with: injected(.readOnlyFileSystem, "set next_entry in \(Self.grubenv)", path: Self.grubenv))
+        h.grubEnvironment.fail(with: injectedRunError(.readOnlyFileSystem, "set next_entry in \(Self.grubenv)", path: Self.grubenv))
         let error = h.run(Self.plan())
-        #expect(error?.step == .clearGrubNextEntry(Self.grubenv))
+        #expect(error?.step == .clearGrubNextEntry(grubenv: Self.grubenv))
         #expect(error?.message.hasSuffix("choose it with --entry to leave \(Self.grubenv) alone") == true)
         #expect(error?.rolledBack == ["unload the kernel"])
         #expect(h.services.calls.isEmpty)
@@ -64,7 +66,7 @@ import Testing
     }
 
     @Test func theRealEditorNamesTheFileWhenItCannot() {
-        let error = #expect(throws: QuiesceError.self) { try GrubEnvironmentFile().set("next_entry", to: "", in: "/nonexistent/grubenv") }
+        let error = #expect(throws: RunError.self) { try GrubEnvironmentFile().set("next_entry", to: "", in: "/nonexistent/grubenv") }
         #expect(error?.path == "/nonexistent/grubenv")
         #expect(error?.errno == .noSuchFileOrDirectory)
     }

@@ -1,7 +1,9 @@
-import LinuxSystem
-import KexecCore
+@testable import Execution
 import Quiesce
+import KexecCore
 import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import SystemPackage
 import Testing
 
@@ -20,51 +22,56 @@ import Testing
     }
 
     static let load = RecordingKexecLoader.Call.load(H.image, crash: false)
+    static let quiesced: [RecordingServiceManager.Call] = [.defaultTarget, .isolate("rescue.target")]
+    static let unmounted: [RecordingMountOperations.Call] = [.unmount("/srv/data"), .unmount("/srv/backup")]
+    /// The rollback mounts again what was unmounted, newest first, with the entries the plan recorded.
+    static let mountedAgain: [RecordingMountOperations.Call] = [.mountAgain(H.backup), .mountAgain(H.data)]
+    static let mountedAgainActions = ["mount /dev/vdc at /srv/backup again", "mount /dev/vdb at /srv/data again"]
     static let cases: [Case] = [
         Case(index: 0, services: [], mounts: [], loader: [load], rolledBack: []),
-        Case(index: 1, services: [.defaultTarget, .isolate("rescue.target"), .isolate("graphical.target")],
+        Case(index: 1, services: quiesced + [.isolate("graphical.target")],
              mounts: [], loader: [load, .unload(crash: false)],
              rolledBack: ["isolate graphical.target", "unload the kernel"]),
-        Case(index: 2, services: [.defaultTarget, .isolate("rescue.target"), .isolate("graphical.target")],
+        Case(index: 2, services: quiesced + [.isolate("graphical.target")],
              mounts: [.unmount("/srv/data")], loader: [load, .unload(crash: false)],
              rolledBack: ["isolate graphical.target", "unload the kernel"]),
-        Case(index: 3, services: [.defaultTarget, .isolate("rescue.target"), .isolate("graphical.target")],
-             mounts: [.unmount("/srv/data"), .unmount("/srv/backup")], loader: [load, .unload(crash: false)],
-             rolledBack: ["isolate graphical.target", "unload the kernel"]),
-        Case(index: 4, services: [.defaultTarget, .isolate("rescue.target"), .relinquishJournal, .flushJournal,
-                                  .isolate("graphical.target")],
+        Case(index: 3, services: quiesced + [.isolate("graphical.target")],
+             mounts: unmounted + [.mountAgain(H.data)], loader: [load, .unload(crash: false)],
+             rolledBack: ["mount /dev/vdb at /srv/data again", "isolate graphical.target", "unload the kernel"]),
+        // A refused move of the journal: journald did not leave /var, so there is nothing to flush back.
+        Case(index: 4, services: quiesced + [.relinquishJournal, .isolate("graphical.target")],
+             mounts: unmounted + mountedAgain, loader: [load, .unload(crash: false)],
+             rolledBack: mountedAgainActions + ["isolate graphical.target", "unload the kernel"]),
+        Case(index: 5, services: quiesced + [.relinquishJournal, .flushJournal, .isolate("graphical.target")],
              // The harness retries a busy remount twice, syncing before each retry.
-             mounts: [.unmount("/srv/data"), .unmount("/srv/backup"), .remountReadOnly("/"), .sync("/"), .remountReadOnly("/"),
-                      .sync("/"), .remountReadOnly("/"), .writers("/")],
+             mounts: unmounted + [.remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync("/"), .remountReadOnly("/"),
+                                  .writers("/")] + mountedAgain,
              loader: [load, .unload(crash: false)],
-             rolledBack: ["move the journal back to /var", "isolate graphical.target", "unload the kernel"]),
-        Case(index: 5, services: [.defaultTarget, .isolate("rescue.target"), .relinquishJournal, .flushJournal,
-                                  .isolate("graphical.target")],
-             mounts: [.unmount("/srv/data"), .unmount("/srv/backup"), .remountReadOnly("/"), .sync(nil),
-                      .remountReadWrite("/")],
+             rolledBack: mountedAgainActions + ["move the journal back to /var", "isolate graphical.target", "unload the kernel"]),
+        Case(index: 6, services: quiesced + [.relinquishJournal, .flushJournal, .isolate("graphical.target")],
+             mounts: unmounted + [.remountReadOnly("/"), .sync(nil), .remountReadWrite("/")] + mountedAgain,
              loader: [load, .unload(crash: false)],
-             rolledBack: ["remount / read-write", "move the journal back to /var", "isolate graphical.target",
-                          "unload the kernel"]),
-        Case(index: 6, services: [.defaultTarget, .isolate("rescue.target"), .relinquishJournal, .flushJournal,
-                                  .isolate("graphical.target")],
-             mounts: [.unmount("/srv/data"), .unmount("/srv/backup"), .remountReadOnly("/"), .sync(nil),
-                      .readWriteLocalMounts, .remountReadWrite("/")],
+             rolledBack: ["remount / read-write"] + mountedAgainActions + ["move the journal back to /var",
+                          "isolate graphical.target", "unload the kernel"]),
+        Case(index: 7, services: quiesced + [.relinquishJournal, .flushJournal, .isolate("graphical.target")],
+             mounts: unmounted + [.remountReadOnly("/"), .sync(nil), .readWriteLocalMounts, .remountReadWrite("/")] + mountedAgain,
              loader: [load, .exec, .unload(crash: false)],
-             rolledBack: ["remount / read-write", "move the journal back to /var", "isolate graphical.target",
-                          "unload the kernel"]),
+             rolledBack: ["remount / read-write"] + mountedAgainActions + ["move the journal back to /var",
+                          "isolate graphical.target", "unload the kernel"]),
     ]
 
     /// Makes step `index` of the full plan fail with a non-busy error.
     static func injectFailure(at index: Int, into h: H) {
-        let step = H.fullPlan.steps[index]
-        switch step.action {
+        switch H.fullPlan.steps[index] {
         case .load: h.loader.fail("load", with: KexecError(.unavailable, operation: "load", errno: .notPermitted, "injected"))
-        case .isolate: h.services.fail(.isolate, unit: step.unit, with: injected(.timedOut, "isolate rescue.target"))
-        case .unmount: h.mounts.fail(.unmount, path: step.path, with: injected(.invalidArgument, "umount", path: step.path))
-        case .remountReadOnly: h.mounts.fail(.remountReadOnly, path: step.path, with: injected(.resourceBusy, "remount", path: step.path))
+        case .isolate(let unit): h.services.fail(.isolate, unit: unit, with: injected(.timedOut, "isolate rescue.target"))
+        case .unmount(let mount):
+            h.mounts.fail(.unmount, path: mount.target, with: injected(.invalidArgument, "umount", path: mount.target))
+        case .moveJournal: h.services.fail(.relinquishJournal, with: injected(.connectionRefused, "io.systemd.Journal.RelinquishVar"))
+        case .remountReadOnly(let path): h.mounts.fail(.remountReadOnly, path: path, with: injected(.resourceBusy, "remount", path: path))
         case .sync: h.mounts.fail(.sync, with: injected(.ioError, "syncfs"))
         case .exec: h.loader.fail("exec", with: KexecError(.failed, operation: "exec", errno: .invalidArgument, "injected"))
-        case .loadCrash, .panic, .clearGrubNextEntry: Issue.record("not in the full plan")
+        default: Issue.record("not in the full plan")
         }
     }
 
@@ -83,9 +90,8 @@ import Testing
         #expect(h.loader.calls == c.loader)
         // Only the steps before the failure finished.
         #expect(h.finishedSteps == Array(H.fullPlan.steps.prefix(c.index)))
-        // After a rollback no local file system is left read-only that was read-write before (unmounted ones
-        // come back through the default target, which the fake does not simulate).
-        #expect(!h.mounts.mounts.contains { $0.target == "/" && $0.isReadOnly })
+        // After a rollback every local file system that was mounted read-write is mounted read-write again.
+        #expect(Set(h.mounts.mounts.filter(\.isLocalReadWrite).map(\.target)) == ["/", "/srv/data", "/srv/backup"])
         if c.index > 0 {
             #expect(h.journal.records.last?.id == .rolledBack)
         }
@@ -97,7 +103,8 @@ import Testing
         h.mounts.fail(.remountReadWrite, path: "/", with: injected(.resourceBusy, "remount / read-write", path: "/"))
         let error = h.run()
         #expect(error?.step == .sync)
-        #expect(error?.rolledBack == ["move the journal back to /var", "isolate graphical.target", "unload the kernel"])
+        #expect(error?.rolledBack == Self.mountedAgainActions + ["move the journal back to /var", "isolate graphical.target",
+                                                                 "unload the kernel"])
         #expect(error?.rollbackFailures.count == 1)
         #expect(error?.rollbackFailures.first?.hasPrefix("remount / read-write:") == true)
     }

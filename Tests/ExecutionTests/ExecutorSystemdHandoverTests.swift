@@ -1,86 +1,92 @@
-import Testing
-import LinuxSystem
+@testable import Execution
+import Quiesce
 import KexecCore
 import RebootPlan
-@testable import Quiesce
+import LinuxSystem
+import KrebootTestSupport
+import Testing
 
-@Suite struct SystemdKexecHandoverTests {
-    let image = KexecImage(kernel: "/boot/vmlinuz-6.1", initrds: [], commandLine: "root=/dev/sda1 ro")
+/// `--via systemd`: the plan's own steps (load, clear the one-time entry, hand over to kexec.target), run by
+/// the same executor; what systemd refuses is rolled back like any other failure.
+@Suite struct ExecutorSystemdHandoverTests {
+    typealias H = ExecutorHarness
+    static let grubenv = "/boot/grub/grubenv"
+    static let handOver = PlanStep.handOver(unit: "kexec.target", mode: "replace-irreversibly")
 
-    func plan(_ mode: PlanMode = .reboot, checks: [PlanCheck] = []) -> RebootPlan {
-        RebootPlan(mode: mode, target: nil, steps: [.load, .isolate("rescue.target"), .sync, .exec], checks: checks)
+    /// A `--via systemd` plan: load, (clearGrubNextEntry), handOver.
+    static func plan(oneTime: Bool = false, checks: [PlanCheck] = []) -> RebootPlan {
+        var steps: [PlanStep] = [.load(H.image)]
+        if oneTime { steps.append(.clearGrubNextEntry(grubenv: grubenv)) }
+        steps.append(handOver)
+        return RebootPlan(mode: .reboot, target: H.fullPlan.target, steps: steps, checks: checks,
+                          policy: RunPolicy(strategy: .systemd))
     }
 
-    @Test func loadsThenStartsKexecTargetIrreversibly() throws {
-        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
-        try SystemdKexecHandover(loader: loader, services: services).run(plan(), image: image)
-        #expect(loader.calls == [.load(image, crash: false)])
-        #expect(services.calls == [.enqueueStart(unit: "kexec.target", mode: "replace-irreversibly")])
+    @Test func loadsThenStartsKexecTargetIrreversibly() {
+        let h = H()
+        #expect(h.run(Self.plan()) == nil)
+        #expect(h.loader.calls == [.load(H.image, crash: false)])
+        #expect(h.services.calls == [.enqueueStart(unit: "kexec.target", mode: "replace-irreversibly")])
+        #expect(h.mounts.calls.isEmpty)
+        #expect(h.swaps.calls.isEmpty)
+        #expect(h.finishedSteps == Self.plan().steps)
+        #expect(h.notes[1] == "systemd stops services, unmounts and executes the loaded kernel")
+        #expect(h.journal.records.contains { $0.id == .executed && $0.fields["UNIT"] == "kexec.target" })
     }
 
     @Test func aRefusedLoadTouchesNoService() {
-        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
-        loader.fail("load", with: KexecError(.badImage, operation: "load", "bad image"))
-        #expect(throws: QuiesceError.self) { try SystemdKexecHandover(loader: loader, services: services).run(plan(), image: image) }
-        #expect(services.calls.isEmpty)
+        let h = H()
+        h.loader.fail("load", with: KexecError(.badImage, operation: "load", "bad image"))
+        let error = h.run(Self.plan())
+        #expect(error?.code == .loadFailed)
+        #expect(error?.rolledBack == [])
+        #expect(h.services.calls.isEmpty)
     }
 
     @Test func aRefusedStartUnloadsTheKernel() {
-        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
-        services.fail(.enqueueStart, with: QuiesceError(.failed, operation: "start kexec.target", "refused"))
-        do {
-            try SystemdKexecHandover(loader: loader, services: services).run(plan(), image: image)
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.rolledBack == ["unload the kernel"])
-        }
-        #expect(loader.calls == [.load(image, crash: false), .unload(crash: false)])
+        let h = H()
+        h.services.fail(.enqueueStart, with: QuiesceError(.failed, operation: "start kexec.target", "refused"))
+        let error = h.run(Self.plan())
+        #expect(error?.step == Self.handOver)
+        #expect(error?.stepIndex == 1)
+        #expect(error?.rolledBack == ["unload the kernel"])
+        #expect(h.loader.calls == [.load(H.image, crash: false), .unload(crash: false)])
     }
 
     @Test func aGateThatStopsAfterTheLoadUnloadsAndStartsNothing() {
-        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
-        let handover = SystemdKexecHandover(loader: loader, services: services) { () throws(QuiesceError) in
-            throw QuiesceError(.interrupted, operation: "hand over to systemd", "interrupted")
-        }
-        do {
-            try handover.run(plan(), image: image)
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.code == .interrupted)
-            #expect(error.rolledBack == ["unload the kernel"])
-        }
-        #expect(loader.calls == [.load(image, crash: false), .unload(crash: false)])
-        #expect(services.calls.isEmpty)
+        let h = H()
+        let executor = Executor(parts: h.parts, gate: { _, step throws(RunError) in
+            if !step.isLoad { throw RunError(.interrupted, operation: "hand over to systemd", "interrupted") }
+        })
+        let error = #expect(throws: RunError.self) { try executor.run(Self.plan()) }
+        #expect(error?.code == .interrupted)
+        #expect(error?.rolledBack == ["unload the kernel"])
+        #expect(h.loader.calls == [.load(H.image, crash: false), .unload(crash: false)])
+        #expect(h.services.calls.isEmpty)
     }
 
     @Test func clearsTheOneTimeEntryAndPutsItBackWhenSystemdRefuses() {
-        let grubenv = "/boot/grub/grubenv"
-        var oneTime = plan()
-        oneTime.steps.insert(.clearGrubNextEntry(grubenv), at: 1)
-        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
-        let grub = RecordingGrubEnvironment(files: [grubenv: ["next_entry": "custom"]])
-        #expect(throws: Never.self) {
-            try SystemdKexecHandover(loader: loader, services: services, grubEnvironment: grub).run(oneTime, image: image)
-        }
-        #expect(grub.variables(of: grubenv)["next_entry"] == "")
+        let done = H()
+        #expect(done.run(Self.plan(oneTime: true)) == nil)
+        #expect(done.grubEnvironment.variables(of: Self.grubenv)["next_entry"] == "")
+        #expect(done.services.calls == [.enqueueStart(unit: "kexec.target", mode: "replace-irreversibly")])
 
-        let refusing = RecordingServiceManager()
-        refusing.fail(.enqueueStart, with: QuiesceError(.failed, operation: "start kexec.target", "refused"))
-        let again = RecordingGrubEnvironment(files: [grubenv: ["next_entry": "custom"]])
-        do {
-            try SystemdKexecHandover(loader: loader, services: refusing, grubEnvironment: again).run(oneTime, image: image)
-            Issue.record("expected a failure")
-        } catch {
-            #expect(error.rolledBack == ["restore GRUB's next_entry in \(grubenv)", "unload the kernel"])
-        }
-        #expect(again.variables(of: grubenv)["next_entry"] == "custom")
+        let refused = H()
+        refused.services.fail(.enqueueStart, with: QuiesceError(.failed, operation: "start kexec.target", "refused"))
+        let error = refused.run(Self.plan(oneTime: true))
+        #expect(error?.rolledBack == ["restore GRUB's next_entry in \(Self.grubenv)", "unload the kernel"])
+        #expect(refused.grubEnvironment.variables(of: Self.grubenv)["next_entry"] == "custom-612")
+        #expect(refused.loader.calls == [.load(H.image, crash: false), .unload(crash: false)])
     }
 
-    @Test func refusesFailedPlansAndKdumpTests() {
-        let loader = RecordingKexecLoader(), services = RecordingServiceManager()
-        let handover = SystemdKexecHandover(loader: loader, services: services)
-        #expect(throws: QuiesceError.self) { try handover.run(plan(checks: [PlanCheck(.root, .fail, "not root")]), image: image) }
-        #expect(throws: QuiesceError.self) { try handover.run(plan(.kdumpTest), image: image) }
-        #expect(loader.calls.isEmpty)
+    @Test func refusesFailedPlansAndPlansForAnotherRoot() {
+        let h = H()
+        #expect(h.run(Self.plan(checks: [PlanCheck(.root, .fail, "not root")]))?.code == .planRefused)
+        var elsewhere = Self.plan()
+        elsewhere.root = "/mnt/image"
+        elsewhere.isForRunningSystem = false
+        #expect(h.run(elsewhere)?.code == .planRefused)
+        #expect(h.loader.calls.isEmpty)
+        #expect(h.services.calls.isEmpty)
     }
 }

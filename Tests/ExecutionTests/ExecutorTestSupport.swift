@@ -1,13 +1,16 @@
-import LinuxSystem
-import KexecCore
+@testable import Execution
 import Quiesce
+import KexecCore
 import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 
 /// A plan, its image, and fakes wired into an executor, for executor tests.
 final class ExecutorHarness {
     let loader = RecordingKexecLoader()
     let services = RecordingServiceManager(defaultTarget: "graphical.target")
     let mounts: RecordingMountOperations
+    let swaps = RecordingSwapOperations(active: ["/swap.img"])
     let journal = RecordingJournal()
     let grubEnvironment = RecordingGrubEnvironment(files: ["/boot/grub/grubenv": ["next_entry": "custom-612", "saved_entry": "0"]])
     private(set) var events: [StepEvent] = []
@@ -23,30 +26,41 @@ final class ExecutorHarness {
         MountEntry(source: "udev", target: "/dev", fstype: "devtmpfs", vfsOptions: "rw,nosuid", fsOptions: "rw"),
     ]
 
-    /// A reboot plan with two data mounts: load, isolate, unmount ×2, remount / read-only, sync, exec.
+    /// The persistent journal, on `/`.
+    static let journalDirectory = "/var/log/journal"
+
+    /// A reboot plan with two data mounts and the journal on `/`: load, isolate, unmount ×2, move the journal,
+    /// remount / read-only, sync, exec.
     static let fullPlan = RebootPlan(
         mode: .reboot,
         target: BootTarget(kernel: image.kernel, initrds: image.initrds, commandLine: image.commandLine,
                            source: .init(kind: .explicit)),
-        steps: [.load, .isolate("rescue.target"), .unmount(data), .unmount(backup), .remountReadOnly("/"), .sync, .exec],
-        checks: [PlanCheck(.root, .pass, "running as root")])
+        steps: [.load(image), .isolate(unit: "rescue.target"), .unmount(data), .unmount(backup),
+                .moveJournal(journalDirectory: journalDirectory), .remountReadOnly(path: "/"), .sync, .exec],
+        checks: [PlanCheck(.root, .pass, "running as root")], policy: RunPolicy(busyRetry: busyRetry))
 
     /// A kdump test plan: load the capture kernel, quiesce, panic.
     static let kdumpPlan = RebootPlan(
         mode: .kdumpTest,
         target: BootTarget(kernel: image.kernel, initrds: image.initrds, commandLine: image.commandLine,
                            source: .init(kind: .kdumpConfig)),
-        steps: [.loadCrash, .isolate("rescue.target"), .unmount(data), .unmount(backup), .remountReadOnly("/"), .sync, .panic],
-        checks: [PlanCheck(.crashkernel, .pass, "256 MiB reserved")])
+        steps: [.loadCrash(image), .isolate(unit: "rescue.target"), .unmount(data), .unmount(backup),
+                .moveJournal(journalDirectory: journalDirectory), .remountReadOnly(path: "/"), .sync, .panic],
+        checks: [PlanCheck(.crashkernel, .pass, "256 MiB reserved")], policy: RunPolicy(busyRetry: busyRetry))
 
     init(extraMounts: [MountEntry] = [], writers: [String: [MountWriter]] = [:]) {
         mounts = RecordingMountOperations(mounts: [Self.root] + Self.pseudo + [Self.data, Self.backup] + extraMounts,
                                           writers: writers)
     }
 
+    /// The fakes, as the executor's parts.
+    var parts: ExecutorParts {
+        ExecutorParts(loader: loader, services: services, mounts: mounts, swaps: swaps, grubEnvironment: grubEnvironment,
+                      journal: journal)
+    }
+
     var executor: Executor {
-        Executor(loader: loader, services: services, mounts: mounts, journal: journal,
-                 grubEnvironment: grubEnvironment) { [unowned self] in
+        Executor(parts: parts) { [unowned self] in
             self.events.append($0)
         }
     }
@@ -66,10 +80,15 @@ final class ExecutorHarness {
     /// Two retries of a busy remount, with no pause between them.
     static let busyRetry = BusyRetry(attempts: 2, interval: .zero)
 
+    /// The rollback actions reported through progress, in the order they ran.
+    var rollbackActions: [String] {
+        events.compactMap { if case .rollback(let action, nil) = $0 { action } else { nil } }
+    }
+
     /// Runs `plan` and returns the error it threw, or nil.
-    func run(_ plan: RebootPlan = fullPlan, force: Bool = false) -> QuiesceError? {
-        do {
-            try executor.run(plan, image: Self.image, options: ExecutorOptions(force: force, busyRetry: Self.busyRetry))
+    func run(_ plan: RebootPlan = fullPlan) -> RunError? {
+        do throws(RunError) {
+            try executor.run(plan)
             return nil
         } catch {
             return error
@@ -80,6 +99,11 @@ final class ExecutorHarness {
 /// A QuiesceError as the real implementations throw them, for failure injection.
 func injected(_ errno: Errno, _ operation: String, path: String? = nil) -> QuiesceError {
     QuiesceError(QuiesceError.code(for: errno), operation: operation, path: path, errno: errno, "\(operation): injected \(errno)")
+}
+
+/// A RunError as the grubenv editor throws them, for failure injection.
+func injectedRunError(_ errno: Errno, _ operation: String, path: String? = nil) -> RunError {
+    RunError(RunError.code(for: errno), operation: operation, path: path, errno: errno, "\(operation): injected \(errno)")
 }
 
 import SystemPackage

@@ -1,7 +1,9 @@
-import LinuxSystem
-import KexecCore
+@testable import Execution
 import Quiesce
+import KexecCore
 import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import SystemPackage
 import Testing
 
@@ -42,13 +44,16 @@ import Testing
         // The relinquish is the last service call, and the root remount follows the two unmounts.
         #expect(h.services.calls.last == .relinquishJournal)
         #expect(h.mounts.calls.firstIndex(of: .remountReadOnly("/")) == 2)
+        // It is a step of its own, right before the remount of the file system holding the journal.
+        let moved = h.finishedSteps.firstIndex(of: .moveJournal(journalDirectory: H.journalDirectory))
+        #expect(moved != nil && moved.map { h.finishedSteps[$0 + 1] } == .remountReadOnly(path: "/"))
     }
 
     @Test func refusesAPlanWithAFailedCheck() {
         let h = H()
         var plan = H.fullPlan
         plan.checks.append(PlanCheck(.sessions, .fail, "2 users logged in"))
-        plan = RebootPlan(mode: plan.mode, target: plan.target, steps: plan.steps, checks: plan.checks)
+        plan = RebootPlan(mode: plan.mode, target: plan.target, steps: plan.steps, checks: plan.checks, policy: plan.policy)
         #expect(!plan.ok)
         let error = h.run(plan)
         #expect(error?.code == .planRefused)
@@ -73,7 +78,7 @@ import Testing
         #expect(h.run() == nil)
         #expect(h.mounts.calls.filter { $0 != .readWriteLocalMounts }.suffix(6) ==
                 [.remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync("/"), .remountReadOnly("/"), .sync(nil)])
-        #expect(h.notes[4] == "/ was busy; read-only after 2 retries")
+        #expect(h.notes[5] == "/ was busy; read-only after 2 retries")
         #expect(h.loader.calls.last == .exec)
     }
 
@@ -82,7 +87,7 @@ import Testing
         h.mounts.fail(.remountReadOnly, path: "/", with: injected(.resourceBusy, "remount /", path: "/"))
         let error = h.run()
         #expect(error?.code == .busy)
-        #expect(error?.step == .remountReadOnly("/"))
+        #expect(error?.step == .remountReadOnly(path: "/"))
         #expect(h.mounts.calls.filter { $0 == .remountReadOnly("/") }.count == 1 + H.busyRetry.attempts)
         #expect(!h.loader.calls.contains(.exec))
     }
@@ -117,8 +122,9 @@ import Testing
         let error = h.run()
         #expect(error?.step == .sync)
         #expect(error?.rolledBack == ["remount / read-write", "remount /srv/data read-write",
+                                      "mount /dev/vdc at /srv/backup again",
                                       "move the journal back to /var", "isolate graphical.target", "unload the kernel"])
-        #expect(h.mounts.mounts.filter(\.isLocalReadWrite).map(\.target) == ["/"] + ["/srv/data"])
+        #expect(h.mounts.mounts.filter(\.isLocalReadWrite).map(\.target) == ["/", "/srv/data", "/srv/backup"])
     }
 
     @Test func noExecWhileALocalReadWriteMountRemains() {
@@ -129,16 +135,23 @@ import Testing
         #expect(error?.step == .exec)
         #expect(error?.path == "/home")
         #expect(!h.loader.calls.contains(.exec))
-        #expect(error?.rolledBack == ["remount / read-write", "move the journal back to /var",
+        #expect(error?.rolledBack == ["remount / read-write", "mount /dev/vdc at /srv/backup again",
+                                      "mount /dev/vdb at /srv/data again", "move the journal back to /var",
                                       "isolate graphical.target", "unload the kernel"])
     }
 
-    @Test func forceExecsDespiteAReadWriteMount() {
+    /// `--force` is gone: the overrides a plan carries (sessions, inhibitors) do not reach the read-write gate.
+    @Test func theReadWriteGateHasNoOverride() {
         let home = MountEntry(source: "/dev/vdd", target: "/home", fstype: "ext4", vfsOptions: "rw", fsOptions: "rw")
         let h = H(extraMounts: [home])
-        #expect(h.run(force: true) == nil)
-        #expect(h.loader.calls.last == .exec)
-        #expect(!h.mounts.calls.contains(.readWriteLocalMounts))
+        var plan = H.fullPlan
+        plan.policy = RunPolicy(ignoreSessions: true, ignoreInhibitors: true, busyRetry: H.busyRetry)
+        let error = h.run(plan)
+        #expect(error?.code == .unsafeMounts)
+        #expect(error?.message.contains("/home (/dev/vdd)") == true)
+        #expect(!h.loader.calls.contains(.exec))
+        #expect(h.mounts.calls.contains(.readWriteLocalMounts))
+        #expect(h.loader.calls.last == .unload(crash: false))
     }
 
     @Test func kdumpTestPanicsAndUnloadsTheCaptureKernelOnFailure() {

@@ -1,6 +1,11 @@
+@testable import Execution
+import Quiesce
+@testable import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
-@testable import KexecCore
 
 @Suite struct RebootRecordTests {
     let record = RebootRecord(fromBootID: "aaaa", fromRelease: "6.1.0-1", kernel: "/boot/vmlinuz-6.12.0-1",

@@ -1,8 +1,10 @@
+@testable import Kdump
+@testable import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
-import LinuxSystem
-import RebootPlan
-@testable import KexecCore
 
 @Suite struct KdumpCalibratorTests {
     static let mib: UInt64 = 1 << 20

@@ -1,3 +1,8 @@
+@testable import Kdump
+import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc

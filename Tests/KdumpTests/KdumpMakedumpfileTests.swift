@@ -1,7 +1,9 @@
-import Testing
-import LinuxSystem
-import RebootPlan
+@testable import Kdump
 @testable import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
+import Testing
 
 @Suite struct KdumpMakedumpfileTests {
     func invocation(format: String?, level: Int?) throws(KexecError) -> MakedumpfileInvocation {

@@ -1,8 +1,10 @@
+@testable import Kdump
+@testable import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
-import LinuxSystem
-import RebootPlan
-@testable import KexecCore
 
 /// Dumps made by the real makedumpfile (never stored in the repository) from a synthetic kernel
 /// vmcore, identified by the inspector; and the whole save-dump flow with the real binary.

@@ -1,8 +1,10 @@
+@testable import Kdump
+@testable import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
-import LinuxSystem
-import RebootPlan
-@testable import KexecCore
 
 /// A makedumpfile stand-in: answers --mem-usage with a table, writes dmesg and dump files, records argv.
 final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
@@ -14,7 +16,7 @@ final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
 
     var calls: [[String]] { recorder.calls }
 
-    func run(_ argv: [String], options: SubprocessOptions) throws(KexecError) -> SubprocessResult {
+    func run(_ argv: [String], options: SubprocessOptions) throws(SystemError) -> SubprocessResult {
         _ = try recorder.run(argv, options: options)
         if argv.contains("--mem-usage") {
             return memUsage.map { SubprocessResult(status: 0, output: $0) }

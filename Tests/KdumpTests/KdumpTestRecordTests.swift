@@ -1,6 +1,10 @@
+@testable import Kdump
+@testable import KexecCore
+import RebootPlan
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
-@testable import KexecCore
 
 @Suite struct KdumpTestRecordTests {
     @Test func writesAndReadsBackAtAnInjectedPath() throws {

@@ -1,8 +1,8 @@
+@testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
 import Testing
 import SystemPackage
-import LinuxSystem
-import RebootPlan
-@testable import KexecCore
 
 @Suite final class FileSyscallLoaderTests {
     let dir: String

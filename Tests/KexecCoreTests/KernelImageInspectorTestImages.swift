@@ -1,3 +1,6 @@
+@testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 
 /// Synthetic kernel images for the inspector tests: just enough of each format's headers.

@@ -1,9 +1,11 @@
+@testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
 #if canImport(Glibc)
 import Glibc
 #endif
-@testable import RebootPlan
 
 @Suite struct KernelImageInspectorTests {
     private func inspect(_ bytes: [UInt8], name: String = "vmlinuz") throws -> Result<KernelImageInfo, SystemError> {

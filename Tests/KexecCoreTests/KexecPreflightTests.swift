@@ -1,7 +1,7 @@
-import Testing
-import LinuxSystem
-import RebootPlan
 @testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
+import Testing
 
 @Suite struct KexecPreflightTests {
     let root = ProcessContext(effectiveUID: 0, hasCapSysBoot: true, machineArch: "x86_64")

@@ -1,8 +1,8 @@
+@testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Testing
-import LinuxSystem
-import RebootPlan
-@testable import KexecCore
 
 @Suite struct KexecStateTests {
     let image = KexecImage(kernel: "/boot/vmlinuz-6.1.0-28-amd64", initrds: ["/boot/initrd.img-6.1.0-28-amd64"], commandLine: "root=/dev/vda1 ro")
@@ -45,14 +45,14 @@ import RebootPlan
     }
 }
 
-@Suite struct StateRecordingLoaderTests {
+@Suite struct TrackedKexecLoaderTests {
     @Test func recordsWhatWasLoadedAndForgetsItOnUnload() throws {
         let dir = try KexecTestFiles.directory()
         defer { KexecTestFiles.remove(dir) }
         let kernel = try KexecTestFiles.file("vmlinuz", [1, 2, 3], in: dir)
         let syscalls = RecordingKexecSyscalls()
         let state = KexecStateFile(path: dir + "/state.json")
-        let loader = StateRecordingLoader(
+        let loader = TrackedKexecLoader(
             loader: FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls), fallback: nil, lockdown: nil), stateFile: state)
         let (record, problem) = try loader.loadAndRecord(KexecImage(kernel: kernel, commandLine: "ro"), crash: true)
         #expect(problem == nil)
@@ -72,7 +72,7 @@ import RebootPlan
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(.permissionDenied)
         let state = KexecStateFile(path: dir + "/state.json")
-        let loader = StateRecordingLoader(
+        let loader = TrackedKexecLoader(
             loader: FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls), fallback: nil, lockdown: nil), stateFile: state)
         #expect(throws: KexecError.self) { try loader.load(KexecImage(kernel: kernel, commandLine: "ro"), crash: false) }
         #expect(state.read() == KexecState())

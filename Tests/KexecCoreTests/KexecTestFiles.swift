@@ -1,3 +1,6 @@
+@testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 
 /// Temporary files for the KexecCore tests.

@@ -1,8 +1,8 @@
+@testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
 import Testing
 import SystemPackage
-import LinuxSystem
-import RebootPlan
-@testable import KexecCore
 
 @Suite struct KexecToolsLoaderTests {
     @Test func loadArguments() throws {
@@ -49,6 +49,6 @@ import RebootPlan
     @Test func missingProgramIsUnavailable() {
         #expect {
             try SpawnSubprocessRunner().run(["/nonexistent/kexec", "-u"], options: SubprocessOptions())
-        } throws: { ($0 as! KexecError).code == .unavailable }
+        } throws: { ($0 as? SystemError)?.code == .unavailable && ($0 as? SystemError)?.path == "/nonexistent/kexec" }
     }
 }

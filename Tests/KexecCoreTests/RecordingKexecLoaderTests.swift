@@ -1,5 +1,7 @@
-import Testing
 @testable import KexecCore
+import LinuxSystem
+import KrebootTestSupport
+import Testing
 
 @Suite struct RecordingKexecLoaderTests {
     @Test func recordsCallsAndInjectsFailures() throws {

@@ -2,18 +2,29 @@
 import LinuxSystem
 import Quiesce
 import RebootPlan
+import KexecCore
+import Synchronization
 import Testing
+
+/// A journal that keeps records in memory (KrebootTestSupport's is not linked into the CLI tests).
+final class KeptJournal: JournalRecorder {
+    private let kept = Mutex<[JournalRecord]>([])
+    var records: [JournalRecord] { kept.withLock { $0 } }
+    func record(_ record: JournalRecord) { kept.withLock { $0.append(record) } }
+}
 
 /// The `planned` journal record that a dry run (and a real run, before anything happens) leaves.
 @Suite struct PlanJournalTests {
     static let target = BootTarget(kernel: "/boot/vmlinuz-6.1.0-27-amd64", initrds: ["/boot/initrd.img-6.1.0-27-amd64"],
                                    commandLine: "root=UUID=1234 ro quiet", release: "6.1.0-27-amd64",
                                    source: .init(kind: .grub, id: "gnulinux-simple", file: "/boot/grub/grub.cfg"))
-    static let steps = [PlanStep(action: .load), PlanStep(action: .isolate, unit: "rescue.target"),
-                        PlanStep(action: .remountReadOnly, path: "/"), PlanStep(action: .sync), PlanStep(action: .exec)]
+    static let steps: [PlanStep] = [
+        .load(KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine)),
+        .isolate(unit: "rescue.target"), .remountReadOnly(path: "/"), .sync, .exec,
+    ]
 
     @Test func dryRunOnTheRealRootRecordsPlannedWithTheTarget() throws {
-        let journal = RecordingJournal()
+        let journal = KeptJournal()
         let plan = RebootPlan(mode: .reboot, target: Self.target, steps: Self.steps, checks: [PlanCheck(.root, .pass, "root")])
         PlanJournal(journal: journal).send(plan, dryRun: true)
         let record = try #require(journal.records.first)
@@ -30,7 +41,7 @@ import Testing
     }
 
     @Test func refusedPlanIsAWarningNamingTheFailedCheck() throws {
-        let journal = RecordingJournal()
+        let journal = KeptJournal()
         let plan = RebootPlan(mode: .kdumpTest, target: nil, steps: [],
                               checks: [PlanCheck(.root, .pass, "root"), PlanCheck(.crashkernel, .fail, "no crashkernel= reservation")])
         PlanJournal(journal: journal).send(plan, dryRun: false)
@@ -43,7 +54,7 @@ import Testing
     }
 
     @Test func planForAnotherRootIsNotRecorded() {
-        let journal = RecordingJournal()
+        let journal = KeptJournal()
         let plan = RebootPlan(mode: .reboot, target: Self.target, steps: Self.steps, checks: [], root: "/mnt/image")
         PlanJournal(journal: journal).send(plan, dryRun: true)
         #expect(journal.records.isEmpty)

@@ -1,7 +1,6 @@
+@testable import LinuxSystem
 import FoundationEssentials
 import Testing
-import LinuxSystem
-import KexecCore
 
 @Suite struct ISOTimestampTests {
     @Test func formatsUTCToTheSecond() {

@@ -1,7 +1,9 @@
+@testable import Quiesce
+import LinuxSystem
+import KrebootTestSupport
 import CSystemd
 import Foundation
 import Glibc
-@testable import Quiesce
 
 /// A stand-in for systemd's private socket and for logind on a bus, served by sd-bus in server mode on a
 /// socket in a temporary directory. It answers the calls SystemdServiceManager makes and sends JobRemoved

@@ -1,5 +1,7 @@
-import Testing
 @testable import Quiesce
+import LinuxSystem
+import KrebootTestSupport
+import Testing
 
 @Suite struct JournalTests {
     @Test func messageIDsAreDistinct128BitHex() {

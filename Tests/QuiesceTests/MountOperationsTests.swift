@@ -1,9 +1,9 @@
+@testable import Quiesce
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Glibc
-import LinuxSystem
-import RebootPlan
 import Testing
-@testable import Quiesce
 
 @Suite struct MountOperationsTests {
     @Test func localReadWriteMeansADiskFileSystemWritableAtBothLevels() {

@@ -1,18 +1,19 @@
+@testable import Quiesce
+import LinuxSystem
+import KrebootTestSupport
 import Foundation
 import Glibc
-import LinuxSystem
-import RebootPlan
 import Synchronization
 import Testing
-@testable import Quiesce
 
-/// A one-connection varlink server on a socket in a temporary directory: records the request, sends `reply`.
+/// A varlink server on a socket in a temporary directory: accepts `connections` connections one after the
+/// other, records each request, answers each with `reply`.
 final class FakeVarlinkServer: Sendable {
     let path: String
     private let listener: Int32
-    private let received = Mutex<[UInt8]?>(nil)
+    private let received = Mutex<[[UInt8]]>([])
 
-    init(reply: String) throws {
+    init(reply: String, connections: Int = 1) throws {
         let path = FileManager.default.temporaryDirectory.path + "/kreboot-varlink-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         self.path = path
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -24,25 +25,30 @@ final class FakeVarlinkServer: Sendable {
         }
         try #require(fd >= 0 && bound == 0 && listen(fd, 1) == 0)
         listener = fd
-        serve(reply: Array(reply.utf8) + [0])
+        serve(reply: Array(reply.utf8) + [0], connections: connections)
     }
 
-    private func serve(reply replyBytes: [UInt8]) {
+    private func serve(reply replyBytes: [UInt8], connections: Int) {
         let fd = listener
         Thread.detachNewThread { [self] in
-            let client = accept(fd, nil, nil)
-            guard client >= 0 else { return }
-            defer { Glibc.close(client) }
-            var request: [UInt8] = []
-            var byte: UInt8 = 0
-            while recv(client, &byte, 1, 0) == 1 && byte != 0 { request.append(byte) }
-            received.withLock { $0 = request }
-            _ = replyBytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            for _ in 0..<connections {
+                let client = accept(fd, nil, nil)
+                guard client >= 0 else { return }
+                var request: [UInt8] = []
+                var byte: UInt8 = 0
+                while recv(client, &byte, 1, 0) == 1 && byte != 0 { request.append(byte) }
+                received.withLock { $0.append(request) }
+                _ = replyBytes.withUnsafeBytes { send(client, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                Glibc.close(client)
+            }
         }
     }
 
+    /// Every request received, in order, without their NUL terminators.
+    var requests: [String] { received.withLock { $0.map { String(decoding: $0, as: UTF8.self) } } }
+
     /// The request received, without its NUL terminator.
-    var request: String? { received.withLock { $0.map { String(decoding: $0, as: UTF8.self) } } }
+    var request: String? { requests.last }
 
     func close() {
         Glibc.close(listener)
@@ -51,14 +57,16 @@ final class FakeVarlinkServer: Sendable {
 }
 
 @Suite struct ServiceManagerTests {
-    @Test func relinquishJournalSendsTheVarlinkCallJournalctlSends() throws {
-        let server = try FakeVarlinkServer(reply: #"{"parameters":{}}"#)
+    /// `journalctl --sync --relinquish-var`: what was sent so far is written to /var first, then journald leaves it.
+    @Test func relinquishJournalSendsTheVarlinkCallsJournalctlSends() throws {
+        let server = try FakeVarlinkServer(reply: #"{"parameters":{}}"#, connections: 2)
         defer { server.close() }
         try SystemdServiceManager(journalSocket: server.path).relinquishJournal()
-        let request = try #require(server.request)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(request.utf8)) as? [String: Any])
-        #expect(object["method"] as? String == "io.systemd.Journal.RelinquishVar")
-        #expect((object["parameters"] as? [String: Any])?.isEmpty == true)
+        let objects = try server.requests.map { request in
+            try #require(try JSONSerialization.jsonObject(with: Data(request.utf8)) as? [String: Any])
+        }
+        #expect(objects.map { $0["method"] as? String } == ["io.systemd.Journal.Synchronize", "io.systemd.Journal.RelinquishVar"])
+        #expect(objects.allSatisfy { ($0["parameters"] as? [String: Any])?.isEmpty == true })
     }
 
     @Test func aVarlinkErrorReplyThrowsWithTheErrorName() throws {

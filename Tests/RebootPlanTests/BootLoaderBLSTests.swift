@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// Boot Loader Spec entries as systemd-boot reads them: sorting, loader.conf defaults, boot counting.
 @Suite struct BootLoaderBLSTests {

@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// Broken, missing and hostile boot loader files: never a crash, one-line problems naming the file.
 @Suite struct BootLoaderBadInputTests {

@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// The GRUB fixture trees: which entry each system boots by default, and why.
 @Suite struct BootLoaderGrubFixtureTests {

@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// grub.cfg language details, each on a small generated tree.
 @Suite struct BootLoaderGrubScriptTests {

@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// `source FILE` in grub.cfg: FILE's entries and assignments count where the command stands.
 @Suite struct BootLoaderGrubSourceTests {

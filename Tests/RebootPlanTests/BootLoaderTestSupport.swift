@@ -1,5 +1,7 @@
-import Foundation
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Foundation
 
 /// Helpers shared by the boot loader tests: fixture roots, hand-built mount tables, scratch trees.
 enum BootLoaderFixtures {

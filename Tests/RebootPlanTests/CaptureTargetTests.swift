@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// `kreboot load --crash --kernel PATH` (a kdump-test plan with an explicit kernel) gets the capture command line.
 @Suite struct CaptureTargetTests {

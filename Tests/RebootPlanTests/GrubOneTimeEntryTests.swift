@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 /// grub-reboot's `next_entry`: the grubenv block edit, its discovery, and the plan step that clears it.
 @Suite struct GrubOneTimeEntryTests {
@@ -50,7 +52,10 @@ import Testing
 
     @Test func aRebootIntoTheOneTimeDefaultClearsItRightAfterTheLoad() {
         let plan = RebootPlanner.plan(Self.snapshot(oneTime: "/boot/grub/grubenv"), PlanOptions())
-        #expect(plan.steps.prefix(3) == [.load, .clearGrubNextEntry("/boot/grub/grubenv"), .isolate("rescue.target")])
+        let image = KexecImage(kernel: RebootPlannerTests.kernel61, initrds: ["/boot/initrd.img-6.1.0-28-amd64"],
+                               commandLine: "root=UUID=abc ro quiet")
+        #expect(plan.steps.prefix(3) == [.load(image), .clearGrubNextEntry(grubenv: "/boot/grub/grubenv"),
+                                         .isolate(unit: "rescue.target")])
         #expect(plan.steps[1].summary == "clear GRUB's one-time next_entry in /boot/grub/grubenv")
     }
 

@@ -1,6 +1,8 @@
+@testable import RebootPlan
+import LinuxSystem
+import KexecCore
 import Foundation
 import Testing
-@testable import RebootPlan
 
 @Suite struct MountTableReaderTests {
     @Test func readsEveryLineOfAComplexMountInfo() throws {

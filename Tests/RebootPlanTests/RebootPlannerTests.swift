@@ -1,6 +1,8 @@
+@testable import RebootPlan
+import LinuxSystem
+import KexecCore
 import Foundation
 import Testing
-@testable import RebootPlan
 
 /// The planner on hand-built snapshots: target choice, command line, steps and checks.
 @Suite struct RebootPlannerTests {
@@ -70,9 +72,10 @@ import Testing
         var snapshot = Self.snapshot()
         snapshot.mounts = []  // MountClassifier decides unmounts; with no mounts only / is remounted
         let plan = RebootPlanner.plan(snapshot, PlanOptions())
-        #expect(plan.steps.first == .load)
-        #expect(plan.steps[1] == .isolate("rescue.target"))
-        #expect(plan.steps.suffix(3) == [.remountReadOnly("/"), .sync, .exec])
+        #expect(plan.steps.first == .load(KexecImage(kernel: Self.kernel61, initrds: ["/boot/initrd.img-6.1.0-28-amd64"],
+                                                    commandLine: "root=UUID=abc ro quiet")))
+        #expect(plan.steps[1] == .isolate(unit: "rescue.target"))
+        #expect(plan.steps.suffix(3) == [.remountReadOnly(path: "/"), .sync, .exec])
     }
 
     @Test(arguments: ["gnulinux-6.12", "1>0", "Debian GNU/Linux, with Linux 6.12.9-amd64",
@@ -175,7 +178,7 @@ import Testing
         let plan = RebootPlanner.plan(snapshot, PlanOptions())
         #expect(plan.firstFailure?.id == .sessions)
         #expect(plan.firstFailure?.message.contains("alice") == true)
-        let forced = RebootPlanner.plan(snapshot, PlanOptions(force: true))
+        let forced = RebootPlanner.plan(snapshot, PlanOptions(policy: RunPolicy(ignoreSessions: true)))
         #expect(forced.ok)
         #expect(forced.checks.first { $0.id == .sessions }?.status == .warn)
     }
@@ -183,7 +186,7 @@ import Testing
     @Test func kdumpTestLoadsTheCaptureKernelAndPanics() throws {
         let plan = RebootPlanner.plan(Self.snapshot(), PlanOptions(mode: .kdumpTest))
         #expect(plan.mode == .kdumpTest)
-        #expect(plan.steps.first == .loadCrash)
+        #expect(plan.steps.first?.action == .loadCrash)
         #expect(plan.steps.last == .panic)
         #expect(!plan.steps.contains(.exec))
         let target = try #require(plan.target)
@@ -198,8 +201,8 @@ import Testing
         var snapshot = Self.snapshot()
         snapshot.kernel.kexecCrashLoaded = true
         let plan = RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest))
-        #expect(!plan.steps.contains(.loadCrash))
-        #expect(plan.steps.first == .isolate("rescue.target"))
+        #expect(!plan.steps.contains { $0.action == .loadCrash })
+        #expect(plan.steps.first == .isolate(unit: "rescue.target"))
     }
 
     @Test func kdumpTestWithoutReservationFails() {

@@ -1,5 +1,7 @@
-import Testing
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Testing
 
 @Suite struct RootDirectoryTests {
     @Test func hostPathPrefixesTheRoot() {

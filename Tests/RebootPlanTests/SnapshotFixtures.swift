@@ -1,5 +1,7 @@
-import Foundation
 @testable import RebootPlan
+import LinuxSystem
+import KexecCore
+import Foundation
 
 /// The fixture trees under Tests/RebootPlanTests/Fixtures, as roots.
 enum SnapshotFixtures {

@@ -23,6 +23,14 @@ public final class RecordingKexecSyscalls: KexecSyscalls {
         public var initrd: [UInt8]?
         public var commandLine: String
         public var flags: KexecFileFlags
+
+        public init(kernelPath: String?, kernelHead: [UInt8]?, initrd: [UInt8]?, commandLine: String, flags: KexecFileFlags) {
+            self.kernelPath = kernelPath
+            self.kernelHead = kernelHead
+            self.initrd = initrd
+            self.commandLine = commandLine
+            self.flags = flags
+        }
     }
 
     /// One recorded call.

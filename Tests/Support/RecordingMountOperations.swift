@@ -6,12 +6,13 @@ import RebootPlan
 import Synchronization
 
 /// A fake that records every mount operation, keeps a simulated mount table (unmount removes an entry,
-/// remounts flip it between `ro` and `rw`), and can be told to fail an operation, optionally on one path.
+/// mounting again appends it, remounts flip it between `ro` and `rw`), and can be told to fail an operation,
+/// optionally on one path.
 /// For tests, including the CLI's.
-public final class RecordingMountOperations: MountOperations {
+public final class RecordingMountOperations: MountOperations, MountRestoring {
     /// The operations that can be made to fail.
     public enum Operation: String, Sendable, CaseIterable {
-        case unmount, remountReadOnly, remountReadWrite, sync, writers, readWriteLocalMounts
+        case unmount, remountReadOnly, remountReadWrite, sync, writers, readWriteLocalMounts, mountAgain
     }
 
     /// One recorded call.
@@ -22,6 +23,8 @@ public final class RecordingMountOperations: MountOperations {
         case sync(String?)
         case writers(String)
         case readWriteLocalMounts
+        /// A rollback's mount of what was unmounted, with the entry recorded before the unmount.
+        case mountAgain(MountEntry)
     }
 
     private struct State {
@@ -120,5 +123,11 @@ public final class RecordingMountOperations: MountOperations {
     public func readWriteLocalMounts() throws(QuiesceError) -> [MountEntry] {
         try record(.readWriteLocalMounts, .readWriteLocalMounts)
         return state.withLock { $0.mounts.filter(\.isLocalReadWrite) }
+    }
+
+    /// Records the mount and appends `entry` to the simulated table (a failure, injected for the entry's
+    /// target, leaves the table as it was).
+    public func mountAgain(_ entry: MountEntry) throws(QuiesceError) {
+        try record(.mountAgain(entry), .mountAgain, path: entry.target) { $0.append(entry) }
     }
 }

@@ -43,6 +43,9 @@ public final class RecordingServiceManager: ServiceManager {
     /// Every call so far, in order.
     public var calls: [Call] { state.withLock { $0.calls } }
 
+    /// Makes later `inhibitors()` calls answer `inhibitors`.
+    public func setInhibitors(_ inhibitors: [Inhibitor]) { state.withLock { $0.inhibitors = inhibitors } }
+
     /// Makes later calls of `operation` throw `error`; with `unit`, only calls for that unit (isolate, start).
     public func fail(_ operation: Operation, unit: String? = nil, with error: QuiesceError) {
         state.withLock { $0.failures[Self.key(operation, unit)] = error }
