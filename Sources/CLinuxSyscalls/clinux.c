@@ -1,5 +1,6 @@
 #define _GNU_SOURCE
 #include "clinux.h"
+#include <sys/swap.h>
 
 #include <errno.h>
 #include <linux/reboot.h>
@@ -47,3 +48,7 @@ int cl_memfd_create(const char *name) {
 int cl_syncfs(int fd) {
     return syncfs(fd) == 0 ? 0 : -errno;
 }
+
+int cl_swapoff(const char *path) { return swapoff(path) == 0 ? 0 : -errno; }
+
+int cl_swapon(const char *path) { return swapon(path, 0) == 0 ? 0 : -errno; }

@@ -25,4 +25,10 @@ int cl_memfd_create(const char *name);
 /// syncfs(2): writes back the file system that holds `fd`. Returns 0, or -errno (EIO: a write-back failed).
 int cl_syncfs(int fd);
 
+/// swapoff(2). Returns 0, or -errno on failure.
+int cl_swapoff(const char *path);
+
+/// swapon(2) with no flags. Returns 0, or -errno on failure.
+int cl_swapon(const char *path);
+
 #endif

@@ -8,12 +8,12 @@ public struct KernelSwapOperations: SwapOperations {
 
     /// The corresponding C function is `swapoff`.
     public func swapOff(path: String) throws(QuiesceError) {
-        if case .failure(let errno) = SwapSyscalls.swapOff(path) { throw Self.failure("swapoff \(path)", path, errno) }
+        if case .failure(let errno) = LinuxSyscalls.swapOff(path) { throw Self.failure("swapoff \(path)", path, errno) }
     }
 
     /// The corresponding C function is `swapon`.
     public func swapOn(path: String) throws(QuiesceError) {
-        if case .failure(let errno) = SwapSyscalls.swapOn(path) { throw Self.failure("swapon \(path)", path, errno) }
+        if case .failure(let errno) = LinuxSyscalls.swapOn(path) { throw Self.failure("swapon \(path)", path, errno) }
     }
 
     private static func failure(_ operation: String, _ path: String, _ errno: Errno) -> QuiesceError {
