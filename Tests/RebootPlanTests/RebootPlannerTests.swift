@@ -172,7 +172,7 @@ import Testing
         #expect(RebootPlanner.plan(snapshot, PlanOptions()).firstFailure?.id == .kexecSupported)
     }
 
-    @Test func otherUsersSessionsBlockUnlessForced() {
+    @Test func otherUsersSessionsBlockUnlessIgnored() {
         var snapshot = Self.snapshot()
         snapshot.sessions = [LoginSession(id: "3", user: "alice", uid: 1000, remoteHost: "10.0.0.5")]
         let plan = RebootPlanner.plan(snapshot, PlanOptions())
