@@ -44,8 +44,9 @@ extension Executor {
             // to the persistent journal now, saying which steps are still to come (a failure among them rolls
             // back, moves the journal back first and records that).
             recordOutcome(undo, remaining: later)
-            try quiesce { () throws(QuiesceError) in try parts.services.relinquishJournal() }
+            // Marked before the call, as the isolate is: journald may have moved although the answer failed.
             undo.journalMoved = true
+            try quiesce { () throws(QuiesceError) in try parts.services.relinquishJournal() }
             return nil
 
         case .unmount(let mount):

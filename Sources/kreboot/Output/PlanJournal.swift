@@ -27,7 +27,7 @@ struct PlanJournal {
 
     /// Records `plan` unless it was made for another root. Without journald nothing happens.
     func send(_ plan: RebootPlan, dryRun: Bool) {
-        guard plan.root == "/" else { return }
+        guard plan.isForRunningSystem else { return }
         journal.record(Self.record(for: plan, dryRun: dryRun))
     }
 }
