@@ -136,10 +136,19 @@ struct PreflightChecks {
         }
         guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }
         let needed = Self.dumpSpaceNeeded(memTotal: snapshot.kernel.memTotalBytes ?? 0, config: snapshot.kdump)
-        let freeMiB = free >> 20, neededMiB = needed >> 20
+        let freeText = Self.size(free), neededText = Self.size(needed)
         return free >= needed
-            ? PlanCheck(.dumpSpace, .pass, "\(dir): \(freeMiB) MiB free, about \(neededMiB) MiB needed")
-            : PlanCheck(.dumpSpace, .fail, "\(dir): \(freeMiB) MiB free, about \(neededMiB) MiB needed for the dump")
+            ? PlanCheck(.dumpSpace, .pass, "\(dir): \(freeText) free, about \(neededText) needed")
+            : PlanCheck(.dumpSpace, .fail, "\(dir): \(freeText) free, about \(neededText) needed for the dump")
+    }
+
+    /// A size as people read it, as coarse as its magnitude allows (so a plan of a live system reads the same
+    /// from one second to the next): `812 MiB`, `3.4 GiB`, `52 GiB`.
+    static func size(_ bytes: UInt64) -> String {
+        let mib = bytes >> 20
+        if mib < 1024 { return "\(mib) MiB" }
+        let gib = Double(bytes) / Double(1 << 30)
+        return gib < 10 ? "\(gib.fixed(1)) GiB" : "\(Int(gib.rounded())) GiB"
     }
 
     /// Room a dump needs: KDUMP_FREE_DISK_SIZE (default 64 MiB) kept free, plus the dump itself —

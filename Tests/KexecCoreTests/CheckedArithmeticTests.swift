@@ -1,6 +1,7 @@
 import Foundation
 import Testing
-@testable import RebootPlan
+@testable import KexecCore
+@testable import LinuxSystem
 
 /// Numbers near 2^64 in kernel image headers and /proc files are errors naming the file and the field
 /// (or "not known"), never a trap.
