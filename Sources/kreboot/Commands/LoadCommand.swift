@@ -31,54 +31,26 @@ struct LoadCommand: ParsableCommand {
 
     func validate() throws {
         try target.validate()
-        if RootDirectory(global.root) != RootDirectory() {
+        if !RootDirectory(global.root).isRealRoot {
             throw ValidationError("load works on the running system only; --root is for planning")
         }
-    }
-
-    /// For `--crash` without a reservation, the kernel parameters `kreboot calibrate` recommends.
-    private func crashkernelSuggestion(_ snapshot: SystemSnapshot) -> String {
-        guard crash, snapshot.kernel.crashReservedBytes == 0 else { return "crashkernel=256M" }
-        let inputs = CalibrationInputsReader.read(root: snapshot.root, state: snapshot.kernel, config: snapshot.kdump, luns: nil)
-        let parameters = CrashkernelCalibrator.calibrate(inputs).parameters
-        return parameters.isEmpty ? "crashkernel=256M" : parameters
     }
 
     func run() throws {
         let options = target.planOptions(mode: crash ? .kdumpTest : .reboot, policy: RunPolicy(ignoreSessions: true))
         let snapshot = PlanSession(global: global).snapshot(options)
-        let preflight = KexecPreflight(process: snapshot.process, kernel: snapshot.kernel,
-                                       suggestedCrashkernel: crashkernelSuggestion(snapshot))
-        let operation = crash ? "crash load" : "load"
-        do {
-            try preflight.checkEnvironment(operation: operation)
-        } catch {
-            Terminal.error(error.message)
-            throw ExitCode(ExitStatus.forKexec(error))
-        }
-        let plan = RebootPlanner.plan(snapshot, options)
-        let targetChecks: Set<CheckID> = [.bootEntry, .kernelImage, .initrd]
-        if let failure = plan.checks.first(where: { $0.status == .fail && targetChecks.contains($0.id) }) {
-            Terminal.error(failure.message)
-            throw ExitCode(ExitStatus.forCheck(failure.id))
-        }
-        guard let chosen = plan.target else {
-            Terminal.error("no kernel to load")
-            throw ExitCode(ExitStatus.badData)
-        }
-        let info = snapshot.files[chosen.kernel]?.image
-        let image = KexecImage(kernel: chosen.kernel, initrds: chosen.initrds, commandLine: chosen.commandLine)
         let record: KexecLoadRecord
-        do {
-            let policy = try preflight.checkLoad(kernelPath: chosen.kernel, image: info, crash: crash)
-            for note in policy.notes { Terminal.error(note) }
-            let loader = TrackedKexecLoader(loader: .system(policy: policy), stateFile: KexecStateFile(path: stateFile))
-            let (loaded, stateProblem) = try loader.loadAndRecord(image, crash: crash)
-            if let stateProblem { Terminal.error("warning: \(stateProblem.message)") }
-            record = loaded
-        } catch {
+        switch KernelLoading(stateFile: stateFile).load(snapshot, options: options) {
+        case .success(let loaded):
+            for note in loaded.notes { Terminal.error(note) }
+            if let problem = loaded.stateProblem { Terminal.error("warning: \(problem.message)") }
+            record = loaded.record
+        case .failure(.kexec(let error)):
             Terminal.error(error.message)
             throw ExitCode(ExitStatus.forKexec(error))
+        case .failure(.check(let check)):
+            Terminal.error(check.message)
+            throw ExitCode(ExitStatus.forCheck(check.id))
         }
         if global.json {
             try JSONOutput.print(record)

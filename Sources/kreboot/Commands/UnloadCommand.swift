@@ -21,18 +21,14 @@ struct UnloadCommand: ParsableCommand {
     var stateFile: String = KexecStateFile.defaultPath
 
     func validate() throws {
-        if RootDirectory(global.root) != RootDirectory() {
+        if !RootDirectory(global.root).isRealRoot {
             throw ValidationError("unload works on the running system only; --root is for planning")
         }
     }
 
     func run() throws {
-        let kernel = KernelStateReader.read(root: RootDirectory())
-        let operation = crash ? "crash unload" : "unload"
         do {
-            try KexecPreflight(process: .current(), kernel: kernel).checkEnvironment(operation: operation)
-            try TrackedKexecLoader(loader: .system(lockdown: kernel.lockdown), stateFile: KexecStateFile(path: stateFile))
-                .unload(crash: crash)
+            try KernelLoading(stateFile: stateFile).unload(crash: crash)
         } catch {
             Terminal.error(error.message)
             throw ExitCode(ExitStatus.forKexec(error))
