@@ -21,7 +21,7 @@ enum PlanText {
     static func render(_ plan: RebootPlan) -> String {
         var out: [String] = []
         let mode = plan.mode == .reboot ? "fast reboot" : "kdump test"
-        out.append("kreboot plan: \(mode)" + (plan.root == "/" ? "" : " for \(plan.root)"))
+        out.append("kreboot plan: \(mode)" + (plan.isForRunningSystem ? "" : " for \(plan.root)"))
         out.append("")
         if let t = plan.target {
             let name = t.source.title ?? t.source.id ?? t.source.kind.rawValue
