@@ -91,8 +91,12 @@ struct SaveDumpCommand: ParsableCommand {
             for warning in result.warnings { Terminal.error("warning: \(warning)") }
             if !asInit && result.immediateReboot && !noReboot && vmcore == "/proc/vmcore" {
                 Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
-                _ = SpawnSubprocessRunner().runReportingSpawnFailure(["/bin/systemctl", "--no-block", "reboot"],
-                                                                      options: SubprocessOptions(echo: true))
+                // What `systemctl --no-block reboot` does, over sd-bus.
+                do {
+                    try SystemdServiceManager().enqueueStart(unit: "reboot.target", mode: "replace-irreversibly")
+                } catch {
+                    Terminal.error("cannot start reboot.target: \(error.message)")
+                }
             }
             return .ok
         } catch {
