@@ -12,8 +12,12 @@ image (/, /data, /var/log) has no needs_recovery at the switch, the data written
 /data and /var/log) is on the images and read back, the new boot has a new boot id, replays no
 journal, has /swap.img active again and /var/log mounted from its disk, and `journalctl -b -1`
 shows the real run's `planned` record (and, reported as a separate check, its `quiesced` and
-`executed` records). Every check that can still be made after a failed one is made; the failure
-names all of them."""
+`executed` records). Before that reboot, in the same boot, a rollback: a process holding /data open for
+writing (surviving the isolate) makes `kreboot --yes` stop with 75 naming /data, after it turned the
+swap off, moved the journal and unmounted /var/log; afterwards the mounts (`findmnt`: target, source,
+type, options), the active swaps, the active units and the journal's place are exactly as before and
+no kernel is loaded. Every check that can still be made after a failed one is made; the failure names
+all of them."""
 
 from __future__ import annotations
 
@@ -29,6 +33,8 @@ from ..guest import FIRST_BOOT_PARAMETER, Guest
 from ..kreboot_cli import dry_run_plan, expect_steps_as_planned, kreboot_reboot, step_key
 from . import scenario
 from .reboot import expect_reboot_verified, without_boot_image
+from ..checks import kexec_loaded
+from .refusals import attempt, guest_state
 
 SWAP_FILE = "/swap.img"
 SWAP_MIB = 64
@@ -139,6 +145,36 @@ def previous_boot_records(guest: Guest) -> list[dict]:
     return [json.loads(line) for line in result.stdout.splitlines() if line.startswith("{")]
 
 
+def system_picture(guest: Guest) -> dict[str, object]:
+    """What a rollback must restore exactly: mounts with their options, active swaps, active units, and
+    whether journald writes to /var (its file open there) or to /run."""
+    mounts = guest.run("findmnt -rn -o TARGET,SOURCE,FSTYPE,OPTIONS | sort", check=True).stdout.splitlines()
+    swaps = guest.run("tail -n +2 /proc/swaps | awk '{print $1, $2}' | sort", check=True).stdout.splitlines()
+    journal = guest.run("ls -l /proc/$(pidof systemd-journald)/fd | grep -o '/[a-z/]*log/journal' | sort -u",
+                        check=True).stdout.split()
+    return {"mounts": mounts, "swaps": swaps, "units": sorted(guest_state(guest).active_units), "journal": journal}
+
+
+def expect_rolled_back_exactly(guest: Guest) -> None:
+    """`kreboot --yes` with /data held busy stops with 75 and leaves the system exactly as it was."""
+    guest.run("systemd-run --unit=it-layouts-writer -p IgnoreOnIsolate=yes "
+              "bash -c 'exec 3>>/data/held-open.txt; exec sleep infinity'", check=True)
+    try:
+        before = system_picture(guest)
+        result = attempt(guest, "--yes")
+        output = (result.stdout + result.stderr).strip()
+        expect(result.rc == 75, f"exit {result.rc} with /data held busy, expected 75: {output[-300:]!r}")
+        expect("/data" in output, f"the refusal does not name /data: {output[-300:]!r}")
+        for done in ("swap off /swap.img", "unmount /var/log"):
+            expect(done in output, f"the run did not get as far as `{done}` before the rollback: {output[-400:]!r}")
+        after = system_picture(guest)
+        for key in before:
+            expect(before[key] == after[key], f"{key} differ after the rollback: {before[key]} -> {after[key]}")
+        expect(not kexec_loaded(guest), "a kexec kernel is still loaded after the rollback")
+    finally:
+        guest.run("systemctl stop it-layouts-writer")
+
+
 @scenario("server-layouts")
 def server_layouts(ctx: ScenarioContext) -> None:
     token = f"it-{uuid.uuid4().hex[:12]}"
@@ -165,6 +201,8 @@ def server_layouts(ctx: ScenarioContext) -> None:
         first = guest.wait_boot()
         set_up_swap_file(ctx, guest)
         set_up_var_log(ctx, guest, log_uuid)
+
+        soft("rollback", lambda: expect_rolled_back_exactly(guest))
 
         plan, dry = dry_run_plan(guest, f"--append {append}")
         ctx.timing("kreboot --dry-run --json", dry.seconds)
