@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import RebootPlan
+@testable import LinuxSystem
+import KexecCore
 
 #if canImport(Glibc)
 import Glibc

@@ -35,10 +35,11 @@ struct ElfKernelImage {
             throw SystemError(.badData, path: name, "\(name): ELF file has no program headers: nothing to load")
         }
         for segment in try elf.programHeaders() where segment.isLoad {
-            let (end, overflow) = segment.offset.addingReportingOverflow(segment.fileSize)
-            if overflow || end > file.size {
+            let end = try FileArithmetic.add(segment.offset, segment.fileSize, file: name,
+                                             field: "ELF segment \(segment.index) (p_offset + p_filesz)")
+            if end > file.size {
                 throw SystemError(.badData, path: name,
-                                  "\(name): truncated: ELF segment \(segment.index) ends at \(overflow ? "beyond 2^64" : String(end)), file has \(file.size) bytes")
+                                  "\(name): truncated: ELF segment \(segment.index) ends at \(end), file has \(file.size) bytes")
             }
         }
         var banner: LinuxVersionBanner?
