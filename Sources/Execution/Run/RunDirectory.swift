@@ -53,8 +53,12 @@ public struct RunDirectory: Sendable {
         try RecordWriter.write(Array(JSONEncoder().encode(request)), to: requestFile, operation: "run")
     }
 
+    /// The request, read through the gateway: a regular file (not a symlink), at most 64 MiB.
     public func readRequest() throws -> RunRequest {
-        try JSONDecoder().decode(RunRequest.self, from: Data(contentsOf: URL(fileURLWithPath: requestFile)))
+        guard let bytes = try RootDirectory().readFile(requestFile, limit: .runRequest, followFinal: false) else {
+            throw SystemError(.badData, path: requestFile, "\(requestFile): does not exist")
+        }
+        return try JSONDecoder().decode(RunRequest.self, from: Data(bytes))
     }
 
     public func write(_ result: Result) throws {

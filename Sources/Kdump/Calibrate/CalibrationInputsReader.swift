@@ -30,7 +30,7 @@ public enum CalibrationInputsReader {
         return CalibrationInputs(
             ramBytes: ram, arch: arch ?? machine(), luns: luns ?? root.listDirectory("/sys/class/scsi_device").count,
             kernelBytes: kernelPath.flatMap { kernelMemoryBytes(root: root, path: $0) },
-            initrdBytes: initrdPath.flatMap { fileSize(root.hostPath($0)) },
+            initrdBytes: initrdPath.flatMap { fileSize(root: root, path: $0) },
             reservedBytes: reserved, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
     }
 
@@ -57,9 +57,12 @@ public enum CalibrationInputsReader {
 
     /// The in-memory size of a kernel image: an x86 bzImage's setup header `init_size` (offset 0x260,
     /// boot protocol 2.10+), else the file's size.
+    /// The file is opened once through the gateway; its size and header come from that descriptor.
     static func kernelMemoryBytes(root: RootDirectory, path: String) -> UInt64? {
-        guard let size = fileSize(root.hostPath(path)) else { return nil }
-        if let head = root.readBytes(path, limit: 0x264), head.count >= 0x264,
+        let file: ImageFile
+        do { file = try ImageFile(root: root, path: path) } catch { return nil }
+        let size = file.size
+        if let head = try? file.read(at: 0, count: 0x264), head.count >= 0x264,
            Array(head[0x202..<0x206]).hasASCIIPrefix("HdrS"),
            let version = head.littleEndian(at: 0x206, as: UInt16.self), version >= 0x020a,
            let initSize = head.littleEndian(at: 0x260, as: UInt32.self), initSize > 0 {
@@ -68,10 +71,10 @@ public enum CalibrationInputsReader {
         return size
     }
 
-    static func fileSize(_ hostPath: String) -> UInt64? {
-        var st = stat()
-        guard stat(hostPath, &st) == 0 else { return nil }
-        return UInt64(max(0, st.st_size))
+    /// The size of a regular file under `root`, opened through the gateway (inside the root, non-blocking);
+    /// nil when it is absent or not a regular file.
+    static func fileSize(root: RootDirectory, path: String) -> UInt64? {
+        do { return try ImageFile(root: root, path: path).size } catch { return nil }
     }
 
     static func meminfoTotal(_ root: RootDirectory) -> UInt64? {
