@@ -65,5 +65,7 @@ import Testing
         #expect(recommendation.ramGiB == 1 << 34)
         let iomem = CalibrationInputsReader.IomemSummary(text: "0-ffffffffffffffff : System RAM\n1-ffffffffffffffff : System RAM\n")
         #expect(iomem.systemRAMBytes == .max)
+        #expect(iomem.problem == "/proc/iomem: impossible System RAM total: more than 2^64 bytes")
+        #expect(CalibrationInputsReader.IomemSummary(text: "1000-1fff : System RAM\n").problem == nil)
     }
 }

@@ -34,11 +34,26 @@ public enum CalibrationInputsReader {
             reservedBytes: reserved, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
     }
 
+    /// The first impossible number the recommendation would rest on ("FILE: impossible FIELD: WHY"): MemTotal,
+    /// the crash reservation, the System RAM total of /proc/iomem; nil when all are possible.
+    public static func impossible(root: RootDirectory, state: KernelState) -> String? {
+        if let message = state.impossibleMessage([.memTotal, .kexecCrashSize, .crashRegions]) { return message }
+        return root.readText("/proc/iomem").flatMap { IomemSummary(text: $0).problem }
+    }
+
     /// The "System RAM" and "Crash kernel" totals of /proc/iomem (top-level ranges; zero when the
     /// addresses are hidden from non-root readers).
     struct IomemSummary {
         var systemRAMBytes: UInt64 = 0
         var crashKernelBytes: UInt64 = 0
+        /// A total past 2^64 bytes (the totals then saturate), naming the file and the field.
+        var problem: String?
+
+        /// `total + size`, saturating; past 2^64 the message naming the file and `field`.
+        private static func add(_ total: UInt64, _ size: UInt64, field: String) -> (UInt64, String?) {
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            return overflow ? (.max, "/proc/iomem: impossible \(field): more than 2^64 bytes") : (sum, nil)
+        }
 
         init(text: String) {
             for line in text.split(separator: "\n") {
@@ -49,8 +64,12 @@ public enum CalibrationInputsReader {
                 guard bounds.count == 2, let start = UInt64(bounds[0], radix: 16), let end = UInt64(bounds[1], radix: 16),
                       end >= start, end > 0 else { continue }
                 let size = (end - start).saturatingAdd(1)
-                if name == "System RAM" && !line.hasPrefix(" ") { systemRAMBytes = systemRAMBytes.saturatingAdd(size) }
-                if name == "Crash kernel" { crashKernelBytes = crashKernelBytes.saturatingAdd(size) }
+                var overflow: String?
+                if name == "System RAM" && !line.hasPrefix(" ") {
+                    (systemRAMBytes, overflow) = Self.add(systemRAMBytes, size, field: "System RAM total")
+                }
+                if name == "Crash kernel" { (crashKernelBytes, overflow) = Self.add(crashKernelBytes, size, field: "Crash kernel total") }
+                if problem == nil { problem = overflow }
             }
         }
     }
