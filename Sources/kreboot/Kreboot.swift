@@ -168,7 +168,7 @@ struct Kreboot: ParsableCommand {
             throw ExitCode(ExitStatus.forPlan(plan))
         }
         let outcome = RunPipeline(plan: plan, confirmer: Confirmation(assumeYes: pipeline.yes), observer: StepTicker(),
-                                  planDuration: planDuration).run()
+                                  planDuration: planDuration, options: options).run()
         throw ExitCode(RunReport.render(outcome, plan: plan))
     }
 }

@@ -44,3 +44,34 @@ import Testing
         #expect(RebootRecord.read(path: path) == record)
     }
 }
+
+/// Records are read through the gateway: under a root, capped, never a FIFO or a symlink out of the tree.
+@Suite struct RecordGatewayTests {
+    @Test func recordsAreReadInsideTheRootAndCapped() throws {
+        let dir = NSTemporaryDirectory() + "kreboot-records-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir + "/var/lib/kreboot", withIntermediateDirectories: true)
+        let record = RebootRecord(fromBootID: "aaaa", fromRelease: nil, kernel: "/boot/vmlinuz", expectedRelease: nil,
+                                  expectedCommandLine: "ro")
+        try record.write(path: dir + RebootRecord.defaultPath)
+        #expect(RebootRecord.read(root: RootDirectory(dir), path: RebootRecord.defaultPath) == record)
+        // A symlink to the host's file resolves inside the tree, where there is none.
+        try FileManager.default.removeItem(atPath: dir + RebootRecord.defaultPath)
+        try FileManager.default.createSymbolicLink(atPath: dir + RebootRecord.defaultPath, withDestinationPath: "/etc/hostname")
+        #expect(RebootRecord.read(root: RootDirectory(dir), path: RebootRecord.defaultPath) == nil)
+        // A FIFO returns at once; an oversized file is not read.
+        try FileManager.default.removeItem(atPath: dir + RebootRecord.defaultPath)
+        #expect(mkfifo(dir + RebootRecord.defaultPath, 0o600) == 0)
+        #expect(RebootRecord.read(root: RootDirectory(dir), path: RebootRecord.defaultPath) == nil)
+        let state = KexecStateFile(path: dir + RebootRecord.defaultPath)
+        #expect(state.read() == KexecState())
+    }
+
+    @Test func aRequestThatIsASymlinkIsRefused() throws {
+        let dir = NSTemporaryDirectory() + "kreboot-run-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/elsewhere.json", contents: Data("{}".utf8))
+        try FileManager.default.createSymbolicLink(atPath: dir + "/request.json", withDestinationPath: dir + "/elsewhere.json")
+        let error = #expect(throws: SystemError.self) { _ = try RunDirectory(path: dir).readRequest() }
+        #expect(error?.message == "\(dir)/request.json: is a symlink where a regular file is expected")
+    }
+}

@@ -111,7 +111,7 @@ import Testing
         #expect(f.interrupts.installs >= 1)
         let directory = try #require(f.runDirectories.first)
         #expect(f.runDirectories.count == 1)
-        #expect(try RunDirectory(path: directory).readRequest() == RunRequest(plan: H.fullPlan))
+        #expect(try RunDirectory(path: directory).readRequest() == RunRequest(plan: H.fullPlan, bootID: RunDirectoryCheck.bootID()))
         #expect(try f.result(in: directory)["ok"] as? Bool == true)
         let log = try String(contentsOfFile: directory + "/progress.log", encoding: .utf8)
         #expect(log.contains("unmount /srv/data"))

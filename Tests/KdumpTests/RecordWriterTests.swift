@@ -1,8 +1,8 @@
 import Foundation
 import Testing
-@testable import LinuxSystem
+@testable import KexecCore
 @testable import Kdump
-import KexecCore
+@testable import LinuxSystem
 
 #if canImport(Glibc)
 import Glibc

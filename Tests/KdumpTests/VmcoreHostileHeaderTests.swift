@@ -1,8 +1,8 @@
 import Foundation
 import Testing
+@testable import KexecCore
 @testable import Kdump
-import KexecCore
-import LinuxSystem
+@testable import LinuxSystem
 
 /// Vmcore headers with impossible offsets and sizes: errors naming the file, bounded memory, no trap.
 @Suite final class VmcoreHostileHeaderTests {
@@ -65,5 +65,7 @@ import LinuxSystem
         #expect(recommendation.ramGiB == 1 << 34)
         let iomem = CalibrationInputsReader.IomemSummary(text: "0-ffffffffffffffff : System RAM\n1-ffffffffffffffff : System RAM\n")
         #expect(iomem.systemRAMBytes == .max)
+        #expect(iomem.problem == "/proc/iomem: impossible System RAM total: more than 2^64 bytes")
+        #expect(CalibrationInputsReader.IomemSummary(text: "1000-1fff : System RAM\n").problem == nil)
     }
 }

@@ -3,6 +3,9 @@ import LinuxSystem
 import KrebootTestSupport
 import Testing
 import SystemPackage
+#if canImport(Glibc)
+import Glibc
+#endif
 
 @Suite struct KexecToolsLoaderTests {
     @Test func loadArguments() throws {
@@ -50,5 +53,20 @@ import SystemPackage
         #expect {
             try SpawnSubprocessRunner().run(["/nonexistent/kexec", "-u"], options: SubprocessOptions())
         } throws: { ($0 as? SystemError)?.code == .unavailable && ($0 as? SystemError)?.path == "/nonexistent/kexec" }
+    }
+}
+
+/// The kernel and initrds are opened through the gateway: a FIFO or a directory is refused before any read.
+@Suite struct InitrdGatewayTests {
+    @Test func aFIFOInitrdIsRefusedAtOnce() throws {
+        let dir = try KexecTestFiles.directory()
+        defer { KexecTestFiles.remove(dir) }
+        let fifo = dir + "/initrd.img"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let error = #expect(throws: KexecError.self) { _ = try InitrdBundle(paths: [fifo]) }
+        #expect(error?.message == "\(fifo): is a FIFO, not a regular file (the initrd)")
+        #expect(error?.code == .badImage)
+        let missing = #expect(throws: KexecError.self) { _ = try InitrdBundle(paths: [dir + "/none"]) }
+        #expect(missing?.message == "\(dir)/none: cannot open initrd: no such file")
     }
 }

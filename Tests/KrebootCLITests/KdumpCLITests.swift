@@ -59,6 +59,13 @@ import Testing
         #expect(try CLIRunner.run(["calibrate", "--luns", "-1"]).status == 64)
     }
 
+    @Test func calibrateOnAnImpossibleMemTotalIsBadDataNamingIt() throws {
+        try write("/proc/meminfo", "MemTotal:        18446744073709551615 kB\n")
+        let result = try CLIRunner.run(["calibrate", "--root", dir, "--luns", "1"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("/proc/meminfo: impossible MemTotal: 18446744073709551615 kB is more than 2^64 bytes"))
+    }
+
     func fakeMakedumpfile() throws -> String {
         try write("/bin/makedumpfile", """
             #!/bin/sh

@@ -108,3 +108,15 @@ import Testing
         }
     }
 }
+
+/// `__execute` runs nothing from a directory kreboot did not create in this boot.
+@Suite struct ExecuteCLITests {
+    @Test func aForeignRunDirectoryIsRefusedWith77() throws {
+        let dir = NSTemporaryDirectory() + "kreboot-foreign-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: dir + "/request.json", contents: Data("{}".utf8))
+        let result = try CLIRunner.run(["__execute", "--run-dir", dir])
+        #expect(result.status == 77)
+        #expect(result.stderr.contains("__execute refused: \(dir): not a run directory kreboot created in this boot: not directly under /run/kreboot/runs"))
+    }
+}

@@ -21,15 +21,15 @@ public struct BootStatus: Encodable, Sendable {
     public static func read(root: RootDirectory, stateFile: String = KexecStateFile.defaultPath) -> BootStatus {
         let kernel = KernelStateReader.read(root: root)
         let status = KexecStatus(kernel: kernel, recorded: KexecStateFile(path: stateFile).read())
-        let storedReboot = RebootRecord.read(path: root.hostPath(RebootRecord.defaultPath))
+        let storedReboot = RebootRecord.read(root: root, path: RebootRecord.defaultPath)
         let reboot = storedReboot.map {
             $0.verified(bootID: root.readLine("/proc/sys/kernel/random/boot_id") ?? $0.fromBootID,
                         release: root.readLine("/proc/sys/kernel/osrelease"),
                         commandLine: root.readLine("/proc/cmdline") ?? "")
         }
-        let storedTest = try? KdumpTestRecord.read(path: root.hostPath(KdumpTestRecord.defaultPath))
-        let saveDir = root.hostPath(KdumpConfigReader.read(root: root)?.localSaveDir ?? "/var/crash")
-        let test = storedTest.map { $0.resolved(with: $0.state == .pending ? DumpCatalog.list(saveDir: saveDir) : []) }
+        let storedTest = (try? KdumpTestRecord.read(root: root, path: KdumpTestRecord.defaultPath)) ?? nil
+        let saveDir = KdumpConfigReader.read(root: root)?.localSaveDir ?? "/var/crash"
+        let test = storedTest.map { $0.resolved(with: $0.state == .pending ? DumpCatalog.list(root: root, saveDir: saveDir) : []) }
         return BootStatus(status: status, lastReboot: reboot, kdumpTest: test, storedReboot: storedReboot,
                           storedKdumpTest: storedTest, root: root)
     }

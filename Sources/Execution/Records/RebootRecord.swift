@@ -77,10 +77,11 @@ public struct RebootRecord: Codable, Sendable, Equatable {
         try? record.write(path: path)
     }
 
-    /// Reads the record; nil when there is none or it is unreadable.
-    public static func read(path: String = defaultPath) -> RebootRecord? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return try? JSONDecoder().decode(RebootRecord.self, from: data)
+    /// Reads the record at `path` under `root` through the gateway (a regular file inside the root, at most
+    /// 1 MiB); nil when there is none or it is unreadable.
+    public static func read(root: RootDirectory = RootDirectory(), path: String = defaultPath) -> RebootRecord? {
+        guard let bytes = (try? root.readFile(path, limit: .record)) ?? nil else { return nil }
+        return try? JSONDecoder().decode(RebootRecord.self, from: Data(bytes))
     }
 
     /// Writes the record atomically, creating its directory.

@@ -2,16 +2,28 @@ import FoundationEssentials
 import KexecCore
 import LinuxSystem
 import RebootPlan
+import SystemPackage
 
-/// What a confirmed run executes: the plan (which carries the image, the steps and the policy) and the
-/// kdump test's id for a kdump test.
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What a confirmed run executes: the plan (which carries the image, the steps and the policy), the kdump
+/// test's id for a kdump test, the options it was planned with (`__execute` plans again with them and
+/// refuses when the plan changed) and the boot it was written in.
 public struct RunRequest: Codable, Sendable, Equatable {
     public var plan: RebootPlan
     public var kdumpTestID: String?
+    /// The user's options the plan was made with.
+    public var options: PlanOptions?
+    /// /proc/sys/kernel/random/boot_id when the request was written.
+    public var bootID: String?
 
-    public init(plan: RebootPlan, kdumpTestID: String? = nil) {
+    public init(plan: RebootPlan, kdumpTestID: String? = nil, options: PlanOptions? = nil, bootID: String? = nil) {
         self.plan = plan
         self.kdumpTestID = kdumpTestID
+        self.options = options
+        self.bootID = bootID
     }
 }
 
@@ -35,12 +47,16 @@ public struct RunDirectory: Sendable {
 
     public init(path: String) { self.path = path }
 
-    /// A new run directory with a fresh id, 0700.
+    /// A new run directory with a fresh id, 0700 (whatever the umask), under `base` (created 0700 when missing);
+    /// never one that already exists.
     public static func create(base: String = RunDirectory.base) throws -> RunDirectory {
         let id = UUID().uuidString.lowercased().prefix(8)
         let dir = RunDirectory(path: "\(base)/\(id)")
-        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true,
-                                                attributes: [.posixPermissions: 0o700])
+        try RecordWriter.makeDirectories(base)
+        guard mkdir(dir.path, 0o700) == 0, chmod(dir.path, 0o700) == 0 else {
+            let error = Errno(rawValue: errno)
+            throw SystemError(.failed, path: dir.path, errno: error, "\(dir.path): cannot create the run directory: \(error)")
+        }
         return dir
     }
 
@@ -53,8 +69,12 @@ public struct RunDirectory: Sendable {
         try RecordWriter.write(Array(JSONEncoder().encode(request)), to: requestFile, operation: "run")
     }
 
+    /// The request, read through the gateway: a regular file (not a symlink), at most 64 MiB.
     public func readRequest() throws -> RunRequest {
-        try JSONDecoder().decode(RunRequest.self, from: Data(contentsOf: URL(fileURLWithPath: requestFile)))
+        guard let bytes = try RootDirectory().readFile(requestFile, limit: .runRequest, followFinal: false) else {
+            throw SystemError(.badData, path: requestFile, "\(requestFile): does not exist")
+        }
+        return try JSONDecoder().decode(RunRequest.self, from: Data(bytes))
     }
 
     public func write(_ result: Result) throws {

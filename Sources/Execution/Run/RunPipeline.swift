@@ -28,6 +28,10 @@ public struct RunPipeline {
     public var runDirectoryBase: String
     /// How long planning took, shown before the steps.
     public var planDuration: Duration?
+    /// The options the plan was made with, stored in the request so `__execute` can plan again.
+    public var options: PlanOptions?
+    /// This boot's id, stored in the request so `__execute` refuses one from another boot.
+    public var bootID: String?
 
     /// A run of `plan` on this machine, with the real parts.
     public init(plan: RebootPlan, confirmer: any Confirming, observer: any RunObserver,
@@ -36,7 +40,10 @@ public struct RunPipeline {
                 makeParts: @escaping (any ServiceManager) -> ExecutorParts = { ExecutorParts.system(services: $0) },
                 underSystemd: Bool = FileManager.default.fileExists(atPath: "/run/systemd/system"),
                 directChildOfSystemd: Bool = getppid() == 1, runDirectoryBase: String = RunDirectory.base,
-                planDuration: Duration? = nil) {
+                planDuration: Duration? = nil, options: PlanOptions? = nil,
+                bootID: String? = RunDirectoryCheck.bootID()) {
+        self.options = options
+        self.bootID = bootID
         self.plan = plan
         self.confirmer = confirmer
         self.observer = observer
@@ -68,7 +75,7 @@ public struct RunPipeline {
             return .cannotPrepare("cannot write kreboot's records under /var/lib/kreboot: \(error)")
         }
         if let kdumpTestID { observer.show("kdump test \(kdumpTestID) pending (\(KdumpTestRecord.defaultPath))") }
-        let request = RunRequest(plan: plan, kdumpTestID: kdumpTestID)
+        let request = RunRequest(plan: plan, kdumpTestID: kdumpTestID, options: options, bootID: bootID)
         if plan.policy.strategy == .systemd {
             return StepRun(request: request, directory: nil, parts: makeParts(services), observer: observer,
                            interrupts: interrupts, records: records, scope: nil).run()

@@ -30,8 +30,15 @@ public enum CalibrationInputsReader {
         return CalibrationInputs(
             ramBytes: ram, arch: arch ?? machine(), luns: luns ?? root.listDirectory("/sys/class/scsi_device").count,
             kernelBytes: kernelPath.flatMap { kernelMemoryBytes(root: root, path: $0) },
-            initrdBytes: initrdPath.flatMap { fileSize(root.hostPath($0)) },
+            initrdBytes: initrdPath.flatMap { fileSize(root: root, path: $0) },
             reservedBytes: reserved, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+    }
+
+    /// The first impossible number the recommendation would rest on ("FILE: impossible FIELD: WHY"): MemTotal,
+    /// the crash reservation, the System RAM total of /proc/iomem; nil when all are possible.
+    public static func impossible(root: RootDirectory, state: KernelState) -> String? {
+        if let message = state.impossibleMessage([.memTotal, .kexecCrashSize, .crashRegions]) { return message }
+        return root.readText("/proc/iomem").flatMap { IomemSummary(text: $0).problem }
     }
 
     /// The "System RAM" and "Crash kernel" totals of /proc/iomem (top-level ranges; zero when the
@@ -39,6 +46,14 @@ public enum CalibrationInputsReader {
     struct IomemSummary {
         var systemRAMBytes: UInt64 = 0
         var crashKernelBytes: UInt64 = 0
+        /// A total past 2^64 bytes (the totals then saturate), naming the file and the field.
+        var problem: String?
+
+        /// `total + size`, saturating; past 2^64 the message naming the file and `field`.
+        private static func add(_ total: UInt64, _ size: UInt64, field: String) -> (UInt64, String?) {
+            let (sum, overflow) = total.addingReportingOverflow(size)
+            return overflow ? (.max, "/proc/iomem: impossible \(field): more than 2^64 bytes") : (sum, nil)
+        }
 
         init(text: String) {
             for line in text.split(separator: "\n") {
@@ -49,17 +64,24 @@ public enum CalibrationInputsReader {
                 guard bounds.count == 2, let start = UInt64(bounds[0], radix: 16), let end = UInt64(bounds[1], radix: 16),
                       end >= start, end > 0 else { continue }
                 let size = (end - start).saturatingAdd(1)
-                if name == "System RAM" && !line.hasPrefix(" ") { systemRAMBytes = systemRAMBytes.saturatingAdd(size) }
-                if name == "Crash kernel" { crashKernelBytes = crashKernelBytes.saturatingAdd(size) }
+                var overflow: String?
+                if name == "System RAM" && !line.hasPrefix(" ") {
+                    (systemRAMBytes, overflow) = Self.add(systemRAMBytes, size, field: "System RAM total")
+                }
+                if name == "Crash kernel" { (crashKernelBytes, overflow) = Self.add(crashKernelBytes, size, field: "Crash kernel total") }
+                if problem == nil { problem = overflow }
             }
         }
     }
 
     /// The in-memory size of a kernel image: an x86 bzImage's setup header `init_size` (offset 0x260,
     /// boot protocol 2.10+), else the file's size.
+    /// The file is opened once through the gateway; its size and header come from that descriptor.
     static func kernelMemoryBytes(root: RootDirectory, path: String) -> UInt64? {
-        guard let size = fileSize(root.hostPath(path)) else { return nil }
-        if let head = root.readBytes(path, limit: 0x264), head.count >= 0x264,
+        let file: ImageFile
+        do { file = try ImageFile(root: root, path: path) } catch { return nil }
+        let size = file.size
+        if let head = try? file.read(at: 0, count: 0x264), head.count >= 0x264,
            Array(head[0x202..<0x206]).hasASCIIPrefix("HdrS"),
            let version = head.littleEndian(at: 0x206, as: UInt16.self), version >= 0x020a,
            let initSize = head.littleEndian(at: 0x260, as: UInt32.self), initSize > 0 {
@@ -68,10 +90,10 @@ public enum CalibrationInputsReader {
         return size
     }
 
-    static func fileSize(_ hostPath: String) -> UInt64? {
-        var st = stat()
-        guard stat(hostPath, &st) == 0 else { return nil }
-        return UInt64(max(0, st.st_size))
+    /// The size of a regular file under `root`, opened through the gateway (inside the root, non-blocking);
+    /// nil when it is absent or not a regular file.
+    static func fileSize(root: RootDirectory, path: String) -> UInt64? {
+        do { return try ImageFile(root: root, path: path).size } catch { return nil }
     }
 
     static func meminfoTotal(_ root: RootDirectory) -> UInt64? {

@@ -21,10 +21,13 @@ public struct CaptureBootEnvironment {
         commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).contains { $0.hasPrefix("elfcorehdr=") }
     }
 
-    /// Whether this boot is a capture kernel (reads /proc/cmdline; mount /proc first).
-    public static var isCaptureBoot: Bool {
-        guard let data = FileManager.default.contents(atPath: "/proc/cmdline") else { return false }
-        return isCaptureKernel(commandLine: String(decoding: data, as: UTF8.self))
+    /// Whether this boot is a capture kernel (reads /proc/cmdline through the gateway, capped; mount /proc first).
+    public static var isCaptureBoot: Bool { isCaptureBoot(root: RootDirectory()) }
+
+    /// Whether the system under `root` is booted as a capture kernel (tests pass a fixture tree).
+    static func isCaptureBoot(root: RootDirectory) -> Bool {
+        guard let text = (try? root.readFileText("/proc/cmdline", limit: .kernelFile)) ?? nil else { return false }
+        return isCaptureKernel(commandLine: text)
     }
 
     /// Mount points this run mounted (pseudo file systems, /tmp, the save device).

@@ -18,7 +18,7 @@ public enum DumpRotation {
     /// kreboot's dump directories in `saveDir`, oldest first (by the manifest's time, then by name).
     public static func krebootDumps(in saveDir: String) -> [String] {
         var found: [(name: String, savedAt: String)] = []
-        for name in DirectoryListing(saveDir).names where DumpFiles.isDirectory(saveDir + "/" + name) {
+        for name in RootDirectory().listDirectory(saveDir) where DumpFiles.isDirectory(saveDir + "/" + name) {
             if let manifest = DumpManifest.read(directory: saveDir + "/" + name) {
                 found.append((name, manifest.savedAt))
             }

@@ -44,11 +44,19 @@ public struct KdumpTestRecord: Codable, Sendable, Equatable {
                         release: release)
     }
 
-    /// Reads the record; nil when there is none. A corrupt record is a `.badImage` error naming the file.
-    public static func read(path: String = defaultPath) throws(KexecError) -> KdumpTestRecord? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    /// Reads the record at `path` under `root` through the gateway (a regular file inside the root, at most
+    /// 1 MiB); nil when there is none. A corrupt, oversized or non-regular record is a `.badImage` error
+    /// naming the file.
+    public static func read(root: RootDirectory = RootDirectory(), path: String = defaultPath) throws(KexecError) -> KdumpTestRecord? {
+        let bytes: [UInt8]
         do {
-            return try JSONDecoder().decode(KdumpTestRecord.self, from: data)
+            guard let read = try root.readFile(path, limit: .record) else { return nil }
+            bytes = read
+        } catch {
+            throw KexecError(operation: "kdump-test", error)
+        }
+        do {
+            return try JSONDecoder().decode(KdumpTestRecord.self, from: Data(bytes))
         } catch {
             throw KexecError(.badImage, operation: "kdump-test", path: path, "\(path): not a kdump test record: \(error)")
         }

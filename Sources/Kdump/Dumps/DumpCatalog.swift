@@ -2,48 +2,66 @@ import KexecCore
 import LinuxSystem
 import FoundationEssentials
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The dumps under a save directory (SAVEDIR/<date-time>/vmcore + dmesg.txt + kreboot-dump.json),
 /// newest first, each identified with `VmcoreInspector`. Other programs' dump directories (a
 /// `vmcore*` or `dump.*` file) are listed too, marked as not kreboot's.
 public enum DumpCatalog {
-    /// Lists the dumps in `saveDir` (a path on this machine), newest first.
-    public static func list(saveDir: String) -> [SavedDump] {
+    /// Lists the dumps in `saveDir` (a path of the system under `root`; paths in the result are as that
+    /// system sees them), newest first. Everything is read through the gateway: directories listed inside
+    /// the root with an entry cap, each vmcore opened once (non-blocking, a regular file) and inspected
+    /// through that descriptor. A save directory over the entry cap is one entry naming the problem.
+    public static func list(root: RootDirectory = RootDirectory(), saveDir: String) -> [SavedDump] {
         var dumps: [(time: Int64, dump: SavedDump)] = []
-        for name in DirectoryListing(saveDir).names {
+        let names: [String]
+        do { names = try root.readDirectory(saveDir) ?? [] } catch {
+            return [SavedDump(directory: saveDir, vmcore: nil, dmesg: nil, savedByKreboot: false, savedAt: "",
+                              testID: nil, complete: false, problem: error.message)]
+        }
+        for name in names {
             let dir = saveDir + "/" + name
-            guard DumpFiles.isDirectory(dir), let entry = entry(directory: dir) else { continue }
+            guard case .success(let st) = root.status(dir, followFinal: false), (st.st_mode & S_IFMT) == S_IFDIR,
+                  let entry = entry(root: root, directory: dir, mtime: Int64(st.st_mtim.tv_sec)) else { continue }
             dumps.append(entry)
         }
         return dumps.sorted { ($0.time, $0.dump.directory) > ($1.time, $1.dump.directory) }.map(\.dump)
     }
 
     /// One directory's dump, or nil when it holds neither a vmcore, a dmesg nor kreboot's manifest.
-    static func entry(directory dir: String) -> (time: Int64, dump: SavedDump)? {
-        let names = DirectoryListing(dir).names
-        let manifest = DumpManifest.read(directory: dir)
+    static func entry(root: RootDirectory, directory dir: String, mtime: Int64) -> (time: Int64, dump: SavedDump)? {
+        var listingProblems: [String] = []
+        let names = root.listDirectory(dir, problems: &listingProblems)
+        if let problem = listingProblems.first {
+            return (mtime, SavedDump(directory: dir, vmcore: nil, dmesg: nil, savedByKreboot: false,
+                                     savedAt: VmcoreInfo.isoDate(mtime), testID: nil, complete: false, problem: problem))
+        }
+        let manifest = DumpManifest.read(root: root, directory: dir)
         let vmcoreName = names.first { $0 == "vmcore" }
             ?? names.first { $0 == "vmcore-incomplete" }
             ?? names.first { ($0.hasPrefix("vmcore") || $0.hasPrefix("dump.")) && !$0.hasSuffix(".json") }
         let dmesgName = names.first { $0 == VmcoreInspector.dmesgFileName } ?? names.first { $0.hasPrefix("dmesg") }
         guard manifest != nil || vmcoreName != nil || dmesgName != nil else { return nil }
 
-        let mtime = DumpFiles.modificationTime(dir)
         var time = mtime
         if let saved = manifest?.savedAt, let seconds = parseISODate(saved) { time = seconds }
         var dump = SavedDump(directory: dir, vmcore: vmcoreName.map { dir + "/" + $0 },
                              dmesg: dmesgName.map { dir + "/" + $0 }, savedByKreboot: manifest != nil,
                              savedAt: manifest?.savedAt ?? VmcoreInfo.isoDate(mtime), testID: manifest?.testID,
                              complete: vmcoreName.map { !$0.hasSuffix("-incomplete") } == true && (manifest?.complete ?? true))
-        if dump.testID == nil, let record = (try? KdumpTestRecord.read(path: dir + "/" + KdumpTestRecord.dumpCopyName)) ?? nil {
+        if dump.testID == nil, let record = (try? KdumpTestRecord.read(root: root, path: dir + "/" + KdumpTestRecord.dumpCopyName)) ?? nil {
             dump.testID = record.id
         }
         if let vmcore = dump.vmcore {
-            dump.sizeBytes = DumpFiles.size(vmcore)
-            switch VmcoreInspector.inspect(path: vmcore) {
-            case .success(let info):
+            do {
+                let source = try FileByteSource(root: root, path: vmcore, operation: "dumps")
+                dump.sizeBytes = source.size
+                let info = try VmcoreInspector.inspect(source, root: root, path: vmcore)
                 dump.info = info
                 if info.incomplete == true { dump.complete = false; dump.problem = "makedumpfile marked the dump incomplete" }
-            case .failure(let error):
+            } catch {
                 dump.problem = error.message
             }
         } else {

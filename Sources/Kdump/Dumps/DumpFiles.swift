@@ -60,8 +60,7 @@ enum DumpFiles {
     /// subdirectory another program made) makes rmdir fail and the directory stays: returns false.
     @discardableResult
     static func removeDumpDirectory(_ dir: String) -> Bool {
-        let root = DirectoryListing(dir)
-        for name in root.names {
+        for name in RootDirectory().listDirectory(dir) {
             let path = dir + "/" + name
             var st = stat()
             if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { unlink(path) }
@@ -80,27 +79,5 @@ enum DumpFiles {
     static func isDirectory(_ path: String) -> Bool {
         var st = stat()
         return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
-    }
-
-    /// Modification time in seconds since the epoch; 0 when absent.
-    static func modificationTime(_ path: String) -> Int64 {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return 0 }
-        return Int64(st.st_mtim.tv_sec)
-    }
-}
-
-/// The names in a directory (no `.`/`..`), sorted; empty when it cannot be read.
-struct DirectoryListing {
-    let names: [String]
-    init(_ dir: String) {
-        guard let handle = opendir(dir) else { names = []; return }
-        defer { closedir(handle) }
-        var found: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name != "." && name != ".." { found.append(name) }
-        }
-        names = found.sorted()
     }
 }

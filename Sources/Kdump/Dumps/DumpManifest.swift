@@ -32,10 +32,11 @@ public struct DumpManifest: Codable, Sendable, Equatable {
         self.problems = problems
     }
 
-    /// Reads the manifest of a dump directory; nil when it has none (not kreboot's) or it is unreadable.
-    public static func read(directory: String) -> DumpManifest? {
-        guard let data = FileManager.default.contents(atPath: directory + "/" + fileName) else { return nil }
-        return try? JSONDecoder().decode(DumpManifest.self, from: data)
+    /// Reads the manifest of a dump directory (under `root`, through the gateway, at most 1 MiB); nil when
+    /// it has none (not kreboot's) or it is unreadable.
+    public static func read(root: RootDirectory = RootDirectory(), directory: String) -> DumpManifest? {
+        guard let bytes = (try? root.readFile(directory + "/" + fileName, limit: .record)) ?? nil else { return nil }
+        return try? JSONDecoder().decode(DumpManifest.self, from: Data(bytes))
     }
 
     /// Writes it atomically into `directory`.

@@ -7,21 +7,13 @@ import SystemPackage
 final class FileByteSource: DumpByteSource {
     private let file: ImageFile
 
-    /// Opens `path`; the error names the file.
-    init(path: String, operation: String) throws(KexecError) {
-        let fd: FileDescriptor
+    /// Opens `path` under `root` through the gateway (inside the tree, non-blocking, a regular file: a FIFO
+    /// or a device is refused before any read); the error names the file.
+    init(root: RootDirectory = RootDirectory(), path: String, operation: String) throws(KexecError) {
         do {
-            fd = try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec, .nonBlocking], retryOnInterrupt: true)
-        } catch let errno as Errno {
-            let code: KexecError.Code = (errno == .permissionDenied || errno == .notPermitted) ? .noPermission : .badImage
-            throw KexecError(code, operation: operation, path: path, errno: errno, "\(path): cannot open: \(errno)")
+            file = try ImageFile(root: root, path: path)
         } catch {
-            throw KexecError(.failed, operation: operation, path: path, "\(path): cannot open: \(error)")
-        }
-        do {
-            file = try ImageFile(adopting: fd, displayPath: path)
-        } catch {
-            throw KexecError(.badImage, operation: operation, path: path, error.message)
+            throw KexecError(operation: operation, error)
         }
     }
 

@@ -9,25 +9,29 @@ public enum VmcoreInspector {
     /// The file next to a dump that holds its kernel log (`makedumpfile --dump-dmesg`).
     public static let dmesgFileName = "dmesg.txt"
 
-    /// Whether the file starts like a kernel dump: an ELF core, "KDUMP   "/"DISKDUMP", or "makedumpfile".
-    public static func recognises(path: String) -> Bool {
-        guard let source = try? FileByteSource(path: path, operation: "inspect"),
+    /// Whether the file (under `root`, through the gateway) starts like a kernel dump: an ELF core,
+    /// "KDUMP   "/"DISKDUMP", or "makedumpfile".
+    public static func recognises(root: RootDirectory = RootDirectory(), path: String) -> Bool {
+        guard let source = try? FileByteSource(root: root, path: path, operation: "inspect"),
               let head = source.read(offset: 0, count: 18) else { return false }
         return signatureFormat(head) != nil
     }
 
-    /// Reads the dump's format, architecture, release, crash time and page size. Errors are `.badImage`
-    /// (exit 65) and name the file: not a dump, truncated, corrupt.
-    public static func inspect(path: String) -> Result<VmcoreInfo, KexecError> {
+    /// Reads the dump's format, architecture, release, crash time and page size; `path` is opened under
+    /// `root` through the gateway (a FIFO or a device is refused). Errors are `.badImage` (exit 65) and
+    /// name the file: not a dump, truncated, corrupt.
+    public static func inspect(root: RootDirectory = RootDirectory(), path: String) -> Result<VmcoreInfo, KexecError> {
         do throws(KexecError) {
-            return .success(try inspectThrowing(path: path))
+            let source = try FileByteSource(root: root, path: path, operation: "inspect")
+            return .success(try inspect(source, root: root, path: path))
         } catch {
             return .failure(error)
         }
     }
 
-    static func inspectThrowing(path: String) throws(KexecError) -> VmcoreInfo {
-        let source = try FileByteSource(path: path, operation: "inspect")
+    /// Inspects an already opened dump (the catalog opens each vmcore once and uses that descriptor);
+    /// the dmesg beside it is read under `root`.
+    static func inspect(_ source: FileByteSource, root: RootDirectory, path: String) throws(KexecError) -> VmcoreInfo {
         let size = source.size
         guard let head = source.read(offset: 0, count: 18) else {
             throw KexecError(.badImage, operation: "inspect", path: path,
@@ -59,7 +63,7 @@ public enum VmcoreInspector {
                 applyFlattenedElf(flat, head: flat.read(offset: 0, count: 20) ?? inner, to: &info)
             }
         }
-        info.panicMessage = panicMessage(besideDump: path)
+        info.panicMessage = panicMessage(root: root, besideDump: path)
         return info
     }
 
@@ -103,10 +107,10 @@ public enum VmcoreInspector {
     }
 
     /// The panic line in the dmesg.txt saved beside the dump, if there is one.
-    static func panicMessage(besideDump path: String) -> String? {
+    static func panicMessage(root: RootDirectory = RootDirectory(), besideDump path: String) -> String? {
         let dir = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
         let dmesg = (dir.isEmpty ? "." : dir) + "/" + dmesgFileName
-        guard let text = RootDirectory().readText(dmesg) else { return nil }
+        guard let text = root.readText(dmesg) else { return nil }
         return panicLine(inDmesg: text)
     }
 

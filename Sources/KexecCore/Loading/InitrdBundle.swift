@@ -80,15 +80,21 @@ public struct InitrdBundle: ~Copyable {
         }
     }
 
-    /// Opens `path` read-only; the error says which `what` (initrd, kernel) could not be opened.
+    /// Opens `path` read-only through the gateway (non-blocking, a regular file: a FIFO or a device is refused
+    /// before any read); the error says which `what` (initrd, kernel) could not be opened.
     static func open(_ path: String, operation: String, what: String = "initrd") throws(KexecError) -> FileDescriptor {
-        do {
-            return try FileDescriptor.open(FilePath(path), .readOnly, options: [.closeOnExec])
-        } catch {
-            let errno = error as? Errno
-            let code: KexecError.Code = errno == .permissionDenied ? .noPermission : .badImage
-            throw KexecError(code, operation: operation, path: path, errno: errno, "\(path): cannot open \(what): \(error)")
+        let fd: Int32?
+        do { fd = try RootDirectory().openRegularFile(path) } catch {
+            throw KexecError(operation: operation, SystemError(error.code, path: path, errno: error.errno,
+                                                               "\(error.message) (the \(what))"))
         }
+        guard let fd else {
+            throw KexecError(.badImage, operation: operation, path: path, errno: .noSuchFileOrDirectory,
+                             "\(path): cannot open \(what): no such file")
+        }
+        // The gateway opens non-blocking; the copy below reads with plain blocking semantics.
+        _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+        return FileDescriptor(rawValue: fd)
     }
 
     /// Copies the file (or `range` of it) to `target`; returns the bytes copied.

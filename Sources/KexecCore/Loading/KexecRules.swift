@@ -75,6 +75,9 @@ public enum KexecRules {
 
     /// Memory reserved for a capture kernel (69), naming the parameter to add.
     public static func crashReservation(_ kernel: KernelState, suggested: String = "crashkernel=256M") -> KexecFinding {
+        if let impossible = kernel.impossibleMessage([.kexecCrashSize, .crashRegions]) {
+            return KexecFinding(.fail, .badImage, impossible)
+        }
         let reserved = kernel.crashReservedBytes
         guard reserved > 0 else {
             return KexecFinding(.fail, .unavailable,

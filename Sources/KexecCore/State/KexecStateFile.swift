@@ -49,10 +49,11 @@ public struct KexecStateFile: Sendable {
     /// The state file at `path` (tests pass a temporary one).
     public init(path: String = KexecStateFile.defaultPath) { self.path = path }
 
-    /// The recorded state; empty when the file is absent or unreadable.
+    /// The recorded state, read through the gateway (a regular file, at most 1 MiB); empty when the file is
+    /// absent, unreadable, too large or not a regular file.
     public func read() -> KexecState {
-        guard let data = FileManager.default.contents(atPath: path),
-              let state = try? JSONDecoder().decode(KexecState.self, from: data) else { return KexecState() }
+        guard let bytes = (try? RootDirectory().readFile(path, limit: .record)) ?? nil,
+              let state = try? JSONDecoder().decode(KexecState.self, from: Data(bytes)) else { return KexecState() }
         return state
     }
 

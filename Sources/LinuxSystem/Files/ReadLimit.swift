@@ -19,6 +19,10 @@ public struct ReadLimit: Sendable, Equatable {
     public static let kernelFile = ReadLimit("kernel status file", bytes: 8 << 20)
     /// The mount table (/proc/self/mountinfo): 100,000 mounts fit in about 15 MiB.
     public static let mountTable = ReadLimit("mount table", bytes: 64 << 20)
+    /// One of kreboot's own small records (last-reboot.json, kdump-test.json, state.json, a dump's manifest).
+    public static let record = ReadLimit("record", bytes: 1 << 20)
+    /// A run's request.json: the whole plan, with a step per mount (100,000 mounts fit in about 40 MiB).
+    public static let runRequest = ReadLimit("run request", bytes: 64 << 20)
     /// Any other text file read whole.
     public static let textFile = ReadLimit("text file", bytes: 16 << 20)
 

@@ -69,21 +69,6 @@ public struct RootDirectory: Sendable, Equatable {
         return (st.st_mode & S_IFMT) == S_IFREG
     }
 
-    /// The names in a directory (inside the root), sorted; empty when it is absent.
-    public func listDirectory(_ targetPath: String) -> [String] {
-        guard case .success(let fd) = openDescriptor(targetPath, flags: O_RDONLY | O_DIRECTORY | O_NONBLOCK) else { return [] }
-        guard let dir = fdopendir(fd) else { close(fd); return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let ent = readdir(dir) {
-            let name = withUnsafeBytes(of: ent.pointee.d_name) { raw in
-                String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
-    }
-
     /// The target of a symbolic link, as written in the link; nil when the path is not a symlink.
     public func readLink(_ targetPath: String) -> String? {
         guard case .success(let fd) = openDescriptor(targetPath, flags: CK_O_PATH, followFinal: false) else { return nil }

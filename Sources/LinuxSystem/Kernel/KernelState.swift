@@ -33,6 +33,21 @@ public struct KernelState: Codable, Sendable, Equatable {
     public var memTotalBytes: UInt64?
     /// /proc/sys/kernel/osrelease (the running kernel's release).
     public var runningRelease: String?
+    /// The numbers that cannot be (a MemTotal past 2^64 bytes, a Crash kernel range that ends before it
+    /// starts, a kexec_crash_size that is not a number), each "FILE: impossible FIELD: WHY", keyed by the
+    /// field they leave unknown. A plan that depends on one fails naming it (exit 65); informational
+    /// output shows "unknown".
+    public var impossible: [ImpossibleValue: String] = [:]
+
+    /// The kernel numbers the plan depends on, for `impossible`.
+    public enum ImpossibleValue: String, Codable, Sendable, CaseIterable {
+        case memTotal, memAvailable, crashRegions, kexecCrashSize
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case kexecLoaded, kexecCrashLoaded, kexecCrashSize, kexecLoadDisabled, lockdown, crashRegions, memTotalBytes,
+             runningRelease
+    }
 
     public init(kexecLoaded: Bool? = nil, kexecCrashLoaded: Bool? = nil, kexecCrashSize: UInt64? = nil,
                 kexecLoadDisabled: Bool? = nil, lockdown: LockdownMode? = nil, crashRegions: [CrashRegion] = [],
@@ -50,9 +65,15 @@ public struct KernelState: Codable, Sendable, Equatable {
     /// Whether the running kernel supports kexec at all: /sys/kernel/kexec_loaded exists.
     public var kexecSupported: Bool { kexecLoaded != nil }
 
-    /// Bytes reserved for a crash kernel: kexec_crash_size, else the iomem ranges.
+    /// The first impossible value among `values`, "FILE: impossible FIELD: WHY"; nil when all are possible.
+    public func impossibleMessage(_ values: [ImpossibleValue]) -> String? {
+        values.lazy.compactMap { impossible[$0] }.first
+    }
+
+    /// Bytes reserved for a crash kernel: kexec_crash_size, else the iomem ranges (saturating; an
+    /// impossible range is in `impossible`).
     public var crashReservedBytes: UInt64 {
         if let size = kexecCrashSize, size > 0 { return size }
-        return crashRegions.reduce(0) { $0 + $1.size }
+        return crashRegions.reduce(0) { $0.saturatingAdd($1.size) }
     }
 }

@@ -1,19 +1,37 @@
 /// Reads the kexec-related kernel state under a root: /sys/kernel/kexec_*, kexec_load_disabled,
 /// lockdown, the "Crash kernel" ranges of /proc/iomem, MemTotal and the running release.
-/// Each field is nil when its file is absent or says nothing usable.
+/// Each field is nil when its file is absent or says nothing usable; a number that cannot be (past 2^64
+/// bytes, a range ending before it starts, not a number) is also recorded in `KernelState.impossible`.
 public enum KernelStateReader {
     /// Reads every field from its file under `root`.
     public static func read(root: RootDirectory) -> KernelState {
-        KernelState(
+        var state = KernelState(
             kexecLoaded: root.readLine("/sys/kernel/kexec_loaded").flatMap(parseFlag),
             kexecCrashLoaded: root.readLine("/sys/kernel/kexec_crash_loaded").flatMap(parseFlag),
-            kexecCrashSize: root.readLine("/sys/kernel/kexec_crash_size").flatMap { UInt64($0) },
             kexecLoadDisabled: root.readLine("/proc/sys/kernel/kexec_load_disabled").flatMap(parseFlag),
             lockdown: root.readLine("/sys/kernel/security/lockdown").flatMap(parseLockdown),
-            crashRegions: root.readText("/proc/iomem").map(parseCrashRegions) ?? [],
-            memTotalBytes: root.readText("/proc/meminfo").flatMap(parseMemTotal),
             runningRelease: root.readLine("/proc/sys/kernel/osrelease")
         )
+        if let text = root.readLine("/sys/kernel/kexec_crash_size") {
+            switch parseCrashSize(text) {
+            case .success(let size): state.kexecCrashSize = size
+            case .failure(let error): state.impossible[.kexecCrashSize] = error.message
+            }
+        }
+        if let iomem = root.readText("/proc/iomem") {
+            state.crashRegions = parseCrashRegions(iomem)
+            if case .failure(let error) = checkCrashRegions(state.crashRegions) { state.impossible[.crashRegions] = error.message }
+        }
+        if let meminfo = root.readText("/proc/meminfo") {
+            switch meminfoBytes(meminfo, field: "MemTotal") {
+            case .success(let bytes): state.memTotalBytes = bytes
+            case .failure(let error): state.impossible[.memTotal] = error.message
+            }
+            if case .failure(let error) = meminfoBytes(meminfo, field: "MemAvailable") {
+                state.impossible[.memAvailable] = error.message
+            }
+        }
+        return state
     }
 
     /// `0` → false, `1` (or any other positive number) → true; nil for anything else.
@@ -27,6 +45,15 @@ public enum KernelStateReader {
         guard let open = text.firstIndex(of: "["),
               let close = text[open...].firstIndex(of: "]") else { return nil }
         return LockdownMode(rawValue: String(text[text.index(after: open)..<close]))
+    }
+
+    /// /sys/kernel/kexec_crash_size: a number of bytes, or an error naming the file.
+    public static func parseCrashSize(_ text: String) -> Result<UInt64, SystemError> {
+        guard let size = UInt64(text.trimmingWhitespace()) else {
+            return .failure(FileArithmetic.impossible(file: "/sys/kernel/kexec_crash_size", field: "size",
+                                                      "'\(text.prefix(40))' is not a number of bytes below 2^64"))
+        }
+        return .success(size)
     }
 
     /// The "Crash kernel" ranges of /proc/iomem, at any nesting depth. Empty when there are none, or when
@@ -46,18 +73,53 @@ public enum KernelStateReader {
         return regions
     }
 
-    /// MemTotal of /proc/meminfo in bytes (the file says kB, meaning KiB).
-    public static func parseMemTotal(_ meminfo: String) -> UInt64? {
-        for line in meminfo.split(separator: "\n") where line.hasPrefix("MemTotal:") {
-            let fields = line.dropFirst("MemTotal:".count).split(separator: " ")
-            guard let value = fields.first.flatMap({ UInt64($0) }) else { return nil }
-            let unit = fields.count > 1 ? fields[1].lowercased() : "kb"
-            switch unit {
-            case "kb": return value.checkedMultiply(1024)  // nil (not known) when impossible
-            case "b": return value
-            default: return nil
+    /// The ranges are possible: each ends after it starts, its size and the total fit in 64 bits.
+    public static func checkCrashRegions(_ regions: [CrashRegion]) -> Result<UInt64, SystemError> {
+        var total: UInt64 = 0
+        for region in regions {
+            let range = "\(String(region.start, radix: 16))-\(String(region.end, radix: 16))"
+            do throws(SystemError) {
+                guard region.end >= region.start else {
+                    throw FileArithmetic.impossible(file: "/proc/iomem", field: "Crash kernel range",
+                                                    "\(range) ends before it starts")
+                }
+                let size = try FileArithmetic.add(region.end - region.start, 1, file: "/proc/iomem",
+                                                  field: "Crash kernel range \(range)")
+                total = try FileArithmetic.add(total, size, file: "/proc/iomem", field: "Crash kernel total")
+            } catch {
+                return .failure(error)
             }
         }
-        return nil
+        return .success(total)
+    }
+
+    /// MemTotal of /proc/meminfo in bytes (the file says kB, meaning KiB); nil when absent or impossible.
+    public static func parseMemTotal(_ meminfo: String) -> UInt64? {
+        (try? meminfoBytes(meminfo, field: "MemTotal").get()) ?? nil
+    }
+
+    /// A `FIELD: N kB` line of /proc/meminfo in bytes: nil when the field is absent, an error naming the file
+    /// and the field when the value is not a number or is past 2^64 bytes.
+    public static func meminfoBytes(_ meminfo: String, field: String) -> Result<UInt64?, SystemError> {
+        for line in meminfo.split(separator: "\n") where line.hasPrefix(field + ":") {
+            let fields = line.dropFirst(field.count + 1).split(separator: " ")
+            let written = fields.prefix(2).joined(separator: " ")
+            guard let value = fields.first.flatMap({ UInt64($0) }) else {
+                return .failure(FileArithmetic.impossible(file: "/proc/meminfo", field: field,
+                                                          "'\(written.prefix(40))' is not a number"))
+            }
+            let unit = fields.count > 1 ? fields[1].lowercased() : "kb"
+            switch unit {
+            case "kb":
+                let (bytes, overflow) = value.multipliedReportingOverflow(by: 1024)
+                return overflow
+                    ? .failure(FileArithmetic.impossible(file: "/proc/meminfo", field: field, "\(written) is more than 2^64 bytes"))
+                    : .success(bytes)
+            case "b": return .success(value)
+            default:
+                return .failure(FileArithmetic.impossible(file: "/proc/meminfo", field: field, "unknown unit '\(fields[1].prefix(10))'"))
+            }
+        }
+        return .success(nil)
     }
 }

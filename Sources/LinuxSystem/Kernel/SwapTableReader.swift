@@ -18,14 +18,11 @@ public enum SwapTableReader {
         }
     }
 
-    /// MemAvailable from /proc/meminfo, in bytes; nil when absent or impossible.
+    /// MemAvailable from /proc/meminfo, in bytes; nil when absent or impossible (`KernelState.impossible`
+    /// says which).
     public static func memAvailableBytes(root: RootDirectory) -> UInt64? {
         guard let text = root.readText("/proc/meminfo") else { return nil }
-        for line in text.split(separator: "\n") where line.hasPrefix("MemAvailable:") {
-            let fields = line.split(separator: " ")
-            return fields.count >= 2 ? kibibytes(fields[1]) : nil
-        }
-        return nil
+        return (try? KernelStateReader.meminfoBytes(text, field: "MemAvailable").get()) ?? nil
     }
 
     private static func kibibytes(_ field: Substring) -> UInt64? {

@@ -8,6 +8,7 @@ struct PreflightChecks {
     /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
     func run(target: BootTarget?, targetFailure: PlanCheck?) -> [PlanCheck] {
         var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), mountTable()]
+        if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
             checks.append(PlanCheck(.bootEntry, .pass, describe(target.source)))
@@ -53,6 +54,22 @@ struct PreflightChecks {
     func mountTable() -> PlanCheck {
         if let problem = snapshot.mountTableProblem { return PlanCheck(.mountTable, .fail, problem.message) }
         return PlanCheck(.mountTable, .pass, "\(snapshot.mounts.count) mounts read from \(snapshot.mountTableFile)")
+    }
+
+    /// The kernel numbers this plan depends on: MemAvailable when swap is to be turned off; MemTotal, the
+    /// Crash kernel ranges and kexec_crash_size for a kdump test. One that is impossible fails the plan
+    /// (exit 65) naming the file and the field; nil (no check listed) when all are possible.
+    func kernelValues() -> PlanCheck? {
+        guard let message = snapshot.kernel.impossibleMessage(dependedOn) else { return nil }
+        return PlanCheck(.kernelValues, .fail, message)
+    }
+
+    /// The kernel numbers the checks of this plan use.
+    var dependedOn: [KernelState.ImpossibleValue] {
+        var values: [KernelState.ImpossibleValue] = []
+        if options.policy.strategy == .kreboot && !snapshot.swaps.isEmpty { values.append(.memAvailable) }
+        if options.mode == .kdumpTest { values += [.kexecCrashSize, .crashRegions, .memTotal] }
+        return values
     }
 
     func kernelImage(_ path: String) -> PlanCheck {
@@ -111,6 +128,7 @@ struct PreflightChecks {
         guard !snapshot.swaps.isEmpty else { return PlanCheck(.swap, .pass, "no swap in use") }
         let used = snapshot.swaps.reduce(UInt64(0)) { $0.addingReportingOverflow($1.usedBytes).partialValue }
         let names = snapshot.swaps.map(\.path).joined(separator: ", ")
+        if let impossible = snapshot.kernel.impossible[.memAvailable] { return PlanCheck(.swap, .fail, impossible) }
         guard let available = snapshot.memAvailableBytes else {
             return PlanCheck(.swap, .warn, "\(names): \(used >> 20) MiB in swap, free memory unknown (/proc/meminfo)")
         }
@@ -135,6 +153,7 @@ struct PreflightChecks {
             return PlanCheck(.dumpSpace, .fail, "KDUMP_SAVEDIR \(snapshot.kdump?.saveDir ?? "?") is not a local path: not supported")
         }
         guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }
+        if let impossible = snapshot.kernel.impossible[.memTotal] { return PlanCheck(.dumpSpace, .fail, impossible) }
         let needed = Self.dumpSpaceNeeded(memTotal: snapshot.kernel.memTotalBytes ?? 0, config: snapshot.kdump)
         let freeText = Self.size(free), neededText = Self.size(needed)
         return free >= needed
@@ -154,12 +173,14 @@ struct PreflightChecks {
     /// Room a dump needs: KDUMP_FREE_DISK_SIZE (default 64 MiB) kept free, plus the dump itself —
     /// a filtered, compressed dump (makedumpfile -d 31) is a few percent of RAM; an unfiltered ELF dump is all of it.
     static func dumpSpaceNeeded(memTotal: UInt64, config: KdumpConfig?) -> UInt64 {
-        let reserve = UInt64(config?.freeDiskSizeMiB ?? 64) << 20
+        // KDUMP_FREE_DISK_SIZE comes from a file: a negative or huge value is clamped, never a trap.
+        let reserveMiB = UInt64(clamping: max(0, config?.freeDiskSizeMiB ?? 64))
+        let reserve = reserveMiB.checkedMultiply(1 << 20) ?? .max
         let format = config?.dumpFormat?.lowercased()
         if format == "none" { return reserve }
         let level = config?.dumpLevel ?? 31
         let compressed = format == nil || ["compressed", "lzo", "snappy", "zstd", "zlib"].contains(format!)
         let dump: UInt64 = (level >= 31 && compressed) ? memTotal / 20 : memTotal
-        return reserve + dump
+        return reserve.saturatingAdd(dump)
     }
 }

@@ -31,6 +31,11 @@ struct CalibrateCommand: ParsableCommand {
     func run() throws {
         let root = RootDirectory(global.root)
         let state = KernelStateReader.read(root: root)
+        // A recommendation resting on an impossible number would be a wrong one: say which, exit 65.
+        if let impossible = CalibrationInputsReader.impossible(root: root, state: state) {
+            Terminal.error(impossible)
+            throw ExitCode(ExitStatus.badData)
+        }
         let inputs = CalibrationInputsReader.read(root: root, state: state, config: KdumpConfigReader.read(root: root), luns: luns)
         let rec = CrashkernelCalibrator.calibrate(inputs)
         if global.json {

@@ -28,9 +28,11 @@ struct DumpsCommand: ParsableCommand {
     }
 
     func run() throws {
-        let root = RootDirectory(global.root)
+        var root = RootDirectory(global.root)
         let dir: String
         if let saveDir {
+            // --save-dir is a directory on this machine, not under --root.
+            root = RootDirectory()
             dir = saveDir
         } else {
             let cfg: KdumpConfig
@@ -42,9 +44,9 @@ struct DumpsCommand: ParsableCommand {
                 Terminal.error("KDUMP_SAVEDIR=\(cfg.saveDir ?? "") is not supported: only local paths and file://")
                 throw ExitCode(ExitStatus.unavailable)
             }
-            dir = root.hostPath(local)
+            dir = local
         }
-        let dumps = DumpCatalog.list(saveDir: dir)
+        let dumps = DumpCatalog.list(root: root, saveDir: dir)
         if global.json {
             try JSONOutput.print(Listing(saveDir: dir, dumps: dumps))
             return

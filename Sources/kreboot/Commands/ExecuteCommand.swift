@@ -19,13 +19,20 @@ struct ExecuteCommand: ParsableCommand {
     var runDirectory: String
 
     func run() throws {
-        let directory = RunDirectory(path: runDirectory)
-        let request: RunRequest
-        do {
-            request = try directory.readRequest()
-        } catch {
-            Terminal.error("\(directory.requestFile): \(error)")
-            throw ExitCode(ExitStatus.internalError)
+        // Only a run directory kreboot created in this boot, and only when the plan made again now (from a
+        // fresh snapshot and the request's options) passes and has the confirmed steps.
+        let admitted = ExecuteAdmission.admit(runDirectory, check: .current()) { options in
+            PlanSession(root: RootDirectory()).plan(options)
+        }
+        let directory: RunDirectory, request: RunRequest
+        switch admitted {
+        case .success(let accepted): (directory, request) = accepted
+        case .failure(let refusal):
+            Terminal.error("__execute refused: \(refusal.message)")
+            switch refusal {
+            case .directory: throw ExitCode(ExitStatus.noPermission)
+            case .recheck: throw ExitCode(ExitStatus.temporary)
+            }
         }
         let underSystemd = FileManager.default.fileExists(atPath: "/run/systemd/system")
         let services = SystemdServiceManager()

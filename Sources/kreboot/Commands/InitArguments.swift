@@ -30,15 +30,8 @@ enum InitArguments {
             mkdir("/proc", 0o555)
             guard mount("proc", "/proc", "proc", 0, nil) == 0 else { return nil }
         }
-        guard let file = fopen("/proc/self/cmdline", "r") else { return nil }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let n = fread(&buffer, 1, buffer.count, file)
-            if n <= 0 { break }
-            bytes += buffer[0..<n]
-        }
+        // Through the gateway: non-blocking, checked, capped (an argument list is at most a few MiB).
+        guard let bytes = (try? RootDirectory().readFile("/proc/self/cmdline", limit: .kernelFile)) ?? nil else { return nil }
         let words = bytes.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
         let trimmed = words.last == "" ? Array(words.dropLast()) : words
         return Array(trimmed.dropFirst())

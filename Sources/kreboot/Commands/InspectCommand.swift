@@ -37,10 +37,10 @@ struct InspectCommand: ParsableCommand {
 
     func run() throws {
         let root = RootDirectory(global.root)
-        // Under --root, a relative FILE is relative to the root, as the system there would see it.
-        let host = root.isRealRoot ? file : root.hostPath(file)
-        if VmcoreInspector.recognises(path: host) {
-            throw ExitCode(try VmcoreOutput.emit(path: host, json: global.json))
+        // Under --root, a relative FILE is relative to the root, as the system there would see it; the
+        // file is opened inside the tree through the gateway either way.
+        if VmcoreInspector.recognises(root: root, path: file) {
+            throw ExitCode(try VmcoreOutput.emit(root: root, path: file, json: global.json))
         }
         switch KernelImageInspector.inspect(root: root, path: file) {
         case .failure(let error):

@@ -8,9 +8,12 @@ import RebootPlan
 
 /// Reads the system (the one place the CLI does the planner's I/O) and makes the plan.
 struct PlanSession {
-    let global: GlobalOptions
+    let root: RootDirectory
 
-    var root: RootDirectory { RootDirectory(global.root) }
+    init(global: GlobalOptions) { root = RootDirectory(global.root) }
+
+    /// A session for the real root (`__execute` planning again).
+    init(root: RootDirectory) { self.root = root }
 
     /// The snapshot of the system under `--root`, read for `options`. On the real root under systemd, other
     /// users' sessions come from logind (sd-bus); elsewhere they are not checked.

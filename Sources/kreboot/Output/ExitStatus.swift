@@ -22,7 +22,7 @@ enum ExitStatus: Int32 {
         switch id {
         case .root: return .noPermission
         case .kexecSupported, .kexecLoadDisabled, .lockdown, .crashkernel, .dumpSpace: return .unavailable
-        case .bootEntry, .kernelImage, .initrd, .mountTable: return .badData
+        case .bootEntry, .kernelImage, .initrd, .mountTable, .kernelValues: return .badData
         case .sessions, .alreadyLoaded, .swap: return .temporary
         }
     }

@@ -9,8 +9,8 @@ import KexecCore
 /// says FILE is a dump: the summary lines, or VmcoreInfo as JSON (`{"kind":"vmcore","format":…}`).
 enum VmcoreOutput {
     /// Inspects `path` and prints the result; returns the exit status (65 for a corrupt or truncated dump).
-    static func emit(path: String, json: Bool) throws -> ExitStatus {
-        switch VmcoreInspector.inspect(path: path) {
+    static func emit(root: RootDirectory = RootDirectory(), path: String, json: Bool) throws -> ExitStatus {
+        switch VmcoreInspector.inspect(root: root, path: path) {
         case .success(let info):
             if json { try JSONOutput.print(info) } else { info.summaryLines.forEach { print($0) } }
             return .ok
