@@ -88,7 +88,8 @@ def set_up_var_log(ctx: ScenarioContext, guest: Guest, log_uuid: str) -> None:
         f"mkdir -p /run/it-newlog; mount UUID={log_uuid} /run/it-newlog; "
         "cp -a /var/log/. /run/it-newlog/; umount /run/it-newlog; rmdir /run/it-newlog; "
         f"echo 'UUID={log_uuid} /var/log ext4 defaults 0 2' >> /etc/fstab; "
-        "systemctl daemon-reload; mount /var/log; "
+        # Through its mount unit, as a boot would (with its fsck), so the units a rollback brings back match.
+        "systemctl daemon-reload; systemctl start var-log.mount; "
         "journalctl --flush; "  # back to /var/log/journal, now on the log disk
         "logger -t it-layouts 'journal on the /var/log disk'; journalctl --sync", timeout=120)
     expect(result.rc == 0, f"setting up /var/log: {result.summary()}")
