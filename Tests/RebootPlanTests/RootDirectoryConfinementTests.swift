@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import RebootPlan
+@testable import LinuxSystem
 
 #if canImport(Glibc)
 import Glibc

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import KexecCore
+@testable import Kdump
+@testable import LinuxSystem
 
 /// Vmcore headers with impossible offsets and sizes: errors naming the file, bounded memory, no trap.
 @Suite final class VmcoreHostileHeaderTests {

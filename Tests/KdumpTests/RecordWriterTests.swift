@@ -1,6 +1,8 @@
 import Foundation
 import Testing
 @testable import KexecCore
+@testable import Kdump
+@testable import LinuxSystem
 
 #if canImport(Glibc)
 import Glibc
@@ -40,10 +42,10 @@ import Glibc
         #expect(stat(dir + "/a/b", &st) == 0 && st.st_mode & 0o777 == 0o700)
         try FileManager.default.createDirectory(atPath: dir + "/open", withIntermediateDirectories: false, attributes: [.posixPermissions: 0o777])
         _ = chmod(dir + "/open", 0o777)
-        let error = #expect(throws: KexecError.self) { try RecordWriter.write([1], to: dir + "/open/state.json", operation: "test") }
+        let error = #expect(throws: SystemError.self) { try RecordWriter.write([1], to: dir + "/open/state.json", operation: "test") }
         #expect(error?.message == "\(dir)/open: writable by group or others (mode 777); refusing to write records there")
         _ = symlink(dir + "/a/b", dir + "/link")
-        #expect(throws: KexecError.self) { try RecordWriter.write([1], to: dir + "/link/state.json", operation: "test") }
+        #expect(throws: SystemError.self) { try RecordWriter.write([1], to: dir + "/link/state.json", operation: "test") }
         #expect(!FileManager.default.fileExists(atPath: dir + "/a/b/state.json.tmp"))
     }
 }
