@@ -131,7 +131,7 @@ struct Kreboot: ParsableCommand {
         version: KrebootVersion.string,
         subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self,
                       InspectCommand.self, LoadCommand.self, UnloadCommand.self, StatusCommand.self,
-                      CalibrateCommand.self, SaveDumpCommand.self, DumpsCommand.self]
+                      CalibrateCommand.self, KdumpCommand.self, SaveDumpCommand.self, DumpsCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions
