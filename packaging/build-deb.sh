@@ -7,6 +7,8 @@
 #   /usr/share/fish/vendor_completions.d/kreboot.fish   /
 #   /lib/systemd/system/kreboot-save-dump.service       dist/, installed but not enabled
 #   /lib/systemd/system/kreboot-verify.service          dist/, enabled (runs `kreboot status --record` once per boot)
+#   /lib/systemd/system/kreboot-kdump.{service,path}    dist/, installed but not enabled (arms kdump at boot)
+#   /lib/systemd/system/kreboot-kdump-reload.service    dist/, started by kreboot-kdump.path
 #   /usr/share/doc/kreboot/{copyright,changelog.Debian.gz,README.Debian}
 # Depends comes from dpkg-shlibdeps on the binary, plus makedumpfile (save-dump runs it).
 # The release build is incremental: rerunning after a source change rebuilds only what changed.
@@ -62,6 +64,9 @@ install -D -m 0644 "$docs/completions/_kreboot" "$stage/usr/share/zsh/vendor-com
 install -D -m 0644 "$docs/completions/kreboot.fish" "$stage/usr/share/fish/vendor_completions.d/kreboot.fish"
 install -D -m 0644 dist/kreboot-save-dump.service "$stage/lib/systemd/system/kreboot-save-dump.service"
 install -D -m 0644 dist/kreboot-verify.service "$stage/lib/systemd/system/kreboot-verify.service"
+for unit in kreboot-kdump.service kreboot-kdump.path kreboot-kdump-reload.service; do
+    install -D -m 0644 "dist/$unit" "$stage/lib/systemd/system/$unit"
+done
 install -D -m 0644 "$debian/copyright" "$stage/usr/share/doc/kreboot/copyright"
 install -D -m 0644 "$debian/README.Debian" "$stage/usr/share/doc/kreboot/README.Debian"
 install -D -m 0644 "$debian/changelog" "$stage/usr/share/doc/kreboot/changelog.Debian"

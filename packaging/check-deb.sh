@@ -25,7 +25,8 @@ contents=$(dpkg-deb --contents "$deb" | awk '{ print $6 }' | sed 's|^\./|/|')
 for path in /usr/sbin/kreboot /usr/share/man/man8/kreboot.8.gz \
             /usr/share/bash-completion/completions/kreboot /usr/share/zsh/vendor-completions/_kreboot \
             /usr/share/fish/vendor_completions.d/kreboot.fish /lib/systemd/system/kreboot-save-dump.service \
-            /lib/systemd/system/kreboot-verify.service \
+            /lib/systemd/system/kreboot-verify.service /lib/systemd/system/kreboot-kdump.service \
+            /lib/systemd/system/kreboot-kdump.path /lib/systemd/system/kreboot-kdump-reload.service \
             /usr/share/doc/kreboot/copyright /usr/share/doc/kreboot/changelog.Debian.gz \
             /usr/share/doc/kreboot/README.Debian; do
     grep -qx "$path" <<<"$contents" || problem "the package does not install $path"
@@ -46,6 +47,20 @@ grep -q '^ExecStart=/usr/sbin/kreboot save-dump$' "$tree/lib/systemd/system/kreb
     || problem "kreboot-save-dump.service does not run /usr/sbin/kreboot"
 grep -q '^ExecStart=/usr/sbin/kreboot status --record$' "$tree/lib/systemd/system/kreboot-verify.service" \
     || problem "kreboot-verify.service does not run kreboot status --record"
+kdump_unit="$tree/lib/systemd/system/kreboot-kdump.service"
+grep -q '^ExecStart=/usr/sbin/kreboot kdump start$' "$kdump_unit" || problem "kreboot-kdump.service does not run kreboot kdump start"
+grep -q '^ExecStop=/usr/sbin/kreboot kdump stop$' "$kdump_unit" || problem "kreboot-kdump.service does not run kreboot kdump stop"
+grep -q '^RemainAfterExit=yes$' "$kdump_unit" || problem "kreboot-kdump.service is not RemainAfterExit=yes"
+grep -q '^Also=kreboot-kdump.path$' "$kdump_unit" || problem "enabling kreboot-kdump.service does not enable kreboot-kdump.path"
+grep -q '^PathChanged=/boot$' "$tree/lib/systemd/system/kreboot-kdump.path" || problem "kreboot-kdump.path does not watch /boot"
+grep -q '^Unit=kreboot-kdump-reload.service$' "$tree/lib/systemd/system/kreboot-kdump.path" || problem "kreboot-kdump.path does not start the reload"
+grep -q '^ExecStart=/usr/sbin/kreboot kdump reload$' "$tree/lib/systemd/system/kreboot-kdump-reload.service" \
+    || problem "kreboot-kdump-reload.service does not run kreboot kdump reload"
+if command -v systemd-analyze >/dev/null; then
+    verify=$(cd "$tree/lib/systemd/system" && SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no \
+        ./kreboot-kdump.service ./kreboot-kdump.path ./kreboot-kdump-reload.service 2>&1 | grep -v 'usr/sbin/kreboot' || true)
+    [ -z "$verify" ] || problem "systemd-analyze verify of the kdump units: $verify"
+fi
 warnings=$(MANWIDTH=80 man --warnings -l "$tree/usr/share/man/man8/kreboot.8.gz" 2>&1 >/dev/null)
 [ -z "$warnings" ] || problem "the packaged manual page: $warnings"
 head -1 "$tree/usr/share/bash-completion/completions/kreboot" | grep -q '^#!' && problem "bash completion has a #! line"

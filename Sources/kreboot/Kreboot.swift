@@ -81,8 +81,9 @@ struct Kreboot: ParsableCommand {
               the running command line; the mounts to unmount or remount read-only
           /sys/kernel/kexec_loaded, kexec_crash_loaded, kexec_crash_size
               kexec state and the crashkernel= reservation
-          /etc/default/kdump-tools, /etc/sysconfig/kdump
+          /etc/default/kdump-tools, /etc/sysconfig/kdump, /etc/kdump.conf
               kdump configuration: KDUMP_SAVEDIR, KDUMP_COMMANDLINE, KDUMP_DUMPLEVEL and more
+              (Red Hat: path, core_collector)
           /run/kreboot/state.json
               what kreboot loaded (read by status and unload)
           /run/kreboot/runs/ID/
@@ -120,6 +121,8 @@ struct Kreboot: ParsableCommand {
               crash test: load the capture kernel, quiesce, panic; the capture kernel saves the dump
           kreboot calibrate
               recommend the crashkernel= reservation for this machine
+          systemctl enable --now kreboot-kdump.service
+              arm the capture kernel at every boot (kreboot kdump start; kreboot kdump status)
           kreboot status
               did the last reboot come up as planned? did the last kdump test save a dump?
           kreboot entries
@@ -131,7 +134,7 @@ struct Kreboot: ParsableCommand {
         version: KrebootVersion.string,
         subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self,
                       InspectCommand.self, LoadCommand.self, UnloadCommand.self, StatusCommand.self,
-                      CalibrateCommand.self, SaveDumpCommand.self, DumpsCommand.self]
+                      CalibrateCommand.self, KdumpCommand.self, SaveDumpCommand.self, DumpsCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -74,20 +74,22 @@ import Testing
                 .write(directory: saveDir + "/" + name)
             KdumpFixtures.write(KdumpFixtures.kdumpCompressed(), to: saveDir + "/" + name + "/vmcore")
         }
-        // kdump-tools' layout: /var/crash/202602011000/dump.202602011000, an ELF core; mtime = now (newest).
+        // kdump-tools' layout: /var/crash/202602011000/dump.202602011000, an ELF core; mtime = now, but the
+        // directory name says 2026-02-01 10:00, and that is its time.
         try FileManager.default.createDirectory(atPath: saveDir + "/202602011000", withIntermediateDirectories: true)
         KdumpFixtures.write(KdumpFixtures.elfCore(), to: saveDir + "/202602011000/dump.202602011000")
         // Not a dump directory at all.
         try FileManager.default.createDirectory(atPath: saveDir + "/lost+found", withIntermediateDirectories: true)
 
         let dumps = DumpCatalog.list(saveDir: saveDir)
-        #expect(dumps.map { ($0.directory as NSString).lastPathComponent } == ["202602011000", "2026-03-01-10:00:00", "2026-01-01-10:00:00"])
-        #expect(dumps[0].savedByKreboot == false)
-        #expect(dumps[0].complete)
-        #expect(dumps[0].info?.format == .elf)
-        #expect(dumps[1].testID == "id-2026-03")
-        #expect(dumps[1].info?.release == "6.1.0-28-amd64")
-        #expect(dumps[1].sizeBytes == UInt64(KdumpFixtures.kdumpCompressed().count))
+        #expect(dumps.map { ($0.directory as NSString).lastPathComponent } == ["2026-03-01-10:00:00", "202602011000", "2026-01-01-10:00:00"])
+        #expect(dumps.map(\.savedBy) == ["kreboot", "kdump-tools", "kreboot"])
+        #expect(dumps[1].savedByKreboot == false)
+        #expect(dumps[1].complete)
+        #expect(dumps[1].info?.format == .elf)
+        #expect(dumps[0].testID == "id-2026-03")
+        #expect(dumps[0].info?.release == "6.1.0-28-amd64")
+        #expect(dumps[0].sizeBytes == UInt64(KdumpFixtures.kdumpCompressed().count))
     }
 
     @Test func unreadableVmcoreIsListedWithItsProblem() throws {

@@ -1,6 +1,6 @@
 import Testing
 @testable import RebootPlan
-import LinuxSystem
+@testable import LinuxSystem
 
 /// Legal but large mount tables are ordered in O(n log n): a 2,000-deep chain of nested mounts (which took
 /// cubic time before) and 20,000 mounts side by side.

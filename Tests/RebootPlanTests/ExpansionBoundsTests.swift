@@ -1,6 +1,6 @@
 import Testing
 @testable import RebootPlan
-import LinuxSystem
+@testable import LinuxSystem
 
 /// Variables doubled in a loop stop growing; a grub.cfg that sources itself is a reported loop, read once.
 @Suite struct ExpansionBoundsTests {

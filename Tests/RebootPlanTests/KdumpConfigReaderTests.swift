@@ -142,3 +142,44 @@ import Testing
         #expect(KdumpConfigReader.parseBoolean("maybe") == nil)
     }
 }
+
+@Suite struct RedHatKdumpConfTests {
+    @Test func readsKdumpConfWithSysconfigLaidOver() throws {
+        let config = try #require(KdumpConfigReader.read(root: SnapshotFixtures.root("kdump/redhat")))
+        #expect(config.file == "/etc/kdump.conf")
+        #expect(config.saveDir == "/var/crash")
+        #expect(config.localSaveDir == "/var/crash")
+        #expect(config.dumpLevel == 31)
+        #expect(config.dumpFormat == "lzo")
+        #expect(config.variables["target"] == "xfs UUID=0b5c6f7e-6d1c-4f5a-9a8e-3c2b1a0f9e8d")
+        #expect(config.variables["failure_action"] == "shell")
+        #expect(config.commandLine == nil)  // KDUMP_COMMANDLINE="" means: derive it
+        #expect(config.commandLineRemove?.hasPrefix("hugepages hugepagesz slub_debug quiet") == true)
+        #expect(config.commandLineAppend?.hasPrefix("irqpoll nr_cpus=1 reset_devices cgroup_disable=memory") == true)
+        #expect(config.kernel == nil)
+        #expect(config.variables["KEXEC_ARGS"] == "-s")
+    }
+
+    @Test func readsKdumpConfAlone() throws {
+        let config = try #require(KdumpConfigReader.read(root: SnapshotFixtures.root("kdump/redhat-conf-only")))
+        #expect(config.file == "/etc/kdump.conf")
+        #expect(config.saveDir == "/srv/dumps")
+        #expect(config.dumpLevel == 17)
+        #expect(config.dumpFormat == "compressed")
+        #expect(config.commandLineAppend == "console=ttyS0")
+        #expect(config.commandLineRemove == "quiet rhgb")
+    }
+
+    @Test func aCollectorOtherThanMakedumpfileSetsNoLevel() {
+        let config = RedHatKdumpConfReader.parse(text: "core_collector cp --sparse=always\npath\n")
+        #expect(config.dumpLevel == nil)
+        #expect(config.dumpFormat == nil)
+        #expect(config.saveDir == nil)
+        #expect(config.localSaveDir == "/var/crash")
+    }
+
+    @Test func suseRemoveKeyIsRead() {
+        let config = KdumpConfigReader.parse(text: "KDUMP_COMMANDLINE_REMOVE='quiet splash'\n", file: "/etc/sysconfig/kdump")
+        #expect(config.commandLineRemove == "quiet splash")
+    }
+}

@@ -7,8 +7,8 @@ import Glibc
 #endif
 
 /// The dumps under a save directory (SAVEDIR/<date-time>/vmcore + dmesg.txt + kreboot-dump.json),
-/// newest first, each identified with `VmcoreInspector`. Other programs' dump directories (a
-/// `vmcore*` or `dump.*` file) are listed too, marked as not kreboot's.
+/// newest first, each identified with `VmcoreInspector`. Other programs' dump directories are listed too,
+/// with the tool `DumpLayout` recognises (kdump-tools' `<stamp>/dump.<stamp>`, kdump-utils' `<host>-<date>/vmcore`).
 public enum DumpCatalog {
     /// Lists the dumps in `saveDir` (a path of the system under `root`; paths in the result are as that
     /// system sees them), newest first. Everything is read through the gateway: directories listed inside
@@ -39,18 +39,19 @@ public enum DumpCatalog {
                                      savedAt: VmcoreInfo.isoDate(mtime), testID: nil, complete: false, problem: problem))
         }
         let manifest = DumpManifest.read(root: root, directory: dir)
-        let vmcoreName = names.first { $0 == "vmcore" }
-            ?? names.first { $0 == "vmcore-incomplete" }
-            ?? names.first { ($0.hasPrefix("vmcore") || $0.hasPrefix("dump.")) && !$0.hasSuffix(".json") }
-        let dmesgName = names.first { $0 == VmcoreInspector.dmesgFileName } ?? names.first { $0.hasPrefix("dmesg") }
+        let name = String(dir.split(separator: "/").last ?? "")
+        let layout = DumpLayout(name: name, files: names, hasManifest: manifest != nil)
+        let vmcoreName = layout.vmcore
+        let dmesgName = layout.dmesg
         guard manifest != nil || vmcoreName != nil || dmesgName != nil else { return nil }
 
-        var time = mtime
+        var time = layout.nameTime ?? mtime
         if let saved = manifest?.savedAt, let seconds = parseISODate(saved) { time = seconds }
         var dump = SavedDump(directory: dir, vmcore: vmcoreName.map { dir + "/" + $0 },
                              dmesg: dmesgName.map { dir + "/" + $0 }, savedByKreboot: manifest != nil,
                              savedAt: manifest?.savedAt ?? VmcoreInfo.isoDate(mtime), testID: manifest?.testID,
                              complete: vmcoreName.map { !$0.hasSuffix("-incomplete") } == true && (manifest?.complete ?? true))
+        dump.savedBy = layout.savedBy
         if dump.testID == nil, let record = (try? KdumpTestRecord.read(root: root, path: dir + "/" + KdumpTestRecord.dumpCopyName)) ?? nil {
             dump.testID = record.id
         }

@@ -11,6 +11,8 @@ public struct SavedDump: Codable, Sendable, Equatable {
     public var dmesg: String?
     /// Whether kreboot saved it (the directory carries kreboot-dump.json).
     public var savedByKreboot: Bool
+    /// Who saved it (`DumpLayout`): `kreboot`, `kdump-tools`, `kdump-utils` or `unknown`.
+    public var savedBy: String?
     /// When it was saved (the manifest's time, else the directory's modification time), ISO 8601.
     public var savedAt: String
     /// The `--test-kdump` id it answers, if any.

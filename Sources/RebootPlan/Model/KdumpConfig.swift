@@ -1,7 +1,7 @@
 import KexecCore
 import LinuxSystem
-/// The kdump configuration of the system: /etc/sysconfig/kdump (SUSE) or /etc/default/kdump-tools (Debian),
-/// with shell-style quoting already removed. Values are as written; nil when the variable was not set.
+/// The kdump configuration of the system: /etc/sysconfig/kdump (SUSE), /etc/default/kdump-tools (Debian) or
+/// /etc/kdump.conf with /etc/sysconfig/kdump (Red Hat), with shell-style quoting already removed. Values are as written; nil when the variable was not set.
 public struct KdumpConfig: Codable, Sendable, Equatable {
     /// The file read (target path).
     public var file: String
@@ -17,6 +17,8 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
     public var commandLine: String?
     /// KDUMP_COMMANDLINE_APPEND: appended to it.
     public var commandLineAppend: String?
+    /// KDUMP_COMMANDLINE_REMOVE: parameters (by key) removed from it.
+    public var commandLineRemove: String?
     /// KDUMP_KERNEL (SUSE: KDUMP_KERNELVER; Debian: KDUMP_KERNEL) override.
     public var kernel: String?
     /// KDUMP_INITRD override.
@@ -26,7 +28,8 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
 
     public init(file: String, saveDir: String? = nil, keepOldDumps: Int? = nil, freeDiskSizeMiB: Int? = nil,
                 dumpLevel: Int? = nil, dumpFormat: String? = nil, immediateReboot: Bool? = nil,
-                commandLine: String? = nil, commandLineAppend: String? = nil, kernel: String? = nil,
+                commandLine: String? = nil, commandLineAppend: String? = nil, commandLineRemove: String? = nil,
+                kernel: String? = nil,
                 initrd: String? = nil, variables: [String: String] = [:]) {
         self.file = file
         self.saveDir = saveDir
@@ -37,6 +40,7 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
         self.immediateReboot = immediateReboot
         self.commandLine = commandLine
         self.commandLineAppend = commandLineAppend
+        self.commandLineRemove = commandLineRemove
         self.kernel = kernel
         self.initrd = initrd
         self.variables = variables

@@ -1,15 +1,21 @@
 import KexecCore
 import LinuxSystem
-/// Reads the kdump configuration: SUSE's /etc/sysconfig/kdump or Debian's /etc/default/kdump-tools
-/// (the first that exists), mapping both vocabularies onto `KdumpConfig`.
+/// Reads the kdump configuration, mapping each distribution's vocabulary onto `KdumpConfig`: Red Hat's
+/// /etc/kdump.conf (with /etc/sysconfig/kdump's command line settings laid over it) when it exists, else
+/// SUSE's /etc/sysconfig/kdump, else Debian's /etc/default/kdump-tools.
 public enum KdumpConfigReader {
     /// SUSE's (and Fedora's) file; read first.
     public static let suseFile = "/etc/sysconfig/kdump"
     /// Debian's and Ubuntu's file (package kdump-tools).
     public static let debianFile = "/etc/default/kdump-tools"
 
-    /// The configuration under `root`; nil when neither file exists or is readable.
+    /// The configuration under `root`; nil when no file exists or is readable.
     public static func read(root: RootDirectory) -> KdumpConfig? {
+        if let text = (try? root.readFileText(RedHatKdumpConfReader.file, limit: .configFile)) ?? nil {
+            let conf = RedHatKdumpConfReader.parse(text: text)
+            guard let sysconfig = (try? root.readFileText(suseFile, limit: .configFile)) ?? nil else { return conf }
+            return RedHatKdumpConfReader.merging(conf, sysconfig: parse(text: sysconfig, file: suseFile))
+        }
         for file in [suseFile, debianFile] {
             if let text = (try? root.readFileText(file, limit: .configFile)) ?? nil { return parse(text: text, file: file) }
         }
@@ -19,7 +25,7 @@ public enum KdumpConfigReader {
     /// Maps the assignments of a kdump configuration file onto `KdumpConfig`. `file` is recorded as given.
     ///
     /// SUSE and Debian names both count (SUSE first): KDUMP_SAVEDIR / KDUMP_COREDIR,
-    /// KDUMP_COMMANDLINE / KDUMP_CMDLINE, KDUMP_COMMANDLINE_APPEND / KDUMP_CMDLINE_APPEND,
+    /// KDUMP_COMMANDLINE / KDUMP_CMDLINE, KDUMP_COMMANDLINE_APPEND / KDUMP_CMDLINE_APPEND, KDUMP_COMMANDLINE_REMOVE,
     /// KDUMP_DUMPLEVEL and KDUMP_DUMPFORMAT / MAKEDUMP_ARGS (`-d N`, `-c -l -p -z -E`),
     /// KDUMP_KERNEL / KDUMP_KERNELVER (a version means /boot/vmlinuz-VERSION), KDUMP_INITRD.
     /// An empty value counts as unset for these named fields, as kdump's scripts treat it; `variables` keeps it.
@@ -40,6 +46,7 @@ public enum KdumpConfigReader {
             immediateReboot: value("KDUMP_IMMEDIATE_REBOOT").flatMap(parseBoolean),
             commandLine: value("KDUMP_COMMANDLINE", "KDUMP_CMDLINE"),
             commandLineAppend: value("KDUMP_COMMANDLINE_APPEND", "KDUMP_CMDLINE_APPEND"),
+            commandLineRemove: value("KDUMP_COMMANDLINE_REMOVE"),
             kernel: value("KDUMP_KERNEL") ?? value("KDUMP_KERNELVER").map(kernelPath(forVersion:)),
             initrd: value("KDUMP_INITRD"),
             variables: variables

@@ -58,7 +58,7 @@ struct DumpsCommand: ParsableCommand {
             print("\(dump.savedAt)  \((info?.format.rawValue ?? "unreadable").rightPadded(to: 16)) "
                   + "\((info?.release ?? "?").rightPadded(to: 22)) \((info?.arch ?? "?").rightPadded(to: 8)) \(size.rightPadded(to: 11))"
                   + " crash \(info?.crashDate ?? "?")" + (dump.testID.map { "  test \($0)" } ?? ""))
-            print("    \(dump.vmcore ?? dump.directory)" + (dump.savedByKreboot ? "" : "  (not saved by kreboot)")
+            print("    \(dump.vmcore ?? dump.directory)" + (dump.savedByKreboot ? "" : "  (saved by \(dump.savedBy ?? "unknown"))")
                   + (dump.problem.map { "  — \($0)" } ?? ""))
             if let panic = info?.panicMessage { print("    \(panic)") }
         }

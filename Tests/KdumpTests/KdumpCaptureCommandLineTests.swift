@@ -1,0 +1,85 @@
+@testable import Kdump
+import LinuxSystem
+import RebootPlan
+import Testing
+
+/// The capture command line `kreboot kdump start` loads, from the running one and each distribution's settings.
+@Suite struct KdumpCaptureCommandLineTests {
+    let running = "BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=/dev/nvme0n1 ro quiet splash crashkernel=256M "
+        + "hugepages=64 console=ttyS0,115200 nr_cpus=4 printk.devkmsg=on"
+
+    @Test func withoutInitramfsTheCaptureBootRunsKrebootAsInit() {
+        let line = CaptureCommandLine(running: running, config: nil, hasInitrd: false, kreboot: "/usr/sbin/kreboot")
+        #expect(line.text == "root=/dev/nvme0n1 ro console=ttyS0,115200 printk.devkmsg=on irqpoll nr_cpus=1 reset_devices "
+            + "init=/usr/sbin/kreboot -- save-dump")
+        #expect(line.entry == .initProcess)
+    }
+
+    @Test func theSaveDirectorysOwnFileSystemIsMountedByTheCaptureInit() {
+        let config = KdumpConfigReader.parse(text: "KDUMP_COREDIR=/data\n", file: "/etc/default/kdump-tools")
+        let line = CaptureCommandLine(running: "root=/dev/nvme0n1 rw", config: config, hasInitrd: false,
+                                      kreboot: "/usr/local/bin/kreboot", saveDevice: "/dev/nvme0n2")
+        #expect(line.text.hasSuffix("reset_devices init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2"))
+    }
+
+    @Test func withAnInitramfsTheCaptureBootStartsTheSaveDumpUnit() {
+        let line = CaptureCommandLine(running: "BOOT_IMAGE=/vmlinuz root=UUID=abc ro initrd=/initrd.img", config: nil, hasInitrd: true)
+        #expect(line.text == "root=UUID=abc ro irqpoll nr_cpus=1 reset_devices systemd.unit=kreboot-save-dump.service")
+        #expect(line.entry == .unit)
+    }
+
+    @Test func kdumpCommandLineReplacesTheRunningOneButKeepsTheDefaults() {
+        let config = KdumpConfig(file: "/etc/sysconfig/kdump", commandLine: "root=/dev/sda2 ro quiet crashkernel=128M",
+                                 commandLineAppend: "console=ttyS1")
+        let line = CaptureCommandLine(running: running, config: config, hasInitrd: true)
+        // quiet stays: the replacement is taken as written, only crashkernel= goes.
+        #expect(line.text == "root=/dev/sda2 ro quiet irqpoll nr_cpus=1 reset_devices console=ttyS1 "
+            + "systemd.unit=kreboot-save-dump.service")
+        #expect(line.explanation.hasPrefix("KDUMP_COMMANDLINE"))
+    }
+
+    @Test func removeTakesParametersOutByKey() {
+        let config = KdumpConfig(file: "/etc/sysconfig/kdump", commandLineRemove: "console printk.devkmsg")
+        let line = CaptureCommandLine(running: running, config: config, hasInitrd: true)
+        #expect(!line.text.contains("console="))
+        #expect(!line.text.contains("printk.devkmsg"))
+        #expect(line.text.hasPrefix("root=/dev/nvme0n1 ro irqpoll"))
+    }
+
+    @Test func appendedValuesWinOverTheDefaultsAndAreNotDoubled() throws {
+        // Red Hat's KDUMP_COMMANDLINE_APPEND already holds the defaults.
+        let config = try #require(KdumpConfigReader.read(root: RootDirectory(KdumpFixturePaths.root("kdump/redhat"))))
+        let line = CaptureCommandLine(running: running, config: config, hasInitrd: true)
+        let words = line.text.split(separator: " ").map(String.init)
+        #expect(words.filter { $0.hasPrefix("nr_cpus=") } == ["nr_cpus=1"])
+        #expect(words.filter { $0 == "irqpoll" }.count == 1)
+        #expect(words.contains("cgroup_disable=memory"))
+        #expect(!words.contains("hugepages=64"))
+        let appended = CaptureCommandLine(running: running, config: KdumpConfig(file: "f", commandLineAppend: "nr_cpus=2"), hasInitrd: true)
+        #expect(appended.text.split(separator: " ").filter { $0.hasPrefix("nr_cpus=") } == ["nr_cpus=2"])
+    }
+
+    @Test func kdumpToolsOwnUnitIsKeptAndKrebootAddsNone() throws {
+        let config = try #require(KdumpConfigReader.read(root: RootDirectory(KdumpFixturePaths.root("kdump/debian"))))
+        let line = CaptureCommandLine(running: running, config: config, hasInitrd: true)
+        #expect(line.entry == .configured)
+        #expect(line.text.contains("systemd.unit=kdump-tools-dump.service"))
+        #expect(!line.text.contains("kreboot-save-dump"))
+        #expect(line.text.split(separator: " ").filter { $0 == "reset_devices" }.count == 1)
+    }
+
+    @Test func theRunningInitsArgumentsAndOwnEntryAreNotInherited() {
+        let line = CaptureCommandLine(running: "root=/dev/vda init=/sbin/other systemd.unit=rescue.target -- single",
+                                      config: nil, hasInitrd: false)
+        #expect(line.text == "root=/dev/vda irqpoll nr_cpus=1 reset_devices init=/usr/sbin/kreboot -- save-dump")
+    }
+}
+
+/// Fixture roots shared with RebootPlanTests (the kdump configuration trees).
+enum KdumpFixturePaths {
+    static func root(_ name: String) -> String {
+        let here = #filePath
+        let tests = here[..<here.range(of: "/KdumpTests/")!.lowerBound]
+        return tests + "/RebootPlanTests/Fixtures/" + name
+    }
+}
