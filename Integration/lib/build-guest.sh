@@ -110,7 +110,7 @@ if [ "$FLAVOR" = fleet ]; then
 	command -v depmod >/dev/null || { echo "build-guest: depmod missing (kmod)" >&2; exit 1; }
 	for rel in "$K61" "$K612"; do
 		depmod -b "$WORK/kernels" "$rel"
-		mods=$(modprobe -d "$WORK/kernels" -S "$rel" --show-depends virtio_pci virtio_net 2>/dev/null |
+		mods=$(modprobe -d "$WORK/kernels" -S "$rel" --show-depends -a virtio_pci virtio_net 2>/dev/null |
 			awk '$1 == "insmod" { print $2 }' | sort -u)
 		[ -n "$mods" ] || { echo "build-guest: no virtio_net module in $rel" >&2; exit 1; }
 		for m in $mods; do

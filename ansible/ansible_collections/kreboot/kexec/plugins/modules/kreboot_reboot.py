@@ -22,10 +22,10 @@ description:
     rolled back), or O(reboot_timeout) passed.
   - After a reboot, C(kreboot status --json) must report C(lastReboot.state) C(verified) for a reboot
     from the recorded boot id (unless O(verify=false)).
-  - kreboot's exit codes. 75 (temporary: a busy mount, other sessions, an inhibitor, swap; rolled back)
+  - "kreboot's exit codes: 75 (temporary - a busy mount, other sessions, an inhibitor, swap; rolled back)
     is retried after O(retry_delay) seconds, at most O(retries) times, then the task fails with kreboot's
     message. 65 (bad data), 69 (unavailable), 77 (no permission), 64, 1 and 130 fail the task at once with
-    kreboot's message. A refusal leaves the host as it was (same boot).
+    kreboot's message. A refusal leaves the host as it was (same boot)."
 options:
   kreboot_path:
     description: The kreboot executable on the host.
