@@ -41,7 +41,7 @@ PLAYBOOK = COLLECTIONS / "ansible_collections" / "kreboot" / "kexec" / "playbook
 SCHEMA = REPO / "schema" / "plan-v1.schema.json"
 HOSTS = ("fleet1", "fleet2", "fleet3")
 BOOT_TIMEOUT = 400.0  # three TCG guests booting at once on two shared cores
-ROLLOUT_LINE = re.compile(r"KREBOOT-ROLLOUT (\S+) (rebooted|failed) ([^\"\n]*)")
+ROLLOUT_LINE = re.compile(r"KREBOOT-ROLLOUT (\S+) (rebooted|failed) ([^\n]*)")
 
 
 def free_port() -> int:
@@ -144,7 +144,7 @@ def ansible_playbook(ctx: ScenarioContext, inventory: Path, label: str, extra: d
 
 
 def rollout_lines(output: str) -> dict[str, tuple[str, str]]:
-    return {m.group(1): (m.group(2), m.group(3)) for m in ROLLOUT_LINE.finditer(output)}
+    return {m.group(1): (m.group(2), m.group(3).rstrip().rstrip('"')) for m in ROLLOUT_LINE.finditer(output)}
 
 
 def validate_plan(guest: Guest, problems: list[str], name: str) -> None:
