@@ -109,6 +109,22 @@ class KexecWatch:
             self.thread.join(timeout=30)
 
 
+def expect_ssh(ctx: ScenarioContext, host: FleetHost, key: Path, timeout: float = 60) -> None:
+    """The guest's sshd answers through the forward with the run's key (as Ansible will connect)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = subprocess.run(["ssh", "-i", str(key), "-p", str(host.port), "-o", "BatchMode=yes",
+                                 "-o", f"UserKnownHostsFile={ctx.run_dir / 'known_hosts'}",
+                                 "-o", "StrictHostKeyChecking=accept-new", "-o", "ConnectTimeout=10",
+                                 "root@127.0.0.1", "cat /proc/sys/kernel/random/boot_id"],
+                                capture_output=True, text=True, timeout=60)
+        if result.returncode == 0 and result.stdout.strip() == host.boot_id:
+            return
+        if time.monotonic() > deadline:
+            raise ScenarioFailure(f"{host.name}: ssh to 127.0.0.1:{host.port} failed: {result.stderr.strip()[-300:]}")
+        time.sleep(2)
+
+
 def write_inventory(ctx: ScenarioContext, hosts: list[FleetHost], key: Path) -> Path:
     inventory = ctx.run_dir / "inventory.ini"
     lines = ["[fleet]"]
@@ -127,12 +143,14 @@ def ansible_playbook(ctx: ScenarioContext, inventory: Path, label: str, extra: d
     env = dict(os.environ, ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS), ANSIBLE_SHOW_CUSTOM_STATS="true",
                ANSIBLE_PIPELINING="true", ANSIBLE_NOCOLOR="1", ANSIBLE_FORCE_COLOR="0",
                ANSIBLE_LOCAL_TEMP=str(ctx.run_dir / "ansible-tmp"), ANSIBLE_RETRY_FILES_ENABLED="false",
-               ANSIBLE_CONFIG=os.devnull, HOME=str(ctx.run_dir))
+               HOME=str(ctx.run_dir))
+    env.pop("ANSIBLE_CONFIG", None)
     env.pop("PYTHONPATH", None)
     command = ["ansible-playbook", "-i", str(inventory), str(PLAYBOOK), "-e", json.dumps(extra)]
     started = time.monotonic()
     try:
-        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout)
+        # cwd and HOME in the run directory: no ansible.cfg of the developer's is read
+        result = subprocess.run(command, capture_output=True, text=True, env=env, timeout=timeout, cwd=ctx.run_dir)
     except subprocess.TimeoutExpired as error:
         out = (error.stdout or b"").decode(errors="replace") if isinstance(error.stdout, bytes) else (error.stdout or "")
         (ctx.run_dir / f"{label}.ansible.log").write_text(out)
@@ -195,9 +213,10 @@ def fleet(ctx: ScenarioContext) -> None:
             host.boot_id = info.boot_id
         ctx.timing("three guests booted (parallel)", time.monotonic() - boot_started)
         for host in hosts:
-            nic = host.guest.run("ip -o -4 addr show scope global; systemctl is-active ssh", timeout=30)
-            expect("10.0.2.15/24" in nic.stdout and "active" in nic.stdout,
-                   f"{host.name}: no NIC address or sshd: {nic.stdout.strip()!r} {nic.stderr.strip()[-200:]!r}")
+            nic = host.guest.run("grep -l up /sys/class/net/e*/operstate; systemctl is-active ssh", timeout=30)
+            expect("/sys/class/net/" in nic.stdout and nic.stdout.strip().endswith("active"),
+                   f"{host.name}: NIC not up or sshd not active: {nic.stdout.strip()!r} {nic.stderr.strip()[-200:]!r}")
+            expect_ssh(ctx, host, key)
         inventory = write_inventory(ctx, hosts, key)
         run_rollout(ctx, hosts, inventory)
         run_busy_rollout(ctx, hosts, inventory)

@@ -14,6 +14,7 @@ __metaclass__ = type
 
 import json
 import random
+import re
 import time
 
 from ansible.errors import AnsibleConnectionFailure
@@ -27,6 +28,13 @@ display = Display()
 
 BOOT_ID = 'cat /proc/sys/kernel/random/boot_id'
 LOG_DIR = '/run'
+
+
+def kreboot_message(output, lines=3):
+    """kreboot's own words from its output: the last few lines that are not step progress (`[3/7] …`)."""
+    words = [line.strip() for line in output.splitlines()
+             if line.strip() and not re.match(r'^\[\s*\d+/\d+\]', line.strip())]
+    return ' | '.join(words[-lines:])
 
 
 class ActionModule(ActionBase):
@@ -186,12 +194,12 @@ class ActionModule(ActionBase):
             code, output = outcome[1], outcome[2]
             attempts.append(dict(attempt=attempt, exit_code=code, meaning=meaning(code), output=output))
             display.display('%s: kreboot exited %s (%s): %s' % (
-                self._task.get_name() or 'kreboot_reboot', code, meaning(code), output.splitlines()[-1:] and output.splitlines()[-1]))
+                self._task.get_name() or 'kreboot_reboot', code, meaning(code), kreboot_message(output, 1)))
             if code == TEMPORARY and attempt <= retries:
                 display.vv('kreboot_reboot: retrying in %s s (attempt %d of %d)' % (retry_delay, attempt + 1, retries + 1))
                 time.sleep(retry_delay)
                 continue
-            last_line = output.strip().splitlines()[-1] if output.strip() else ''
+            last_line = kreboot_message(output)
             result.update(failed=True, exit_code=code, attempts=attempts, output=output,
                           elapsed=int(time.time() - started),
                           msg='kreboot exited %s (%s)%s: %s' % (
