@@ -57,8 +57,11 @@ class ActionModule(ActionBase):
             pass
 
     def _probe(self, unit):
-        """(boot id, the unit's properties) or None while the host does not answer."""
-        command = "%s; systemctl show -p LoadState -p ActiveState -p Result -p ExecMainCode -p ExecMainStatus %s" % (
+        """(boot id, the unit's properties) or None while the host does not answer. Every probe opens a new
+        connection: a persistent one (ssh ControlPersist) to the boot that kexec'd never answers again, and
+        through a NAT or qemu's user networking it does not fail either: it hangs."""
+        self._reset()
+        command = "%s; SYSTEMD_PAGER=cat systemctl --no-pager show -p LoadState -p ActiveState -p Result -p ExecMainCode -p ExecMainStatus %s" % (
             BOOT_ID, unit)
         try:
             result = self._run(command)
@@ -86,10 +89,10 @@ class ActionModule(ActionBase):
     def _attempt(self, kreboot, options, unit, boot_id, deadline, connect_timeout):
         """Start kreboot once; return ('rebooted', new boot id) or ('refused', exit code, output) or ('timeout',)."""
         log = '%s/%s.log' % (LOG_DIR, unit)
-        start = ('systemctl reset-failed %(unit)s.service >/dev/null 2>&1; '
+        start = ('systemctl --no-pager reset-failed %(unit)s.service >/dev/null 2>&1; '
                  'systemd-run --unit=%(unit)s --description="kreboot reboot started by Ansible" '
                  '-p IgnoreOnIsolate=yes -p StandardOutput=truncate:%(log)s -p StandardError=append:%(log)s '
-                 '-- %(command)s') % dict(unit=unit, log=log, command=shell_words([kreboot, '--yes'] + options))
+                 '-- %(command)s </dev/null') % dict(unit=unit, log=log, command=shell_words([kreboot, '--yes'] + options))
         display.vv('kreboot_reboot: %s' % start)
         try:
             started = self._run(start)
@@ -128,7 +131,8 @@ class ActionModule(ActionBase):
         message = ''
         while True:
             try:
-                result = self._run('%s status --json' % shell_words([kreboot]))
+                self._reset()
+                result = self._run('%s status --json </dev/null' % shell_words([kreboot]))
                 status = json.loads(result.get('stdout') or '{}')
                 last = status.get('lastReboot') or {}
                 if last.get('state') == 'verified':
