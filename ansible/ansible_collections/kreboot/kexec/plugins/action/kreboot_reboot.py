@@ -56,6 +56,20 @@ class ActionModule(ActionBase):
         except (AnsibleConnectionFailure, AttributeError):
             pass
 
+    def _keepalive(self):
+        """While waiting, ssh must notice a peer that vanished: a connection open when the host kexec'd has no
+        other end any more, and behind a NAT (or qemu's user networking) nothing tells the client, so a probe
+        would hang for ever. ServerAlive probes end it within 15 s; a reset makes the next connection use them."""
+        if self._connection.transport not in ('ssh', 'ansible.builtin.ssh'):
+            return
+        try:
+            extra = self._connection.get_option('ssh_extra_args') or ''
+        except KeyError:
+            extra = ''
+        if 'ServerAliveInterval' not in extra:
+            self._connection.set_option('ssh_extra_args', (extra + ' -o ServerAliveInterval=5 -o ServerAliveCountMax=3').strip())
+        self._reset()
+
     def _probe(self, unit):
         """(boot id, the unit's properties) or None while the host does not answer. Every probe opens a new
         connection: a persistent one (ssh ControlPersist) to the boot that kexec'd never answers again, and
@@ -105,9 +119,9 @@ class ActionModule(ActionBase):
         if connect_timeout:
             try:
                 self._connection.set_option('connection_timeout', connect_timeout)
-                self._reset()
             except Exception:
                 pass
+        self._keepalive()
         failures = 0
         while time.time() < deadline:
             probe = self._probe(unit)
