@@ -4,6 +4,9 @@ SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need; installed by `make deps` when missing.
 BUILD_PACKAGES := libmount-dev libsystemd-dev libelf-dev pkg-config
 IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2fsprogs fdisk makedumpfile cpio python3
+# Fleets (issue 17): the plan schema check (Debian's jsonschema, run by /usr/bin/python3) and the `fleet`
+# scenario (Ansible from Debian's ansible-core, driving the guests over ssh; kmod resolves the NIC modules).
+IT_PACKAGES += python3-jsonschema ansible-core openssh-client kmod
 BIN := .build/release/kreboot
 
 .PHONY: all deps build release unit integration integration-selftest bench test demo clean
@@ -101,3 +104,12 @@ journal-check: release
 	packaging/check-journal.sh $(BIN)
 
 test: docs-check deb-check journal-check
+
+# --- Fleets (issue 17): the plan JSON schema against real plans -------------------------------------------
+# Every fixture tree's dry run validated against schema/plan-v1.schema.json with jsonschema and with the
+# Ansible collection's own validator; plans broken on purpose rejected (about 2 s).
+.PHONY: schema-check
+schema-check: release
+	/usr/bin/python3 schema/check-plans --kreboot $(BIN)
+
+test: schema-check

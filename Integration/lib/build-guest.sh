@@ -12,17 +12,22 @@
 # FLAVOR grub: booted by SeaBIOS from the root disk: GRUB installed with grub-install (i386-pc,
 #        BIOS boot partition) and grub.cfg written by Debian's grub-mkconfig (default: the newest
 #        kernel, 6.12), through a loop device and a chroot.
+# FLAVOR fleet: the kernel flavor plus what Ansible needs to manage it (issue 17): OpenSSH server
+#        (root by key only), python3, the virtio-net driver modules of both kernels (the cloud
+#        kernels build it as a module) and systemd-networkd with qemu user networking's static
+#        address 10.0.2.15/24.
 set -euo pipefail
 
 OUT=${1:?usage: build-guest.sh OUT_DIR [kernel|grub]}
 FLAVOR=${2:-kernel}
-case $FLAVOR in kernel | grub) ;; *) echo "build-guest: unknown flavor $FLAVOR" >&2; exit 64 ;; esac
+case $FLAVOR in kernel | grub | fleet) ;; *) echo "build-guest: unknown flavor $FLAVOR" >&2; exit 64 ;; esac
 HERE=$(cd "$(dirname "$0")" && pwd)
 OVERLAY=$HERE/../guest
 SUITE=bookworm
 PACKAGES=systemd,systemd-sysv,udev,dbus,libpam-systemd,kmod,e2fsprogs,makedumpfile,kexec-tools,procps,psmisc,libelf1,libmount1,libsystemd0
 
 if [ "$FLAVOR" = grub ]; then PACKAGES=$PACKAGES,grub-pc-bin,grub2-common; fi
+if [ "$FLAVOR" = fleet ]; then PACKAGES=$PACKAGES,openssh-server,python3; fi
 log() { echo "build-guest: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || { echo "build-guest: must run as root (debootstrap)" >&2; exit 1; }
@@ -98,6 +103,50 @@ for rel in "$K61" "$K612"; do
 	done
 done
 ln -sfn "vmlinuz-$K61" "$ROOT/boot/vmlinuz"
+
+# fleet: only the modules the NIC needs (virtio_pci and virtio_net with their dependencies; 6.12 has
+# virtio_pci built in), resolved by modprobe on the unpacked kernels, so udev loads nothing else.
+if [ "$FLAVOR" = fleet ]; then
+	command -v depmod >/dev/null || { echo "build-guest: depmod missing (kmod)" >&2; exit 1; }
+	for rel in "$K61" "$K612"; do
+		depmod -b "$WORK/kernels" "$rel"
+		mods=$(modprobe -d "$WORK/kernels" -S "$rel" --show-depends -a virtio_pci virtio_net 2>/dev/null |
+			awk '$1 == "insmod" { print $2 }' | sort -u)
+		[ -n "$mods" ] || { echo "build-guest: no virtio_net module in $rel" >&2; exit 1; }
+		for m in $mods; do
+			rel_path=${m#"$WORK/kernels"}
+			mkdir -p "$ROOT$(dirname "$rel_path")"
+			cp "$m" "$ROOT$rel_path"
+		done
+		for f in "$WORK"/kernels/lib/modules/"$rel"/modules.{order,builtin,builtin.modinfo}; do
+			[ -f "$f" ] && cp "$f" "$ROOT/lib/modules/$rel/"
+		done
+		depmod -b "$ROOT" "$rel"
+	done
+	mkdir -p "$ROOT/etc/systemd/network" "$ROOT/etc/ssh/sshd_config.d"
+	cat >"$ROOT/etc/systemd/network/10-qemu-user.network" <<'NET'
+# qemu user-mode networking (restrict=on): the guest is 10.0.2.15, the host's forward reaches sshd.
+[Match]
+Type=ether
+
+[Network]
+Address=10.0.2.15/24
+LinkLocalAddressing=no
+IPv6AcceptRA=no
+NET
+	cat >"$ROOT/etc/ssh/sshd_config.d/kreboot-it.conf" <<'SSHD'
+# The fleet guests: root by key only (the key is written into each run's image), no DNS look-ups.
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UseDNS no
+SSHD
+	mkdir -p "$ROOT/etc/systemd/system/multi-user.target.wants"
+	ln -sfn /lib/systemd/system/systemd-networkd.service "$ROOT/etc/systemd/system/multi-user.target.wants/systemd-networkd.service"
+	ln -sfn /dev/null "$ROOT/etc/systemd/system/systemd-networkd-wait-online.service"
+	mkdir -p "$ROOT/root/.ssh"
+	chmod 700 "$ROOT/root/.ssh"
+fi
 ln -sfn "boot/vmlinuz-$K61" "$ROOT/vmlinuz"
 
 log "configuring"

@@ -68,8 +68,9 @@ class Guest:
 
     def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
                  memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None,
-                 firmware: bool = False, extra_disks: tuple[Path, ...] = ()):
-        """firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel.
+                 firmware: bool = False, extra_disks: tuple[Path, ...] = (), extra_args: tuple[str, ...] = ()):
+        """`extra_args` are appended to qemu's arguments (the fleet scenario's user-mode NIC).
+        firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel.
         `extra_disks` (raw images) become further namespaces of the same NVMe controller, nsid 3, 4, …
         (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently)."""
         self.cached = cached
@@ -80,6 +81,7 @@ class Guest:
         self.kernel = kernel or cached.vmlinuz
         self.firmware = firmware
         self.extra_disks = tuple(extra_disks)
+        self.extra_args = tuple(extra_args)
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
         self.qmp_path = run_dir / "qmp.sock"
@@ -117,6 +119,7 @@ class Guest:
         for index, disk in enumerate(self.extra_disks, start=2):
             args += ["-drive", f"file={disk},format=raw,if=none,id=d{index},cache=unsafe",
                      "-device", f"nvme-ns,drive=d{index},bus=nvme0,nsid={index + 1}"]
+        args += list(self.extra_args)
         (self.run_dir / "qemu.args").write_text(" ".join(args) + "\n")
         log = open(self.run_dir / "qemu.log", "wb")
         # stdin stays open and silent for the whole run (pitfall 5).
