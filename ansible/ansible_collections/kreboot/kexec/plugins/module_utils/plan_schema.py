@@ -93,11 +93,8 @@ SCHEMA_JSON = r'''
           "properties": {
             "attempts": {"$ref": "#/$defs/count"},
             "interval": {
-              "description": "the pause before each further remount attempt: seconds as a number, or (as kreboot 1.x encodes a Swift Duration) [seconds, attoseconds]",
-              "anyOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "array", "prefixItems": [{"type": "integer"}, {"type": "integer"}], "minItems": 2, "maxItems": 2}
-              ]
+              "description": "the pause before each further remount attempt, in seconds",
+              "type": "number", "minimum": 0
             }
           }
         }
