@@ -11,7 +11,12 @@ import LinuxSystem
 enum UnmountOrder {
     /// `chosen` (indices into `mounts`) in unmount order.
     static func sort(_ chosen: [Int], in mounts: [MountEntry]) -> [Int] {
-        let tree = MountTree(mounts)
+        sort(chosen, in: MountTree(mounts))
+    }
+
+    /// `chosen` (indices into `tree.mounts`) in unmount order, with the table's tree already built.
+    static func sort(_ chosen: [Int], in tree: MountTree) -> [Int] {
+        let mounts = tree.mounts
         var isChosen = [Bool](repeating: false, count: mounts.count)
         for x in chosen { isChosen[x] = true }
         let lineage = MountLineage(tree, marked: isChosen)
@@ -21,7 +26,7 @@ enum UnmountOrder {
         func edge(_ first: Int, _ second: Int) { successors[first].append(second) }
 
         // Each mount's trie node, parents first: a child whose target extends its parent's adds only the rest.
-        var trie = PathTrie()
+        var trie = PathTrie(capacity: mounts.count)
         var nodeOf = [Int](repeating: -1, count: mounts.count)
         var relative: [String: [Int]] = [:]
         for m in mounts.indices.sorted(by: { lineage.depth[$0] < lineage.depth[$1] }) {
@@ -32,7 +37,7 @@ enum UnmountOrder {
             }
             var start = 0
             var rest = Substring(target)
-            if let p = tree.parent(of: m), nodeOf[p] >= 0, target.utf8.starts(with: mounts[p].target.utf8) {
+            if let p = tree.parent(of: m), nodeOf[p] >= 0, MountClassifier.hasBytePrefix(target, mounts[p].target) {
                 let end = target.utf8.index(target.utf8.startIndex, offsetBy: mounts[p].target.utf8.count)
                 if end == target.utf8.endIndex || target.utf8[end] == UInt8(ascii: "/") || mounts[p].target == "/" {
                     start = nodeOf[p]
