@@ -24,13 +24,13 @@ struct MountTree {
         byTarget.reserveCapacity(mounts.count)
         firstOfDevice.reserveCapacity(mounts.count)
         if hasIDs { byID.reserveCapacity(mounts.count) }
-        for (index, mount) in mounts.enumerated() {
-            byTarget[mount.target, default: []].append(index)
-            let key = DeviceKey(mount)
+        for index in mounts.indices {
+            byTarget[mounts[index].target, default: []].append(index)
+            let key = DeviceKey(mounts[index])
             let first = firstOfDevice[key] ?? index
             if first == index { firstOfDevice[key] = index }
             firstOfSameDevice.append(first)
-            if hasIDs { byID[mount.id] = index }
+            if hasIDs { byID[mounts[index].id] = index }
         }
         self.byTarget = byTarget
         self.firstOfSameDevice = firstOfSameDevice

@@ -21,9 +21,11 @@ enum UnmountOrder {
         for x in chosen { isChosen[x] = true }
         let lineage = MountLineage(tree, marked: isChosen)
 
-        // successors[a] holds every b that may only go after a (repeats count twice on both sides).
-        var successors = [[Int]](repeating: [], count: mounts.count)
-        func edge(_ first: Int, _ second: Int) { successors[first].append(second) }
+        // Every (a, b): b may only go after a (repeats count twice on both sides). Gathered in one list and
+        // grouped by a below, rather than one array per mount.
+        var edges: [(first: Int, second: Int)] = []
+        edges.reserveCapacity(2 * chosen.count)
+        func edge(_ first: Int, _ second: Int) { edges.append((first, second)) }
 
         // Each mount's trie node, parents first: a child whose target extends its parent's adds only the rest.
         var trie = PathTrie(capacity: mounts.count)
@@ -69,8 +71,19 @@ enum UnmountOrder {
             }
         }
 
+        // successorStart[a]..<successorStart[a + 1] in `successors`: every b after a, in the order added.
+        var successorStart = [Int](repeating: 0, count: mounts.count + 1)
+        for (first, _) in edges { successorStart[first + 1] += 1 }
+        for a in 0..<mounts.count { successorStart[a + 1] += successorStart[a] }
+        var successors = [Int](repeating: 0, count: edges.count)
+        var fill = successorStart
+        for (first, second) in edges {
+            successors[fill[first]] = second
+            fill[first] += 1
+        }
+
         var waitingFor = [Int](repeating: 0, count: mounts.count)
-        for x in chosen { for b in successors[x] { waitingFor[b] += 1 } }
+        for b in successors { waitingFor[b] += 1 }
 
         // Priority: deepest first, then the later-mounted; a mount's rank is its place in that order.
         let byPriority = chosen.sorted { a, b in
@@ -97,7 +110,7 @@ enum UnmountOrder {
             let mount = next!
             order.append(mount)
             done[mount] = true
-            for b in successors[mount] {
+            for b in successors[successorStart[mount]..<successorStart[mount + 1]] {
                 waitingFor[b] -= 1
                 if waitingFor[b] == 0 && !done[b] { ready.push(rank[b]) }
             }
