@@ -43,6 +43,26 @@ fuzz-smoke: deps
 	$(SWIFT) build --product kreboot-fuzz
 	.build/debug/kreboot-fuzz --runs 150 --seconds 10 --fixtures Tests
 
+# The same targets under libFuzzer (coverage-guided; not part of `make test` or `make unit`): built with Swift's
+# -sanitize=fuzzer in its own build directory, one target at a time (LIBFUZZER_TARGET, or each of
+# LIBFUZZER_TARGETS), seeded from the same fixtures and built-in seeds, LIBFUZZER_SECONDS per target.
+# The corpus grows in .build-libfuzzer/corpus/TARGET; a crash is written to .build-libfuzzer/crashes/.
+LIBFUZZER_SECONDS ?= 60
+LIBFUZZER_TARGETS ?= grub-cfg grubenv bls-loader-conf mountinfo kdump-config proc-files kernel-image vmcore
+LIBFUZZER_TARGET ?=
+LIBFUZZER_BIN = .build-libfuzzer/debug/kreboot-libfuzzer
+.PHONY: fuzz-libfuzzer
+fuzz-libfuzzer: deps
+	$(SWIFT) build --scratch-path .build-libfuzzer --product kreboot-libfuzzer -Xswiftc -sanitize=fuzzer -Xswiftc -DKREBOOT_LIBFUZZER
+	mkdir -p .build-libfuzzer/crashes
+	set -e; for t in $(or $(LIBFUZZER_TARGET),$(LIBFUZZER_TARGETS)); do \
+	  KREBOOT_FUZZ_TARGET=$$t KREBOOT_FUZZ_SEEDS=.build-libfuzzer/seeds/$$t KREBOOT_FUZZ_FIXTURES=Tests $(LIBFUZZER_BIN); \
+	  mkdir -p .build-libfuzzer/corpus/$$t; \
+	  KREBOOT_FUZZ_TARGET=$$t $(LIBFUZZER_BIN) -max_total_time=$(LIBFUZZER_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	    -artifact_prefix=.build-libfuzzer/crashes/$$t- -print_final_stats=1 \
+	    .build-libfuzzer/corpus/$$t .build-libfuzzer/seeds/$$t; \
+	done
+
 integration: release
 	Integration/run
 

@@ -65,6 +65,8 @@ let package = Package(
         .executableTarget(name: "kreboot-plan-bench", dependencies: ["RebootPlan", "KexecCore", "LinuxSystem"], path: "Benchmarks/PlanBench"),
         // Fuzzing (not shipped; debug builds, it uses @testable): `make fuzz`, a deterministic mutation driver.
         .executableTarget(name: "kreboot-fuzz", dependencies: ["RebootPlan", "KexecCore", "LinuxSystem", "Kdump"], path: "Fuzz/Driver"),
+        // The same targets under libFuzzer (`make fuzz-libfuzzer`: -sanitize=fuzzer, its own build directory).
+        .executableTarget(name: "kreboot-libfuzzer", dependencies: ["RebootPlan", "KexecCore", "LinuxSystem", "Kdump"], path: "Fuzz/LibFuzzer"),
         // Fakes of every side-effect protocol, for unit tests only (never linked into kreboot).
         .target(
             name: "KrebootTestSupport",

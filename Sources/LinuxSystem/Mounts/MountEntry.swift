@@ -32,13 +32,26 @@ public struct MountEntry: Codable, Sendable, Equatable {
 
     /// Whether the mount is read-only at the VFS level.
     public var isReadOnly: Bool {
-        vfsOptions.split(separator: ",").contains("ro")
+        MountEntry.options(vfsOptions, contain: "ro")
     }
 
     /// Whether the file system itself (the superblock) is read-only: a bind mount of a file system remounted
     /// read-only elsewhere is `rw` at the VFS level but cannot be written.
     public var isSuperblockReadOnly: Bool {
-        fsOptions.split(separator: ",").contains("ro")
+        MountEntry.options(fsOptions, contain: "ro")
+    }
+
+    /// Whether the comma-separated `options` include `option` exactly (scanned in place, nothing allocated).
+    static func options(_ options: String, contain option: StaticString) -> Bool {
+        let wanted = UnsafeBufferPointer(start: option.utf8Start, count: option.utf8CodeUnitCount)
+        let bytes = options.utf8
+        var start = bytes.startIndex
+        while true {
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: ",")) ?? bytes.endIndex
+            if bytes[start..<end].elementsEqual(wanted) { return true }
+            guard end < bytes.endIndex else { return false }
+            start = bytes.index(after: end)
+        }
     }
 
     /// What the file system stores (see `FileSystemKind.init(of:)`).

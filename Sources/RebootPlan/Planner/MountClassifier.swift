@@ -47,16 +47,21 @@ public enum MountClassifier {
     /// children before parents, the top of stacked mounts first, an overlay before the file systems its
     /// directories live on.
     public static func mountsToUnmount(_ mounts: [MountEntry]) -> [MountEntry] {
-        let decisions = decide(mounts)
+        let tree = MountTree(mounts)
+        let decisions = decide(mounts, tree: tree)
         let chosen = mounts.indices.filter { decisions[$0].unmount }
-        return UnmountOrder.sort(chosen, in: mounts).map { mounts[$0] }
+        return UnmountOrder.sort(chosen, in: tree).map { mounts[$0] }
     }
 
     // MARK: - Deciding
 
     /// The decision for each mount, by index.
     static func decide(_ mounts: [MountEntry]) -> [Decision] {
-        let tree = MountTree(mounts)
+        decide(mounts, tree: MountTree(mounts))
+    }
+
+    /// The decision for each mount, by index, with the table's tree already built.
+    static func decide(_ mounts: [MountEntry], tree: MountTree) -> [Decision] {
         var decisions = mounts.indices.map { decideAlone($0, mounts: mounts, tree: tree) }
         // Whatever is mounted below an unmounted mount must go first, or the parent stays busy. Only mounts with
         // an unmounted ancestor walk up (to the nearest one unmounted by now, usually the parent): O(n) for a deep chain.
@@ -146,9 +151,25 @@ public enum MountClassifier {
     /// Whether `path` is `directory` or lies below it (`/run/user` is below `/run`; `/running` is not).
     static func isPath(_ path: String, below directory: String) -> Bool {
         if directory == "/" { return path.hasPrefix("/") }
+        guard hasBytePrefix(path, directory) else { return false }
         let p = path.utf8, d = directory.utf8
-        guard p.starts(with: d) else { return false }
         return p.count == d.count || p[p.index(p.startIndex, offsetBy: d.count)] == UInt8(ascii: "/")
+    }
+
+    /// Whether `string`'s UTF-8 bytes begin with `prefix`'s (no Unicode equivalence, as the kernel compares paths).
+    static func hasBytePrefix(_ string: String, _ prefix: String) -> Bool {
+        let s = string.utf8, p = prefix.utf8
+        guard p.count <= s.count else { return false }
+        if let fast = s.withContiguousStorageIfAvailable({ sb in
+            p.withContiguousStorageIfAvailable { pb in
+                var i = 0
+                while i < pb.count, sb[i] == pb[i] { i += 1 }
+                return i == pb.count
+            }
+        }), let result = fast {
+            return result
+        }
+        return s.starts(with: p)
     }
 
     /// A path and each directory above it, nearest first: `/a/b` → `/a/b`, `/a`, `/`.

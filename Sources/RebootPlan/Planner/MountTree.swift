@@ -10,22 +10,30 @@ struct MountTree {
     /// The indices of the mounts on each target, in table order.
     let byTarget: [String: [Int]]
     private let parents: [Int?]
-    private let firstOfDevice: [String: Int]
+    /// Per mount, the first mount of the same device (itself when it is the first).
+    private let firstOfSameDevice: [Int]
 
     init(_ mounts: [MountEntry]) {
         self.mounts = mounts
         hasIDs = !mounts.isEmpty && mounts.allSatisfy { $0.id != 0 }
         var byTarget: [String: [Int]] = [:]
-        var firstOfDevice: [String: Int] = [:]
+        var firstOfDevice: [DeviceKey: Int] = [:]
         var byID: [Int: Int] = [:]
-        for (index, mount) in mounts.enumerated() {
-            byTarget[mount.target, default: []].append(index)
-            let key = MountTree.deviceKey(mount)
-            if firstOfDevice[key] == nil { firstOfDevice[key] = index }
-            if hasIDs { byID[mount.id] = index }
+        var firstOfSameDevice: [Int] = []
+        firstOfSameDevice.reserveCapacity(mounts.count)
+        byTarget.reserveCapacity(mounts.count)
+        firstOfDevice.reserveCapacity(mounts.count)
+        if hasIDs { byID.reserveCapacity(mounts.count) }
+        for index in mounts.indices {
+            byTarget[mounts[index].target, default: []].append(index)
+            let key = DeviceKey(mounts[index])
+            let first = firstOfDevice[key] ?? index
+            if first == index { firstOfDevice[key] = index }
+            firstOfSameDevice.append(first)
+            if hasIDs { byID[mounts[index].id] = index }
         }
         self.byTarget = byTarget
-        self.firstOfDevice = firstOfDevice
+        self.firstOfSameDevice = firstOfSameDevice
         parents = mounts.indices.map { index in
             if !byID.isEmpty {
                 guard let parent = byID[mounts[index].parentID], parent != index else { return nil }
@@ -35,9 +43,14 @@ struct MountTree {
         }
     }
 
-    /// The device number when known, else the source and type.
-    private static func deviceKey(_ mount: MountEntry) -> String {
-        mount.device.map { "dev " + $0 } ?? "src \(mount.fstype) \(mount.source)"
+    /// The device number when known, else the source and type (hashed as they are, no string built per mount).
+    private enum DeviceKey: Hashable {
+        case device(String)
+        case source(fstype: String, source: String)
+
+        init(_ mount: MountEntry) {
+            self = mount.device.map(DeviceKey.device) ?? .source(fstype: mount.fstype, source: mount.source)
+        }
     }
 
     /// The nearest earlier mount whose target is the same as or contains this one's (the latest of equals).
@@ -65,7 +78,8 @@ struct MountTree {
 
     /// The first earlier mount of the same device (or, without device numbers, the same source and type).
     func earlierMountOfSameDevice(_ index: Int) -> Int? {
-        guard let first = firstOfDevice[MountTree.deviceKey(mounts[index])], first < index else { return nil }
+        let first = firstOfSameDevice[index]
+        guard first < index else { return nil }
         return first
     }
 

@@ -15,11 +15,26 @@ struct PathTrie {
     /// What is stored at each node.
     private var values: [[Int]] = [[]]
 
+    /// An empty trie with room for about `capacity` nodes.
+    init(capacity: Int = 0) {
+        children.reserveCapacity(capacity)
+        parents.reserveCapacity(capacity + 1)
+        values.reserveCapacity(capacity + 1)
+    }
+
     /// The node of `relative` (components separated by `/`; empty ones ignored) below `start`, created as needed.
     mutating func node(for relative: Substring, from start: Int = 0) -> Int {
         var node = start
-        for name in relative.split(separator: "/") {
-            let key = Key(parent: node, name: name)
+        // Components found by scanning the bytes: no array of pieces is built for each path.
+        let bytes = relative.utf8
+        var position = bytes.startIndex
+        while position < bytes.endIndex {
+            guard bytes[position] != UInt8(ascii: "/") else {
+                position = bytes.index(after: position)
+                continue
+            }
+            let end = bytes[position...].firstIndex(of: UInt8(ascii: "/")) ?? bytes.endIndex
+            let key = Key(parent: node, name: relative[position..<end])
             if let existing = children[key] {
                 node = existing
             } else {
@@ -28,6 +43,7 @@ struct PathTrie {
                 children[key] = values.count - 1
                 node = values.count - 1
             }
+            position = end
         }
         return node
     }

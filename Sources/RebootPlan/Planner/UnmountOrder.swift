@@ -11,17 +11,24 @@ import LinuxSystem
 enum UnmountOrder {
     /// `chosen` (indices into `mounts`) in unmount order.
     static func sort(_ chosen: [Int], in mounts: [MountEntry]) -> [Int] {
-        let tree = MountTree(mounts)
+        sort(chosen, in: MountTree(mounts))
+    }
+
+    /// `chosen` (indices into `tree.mounts`) in unmount order, with the table's tree already built.
+    static func sort(_ chosen: [Int], in tree: MountTree) -> [Int] {
+        let mounts = tree.mounts
         var isChosen = [Bool](repeating: false, count: mounts.count)
         for x in chosen { isChosen[x] = true }
         let lineage = MountLineage(tree, marked: isChosen)
 
-        // successors[a] holds every b that may only go after a (repeats count twice on both sides).
-        var successors = [[Int]](repeating: [], count: mounts.count)
-        func edge(_ first: Int, _ second: Int) { successors[first].append(second) }
+        // Every (a, b): b may only go after a (repeats count twice on both sides). Gathered in one list and
+        // grouped by a below, rather than one array per mount.
+        var edges: [(first: Int, second: Int)] = []
+        edges.reserveCapacity(2 * chosen.count)
+        func edge(_ first: Int, _ second: Int) { edges.append((first, second)) }
 
         // Each mount's trie node, parents first: a child whose target extends its parent's adds only the rest.
-        var trie = PathTrie()
+        var trie = PathTrie(capacity: mounts.count)
         var nodeOf = [Int](repeating: -1, count: mounts.count)
         var relative: [String: [Int]] = [:]
         for m in mounts.indices.sorted(by: { lineage.depth[$0] < lineage.depth[$1] }) {
@@ -32,7 +39,7 @@ enum UnmountOrder {
             }
             var start = 0
             var rest = Substring(target)
-            if let p = tree.parent(of: m), nodeOf[p] >= 0, target.utf8.starts(with: mounts[p].target.utf8) {
+            if let p = tree.parent(of: m), nodeOf[p] >= 0, MountClassifier.hasBytePrefix(target, mounts[p].target) {
                 let end = target.utf8.index(target.utf8.startIndex, offsetBy: mounts[p].target.utf8.count)
                 if end == target.utf8.endIndex || target.utf8[end] == UInt8(ascii: "/") || mounts[p].target == "/" {
                     start = nodeOf[p]
@@ -64,8 +71,19 @@ enum UnmountOrder {
             }
         }
 
+        // successorStart[a]..<successorStart[a + 1] in `successors`: every b after a, in the order added.
+        var successorStart = [Int](repeating: 0, count: mounts.count + 1)
+        for (first, _) in edges { successorStart[first + 1] += 1 }
+        for a in 0..<mounts.count { successorStart[a + 1] += successorStart[a] }
+        var successors = [Int](repeating: 0, count: edges.count)
+        var fill = successorStart
+        for (first, second) in edges {
+            successors[fill[first]] = second
+            fill[first] += 1
+        }
+
         var waitingFor = [Int](repeating: 0, count: mounts.count)
-        for x in chosen { for b in successors[x] { waitingFor[b] += 1 } }
+        for b in successors { waitingFor[b] += 1 }
 
         // Priority: deepest first, then the later-mounted; a mount's rank is its place in that order.
         let byPriority = chosen.sorted { a, b in
@@ -92,7 +110,7 @@ enum UnmountOrder {
             let mount = next!
             order.append(mount)
             done[mount] = true
-            for b in successors[mount] {
+            for b in successors[successorStart[mount]..<successorStart[mount + 1]] {
                 waitingFor[b] -= 1
                 if waitingFor[b] == 0 && !done[b] { ready.push(rank[b]) }
             }

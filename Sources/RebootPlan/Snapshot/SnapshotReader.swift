@@ -33,6 +33,7 @@ extension SystemSnapshot {
         initrds += options.initrds
         if let kernel = snapshot.kdump?.kernel { kernels.append(kernel) }
         if let initrd = snapshot.kdump?.initrd { initrds.append(initrd) }
+        snapshot.files.reserveCapacity(snapshot.files.count + kernels.count + initrds.count)
         for path in kernels where snapshot.files[path] == nil {
             snapshot.files[path] = FileFacts.probe(path, root: root, inspectKernel: true)
         }
