@@ -49,8 +49,15 @@ public struct KernelLoading {
             return .failure(.check(PlanCheck(.bootEntry, .fail, "no kernel to load")))
         }
         let image = KexecImage(kernel: chosen.kernel, initrds: chosen.initrds, commandLine: chosen.commandLine)
+        return load(image, info: snapshot.files[chosen.kernel]?.image, crash: crash, preflight: preflight)
+    }
+
+    /// Loads `image` (inspected as `info`) after `preflight`'s load checks, through the loader chain its policy
+    /// allows, and records it in the state file.
+    public func load(_ image: KexecImage, info: KernelImageInfo?, crash: Bool,
+                     preflight: KexecPreflight) -> Result<Loaded, Refusal> {
         do {
-            let policy = try preflight.checkLoad(kernelPath: chosen.kernel, image: snapshot.files[chosen.kernel]?.image, crash: crash)
+            let policy = try preflight.checkLoad(kernelPath: image.kernel, image: info, crash: crash)
             let loader = TrackedKexecLoader(loader: .system(policy: policy), stateFile: KexecStateFile(path: stateFile))
             let (record, stateProblem) = try loader.loadAndRecord(image, crash: crash)
             return .success(Loaded(record: record, notes: policy.notes, stateProblem: stateProblem))

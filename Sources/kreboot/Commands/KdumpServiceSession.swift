@@ -1,4 +1,5 @@
 import ArgumentParser
+import Execution
 import FoundationEssentials
 import Kdump
 import KexecCore
@@ -77,18 +78,19 @@ struct KdumpServiceSession {
     func load(_ request: KdumpServiceRequest, json: Bool) -> ExitStatus {
         let preflight = KexecPreflight(process: snapshot.process, kernel: snapshot.kernel,
                                        suggestedCrashkernel: recommendation.parameters)
+        let loading = KernelLoading(stateFile: stateFile.path)
         let record: KexecLoadRecord
-        do {
-            let info = snapshot.files[request.image.kernel]?.image
-            let policy = try preflight.checkLoad(kernelPath: request.image.kernel, image: info, crash: true)
-            for note in policy.notes { Terminal.error(note) }
-            let loader = TrackedKexecLoader(loader: .system(policy: policy), stateFile: stateFile)
-            let (loaded, stateProblem) = try loader.loadAndRecord(request.image, crash: true)
-            if let stateProblem { Terminal.error("warning: \(stateProblem.message)") }
-            record = loaded
-        } catch {
+        switch loading.load(request.image, info: snapshot.files[request.image.kernel]?.image, crash: true, preflight: preflight) {
+        case .success(let loaded):
+            for note in loaded.notes { Terminal.error(note) }
+            if let problem = loaded.stateProblem { Terminal.error("warning: \(problem.message)") }
+            record = loaded.record
+        case .failure(.kexec(let error)):
             Terminal.error(error.message)
             return ExitStatus.forKexec(error)
+        case .failure(.check(let check)):
+            Terminal.error(check.message)
+            return ExitStatus.forCheck(check.id)
         }
         if json {
             try? JSONOutput.print(record)
@@ -104,7 +106,7 @@ struct KdumpServiceSession {
     /// Unloads the capture kernel.
     func unload() -> ExitStatus {
         do {
-            try TrackedKexecLoader(loader: .system(lockdown: snapshot.kernel.lockdown), stateFile: stateFile).unload(crash: true)
+            try KernelLoading(stateFile: stateFile.path).unload(crash: true, root: root)
         } catch {
             Terminal.error(error.message)
             return ExitStatus.forKexec(error)
