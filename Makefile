@@ -133,3 +133,11 @@ schema-check: release
 	/usr/bin/python3 schema/check-plans --kreboot $(BIN)
 
 test: schema-check
+
+# The collection builds with ansible-galaxy, installs from its tarball, and ansible-doc reads its modules and
+# role from the installed copy (a few seconds).
+.PHONY: collection-check
+collection-check: deps
+	ansible/check-collection
+
+test: collection-check
