@@ -6,7 +6,7 @@ BUILD_PACKAGES := libmount-dev libsystemd-dev libelf-dev pkg-config
 IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2fsprogs fdisk makedumpfile cpio python3
 # Fleets (issue 17): the plan schema check (Debian's jsonschema, run by /usr/bin/python3) and the `fleet`
 # scenario (Ansible from Debian's ansible-core, driving the guests over ssh; kmod resolves the NIC modules).
-IT_PACKAGES += python3-jsonschema ansible-core openssh-client kmod
+IT_PACKAGES += python3-jsonschema ansible-core ansible-lint openssh-client kmod
 BIN := .build/release/kreboot
 
 .PHONY: all deps build release unit integration integration-selftest bench test demo clean
