@@ -1,8 +1,8 @@
 """kdump-service: kdump armed at every boot by kreboot-kdump.service, proved by a panic kreboot did not
 cause. The lab guest (2 GiB, crashkernel=256M, no initramfs) gets dist/'s kdump units and
 /etc/default/kdump-tools with only KDUMP_COREDIR=/data (no init= of its own: `kreboot kdump start` adds
-`init=… -- save-dump --mount /dev/nvme0n2`); `systemctl enable kreboot-kdump.service`, then a firmware
-reboot (qemu's -kernel again). In that boot the capture kernel is loaded (kexec_crash_loaded 1,
+`init=… -- save-dump --mount /dev/nvme0n2`); `systemctl enable kreboot-kdump.service`, then a power cycle
+(a clean poweroff, qemu started again on the same disks). In that boot the capture kernel is loaded (kexec_crash_loaded 1,
 `kreboot kdump status` says loaded, with that init=), `reload` finds it up to date, and touching the
 configuration makes kreboot-kdump.path reload it. Then `sync; echo c > /proc/sysrq-trigger`: the capture
 kernel's kreboot save-dump saves vmcore and dmesg on /data and reboots; in the boot after,
@@ -54,11 +54,20 @@ def kdump_service(ctx: ScenarioContext) -> None:
         enabled = guest.run("systemctl is-enabled kreboot-kdump.path").stdout.strip()
         expect(enabled == "enabled", f"enabling kreboot-kdump.service left kreboot-kdump.path {enabled!r}")
 
-        after = guest.console_offset()
-        launched = guest.launch("systemctl reboot")
-        second = guest.wait_next_boot(after, first.boot_id)
-        ctx.timing("firmware reboot -> READY", second.ready_at - launched.sent)
-        status = expect_armed(guest, "after the firmware reboot")
+        # A power cycle: a clean poweroff, then qemu started again on the same disks. (An in-guest
+        # `systemctl reboot` goes through SeaBIOS and qemu's -kernel again, and under TCG that reset hung in
+        # early boot once in CI, a fault of the reset path, not of what this scenario proves.)
+        launched = guest.launch("systemctl poweroff")
+        deadline = time.monotonic() + 120
+        while guest.process.poll() is None:
+            expect(time.monotonic() < deadline, "the guest did not power off within 120 s")
+            time.sleep(0.5)
+        guest.stop()
+        guest.start()
+        second = guest.wait_boot()
+        expect(second.boot_id != first.boot_id, "the guest came back with the same boot id")
+        ctx.timing("power cycle -> READY", time.monotonic() - launched.sent)
+        status = expect_armed(guest, "after the power cycle")
         expect("init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2" in status,
                f"the capture command line has no kreboot init= with --mount: {status.strip()[-400:]!r}")
         expect("crashkernel=" not in status.split("cmdline", 1)[-1].splitlines()[0],
