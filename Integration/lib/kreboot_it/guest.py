@@ -99,8 +99,12 @@ class Guest:
     # -- lifecycle -------------------------------------------------------------------------
 
     def start(self) -> None:
-        """Start qemu and connect to the agent's serial port."""
+        """Start qemu and connect to the agent's serial port. A guest started again (a power cycle) begins
+        with an empty console."""
         self.console_path.write_bytes(b"")
+        self._console_text = ""
+        self._console_read = 0
+        self._console_decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.socket_path.unlink(missing_ok=True)
         args = [
             QEMU, "-accel", "tcg", "-smp", "2", "-m", str(self.memory_mb),
