@@ -65,6 +65,22 @@ import Testing
         #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: path))) == block)
     }
 
+    /// A symlink planted as grubenv is not written through, a FIFO is not waited on: both refused, named.
+    @Test func theRealEditorWritesOnlyARegularFile() throws {
+        let base = FileManager.default.temporaryDirectory.path + "/kreboot-grubenv-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let target = base + "-target", link = base + "-link", fifo = base + "-fifo"
+        defer { unlink(target); unlink(link); unlink(fifo) }
+        let block = Array("# GRUB Environment Block\nnext_entry=x\n".utf8) + [UInt8](repeating: UInt8(ascii: "#"), count: 990)
+        try Data(block).write(to: URL(fileURLWithPath: target))
+        try #require(symlink(target, link) == 0)
+        try #require(mkfifo(fifo, 0o600) == 0)
+        let viaLink = #expect(throws: RunError.self) { try GrubEnvironmentFile().set("next_entry", to: "", in: link) }
+        #expect(viaLink?.path == link)
+        #expect(try [UInt8](Data(contentsOf: URL(fileURLWithPath: target))) == block)
+        let viaFIFO = #expect(throws: RunError.self) { try GrubEnvironmentFile().set("next_entry", to: "", in: fifo) }
+        #expect(viaFIFO?.message.contains("not a regular file") == true)
+    }
+
     @Test func theRealEditorNamesTheFileWhenItCannot() {
         let error = #expect(throws: RunError.self) { try GrubEnvironmentFile().set("next_entry", to: "", in: "/nonexistent/grubenv") }
         #expect(error?.path == "/nonexistent/grubenv")

@@ -15,6 +15,26 @@ import Glibc
 
     deinit { try? FileManager.default.removeItem(atPath: dir) }
 
+    /// Under --root a record is written inside the tree: a symlink planted as its directory is refused (as on
+    /// this machine), and a directory on this machine that the symlink names stays empty; a symlink higher up
+    /// means the tree's path, and the record lands inside the tree.
+    @Test func underARootNothingIsWrittenOutsideTheTree() throws {
+        let tree = dir + "/tree", outside = dir + "/outside"
+        try FileManager.default.createDirectory(atPath: tree + "/var/lib", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: outside, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+        try #require(symlink(outside, tree + "/var/lib/kreboot") == 0)
+        let record = KdumpTestRecord(id: "c", time: "2024-01-01T00:00:00Z", release: "6.1.0")
+        let error = #expect(throws: KexecError.self) { try record.write(path: "/var/lib/kreboot/kdump-test.json", root: RootDirectory(tree)) }
+        #expect(error?.message == "/var/lib/kreboot: is a symlink or not a directory; refusing to write records there")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+
+        try #require(symlink(outside, tree + "/state") == 0)
+        try FileManager.default.createDirectory(atPath: tree + outside, withIntermediateDirectories: true)
+        try record.write(path: "/state/records/kdump-test.json", root: RootDirectory(tree))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: outside).isEmpty)
+        #expect(try KdumpTestRecord.read(path: tree + outside + "/records/kdump-test.json")?.id == "c")
+    }
+
     @Test func plantedSymlinksAreNotFollowed() throws {
         let victim = dir + "/victim"
         KdumpFixtures.write(Array("keep".utf8), to: victim)

@@ -9,13 +9,14 @@ import Testing
         let dir = NSTemporaryDirectory() + "kreboot-free-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let parent = try #require(SystemSnapshot.freeBytes(dir))
-        let missing = try #require(SystemSnapshot.freeBytes(dir + "/var/crash"))
+        let root = RootDirectory(dir)
+        let parent = try #require(root.freeBytes("/"))
+        let missing = try #require(root.freeBytes("/var/crash"))
         #expect(parent > 0)
         #expect(missing > 0)
     }
 
-    @Test func anEmptyPathHasNoFreeSpace() {
-        #expect(SystemSnapshot.freeBytes("") == nil)
+    @Test func aRootThatDoesNotExistHasNoFreeSpace() {
+        #expect(RootDirectory("/nonexistent/kreboot-free").freeBytes("/var/crash") == nil)
     }
 }

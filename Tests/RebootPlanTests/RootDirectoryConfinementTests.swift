@@ -126,7 +126,7 @@ import Glibc
         let root = RootDirectory(t.path)
         let grub = GrubReader.read(root: root, configFile: "/boot/grub/grub.cfg",
                                    resolver: BootPathResolver(root: root, mounts: []))
-        #expect(grub.problems == ["/boot/grub/grub.cfg: larger than the 16 MiB limit for a GRUB configuration"])
+        #expect(grub.problems == ["/boot/grub/grub.cfg: larger than the \(ReadLimit.grubConfig.described) limit for a GRUB configuration"])
     }
 
     @Test func grubenvLoopAndDirectoryAreNamed() {

@@ -11,6 +11,9 @@
 /// O_PATH (an fd that only names a file), which glibc shows only with _GNU_SOURCE. The same value on x86 and arm64.
 #define CK_O_PATH 0x200000
 
+/// AT_EMPTY_PATH (act on the descriptor itself), also shown only with _GNU_SOURCE. The same on every architecture.
+#define CK_AT_EMPTY_PATH 0x1000
+
 /// openat2(2) with `struct open_how { flags, mode, resolve }`.
 /// Returns the new file descriptor, or -errno on failure (-ENOSYS where the kernel or libc lacks it).
 int ck_openat2(int dirfd, const char *path, unsigned long long flags, unsigned long long mode,

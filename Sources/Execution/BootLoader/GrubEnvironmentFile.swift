@@ -12,9 +12,14 @@ public struct GrubEnvironmentFile: GrubEnvironmentEditing {
 
     public func set(_ name: String, to value: String, in file: String) throws(RunError) -> String? {
         let operation = "set \(name) in \(file)"
-        let fd = open(file, O_RDWR | O_CLOEXEC)
+        // Not through a symlink in its place, never waiting on a FIFO or device: a regular file only.
+        let fd = open(file, O_RDWR | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY)
         guard fd >= 0 else { throw Self.systemError(operation, file) }
         defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw RunError(.failed, operation: operation, path: file, "\(file): not a regular file; grubenv left as it is")
+        }
         var bytes = [UInt8](repeating: 0, count: 4096)
         let count = bytes.withUnsafeMutableBytes { pread(fd, $0.baseAddress, $0.count, 0) }
         guard count >= 0 else { throw Self.systemError(operation, file) }

@@ -39,11 +39,11 @@ public struct BootStatus: Encodable, Sendable {
     public func record(journal: any JournalRecorder = SystemdJournal()) throws -> [String] {
         var written: [String] = []
         if let lastReboot, lastReboot != storedReboot {
-            try lastReboot.write(path: root.hostPath(RebootRecord.defaultPath))
+            try lastReboot.write(path: RebootRecord.defaultPath, root: root)
             written.append("\(RebootRecord.defaultPath): \(lastReboot.state.rawValue)")
         }
         if let kdumpTest, let storedKdumpTest, kdumpTest != storedKdumpTest {
-            try kdumpTest.write(path: root.hostPath(KdumpTestRecord.defaultPath))
+            try kdumpTest.write(path: KdumpTestRecord.defaultPath, root: root)
             written.append("\(KdumpTestRecord.defaultPath): \(kdumpTest.state.rawValue)")
             if storedKdumpTest.state == .pending && root.isRealRoot {
                 let succeeded = kdumpTest.state == .succeeded

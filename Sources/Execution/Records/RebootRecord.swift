@@ -84,10 +84,10 @@ public struct RebootRecord: Codable, Sendable, Equatable {
         return try? JSONDecoder().decode(RebootRecord.self, from: Data(bytes))
     }
 
-    /// Writes the record atomically, creating its directory.
-    public func write(path: String = defaultPath) throws {
+    /// Writes the record atomically, creating its directory; `path` is inside `root` (resolved in the tree).
+    public func write(path: String = defaultPath, root: RootDirectory = RootDirectory()) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try RecordWriter.write(Array(try encoder.encode(self)), to: path, operation: "record")
+        try RecordWriter.write(Array(try encoder.encode(self)), to: path, in: root, operation: "record")
     }
 }

@@ -10,11 +10,11 @@ public enum DiskSpace {
     /// SUSE's default KDUMP_FREE_DISK_SIZE.
     public static let defaultFreeMiB = 64
 
-    /// Bytes available to unprivileged writers (statvfs f_bavail × f_frsize); nil when statvfs fails.
+    /// Bytes available to unprivileged writers (f_bavail × f_frsize) on the file system of the directory
+    /// `path`, asked of a descriptor (opened O_PATH, nothing read); nil when it cannot be opened.
+    /// The corresponding C function is `fstatvfs`.
     public static func availableBytes(_ path: String) -> UInt64? {
-        var st = statvfs()
-        guard statvfs(path, &st) == 0 else { return nil }
-        return UInt64(st.f_bavail) * UInt64(st.f_frsize)
+        RootDirectory().freeBytes(path, nearestExisting: false)
     }
 
     /// Whether writing `estimateBytes` into `availableBytes` leaves `requiredFreeMiB` free.

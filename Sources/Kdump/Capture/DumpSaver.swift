@@ -110,8 +110,7 @@ public struct DumpSaver {
 
         let after = availableBytes(saveDir)
         if let after, !DiskSpace.leavesEnough(availableBytes: after, estimateBytes: 0, requiredFreeMiB: required), let written = vmcore {
-            unlink(written)
-            DumpFiles.syncDirectory(of: written)
+            DumpFiles.remove(written)
             manifest.problems = warnings + ["vmcore deleted: only \(after >> 20) MiB left free, KDUMP_FREE_DISK_SIZE=\(required)"]
             try? manifest.write(directory: dir)
             throw KexecError(.unavailable, operation: "save-dump", path: written,
@@ -148,9 +147,11 @@ public struct DumpSaver {
         // 2026-11-26T15:03:46Z → 2026-11-26-15:03:46
         let stamp = ISOTimestamp.string(from: date).dropLast().replacing("T", with: "-")
         let base = saveDir + "/" + stamp
+        let parent = try DumpFiles.openDirectory(saveDir, operation: "save-dump")
+        defer { close(parent) }
         for attempt in 0..<100 {
             let dir = attempt == 0 ? base : "\(base)-\(attempt)"
-            if mkdir(dir, 0o700) == 0 { return dir }
+            if mkdirat(parent, DumpFiles.name(of: dir), 0o700) == 0 { return dir }
             if errno != EEXIST {
                 let err = Errno(rawValue: errno)
                 throw KexecError(.failed, operation: "save-dump", path: dir, errno: err, "\(dir): cannot create: \(err)")
@@ -179,7 +180,7 @@ public struct DumpSaver {
         let result = runner.runReportingSpawnFailure(MakedumpfileInvocation.dmesgArguments(makedumpfile: makedumpfilePath,
                                                                                           vmcore: vmcorePath, output: partial))
         guard result.status == 0, DumpFiles.size(partial) != nil else {
-            unlink(partial)
+            DumpFiles.remove(partial)
             let reason = "makedumpfile --dump-dmesg \(vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output")"
             log(reason)
             warnings.append(reason)

@@ -63,15 +63,18 @@ public struct KdumpTestRecord: Codable, Sendable, Equatable {
     }
 
     /// Writes the record atomically, creating its directory.
-    public func write(path: String = defaultPath) throws(KexecError) {
-        try DumpFiles.makeDirectories(DumpFiles.parent(of: path), operation: "kdump-test")
+    /// `path` is inside `root` (resolved in the tree: nothing outside it is created or written).
+    public func write(path: String = defaultPath, root: RootDirectory = RootDirectory()) throws(KexecError) {
+        if root.isRealRoot { try DumpFiles.makeDirectories(DumpFiles.parent(of: path), operation: "kdump-test") }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data: Data
         do { data = try encoder.encode(self) } catch {
             throw KexecError(.failed, operation: "kdump-test", path: path, "cannot encode the kdump test record: \(error)")
         }
-        try DumpFiles.writeAtomically(Array(data) + [0x0a], to: path, operation: "kdump-test")
+        do { try RecordWriter.write(Array(data) + [0x0a], to: path, in: root, operation: "kdump-test") } catch {
+            throw KexecError(operation: "kdump-test", error)
+        }
     }
 
     /// For `kreboot status`: reads the record at `path`, resolves a pending one against the dumps in

@@ -7,15 +7,21 @@ import Glibc
 #endif
 
 /// KDUMP_DUMPFORMAT=raw: a plain copy of /proc/vmcore, leaving holes where the source is all zeros
-/// (as `cp --sparse=always` does), then fsync.
+/// (as `cp --sparse=always` does), then fsync. The source is opened through the gateway (a regular file,
+/// non-blocking open); the destination is created relative to its directory, opened once without following
+/// a symlink, with O_CREAT|O_EXCL|O_NOFOLLOW: nothing already there, file or symlink, is written through.
 enum SparseCopy {
     static let chunk = 1 << 20
 
     static func copy(from source: String, to destination: String) throws(KexecError) {
-        let input = open(source, O_RDONLY | O_CLOEXEC)
-        guard input >= 0 else { throw failure(source, "cannot open") }
+        let opened: Int32?
+        do { opened = try RootDirectory().openRegularFile(source) } catch { throw KexecError(operation: "save-dump", error) }
+        guard let input = opened else { throw failure(source, "cannot open") }
         defer { close(input) }
-        let output = open(destination, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        _ = fcntl(input, F_SETFL, fcntl(input, F_GETFL) & ~O_NONBLOCK)
+        let directory = try DumpFiles.openDirectory(DumpFiles.parent(of: destination), operation: "save-dump")
+        defer { close(directory) }
+        let output = openat(directory, DumpFiles.name(of: destination), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
         guard output >= 0 else { throw failure(destination, "cannot create") }
         defer { close(output) }
         var buffer = [UInt8](repeating: 0, count: chunk)

@@ -20,28 +20,56 @@ enum DumpFiles {
         do { try RecordWriter.write(bytes, to: path, operation: operation) } catch { throw KexecError(operation: operation, error) }
     }
 
-    /// fsyncs `temporary`, renames it to `path` and fsyncs the directory.
+    /// fsyncs `temporary`, renames it to `path` (in the same directory) and fsyncs the directory: the
+    /// directory is opened once (a symlink refused) and the file opened and renamed relative to it, the file
+    /// without following a symlink, so nothing planted in between is followed.
     static func commit(_ temporary: String, as path: String, operation: String) throws(KexecError) {
-        try syncFile(temporary, operation: operation)
-        guard rename(temporary, path) == 0 else {
+        let dirFD = try openDirectory(parent(of: path), operation: operation)
+        defer { close(dirFD) }
+        let from = name(of: temporary), to = name(of: path)
+        let fd = openat(dirFD, from, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+        guard fd >= 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.failed, operation: operation, path: temporary, errno: err, "\(temporary): cannot open to sync: \(err)")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw KexecError(.failed, operation: operation, path: temporary, "\(temporary): not a regular file; not renamed")
+        }
+        guard fsync(fd) == 0 else {
+            let err = Errno(rawValue: errno)
+            throw KexecError(.failed, operation: operation, path: temporary, errno: err, "\(temporary): fsync failed: \(err)")
+        }
+        guard renameat(dirFD, from, dirFD, to) == 0 else {
             let err = Errno(rawValue: errno)
             throw KexecError(.failed, operation: operation, path: path, errno: err, "\(temporary) → \(path): cannot rename: \(err)")
         }
-        syncDirectory(of: path)
+        _ = fsync(dirFD)
     }
 
-    /// fsync(2) of a file by path.
-    static func syncFile(_ path: String, operation: String) throws(KexecError) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Opens the directory `path` for operations relative to it (O_NOFOLLOW: a symlink in its place is refused).
+    static func openDirectory(_ path: String, operation: String) throws(KexecError) -> Int32 {
+        let fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else {
             let err = Errno(rawValue: errno)
-            throw KexecError(.failed, operation: operation, path: path, errno: err, "\(path): cannot open to sync: \(err)")
+            throw KexecError(.failed, operation: operation, path: path, errno: err, "\(path): cannot open the directory: \(err)")
         }
-        defer { close(fd) }
-        guard fsync(fd) == 0 else {
-            let err = Errno(rawValue: errno)
-            throw KexecError(.failed, operation: operation, path: path, errno: err, "\(path): fsync failed: \(err)")
-        }
+        return fd
+    }
+
+    /// The last component of a path.
+    static func name(of path: String) -> String {
+        String(path[path.index(after: path.lastIndex(of: "/") ?? path.index(before: path.startIndex))...])
+    }
+
+    /// Removes the file `path` (not following a symlink in its place: the link itself goes) and fsyncs its directory.
+    static func remove(_ path: String) {
+        let dirFD = open(parent(of: path), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard dirFD >= 0 else { return }
+        defer { close(dirFD) }
+        unlinkat(dirFD, name(of: path), 0)
+        _ = fsync(dirFD)
     }
 
     /// fsync(2) of the directory holding `path`, so a rename survives a crash. Best effort.
@@ -56,28 +84,37 @@ enum DumpFiles {
     /// The directory part of a path (`.` when there is none).
     static func parent(of path: String) -> String { RecordWriter.parent(of: path) }
 
-    /// Removes the regular files directly in `dir`, then `dir` itself. Anything else in it (a
-    /// subdirectory another program made) makes rmdir fail and the directory stays: returns false.
+    /// Removes the regular files directly in `dir`, then `dir` itself, every step relative to directories
+    /// opened once without following symlinks (so a dump directory swapped for a symlink is not followed).
+    /// Anything else in it (a subdirectory another program made) makes the removal fail and the directory
+    /// stays: returns false.
     @discardableResult
     static func removeDumpDirectory(_ dir: String) -> Bool {
-        for name in RootDirectory().listDirectory(dir) {
-            let path = dir + "/" + name
+        let parentFD = open(parent(of: dir), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard parentFD >= 0 else { return false }
+        defer { close(parentFD) }
+        let base = name(of: dir)
+        let dirFD = openat(parentFD, base, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard dirFD >= 0 else { return false }
+        defer { close(dirFD) }
+        let listFD = dup(dirFD)
+        guard listFD >= 0, let names = try? RootDirectory.listDirectory(adopting: listFD, displayPath: dir) else { return false }
+        for entry in names {
             var st = stat()
-            if lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG { unlink(path) }
+            if fstatat(dirFD, entry, &st, AT_SYMLINK_NOFOLLOW) == 0 && (st.st_mode & S_IFMT) == S_IFREG { unlinkat(dirFD, entry, 0) }
         }
-        return rmdir(dir) == 0
+        return unlinkat(parentFD, base, AT_REMOVEDIR) == 0
     }
 
     /// Size of a file in bytes (not following symlinks); nil when absent.
     static func size(_ path: String) -> UInt64? {
-        var st = stat()
-        guard lstat(path, &st) == 0 else { return nil }
+        guard case .success(let st) = RootDirectory().status(path, followFinal: false) else { return nil }
         return UInt64(max(0, st.st_size))
     }
 
     /// Whether `path` is a directory (not following symlinks).
     static func isDirectory(_ path: String) -> Bool {
-        var st = stat()
-        return lstat(path, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR
+        guard case .success(let st) = RootDirectory().status(path, followFinal: false) else { return false }
+        return (st.st_mode & S_IFMT) == S_IFDIR
     }
 }

@@ -64,9 +64,18 @@ public enum KernelImageDecompressor {
     /// When the file at `hostPath` is a gzip-compressed kernel (a gzip'd file, or an EFI zboot image with a gzip
     /// payload), writes the inflated image to `fd` and returns its size; nil when the file is not compressed.
     public static func inflate(hostPath: String, displayPath: String? = nil, into fd: Int32) -> Result<UInt64, SystemError>? {
-        let name = displayPath ?? hostPath
         do {
-            let file = try ImageFile(hostPath: hostPath, displayPath: name)
+            let file = try ImageFile(hostPath: hostPath, displayPath: displayPath ?? hostPath)
+            return inflate(file, into: fd)
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// `inflate(hostPath:into:)` for an image already open: reads only through `file`'s descriptor.
+    public static func inflate(_ file: borrowing ImageFile, into fd: Int32) -> Result<UInt64, SystemError>? {
+        let name = file.displayPath
+        do {
             let start = try file.read(at: 0, count: 4096)
             guard let range = CompressedKernelImage.gzipRange(file, start: start) else { return nil }
             let inflater = try GzipInflater(displayPath: name)

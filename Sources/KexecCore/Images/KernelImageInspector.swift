@@ -21,7 +21,8 @@ public enum KernelImageInspector {
         }
     }
 
-    static func inspect(_ file: borrowing ImageFile) throws(SystemError) -> KernelImageInfo {
+    /// Inspects the open image `file` (only through its descriptor); messages name its display path.
+    public static func inspect(_ file: borrowing ImageFile) throws(SystemError) -> KernelImageInfo {
         let name = file.displayPath
         guard file.size > 0 else { throw SystemError(.badData, path: name, "\(name): empty file") }
         let start = try file.read(at: 0, count: 4096)

@@ -29,15 +29,23 @@ public struct UKILayout: Sendable, Equatable {
     /// The layout of the UKI at `hostPath`; nil when the file is not a UKI (no PE header or no `.linux` section).
     /// Fails when the file cannot be read or its PE header is damaged.
     public static func read(hostPath: String, displayPath: String? = nil) -> Result<UKILayout?, SystemError> {
-        let name = displayPath ?? hostPath
         do {
-            let file = try ImageFile(hostPath: hostPath, displayPath: name)
+            let file = try ImageFile(hostPath: hostPath, displayPath: displayPath ?? hostPath)
+            return .success(try read(file))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The layout of the open image `file`; nil when it is not a UKI. Throws when its PE header is damaged.
+    public static func read(_ file: borrowing ImageFile) throws(SystemError) -> UKILayout? {
+        do {
             let start = try file.read(at: 0, count: 4096)
             guard PEImage.matches(start), !BzImageHeader.matches(start), !Arm64ImageHeader.matches(start) else {
-                return .success(nil)
+                return nil
             }
             let pe = try PEImage.parse(file, start: start)
-            guard let linux = pe.section(".linux") else { return .success(nil) }
+            guard let linux = pe.section(".linux") else { return nil }
             func piece(_ s: PEImage.Section) -> Piece {
                 Piece(offset: UInt64(s.fileOffset), size: UInt64(s.virtualSize == 0 ? s.fileSize : min(s.virtualSize, s.fileSize)))
             }
@@ -48,9 +56,7 @@ public struct UKILayout: Sendable, Equatable {
                     .trimmingWhitespace()
                 layout.commandLine = text.isEmpty ? nil : text
             }
-            return .success(layout)
-        } catch {
-            return .failure(error)
+            return layout
         }
     }
 }

@@ -46,14 +46,17 @@ public struct FallbackKexecLoader: KexecLoader {
 
     /// Loads `image` and says which way it was loaded.
     public func loadReportingMethod(_ image: KexecImage, crash: Bool) throws(KexecError) -> KexecLoadMethod {
+        try loadDescribingMethod(image, crash: crash).method
+    }
+
+    /// Loads `image`, says which way, and what was loaded when the loader read it itself (see `loadDescribing`).
+    public func loadDescribingMethod(_ image: KexecImage, crash: Bool) throws(KexecError) -> (method: KexecLoadMethod, loaded: LoadedKernel?) {
         do {
-            try primary.load(image, crash: crash)
-            return .fileSyscall
+            return (.fileSyscall, try primary.loadDescribing(image, crash: crash))
         } catch {
             guard allowsFallback(error, crash: crash), let fallback else { throw error }
             do {
-                try fallback.load(image, crash: crash)
-                return .kexecTools
+                return (.kexecTools, try fallback.loadDescribing(image, crash: crash))
             } catch let second {
                 throw KexecError(second.code, operation: second.operation, path: second.path, errno: second.errno,
                                  "\(error.message); the kexec-tools fallback failed too: \(second.message)")

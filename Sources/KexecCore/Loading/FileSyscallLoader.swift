@@ -21,54 +21,78 @@ public struct FileSyscallLoader: KexecLoader {
     /// A UKI is passed in parts: its `.linux` as the kernel, its `.initrd` before the given initrds, and its
     /// `.cmdline` when the image's command line is empty. A gzip-compressed kernel is passed inflated.
     public func load(_ image: KexecImage, crash: Bool) throws(KexecError) {
+        _ = try loadDescribing(image, crash: crash)
+    }
+
+    /// `load`, describing what was loaded. The kernel is opened once, through the gateway: the UKI layout,
+    /// the inflation, the parts copied into memfds, the descriptor kexec_file_load gets and the description
+    /// all come from that one descriptor, never from the path again.
+    public func loadDescribing(_ image: KexecImage, crash: Bool) throws(KexecError) -> LoadedKernel? {
         let operation = crash ? "crash load" : "load"
-        var kernel = try InitrdBundle.open(image.kernel, operation: operation, what: "kernel")
-        defer { try? kernel.close() }
-        var initrds = image.initrds.map { InitrdSource(path: $0) }
+        let file = try Self.openKernel(image.kernel, operation: operation)
+        let initrds = image.initrds.map { InitrdSource(path: $0) }
+        var embeddedInitrd: UKILayout.Piece?
         var commandLine = image.commandLine
-        if let uki = try Self.ukiLayout(image.kernel, operation: operation) {
+        var substitute: FileDescriptor?
+        defer { try? substitute?.close() }
+        if let uki = try Self.ukiLayout(file, operation: operation) {
             let linux = try InitrdBundle.memfd("kreboot-uki-linux", operation: operation)
-            do {
-                _ = try InitrdBundle.copy(kernel, range: (uki.linux.offset, uki.linux.size), to: linux, path: image.kernel, operation: operation)
-            } catch {
-                try? linux.close()
-                throw error
-            }
-            try? kernel.close()
-            kernel = linux
-            if let initrd = uki.initrd { initrds.insert(InitrdSource(path: image.kernel, offset: initrd.offset, size: initrd.size), at: 0) }
+            substitute = linux
+            _ = try InitrdBundle.copy(file.fd, range: (uki.linux.offset, uki.linux.size), to: linux, path: image.kernel, operation: operation)
+            embeddedInitrd = uki.initrd
             if commandLine.isEmpty, let embedded = uki.commandLine { commandLine = embedded }
-        } else if let inflated = try Self.inflated(image.kernel, operation: operation) {
-            try? kernel.close()
-            kernel = inflated
+        } else if let inflated = try Self.inflated(file, operation: operation) {
+            substitute = inflated
         }
+        let kernelFD = substitute?.rawValue ?? file.fd.rawValue
         var flags: KexecFileFlags = crash ? [.onCrash] : []
         let result: Errno?
-        if initrds.isEmpty {
+        if initrds.isEmpty && embeddedInitrd == nil {
             flags.insert(.noInitramfs)
-            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: -1, commandLine: commandLine, flags: flags)
+            result = syscalls.kexecFileLoad(kernelFD: kernelFD, initrdFD: -1, commandLine: commandLine, flags: flags)
         } else {
-            let initrd = try InitrdBundle(sources: initrds, operation: operation)
-            result = syscalls.kexecFileLoad(kernelFD: kernel.rawValue, initrdFD: initrd.fd.rawValue, commandLine: commandLine, flags: flags)
+            let kernelFile = file.fd
+            let embedded = embeddedInitrd.map { (file: kernelFile, path: image.kernel, range: ($0.offset, $0.size)) }
+            let initrd = try InitrdBundle(sources: initrds, embedded: embedded, operation: operation)
+            result = syscalls.kexecFileLoad(kernelFD: kernelFD, initrdFD: initrd.fd.rawValue, commandLine: commandLine, flags: flags)
         }
         if let errno = result {
             throw error(errno, operation: operation, path: image.kernel, crash: crash)
         }
+        return LoadedKernel(info: try? KernelImageInspector.inspect(file), commandLine: commandLine)
     }
 
     /// The command line the kernel gets for `image`: its own, or for a UKI with an empty one, the `.cmdline` section.
     public static func effectiveCommandLine(for image: KexecImage) -> String {
-        guard image.commandLine.isEmpty, case .success(let layout?) = UKILayout.read(hostPath: image.kernel) else {
-            return image.commandLine
+        describe(image).commandLine
+    }
+
+    /// What loading `image` would load, read from the kernel opened once through the gateway: its headers and
+    /// the command line it gets (for describing a load done by another program, kexec-tools).
+    public static func describe(_ image: KexecImage) -> LoadedKernel {
+        guard let file = try? ImageFile(root: RootDirectory(), path: image.kernel) else {
+            return LoadedKernel(info: nil, commandLine: image.commandLine)
         }
-        return layout.commandLine ?? ""
+        var commandLine = image.commandLine
+        if commandLine.isEmpty, let layout = (try? UKILayout.read(file)) ?? nil { commandLine = layout.commandLine ?? "" }
+        return LoadedKernel(info: try? KernelImageInspector.inspect(file), commandLine: commandLine)
+    }
+
+    /// The kernel image, opened through the gateway (non-blocking, a regular file); the error names it.
+    private static func openKernel(_ path: String, operation: String) throws(KexecError) -> ImageFile {
+        let fd = try InitrdBundle.open(path, operation: operation, what: "kernel")
+        do {
+            return try ImageFile(adopting: fd, displayPath: path)
+        } catch {
+            throw KexecError(operation: operation, error)
+        }
     }
 
     /// For a gzip-compressed kernel (arm64 `Image.gz`, EFI zboot with a gzip payload), a memfd with the plain
     /// image, which is what kexec_file_load takes; nil for any other file.
-    private static func inflated(_ path: String, operation: String) throws(KexecError) -> FileDescriptor? {
+    private static func inflated(_ file: borrowing ImageFile, operation: String) throws(KexecError) -> FileDescriptor? {
         let memfd = try InitrdBundle.memfd("kreboot-kernel", operation: operation)
-        switch KernelImageDecompressor.inflate(hostPath: path, into: memfd.rawValue) {
+        switch KernelImageDecompressor.inflate(file, into: memfd.rawValue) {
         case nil:
             try? memfd.close()
             return nil
@@ -76,15 +100,16 @@ public struct FileSyscallLoader: KexecLoader {
             return memfd
         case .failure(let error)?:
             try? memfd.close()
-            throw KexecError(.badImage, operation: operation, path: path, error.message)
+            throw KexecError(.badImage, operation: operation, path: file.displayPath, error.message)
         }
     }
 
-    /// The UKI layout of `path`, nil when it is not a UKI.
-    private static func ukiLayout(_ path: String, operation: String) throws(KexecError) -> UKILayout? {
-        switch UKILayout.read(hostPath: path) {
-        case .success(let layout): return layout
-        case .failure(let error): throw KexecError(.badImage, operation: operation, path: path, error.message)
+    /// The UKI layout of the open kernel, nil when it is not a UKI.
+    private static func ukiLayout(_ file: borrowing ImageFile, operation: String) throws(KexecError) -> UKILayout? {
+        do {
+            return try UKILayout.read(file)
+        } catch {
+            throw KexecError(.badImage, operation: operation, path: file.displayPath, error.message)
         }
     }
 

@@ -38,10 +38,12 @@ public struct InitrdBundle: ~Copyable {
     }
 
     /// Opens `sources` (one or more, in order): a single whole file is passed as it is, anything else is
-    /// copied into a memfd.
-    public init(sources: [InitrdSource], operation: String = "load") throws(KexecError) {
-        precondition(!sources.isEmpty, "InitrdBundle needs at least one initrd")
-        if sources.count == 1 && sources[0].range == nil {
+    /// copied into a memfd. `embedded` (a UKI's `.initrd`: a range of a file already open, read through that
+    /// descriptor, `path` naming it) comes first.
+    public init(sources: [InitrdSource], embedded: (file: FileDescriptor, path: String, range: (UInt64, UInt64))? = nil,
+                operation: String = "load") throws(KexecError) {
+        precondition(!sources.isEmpty || embedded != nil, "InitrdBundle needs at least one initrd")
+        if embedded == nil && sources.count == 1 && sources[0].range == nil {
             let file = try Self.open(sources[0].path, operation: operation)
             var st = stat()
             size = fstat(file.rawValue, &st) == 0 ? Int(st.st_size) : 0
@@ -51,6 +53,14 @@ public struct InitrdBundle: ~Copyable {
         let memfd = try Self.memfd("kreboot-initrd", operation: operation)
         var total = 0
         do {
+            if let embedded {
+                total += try Self.copy(embedded.file, range: embedded.range, to: memfd, path: embedded.path, operation: operation)
+                let padding = (4 - total % 4) % 4
+                if padding > 0 {
+                    _ = try Self.write([UInt8](repeating: 0, count: padding), to: memfd, path: embedded.path, operation: operation)
+                    total += padding
+                }
+            }
             for source in sources {
                 let path = source.path
                 let file = try Self.open(path, operation: operation)

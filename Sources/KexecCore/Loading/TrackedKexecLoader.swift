@@ -15,11 +15,13 @@ public struct TrackedKexecLoader: KexecLoader {
 
     /// Loads `image` and records it; returns the record and, when the state file could not be written, why.
     public func loadAndRecord(_ image: KexecImage, crash: Bool) throws(KexecError) -> (record: KexecLoadRecord, stateProblem: KexecError?) {
-        let method = try loader.loadReportingMethod(image, crash: crash)
-        let info = try? KernelImageInspector.inspect(hostPath: image.kernel).get()
+        let (method, described) = try loader.loadDescribingMethod(image, crash: crash)
+        // kexec_file_load answers from the descriptor it loaded; kexec-tools read the file itself, so the
+        // record describes it as the gateway opens it now.
+        let loadedKernel = described ?? FileSyscallLoader.describe(image)
         var loaded = image
-        loaded.commandLine = FileSyscallLoader.effectiveCommandLine(for: image)
-        let record = KexecLoadRecord(image: loaded, info: info, crash: crash, method: method)
+        loaded.commandLine = loadedKernel.commandLine
+        let record = KexecLoadRecord(image: loaded, info: loadedKernel.info, crash: crash, method: method)
         do {
             try stateFile.recordLoad(record)
             return (record, nil)

@@ -15,17 +15,19 @@ public struct ImageFile: ~Copyable {
     /// The path as messages show it.
     public let displayPath: String
 
-    /// Opens `hostPath` read-only and non-blocking (a FIFO does not hang the open); it must be a regular
-    /// file. The error names `displayPath`.
+    /// Opens `hostPath` (a path on this machine) through the gateway of the real root: read-only and
+    /// non-blocking (a FIFO does not hang the open), and it must be a regular file. The error names `displayPath`.
     public init(hostPath: String, displayPath: String) throws(SystemError) {
-        let opened: FileDescriptor
-        do {
-            opened = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec, .nonBlocking])
-        } catch {
-            let code: SystemError.Code = (error as? Errno) == .permissionDenied ? .noPermission : .badData
-            throw SystemError(code, path: displayPath, "\(displayPath): cannot open: \(error)")
+        let opened: Int32?
+        do { opened = try RootDirectory().openRegularFile(hostPath) } catch {
+            throw SystemError(error.code, path: displayPath, errno: error.errno,
+                              error.message.replacingOccurrences(ofPrefix: hostPath, with: displayPath))
         }
-        try self.init(adopting: opened, displayPath: displayPath, requireRegularFile: true)
+        guard let opened else {
+            throw SystemError(.badData, path: displayPath, errno: .noSuchFileOrDirectory,
+                              "\(displayPath): cannot open: \(Errno.noSuchFileOrDirectory)")
+        }
+        try self.init(adopting: FileDescriptor(rawValue: opened), displayPath: displayPath, requireRegularFile: true)
     }
 
     /// Takes over `fd`, open for reading: it is closed when this goes away, and when this throws.
@@ -82,5 +84,12 @@ public struct ImageFile: ~Copyable {
                                   "\(displayPath): truncated: \(what) needs \(count) bytes at offset \(offset), file has \(size)")
         }
         return bytes
+    }
+}
+
+extension String {
+    /// The string with `prefix` replaced by `replacement` when it starts with it.
+    func replacingOccurrences(ofPrefix prefix: String, with replacement: String) -> String {
+        hasPrefix(prefix) ? replacement + dropFirst(prefix.count) : self
     }
 }

@@ -11,8 +11,9 @@ public struct ReadLimit: Sendable, Equatable {
         self.bytes = bytes
     }
 
-    /// grub.cfg and the files it sources.
-    public static let grubConfig = ReadLimit("GRUB configuration", bytes: 16 << 20)
+    /// grub.cfg and the files it sources: grub-mkconfig writes about 600 bytes per entry, so 100,000 entries
+    /// fit (the parser keeps a bounded part of it, whatever its size).
+    public static let grubConfig = ReadLimit("GRUB configuration", bytes: 64 << 20)
     /// A small configuration file: grubenv, a BLS entry, loader.conf, the kdump configuration.
     public static let configFile = ReadLimit("configuration file", bytes: 1 << 20)
     /// A file of /proc or /sys other than the mount table (/proc/iomem, /proc/meminfo, /proc/cmdline).

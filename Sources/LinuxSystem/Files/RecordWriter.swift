@@ -19,6 +19,55 @@ public enum RecordWriter {
         }
         let dirFD = try openDirectory(directory, operation: operation)
         defer { close(dirFD) }
+        try write(bytes, into: dirFD, directory: directory, name: name, path: path, operation: operation)
+    }
+
+    /// Writes `bytes` to `targetPath` of the system under `root`, as `write(_:to:operation:)` does: the
+    /// directories are created and the directory opened inside the tree (absolute symlinks and `..` stay in
+    /// it, a symlink as the directory itself is refused), so nothing outside the tree is created or written.
+    public static func write(_ bytes: [UInt8], to targetPath: String, in root: RootDirectory, operation: String) throws(SystemError) {
+        guard !root.isRealRoot else { return try write(bytes, to: targetPath, operation: operation) }
+        let directory = parent(of: targetPath)
+        let name = String(targetPath[targetPath.index(after: targetPath.lastIndex(of: "/") ?? targetPath.startIndex)...])
+        guard !name.isEmpty, name != ".", name != ".." else {
+            throw SystemError(.failed, path: targetPath, "\(targetPath): not a file name")
+        }
+        try makeDirectories(directory, in: root)
+        let dirFD: Int32
+        switch root.openDescriptor(directory, flags: O_RDONLY | O_DIRECTORY, followFinal: false) {
+        case .success(let fd): dirFD = fd
+        case .failure(let err):
+            let what = err == .tooManySymbolicLinkLevels || err == .notDirectory ? "is a symlink or not a directory" : "cannot open: \(err)"
+            throw SystemError(.noPermission, path: directory, errno: err, "\(directory): \(what); refusing to write records there")
+        }
+        defer { close(dirFD) }
+        try checkOwner(dirFD, directory: directory)
+        try write(bytes, into: dirFD, directory: directory, name: name, path: targetPath, operation: operation)
+    }
+
+    /// Creates `directory` of the system under `root` and its missing parents, 0700, each one with mkdirat
+    /// in its parent opened inside the tree.
+    static func makeDirectories(_ directory: String, in root: RootDirectory) throws(SystemError) {
+        var current = ""
+        for part in directory.split(separator: "/") {
+            let parentPath = current.isEmpty ? "/" : current
+            current += "/" + part
+            if case .success(let fd) = root.openDescriptor(current, flags: O_RDONLY | O_DIRECTORY) { close(fd); continue }
+            guard case .success(let parentFD) = root.openDescriptor(parentPath, flags: O_RDONLY | O_DIRECTORY) else {
+                throw SystemError(.failed, path: parentPath, "\(parentPath): cannot open to create \(current)")
+            }
+            defer { close(parentFD) }
+            if mkdirat(parentFD, String(part), 0o700) != 0 && errno != EEXIST {
+                let err = Errno(rawValue: errno)
+                throw SystemError(err == .readOnlyFileSystem || err == .permissionDenied ? .noPermission : .failed,
+                                  path: current, errno: err, "\(current): cannot create directory: \(err)")
+            }
+        }
+    }
+
+    /// The temporary file, fsync, rename and directory fsync, in the open directory `dirFD`.
+    private static func write(_ bytes: [UInt8], into dirFD: Int32, directory: String, name: String, path: String,
+                              operation: String) throws(SystemError) {
         let (fd, temporary) = try createTemporary(in: dirFD, directory: directory, base: name, operation: operation)
         func fail(_ what: String, _ err: Errno) -> SystemError {
             close(fd)
@@ -54,18 +103,24 @@ public enum RecordWriter {
             let what = err == .tooManySymbolicLinkLevels || err == .notDirectory ? "is a symlink or not a directory" : "cannot open: \(err)"
             throw SystemError(.noPermission, path: directory, errno: err, "\(directory): \(what); refusing to write records there")
         }
+        do { try checkOwner(fd, directory: directory) } catch {
+            close(fd)
+            throw error
+        }
+        return fd
+    }
+
+    /// Refuses a directory owned by another user or writable by group or others.
+    static func checkOwner(_ fd: Int32, directory: String) throws(SystemError) {
         var st = stat()
         guard fstat(fd, &st) == 0 else {
             let err = Errno(rawValue: errno)
-            close(fd)
             throw SystemError(.failed, path: directory, errno: err, "\(directory): cannot stat: \(err)")
         }
         if st.st_uid != geteuid() || st.st_mode & 0o022 != 0 {
-            close(fd)
             let owner = st.st_uid != geteuid() ? "owned by uid \(st.st_uid), not \(geteuid())" : "writable by group or others (mode \(String(st.st_mode & 0o7777, radix: 8)))"
             throw SystemError(.noPermission, path: directory, "\(directory): \(owner); refusing to write records there")
         }
-        return fd
     }
 
     /// A new file `.NAME.XXXXXXXX` in the directory, created exclusively (never an existing file or symlink).

@@ -84,3 +84,35 @@ extension RootDirectory {
         return true
     }
 }
+
+extension RootDirectory {
+    /// Whether this process may access what `targetPath` names in `mode` (R_OK, W_OK, X_OK), asked of a
+    /// descriptor opened inside the root with O_PATH (nothing is opened for reading, so a device or FIFO is
+    /// never touched). The corresponding C function is `faccessat` with AT_EMPTY_PATH.
+    public func isAccessible(_ targetPath: String, mode: Int32) -> Bool {
+        guard case .success(let fd) = openDescriptor(targetPath, flags: CK_O_PATH) else { return false }
+        defer { close(fd) }
+        if faccessat(fd, "", mode, CK_AT_EMPTY_PATH) == 0 { return true }
+        guard errno == EINVAL || errno == ENOSYS else { return false }
+        // Kernels before 5.8 have no faccessat2 (AT_EMPTY_PATH): ask through the descriptor's /proc link.
+        return faccessat(AT_FDCWD, "/proc/self/fd/\(fd)", mode, 0) == 0
+    }
+
+    /// Bytes free for unprivileged writers on the file system holding `targetPath`, or (`nearestExisting`)
+    /// its nearest existing parent, asked of a descriptor opened inside the root (O_PATH: nothing is read);
+    /// nil when none can be opened. The corresponding C function is `fstatvfs`.
+    public func freeBytes(_ targetPath: String, nearestExisting: Bool = true) -> UInt64? {
+        var path = RootDirectory.normalize(targetPath)
+        while true {
+            if case .success(let fd) = openDescriptor(path, flags: CK_O_PATH | O_DIRECTORY) {
+                defer { close(fd) }
+                var st = statvfs()
+                guard fstatvfs(fd, &st) == 0 else { return nil }
+                let (bytes, overflow) = UInt64(st.f_bavail).multipliedReportingOverflow(by: UInt64(st.f_frsize))
+                return overflow ? UInt64.max : bytes
+            }
+            guard nearestExisting, path != "/", let slash = path.lastIndex(of: "/") else { return nil }
+            path = slash == path.startIndex ? "/" : String(path[..<slash])
+        }
+    }
+}

@@ -95,3 +95,25 @@ extension RootDirectory {
         }
     }
 }
+
+extension RootDirectory {
+    /// The whole regular file `name` in the open directory `directoryFD` (opened with openat: non-blocking,
+    /// a final symlink not followed), or nil when it does not exist; throws, naming `displayPath`, when it is
+    /// not a regular file, cannot be read or is larger than `limit`. For files found under a directory already
+    /// open (a process's /proc/PID, a dump directory), so nothing is resolved by path again.
+    public static func readFile(in directoryFD: Int32, name: String, limit: ReadLimit, displayPath: String) throws(SystemError) -> [UInt8]? {
+        let fd = openat(directoryFD, name, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else {
+            let error = Errno(rawValue: errno)
+            if error == .noSuchFileOrDirectory { return nil }
+            throw SystemError(error == .permissionDenied ? .noPermission : .badData, path: displayPath, errno: error,
+                              "\(displayPath): cannot open: \(error)")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, (st.st_mode & S_IFMT) == S_IFREG else {
+            throw SystemError(.badData, path: displayPath, "\(displayPath): is \(kindName(st.st_mode)), not a regular file")
+        }
+        return try readAll(fd, limit: limit, stopAtLimit: false, displayPath: displayPath)
+    }
+}

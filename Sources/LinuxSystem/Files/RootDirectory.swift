@@ -85,6 +85,7 @@ public struct RootDirectory: Sendable, Equatable {
 
     /// `/a/./b/../c` → `/a/c`.
     public static func normalize(_ path: String) -> String {
+        if isNormalized(path) { return path }
         var parts: [Substring] = []
         for part in path.split(separator: "/") {
             if part == "." || part.isEmpty { continue }
@@ -92,6 +93,26 @@ public struct RootDirectory: Sendable, Equatable {
             parts.append(part)
         }
         return "/" + parts.joined(separator: "/")
+    }
+
+    /// Whether `path` is already as `normalize` makes it: absolute, no empty, `.` or `..` component, no
+    /// trailing slash (the common case, answered without splitting).
+    static func isNormalized(_ path: String) -> Bool {
+        var utf8 = path.utf8.makeIterator()
+        guard utf8.next() == UInt8(ascii: "/") else { return false }
+        var componentLength = 0, dots = 0, sawAny = false
+        while let byte = utf8.next() {
+            sawAny = true
+            if byte == UInt8(ascii: "/") {
+                if componentLength == 0 || dots == componentLength { return false }
+                componentLength = 0
+                dots = 0
+            } else {
+                componentLength += 1
+                if byte == UInt8(ascii: ".") { dots += 1 }
+            }
+        }
+        return !sawAny || (componentLength > 0 && (dots != componentLength || dots > 2))
     }
 }
 

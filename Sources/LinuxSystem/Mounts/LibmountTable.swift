@@ -33,13 +33,6 @@ struct LibmountTable: ~Copyable {
         mnt_unref_table(handle)
     }
 
-    /// Parses `hostPath` (mountinfo, mtab or fstab format, guessed from the first line) into the table.
-    /// Returns libmount's result (0, or `-errno`) and the malformed lines its parser reported.
-    /// The corresponding C functions are `mnt_table_set_parser_errcb` and `mnt_table_parse_file`.
-    func parse(hostPath: String) -> (result: Int32, problems: ParseProblems) {
-        parse { mnt_table_parse_file($0, hostPath) }
-    }
-
     /// Parses the bytes of a table file already read (through the gateway, capped), named `name` in
     /// libmount's messages. The corresponding C functions are `fmemopen` and `mnt_table_parse_stream`.
     func parse(bytes: [UInt8], name: String) -> (result: Int32, problems: ParseProblems) {

@@ -47,7 +47,7 @@ public enum MountTableReader {
         guard let table = LibmountTable() else {
             throw SystemError(.badData, path: file, "cannot read \(file): libmount could not allocate a table")
         }
-        let (result, problems) = table.parse(bytes: bytes, name: root.hostPath(file))
+        let (result, problems) = table.parse(bytes: bytes, name: file)
         if result < 0 {
             throw SystemError(.badData, path: file, errno: Errno(rawValue: -result),
                               "cannot read \(file): \(String(cString: strerror(-result)))")
@@ -68,21 +68,5 @@ public enum MountTableReader {
                                   "\(file) is malformed: entry \(index + 1) has no absolute mount point (\"\(rows[index].entry.target)\")")
         }
         return rows.map(\.entry)
-    }
-
-    /// Why a file cannot be read, or nil when its first byte can be (libmount reports only EINVAL for
-    /// some of these, e.g. a directory).
-    static func readProblem(_ hostPath: String) -> Errno? {
-        do {
-            let fd = try FileDescriptor.open(FilePath(hostPath), .readOnly, options: [.closeOnExec], retryOnInterrupt: true)
-            defer { try? fd.close() }
-            var byte: UInt8 = 0
-            _ = try withUnsafeMutableBytes(of: &byte) { try fd.read(into: $0, retryOnInterrupt: true) }
-            return nil
-        } catch let errno as Errno {
-            return errno
-        } catch {
-            return nil
-        }
     }
 }

@@ -45,7 +45,7 @@ public struct LibmountMountOperations: MountOperations {
     public func sync(path: String?) throws(QuiesceError) {
         let paths = if let path { [path] } else { try readWriteLocalMounts().map(\.target) }
         for target in paths {
-            let fd = open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+            let fd = open(target, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY)
             guard fd >= 0 else { throw QuiesceError.fromErrno(operation: "syncfs \(target)", path: target) }
             defer { close(fd) }
             if case .failure(let errno) = LinuxSyscalls.syncfs(FileDescriptor(rawValue: fd)) {

@@ -55,7 +55,7 @@ enum BLSReader {
         func expand(_ text: String) -> [String] {
             guard let variables = grubVariables else { return text.split(separator: " ").map(String.init) }
             return GrubLexer.tokenize(text).compactMap { token -> [String]? in
-                if case .word(let word) = token { return word.expand(variables) } else { return nil }
+                if case .word(let word) = token { return word.boundedExpand(variables) } else { return nil }
             }.flatMap { $0 }
         }
         var extra = entry.extra

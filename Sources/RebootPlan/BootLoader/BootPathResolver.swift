@@ -42,7 +42,7 @@ struct BootPathResolver: Sendable {
         if path.hasPrefix("("), let close = path.firstIndex(of: ")") {
             path = path[path.index(after: close)...]
         }
-        return RootDirectory.normalize("/" + path)
+        return RootDirectory.normalize(path.hasPrefix("/") ? String(path) : "/" + path)
     }
 
     /// Whether `target` is a mount point of its own in the mount table.
@@ -62,6 +62,7 @@ struct BootPathResolver: Sendable {
     }
 
     private func joined(_ mountPoint: String, _ path: String) -> String {
-        mountPoint == "/" ? RootDirectory.normalize(path) : RootDirectory.normalize(mountPoint + "/" + path)
+        mountPoint == "/" ? RootDirectory.normalize(path)
+            : RootDirectory.normalize(path.hasPrefix("/") ? mountPoint + path : mountPoint + "/" + path)
     }
 }

@@ -3,11 +3,38 @@ import LinuxSystem
 /// Parses grub.cfg text into a syntax tree (`GrubNode`) without running anything. Menu entries and
 /// submenus may have their `{` on the same or the next line; unknown commands are kept as plain
 /// commands; unbalanced braces, a missing `fi` or absurd nesting become problems, never a crash.
+/// Commands the menu builder never looks at are not kept (outside entry and function bodies: all but
+/// assignments, `source` and `blscfg`; inside them: GRUB's own commands such as `insmod`, `echo`, `search`,
+/// which a function cannot replace), and at most `maximumWords` words are kept: past that the rest of the
+/// text is ignored, reported. So the tree of any grub.cfg stays small next to the text.
 struct GrubConfigParser {
     /// The parsed top-level statements and the problems met (each one line naming the file).
     struct Result: Sendable {
         var nodes: [GrubNode]
         var problems: [String]
+        /// Words kept in `nodes`.
+        var words = 0
+    }
+
+    /// The most words one parse keeps (a 100,000-entry grub.cfg as grub-mkconfig writes it keeps about 2.6 million).
+    static let maximumWords = 3_000_000
+
+    /// GRUB's built-in commands that decide nothing the menu builder reads (GRUB runs a built-in before a
+    /// function of the same name, so these are never function calls).
+    static let ignoredCommands: Set<String> = [
+        "insmod", "echo", "search", "search.fs_uuid", "search.fs_label", "search.file", "load_env", "save_env",
+        "terminal_output", "terminal_input", "terminal", "loadfont", "serial", "sleep", "play", "background_image",
+        "set_background_color", "clear", "rmmod", "lsmod",
+    ]
+
+    /// Where a list of statements is, which decides which commands matter.
+    private enum Context {
+        /// Walked by the menu builder (top level, submenus): only assignments, `source` and `blscfg` matter.
+        case script
+        /// A menu entry's or function's body: linux/initrd, assignments and function calls matter.
+        case body
+        /// An `if`'s condition, or a loop's header: every command is kept.
+        case condition
     }
 
     private enum Ending: Equatable {
@@ -18,29 +45,48 @@ struct GrubConfigParser {
 
     private static let maximumDepth = 64
 
-    private let tokens: [GrubToken]
+    /// Where the tokens come from, one at a time (the text is never held as a token list).
+    private var lexer: GrubLexer
+    /// The token under the cursor, nil at the end.
+    private var current: GrubToken?
     private let file: String
-    private var position = 0
     private var pending: [GrubWord]? = nil
     private var problems: [String] = []
     private var tooDeep = false
+    private var words = 0
+    private let wordLimit: Int
 
-    private init(tokens: [GrubToken], file: String) {
-        self.tokens = tokens
+    private init(lexer: GrubLexer, file: String, wordLimit: Int) {
+        self.lexer = lexer
         self.file = file
+        self.wordLimit = wordLimit
+        current = self.lexer.next()
     }
+
+    /// Moves to the next token.
+    private mutating func advance() { current = lexer.next() }
+
+    /// Stops reading: the rest of the text is ignored.
+    private mutating func skipToEnd() { current = nil }
 
     /// Parses `text`; `file` names the source in problems.
     static func parse(_ text: String, file: String) -> Result {
-        var parser = GrubConfigParser(tokens: GrubLexer.tokenize(text), file: file)
+        parse(bytes: Array(text.utf8), file: file)
+    }
+
+    /// Parses the UTF-8 bytes of a script (invalid sequences repaired in the words); `file` names the source
+    /// in problems.
+    /// `wordLimit`: the most words kept (less than `maximumWords` when other files took some).
+    static func parse(bytes: [UInt8], file: String, wordLimit: Int = maximumWords) -> Result {
+        var parser = GrubConfigParser(lexer: GrubLexer(bytes: bytes), file: file, wordLimit: wordLimit)
         var nodes: [GrubNode] = []
         while true {
-            let (list, ending) = parser.parseList(terminators: [], insideBraces: false, depth: 0)
+            let (list, ending) = parser.parseList(terminators: [], insideBraces: false, depth: 0, context: .script)
             nodes += list
             switch ending {
-            case .end: return Result(nodes: nodes, problems: parser.problems)
+            case .end: return Result(nodes: nodes, problems: parser.problems, words: parser.words)
             case .keyword(let word): parser.problem("stray '\(word)' outside an if/for block")
-            case .closeBrace: parser.problem("unbalanced braces: '}' without '{'"); parser.position += 1
+            case .closeBrace: parser.problem("unbalanced braces: '}' without '{'"); parser.advance()
             }
         }
     }
@@ -53,39 +99,62 @@ struct GrubConfigParser {
     private mutating func readCommand() -> [GrubWord] {
         if let words = pending { pending = nil; return words }
         var words: [GrubWord] = []
-        while position < tokens.count, case .word(let word) = tokens[position] {
-            words.append(word); position += 1
+        while case .word(let word)? = current {
+            words.append(word); advance()
         }
         return words
     }
 
+    /// Counts `count` more words kept; false (reported, and the rest of the text skipped) past the limit.
+    private mutating func keep(_ count: Int) -> Bool {
+        words += count
+        guard words > wordLimit else { return true }
+        problem("more than \(wordLimit) words; the rest of the file is ignored")
+        skipToEnd()
+        pending = nil
+        return false
+    }
+
+    /// Whether the builder can need `words` as a command in `context`.
+    private static func matters(_ words: [GrubWord], in context: Context) -> Bool {
+        switch context {
+        case .condition: return true
+        case .body:
+            guard let name = words.first?.bareText else { return true }
+            return !ignoredCommands.contains(name)
+        case .script:
+            guard let name = words.first?.bareText else { return false }
+            return name == "source" || name == "blscfg" || !GrubMenuBuilder.assignments(words).isEmpty
+        }
+    }
+
     /// Parses statements until a keyword in `terminators`, a `}` closing an enclosing block, or the end.
     /// A keyword ending the list is consumed; words after it on the same command are kept for the caller.
-    private mutating func parseList(terminators: Set<String>, insideBraces: Bool, depth: Int) -> ([GrubNode], Ending) {
+    private mutating func parseList(terminators: Set<String>, insideBraces: Bool, depth: Int, context: Context) -> ([GrubNode], Ending) {
         if depth > GrubConfigParser.maximumDepth {
             if !tooDeep { problem("nesting deeper than \(GrubConfigParser.maximumDepth) levels; the rest is ignored"); tooDeep = true }
-            position = tokens.count
+            skipToEnd()
             pending = nil
             return ([], .end)
         }
         var nodes: [GrubNode] = []
         while true {
             if pending == nil {
-                guard position < tokens.count else { return (nodes, .end) }
-                switch tokens[position] {
+                guard let token = current else { return (nodes, .end) }
+                switch token {
                 case .separator:
-                    position += 1
+                    advance()
                     continue
                 case .closeBrace:
                     if insideBraces { return (nodes, .closeBrace) }
                     problem("unbalanced braces: '}' without '{'")
-                    position += 1
+                    advance()
                     continue
                 case .openBrace:
-                    position += 1
-                    let (inner, ending) = parseList(terminators: [], insideBraces: true, depth: depth + 1)
+                    advance()
+                    let (inner, ending) = parseList(terminators: [], insideBraces: true, depth: depth + 1, context: context)
                     nodes += inner
-                    if ending == .closeBrace { position += 1 } else if ending == .end { problem("unbalanced braces: '{' is never closed") }
+                    if ending == .closeBrace { advance() } else if ending == .end { problem("unbalanced braces: '{' is never closed") }
                     continue
                 case .word:
                     break
@@ -101,28 +170,32 @@ struct GrubConfigParser {
             }
             switch keyword {
             case "if":
-                nodes.append(parseIf(condition: Array(words.dropFirst()), insideBraces: insideBraces, depth: depth + 1))
+                guard keep(words.count) else { return (nodes, .end) }
+                nodes.append(parseIf(condition: Array(words.dropFirst()), insideBraces: insideBraces, depth: depth + 1, context: context))
             case "menuentry", "submenu", "function":
+                guard keep(words.count) else { return (nodes, .end) }
                 nodes.append(parseBlock(keyword: keyword, arguments: Array(words.dropFirst()), depth: depth + 1))
             case "for", "while", "until":
-                nodes.append(parseLoop(insideBraces: insideBraces, depth: depth + 1))
+                nodes.append(parseLoop(insideBraces: insideBraces, depth: depth + 1, context: context))
             case "then", "else", "elif", "fi", "do", "done":
                 problem("stray '\(keyword)'")
                 words.removeFirst()
                 if !words.isEmpty { pending = words }
             default:
+                guard GrubConfigParser.matters(words, in: context) else { continue }
+                guard keep(words.count) else { return (nodes, .end) }
                 nodes.append(.command(words))
             }
         }
     }
 
-    private mutating func parseIf(condition: [GrubWord], insideBraces: Bool, depth: Int) -> GrubNode {
+    private mutating func parseIf(condition: [GrubWord], insideBraces: Bool, depth: Int, context: Context) -> GrubNode {
         var branches: [GrubBranch] = []
         var currentCondition: [GrubWord]? = condition
         while true {
             if let cond = currentCondition {
                 // Commands before `then` belong to the condition.
-                let (conditionNodes, ending) = parseList(terminators: ["then"], insideBraces: insideBraces, depth: depth)
+                let (conditionNodes, ending) = parseList(terminators: ["then"], insideBraces: insideBraces, depth: depth, context: .condition)
                 var words = cond
                 for case .command(let more) in conditionNodes where words.isEmpty { words = more }
                 guard ending == .keyword("then") else {
@@ -132,7 +205,7 @@ struct GrubConfigParser {
                 }
                 currentCondition = words
             }
-            let (body, ending) = parseList(terminators: ["elif", "else", "fi"], insideBraces: insideBraces, depth: depth)
+            let (body, ending) = parseList(terminators: ["elif", "else", "fi"], insideBraces: insideBraces, depth: depth, context: context)
             branches.append(GrubBranch(condition: currentCondition, body: body))
             switch ending {
             case .keyword("elif"):
@@ -141,7 +214,7 @@ struct GrubConfigParser {
             case .keyword("else"):
                 if currentCondition == nil { problem("'else' after 'else'") }
                 currentCondition = nil
-                let (elseBody, elseEnding) = parseList(terminators: ["fi"], insideBraces: insideBraces, depth: depth)
+                let (elseBody, elseEnding) = parseList(terminators: ["fi"], insideBraces: insideBraces, depth: depth, context: context)
                 branches.append(GrubBranch(condition: nil, body: elseBody))
                 if elseEnding != .keyword("fi") { problem("'if' without 'fi'") }
                 return .conditional(branches)
@@ -154,10 +227,10 @@ struct GrubConfigParser {
         }
     }
 
-    private mutating func parseLoop(insideBraces: Bool, depth: Int) -> GrubNode {
-        let (_, ending) = parseList(terminators: ["do"], insideBraces: insideBraces, depth: depth)
+    private mutating func parseLoop(insideBraces: Bool, depth: Int, context: Context) -> GrubNode {
+        let (_, ending) = parseList(terminators: ["do"], insideBraces: insideBraces, depth: depth, context: .condition)
         guard ending == .keyword("do") else { problem("loop without 'do'"); return .loop(body: []) }
-        let (body, bodyEnding) = parseList(terminators: ["done"], insideBraces: insideBraces, depth: depth)
+        let (body, bodyEnding) = parseList(terminators: ["done"], insideBraces: insideBraces, depth: depth, context: context)
         if bodyEnding != .keyword("done") { problem("loop without 'done'") }
         return .loop(body: body)
     }
@@ -165,15 +238,15 @@ struct GrubConfigParser {
     /// `menuentry`/`submenu`/`function` followed by `{ … }`; the brace may come after newlines.
     private mutating func parseBlock(keyword: String, arguments: [GrubWord], depth: Int) -> GrubNode {
         let name = arguments.first.map { "\(keyword) '\($0.sourceText)'" } ?? keyword
-        while position < tokens.count, tokens[position] == .separator { position += 1 }
-        guard position < tokens.count, tokens[position] == .openBrace else {
+        while current == .separator { advance() }
+        guard current == .openBrace else {
             problem("\(name) has no '{' body")
             return .command([GrubWord(parts: [.literal(keyword, quoted: false)])] + arguments)
         }
-        position += 1
-        let (body, ending) = parseList(terminators: [], insideBraces: true, depth: depth)
+        advance()
+        let (body, ending) = parseList(terminators: [], insideBraces: true, depth: depth, context: keyword == "submenu" ? .script : .body)
         if ending == .closeBrace {
-            position += 1
+            advance()
         } else {
             problem("unbalanced braces: \(name) is not closed")
         }

@@ -42,7 +42,7 @@ enum GrubDefaultResolver {
         }
         let literals = assignments.filter { !$0.references("next_entry") && !$0.references("saved_entry") }
         if let last = literals.last {
-            let value = last.expandedText(variables)
+            let value = last.boundedExpand(variables).joined(separator: " ")
             return (value, "GRUB set default=\"\(value)\" in \(configFile)")
         }
         return ("0", "GRUB default entry 0 (\(configFile) sets no default)")

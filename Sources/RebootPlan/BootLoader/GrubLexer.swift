@@ -11,13 +11,23 @@ enum GrubToken: Equatable, Sendable {
 /// Splits grub.cfg text into tokens the way GRUB's shell lexer does: blanks separate words, `#` at the
 /// start of a word comments to the end of the line, `'…'` is literal, `"…"` allows `\"`, `\\`, `\$` and
 /// `$var` expansion, a backslash escapes the next character, and backslash-newline continues the line.
-/// Never fails: unterminated quotes end at the end of the file.
+/// Never fails: unterminated quotes end at the end of the file. Works on the UTF-8 bytes (every character
+/// GRUB's syntax gives a meaning is ASCII) and hands out one token at a time, so the text is never copied.
 struct GrubLexer {
-    private let text: [Unicode.Scalar]
+    private let text: [UInt8]
     private var position = 0
+    /// The word being read: its parts so far, the literal bytes not yet made a part (a buffer kept from word
+    /// to word), and whether those are quoted.
+    private var word = GrubWord()
+    private var literal: [UInt8] = []
+    private var literalQuoted = false
+
+    init(bytes: [UInt8]) {
+        text = bytes
+    }
 
     init(_ source: String) {
-        text = Array(source.unicodeScalars)
+        self.init(bytes: Array(source.utf8))
     }
 
     /// All tokens of the text.
@@ -28,110 +38,127 @@ struct GrubLexer {
         return tokens
     }
 
-    private func peek(_ offset: Int = 0) -> Unicode.Scalar? {
+    private func peek(_ offset: Int = 0) -> UInt8? {
         position + offset < text.count ? text[position + offset] : nil
     }
 
-    private static func isBlank(_ c: Unicode.Scalar) -> Bool { c == " " || c == "\t" || c == "\r" }
+    private static let space = UInt8(ascii: " "), tab = UInt8(ascii: "\t"), cr = UInt8(ascii: "\r")
+    private static let newline = UInt8(ascii: "\n"), semicolon = UInt8(ascii: ";"), hash = UInt8(ascii: "#")
+    private static let open = UInt8(ascii: "{"), close = UInt8(ascii: "}"), backslash = UInt8(ascii: "\\")
+    private static let single = UInt8(ascii: "'"), double = UInt8(ascii: "\""), dollar = UInt8(ascii: "$")
+
+    private static func isBlank(_ c: UInt8) -> Bool { c == space || c == tab || c == cr }
 
     /// The next token, nil at the end.
     mutating func next() -> GrubToken? {
         while let c = peek() {
             if GrubLexer.isBlank(c) { position += 1; continue }
-            if c == "\\" && peek(1) == "\n" { position += 2; continue }
-            if c == "#" {
-                while let d = peek(), d != "\n" { position += 1 }
+            if c == GrubLexer.backslash && peek(1) == GrubLexer.newline { position += 2; continue }
+            if c == GrubLexer.hash {
+                while let d = peek(), d != GrubLexer.newline { position += 1 }
                 continue
             }
-            if c == "\n" || c == ";" { position += 1; return .separator }
-            if c == "{" { position += 1; return .openBrace }
-            if c == "}" { position += 1; return .closeBrace }
+            if c == GrubLexer.newline || c == GrubLexer.semicolon { position += 1; return .separator }
+            if c == GrubLexer.open { position += 1; return .openBrace }
+            if c == GrubLexer.close { position += 1; return .closeBrace }
             return .word(readWord())
         }
         return nil
     }
 
+    /// Makes the pending literal bytes a part of the word.
+    private mutating func flush() {
+        if !literal.isEmpty { word.append(.literal(String(decoding: literal, as: UTF8.self), quoted: literalQuoted)) }
+        literal.removeAll(keepingCapacity: true)
+    }
+
+    /// Adds one literal byte, quoted or not.
+    private mutating func append(_ byte: UInt8, quoted: Bool) {
+        if quoted != literalQuoted { flush(); literalQuoted = quoted }
+        literal.append(byte)
+    }
+
     private mutating func readWord() -> GrubWord {
-        var parts: [GrubWord.Part] = []
-        var literal = ""
-        var literalQuoted = false
-        func flush() {
-            if !literal.isEmpty { parts.append(.literal(literal, quoted: literalQuoted)) }
-            literal = ""
-        }
-        func appendLiteral(_ s: String, quoted: Bool) {
-            if quoted != literalQuoted { flush(); literalQuoted = quoted }
-            literal += s
-        }
+        word = GrubWord()
+        literal.removeAll(keepingCapacity: true)
+        literalQuoted = false
+        defer { word = GrubWord() }
         while let c = peek() {
-            if GrubLexer.isBlank(c) || c == "\n" || c == ";" || c == "{" || c == "}" { break }
+            if GrubLexer.isBlank(c) || c == GrubLexer.newline || c == GrubLexer.semicolon || c == GrubLexer.open || c == GrubLexer.close { break }
             switch c {
-            case "\\":
+            case GrubLexer.backslash:
                 position += 1
                 if let escaped = peek() {
                     position += 1
-                    if escaped != "\n" { appendLiteral(String(escaped), quoted: true) }
+                    if escaped != GrubLexer.newline { append(escaped, quoted: true) }
+                    // The rest of an escaped multi-byte character belongs to it.
+                    while escaped >= 0xC0, let more = peek(), more & 0xC0 == 0x80 { append(more, quoted: true); position += 1 }
                 }
-            case "'":
+            case GrubLexer.single:
                 position += 1
-                var quoted = ""
-                while let d = peek(), d != "'" { quoted.unicodeScalars.append(d); position += 1 }
+                let start = position
+                while let d = peek(), d != GrubLexer.single { position += 1 }
+                if position == start {
+                    flush(); word.append(.literal("", quoted: true))
+                } else {
+                    if !literalQuoted { flush(); literalQuoted = true }
+                    literal += text[start..<position]
+                }
                 position += 1
-                appendLiteral(quoted, quoted: true)
-                if quoted.isEmpty { flush(); parts.append(.literal("", quoted: true)) }
-            case "\"":
+            case GrubLexer.double:
                 position += 1
                 var sawSomething = false
-                while let d = peek(), d != "\"" {
-                    if d == "\\", let e = peek(1), e == "\"" || e == "\\" || e == "$" || e == "\n" {
+                while let d = peek(), d != GrubLexer.double {
+                    if d == GrubLexer.backslash, let e = peek(1),
+                       e == GrubLexer.double || e == GrubLexer.backslash || e == GrubLexer.dollar || e == GrubLexer.newline {
                         position += 2
-                        if e != "\n" { appendLiteral(String(e), quoted: true) }
-                    } else if d == "$", let name = readVariableName() {
-                        flush(); parts.append(.variable(name, quoted: true))
+                        if e != GrubLexer.newline { append(e, quoted: true) }
+                    } else if d == GrubLexer.dollar, let name = readVariableName() {
+                        flush(); word.append(.variable(name, quoted: true))
                     } else {
-                        appendLiteral(String(d), quoted: true); position += 1
+                        append(d, quoted: true); position += 1
                     }
                     sawSomething = true
                 }
                 position += 1
-                if !sawSomething { flush(); parts.append(.literal("", quoted: true)) }
-            case "$":
+                if !sawSomething { flush(); word.append(.literal("", quoted: true)) }
+            case GrubLexer.dollar:
                 if let name = readVariableName() {
-                    flush(); parts.append(.variable(name, quoted: false))
+                    flush(); word.append(.variable(name, quoted: false))
                 } else {
-                    appendLiteral("$", quoted: false); position += 1
+                    append(c, quoted: false); position += 1
                 }
             default:
-                appendLiteral(String(c), quoted: false); position += 1
+                append(c, quoted: false); position += 1
             }
         }
         flush()
-        return GrubWord(parts: parts)
+        return word
     }
 
     /// At a `$`: reads `${name}`, `$name` or a special `$?` `$#` `$1`; nil (nothing consumed) when no name follows.
     private mutating func readVariableName() -> String? {
         guard let c = peek(1) else { return nil }
-        if c == "{" {
-            var name = ""
+        if c == GrubLexer.open {
             var k = position + 2
-            while k < text.count, text[k] != "}", text[k] != "\n" { name.unicodeScalars.append(text[k]); k += 1 }
-            guard k < text.count, text[k] == "}" else { return nil }
+            while k < text.count, text[k] != GrubLexer.close, text[k] != GrubLexer.newline { k += 1 }
+            guard k < text.count, text[k] == GrubLexer.close else { return nil }
+            let name = String(decoding: text[(position + 2)..<k], as: UTF8.self)
             position = k + 1
             return name
         }
-        if c == "?" || c == "#" || c == "*" || c == "@" || (c.value >= 48 && c.value <= 57) {
+        if c == UInt8(ascii: "?") || c == GrubLexer.hash || c == UInt8(ascii: "*") || c == UInt8(ascii: "@") || (c >= 48 && c <= 57) {
             position += 2
-            return String(c)
+            return String(UnicodeScalar(c))
         }
         guard GrubLexer.isNameCharacter(c) else { return nil }
-        var name = ""
         position += 1
-        while let d = peek(), GrubLexer.isNameCharacter(d) { name.unicodeScalars.append(d); position += 1 }
-        return name
+        let start = position
+        while let d = peek(), GrubLexer.isNameCharacter(d) { position += 1 }
+        return String(decoding: text[start..<position], as: UTF8.self)
     }
 
-    private static func isNameCharacter(_ c: Unicode.Scalar) -> Bool {
-        c == "_" || (c.value >= 48 && c.value <= 57) || (c.value >= 65 && c.value <= 90) || (c.value >= 97 && c.value <= 122)
+    private static func isNameCharacter(_ c: UInt8) -> Bool {
+        c == UInt8(ascii: "_") || (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122)
     }
 }

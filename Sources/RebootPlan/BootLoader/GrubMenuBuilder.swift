@@ -11,7 +11,9 @@ struct GrubMenuBuilder {
     /// its parsed script and its parse problems, or nil when there is no such file.
     /// `identity` names the file whatever path reached it (device and inode): sourcing a file that is
     /// being read already is a loop, reported and skipped.
-    typealias Include = (String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])?
+    /// `bytes` is how many bytes of text were read for it now (0 when it was read before).
+    typealias Script = (path: String, identity: String?, nodes: [GrubNode], problems: [String], bytes: Int)
+    typealias Include = (String) -> Script?
 
     /// GRUB's own feature variables, which generated scripts test (`[ x$feature_… = xy ]`).
     static let builtinVariables: [String: String] = [
@@ -39,16 +41,30 @@ struct GrubMenuBuilder {
     static let maximumValueBytes = 64 << 10
     /// The most bytes all assignments may expand to together.
     static let maximumExpansionBytes = 16 << 20
+    /// Statements walked so far, and how many may be: `baseSteps` plus one per byte of script read
+    /// (grub.cfg and each sourced file once). A walk of every statement once costs less than a step per
+    /// byte, so a legal grub.cfg of any size is walked whole; what repeats (a function called from every
+    /// entry, a file sourced again and again) spends the rest, and past it the walk stops, reported once.
     private var steps = 0
-    private static let maximumSteps = 200_000
+    private var stepLimit = GrubMenuBuilder.baseSteps
+    static let baseSteps = 200_000
+    /// Bytes all expansions together (assignments, entry lines, headers, conditions) may produce:
+    /// `baseExpansionBytes` plus `expansionBytesPerInputByte` per byte of script read. Past it, words
+    /// are no longer expanded (reported once), so `linux $a$a$a…` with a long `$a` cannot cost hours.
+    private var expansionLeft = GrubMenuBuilder.baseExpansionBytes
+    static let baseExpansionBytes = 16 << 20
+    static let expansionBytesPerInputByte = 4
+    private var reportedLimit = false
     private static let maximumIncludeDepth = 8
 
     /// The menu of `nodes`, starting from `environment` (grubenv's and GRUB's own variables).
     /// `identity` is grub.cfg's own (sourcing it from itself is a loop).
+    /// `inputBytes` is grub.cfg's size: the step and expansion limits grow with it.
     static func build(_ nodes: [GrubNode], environment: [String: String], include: Include? = nil,
-                      identity: String? = nil) -> GrubMenu {
+                      identity: String? = nil, inputBytes: Int = 0) -> GrubMenu {
         var builder = GrubMenuBuilder()
         builder.include = include
+        builder.allow(inputBytes: inputBytes)
         if let identity { builder.activeSources.insert(identity) }
         builder.menu.variables = builtinVariables.merging(environment) { _, env in env }
         builder.menu.items = builder.walk(nodes, applying: true)
@@ -59,8 +75,7 @@ struct GrubMenuBuilder {
     private mutating func walk(_ nodes: [GrubNode], applying: Bool) -> [GrubMenu.Item] {
         var items: [GrubMenu.Item] = []
         for node in nodes {
-            steps += 1
-            if steps > GrubMenuBuilder.maximumSteps { break }
+            guard takeStep() else { break }
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
@@ -81,10 +96,10 @@ struct GrubMenuBuilder {
             case .menuEntry(let arguments, let body):
                 items.append(.entry(entry(arguments: arguments, body: body)))
             case .submenu(let arguments, let body):
-                let header = GrubMenuBuilder.header(arguments, menu.variables)
+                let header = affordable(arguments, menu.variables) ? GrubMenuBuilder.header(arguments, menu.variables) : (title: "", id: nil, classes: [])
                 items.append(.submenu(title: header.title, id: header.id, items: walkSubmenu(body)))
             case .conditional(let branches):
-                let taken = GrubMenuBuilder.takenBranch(branches, menu.variables)
+                let taken = takenBranch(branches, menu.variables)
                 for (n, branch) in branches.enumerated() {
                     items += walk(branch.body, applying: applying && n == taken)
                 }
@@ -99,10 +114,13 @@ struct GrubMenuBuilder {
 
     /// `source FILE`: FILE's statements run here, in this menu and with these variables.
     private mutating func source(_ words: [GrubWord]) -> [GrubMenu.Item] {
+        let arguments = Array(words.dropFirst())
         guard let include, includeDepth < GrubMenuBuilder.maximumIncludeDepth,
-              let path = Array(words.dropFirst()).expand(menu.variables).first,
+              affordable(arguments, menu.variables),
+              let path = arguments.expand(menu.variables).first,
               let script = include(path) else { return [] }
         menu.problems += script.problems
+        allow(inputBytes: script.bytes)
         if let identity = script.identity {
             guard activeSources.insert(identity).inserted else {
                 menu.problems.append("\(script.path): sourced while it is being read (a source loop); skipped")
@@ -122,7 +140,7 @@ struct GrubMenuBuilder {
 
     /// `key=value` with `value` expanded, within the caps on one value and on all expansion together.
     private mutating func assign(_ key: String, _ value: GrubWord) {
-        guard expandedBytes <= GrubMenuBuilder.maximumExpansionBytes else { return }
+        guard expandedBytes <= GrubMenuBuilder.maximumExpansionBytes, affordable([value], menu.variables) else { return }
         let text = value.expandedText(menu.variables)
         expandedBytes += text.utf8.count
         if expandedBytes > GrubMenuBuilder.maximumExpansionBytes {
@@ -148,7 +166,7 @@ struct GrubMenuBuilder {
 
     /// A menu entry: its header options and the last linux/initrd commands of its body.
     private mutating func entry(arguments: [GrubWord], body: [GrubNode]) -> GrubMenuEntry {
-        let header = GrubMenuBuilder.header(arguments, menu.variables)
+        let header = affordable(arguments, menu.variables) ? GrubMenuBuilder.header(arguments, menu.variables) : (title: "", id: nil, classes: [])
         var entry = GrubMenuEntry(title: header.title, id: header.id, classes: header.classes, file: currentFile)
         var local = menu.variables
         scanEntryBody(body, into: &entry, variables: &local)
@@ -157,26 +175,32 @@ struct GrubMenuBuilder {
 
     private mutating func scanEntryBody(_ nodes: [GrubNode], into entry: inout GrubMenuEntry, variables: inout [String: String]) {
         for node in nodes {
-            steps += 1
-            if steps > GrubMenuBuilder.maximumSteps { return }
+            guard takeStep() else { return }
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
+                let arguments = Array(words.dropFirst())
                 switch name {
                 case "linux", "linuxefi", "linux16":
-                    let fields = Array(words.dropFirst()).expand(variables)
+                    guard affordable(arguments, variables) else { continue }
+                    let fields = arguments.expand(variables)
                     if !fields.isEmpty { entry.linux = fields; entry.linuxCommand = name }
                 case "initrd", "initrdefi", "initrd16":
-                    entry.initrds = Array(words.dropFirst()).expand(variables).filter { !$0.hasPrefix("--") }
+                    guard affordable(arguments, variables) else { continue }
+                    entry.initrds = arguments.expand(variables).filter { !$0.hasPrefix("--") }
                 default:
                     if let function = functions[name], callDepth < 8 {
-                        call(function, arguments: Array(words.dropFirst()).expand(variables), into: &entry, variables: &variables)
+                        guard affordable(arguments, variables) else { continue }
+                        call(function, arguments: arguments.expand(variables), into: &entry, variables: &variables)
                         continue
                     }
-                    for (key, value) in GrubMenuBuilder.assignments(words) { variables[key] = value.expandedText(variables) }
+                    for (key, value) in GrubMenuBuilder.assignments(words) where affordable([value], variables) {
+                        let text = value.expandedText(variables)
+                        if text.utf8.count <= GrubMenuBuilder.maximumValueBytes { variables[key] = text }
+                    }
                 }
             case .conditional(let branches):
-                let taken = GrubMenuBuilder.takenBranch(branches, variables)
+                let taken = takenBranch(branches, variables)
                 if let taken { scanEntryBody(branches[taken].body, into: &entry, variables: &variables) }
             case .loop(let body):
                 scanEntryBody(body, into: &entry, variables: &variables)
@@ -199,6 +223,49 @@ struct GrubMenuBuilder {
         for (key, value) in zip(positional, saved) { variables[key] = value }
     }
 
+    /// Grants the steps and expansion bytes that `inputBytes` more bytes of script bring.
+    private mutating func allow(inputBytes: Int) {
+        stepLimit += inputBytes
+        expansionLeft += GrubMenuBuilder.expansionBytesPerInputByte * inputBytes
+    }
+
+    /// Counts one statement; false once the walk has taken all the steps its input allows (reported once).
+    private mutating func takeStep() -> Bool {
+        steps += 1
+        guard steps > stepLimit else { return true }
+        reportLimit("walking it takes more than \(stepLimit) steps (a function or a sourced file repeated too often); the rest is ignored")
+        return false
+    }
+
+    /// Whether `words` may be expanded within what is left of the expansion budget (and spends it);
+    /// false, reported once, when they might expand to more.
+    private mutating func affordable(_ words: [GrubWord], _ variables: [String: String]) -> Bool {
+        let bound = words.expansionBound(variables)
+        guard bound > expansionLeft else {
+            expansionLeft -= bound
+            return true
+        }
+        expansionLeft = 0
+        reportLimit("its variables expand to more than its size allows (\(GrubMenuBuilder.baseExpansionBytes >> 20) MiB plus \(GrubMenuBuilder.expansionBytesPerInputByte) bytes per byte read); later words are not expanded")
+        return false
+    }
+
+    private mutating func reportLimit(_ message: String) {
+        guard !reportedLimit else { return }
+        reportedLimit = true
+        menu.problems.append("\(currentFile ?? "grub.cfg"): \(message)")
+    }
+
+    /// `takenBranch`, with each condition's expansion paid for; an unaffordable condition counts as true.
+    private mutating func takenBranch(_ branches: [GrubBranch], _ variables: [String: String]) -> Int? {
+        for (n, branch) in branches.enumerated() {
+            guard let condition = branch.condition else { return n }
+            guard affordable(condition, variables) else { return n }
+            if GrubTestExpression.evaluate(condition, variables) ?? true { return n }
+        }
+        return nil
+    }
+
     /// `set a=b c=d` or `a=b`: the assignments a command makes (values unexpanded).
     static func assignments(_ words: [GrubWord]) -> [(String, GrubWord)] {
         guard let first = words.first else { return [] }
@@ -212,7 +279,7 @@ struct GrubMenuBuilder {
         }
         var result: [(String, GrubWord)] = []
         for word in candidates {
-            guard case .literal(let head, quoted: false)? = word.parts.first, let eq = head.firstIndex(of: "=") else { continue }
+            guard case .literal(let head, quoted: false)? = word.firstPart, let eq = head.firstIndex(of: "=") else { continue }
             let name = String(head[..<eq])
             guard !name.isEmpty, name.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else { continue }
             var valueParts = Array(word.parts.dropFirst())

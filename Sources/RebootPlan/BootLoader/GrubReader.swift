@@ -38,13 +38,13 @@ enum GrubReader {
             result.rule = "GRUB \(configFile) is not a text file; nothing to boot"
             return result
         }
-        let text = String(decoding: bytes, as: UTF8.self)
-        if text.trimmingWhitespace().isEmpty {
+        if bytes.allSatisfy({ $0 == 0x20 || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) {
             result.problems.append("\(configFile): empty; GRUB has no menu entries")
             result.rule = "GRUB \(configFile) is empty; nothing to boot"
             return result
         }
-        let parsed = GrubConfigParser.parse(text, file: configFile)
+        let files = GrubSourceFiles(root: root)
+        let parsed = files.parse(bytes: bytes, file: configFile)
         result.problems += parsed.problems
 
         let directory = String(configFile[..<configFile.lastIndex(of: "/")!])
@@ -55,30 +55,29 @@ enum GrubReader {
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory]
-        let files = GrubSourceFiles(root: root)
-        let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
+        var menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
                                          include: { [files] written in
                                              sourcedScript(written, files: files, resolver: resolver, directory: directory)
-                                         }, identity: files.identity(of: configFile))
+                                         }, identity: files.identity(of: configFile), inputBytes: bytes.count)
         result.problems += menu.problems
 
         var blsProblems: [String] = []
         let nodes = menuNodes(menu.items, variables: menu.variables, root: root, resolver: resolver,
                               directory: directory, problems: &blsProblems)
+        menu.items = []  // held in `nodes` now; a large menu is not kept twice
         result.problems += blsProblems
 
         let choice = GrubDefaultResolver.choose(menu: nodes, assignments: menu.defaultAssignments,
                                                 variables: menu.variables, grubenv: grubenv, configFile: configFile)
         result.problems += choice.problems
         result.rule = choice.rule
-        var flat: [(path: [Int], entry: BootEntry)] = []
-        flatten(nodes, path: [], titles: [], into: &flat)
-        result.entries = flat.map(\.entry)
+        result.entries.reserveCapacity(entryCount(nodes))  // sized once: doubling would hold two copies at a time
+        flatten(nodes, path: [], titles: [], into: &result.entries)
         if let path = choice.path {
-            result.defaultIndex = flat.firstIndex { $0.path == path }
+            let index = path.map(String.init).joined(separator: ">")
+            result.defaultIndex = result.entries.firstIndex { $0.index == index }
             if result.defaultIndex == nil {
                 let name = node(at: path, in: nodes).map { "\"\($0.title)\"" } ?? "?"
-                let index = path.map(String.init).joined(separator: ">")
                 result.problems.append("\(configFile): the default entry \(name) (\(index)) loads no Linux kernel")
                 result.rule += "; that entry (\(index)) loads no Linux kernel"
             }
@@ -89,7 +88,7 @@ enum GrubReader {
     /// The script of a file that grub.cfg sources, or nil when it does not exist (GRUB's `[ -f … ]` guards
     /// are not evaluated) or is not a text file. Read once per file identity through `files`.
     private static func sourcedScript(_ written: String, files: GrubSourceFiles, resolver: BootPathResolver,
-                                      directory: String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])? {
+                                      directory: String) -> GrubMenuBuilder.Script? {
         let path = resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
         return files.script(at: path)
     }
@@ -142,16 +141,26 @@ enum GrubReader {
                          source: .grub, file: entry.file ?? directory + "/grub.cfg", extra: extra)
     }
 
-    /// Depth-first list of the Linux entries with their GRUB index paths and menu titles.
-    private static func flatten(_ nodes: [GrubMenuNode], path: [Int], titles: [String],
-                                into flat: inout [(path: [Int], entry: BootEntry)]) {
+    /// How many Linux entries `nodes` holds, submenus included.
+    private static func entryCount(_ nodes: [GrubMenuNode]) -> Int {
+        nodes.reduce(0) { count, node in
+            switch node {
+            case .entry(_, _, let entry): return count + (entry == nil ? 0 : 1)
+            case .submenu(_, _, let children): return count + entryCount(children)
+            }
+        }
+    }
+
+    /// Depth-first list of the Linux entries, each with its GRUB index path (`index`, "1>2") and menu titles.
+    private static func flatten(_ nodes: [GrubMenuNode], path: [Int], titles: [String], into flat: inout [BootEntry]) {
+        let prefix = path.isEmpty ? "" : path.map(String.init).joined(separator: ">") + ">"
         for (n, node) in nodes.enumerated() {
             switch node {
             case .entry(let title, _, let entry):
                 guard var entry else { continue }
-                entry.index = (path + [n]).map(String.init).joined(separator: ">")
+                entry.index = prefix + String(n)
                 entry.menuPath = titles + [title]
-                flat.append((path + [n], entry))
+                flat.append(entry)
             case .submenu(let title, _, let children):
                 flatten(children, path: path + [n], titles: titles + [title], into: &flat)
             }

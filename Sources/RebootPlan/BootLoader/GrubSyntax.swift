@@ -2,7 +2,8 @@ import KexecCore
 import LinuxSystem
 /// A node of grub.cfg's syntax tree. Only the structure that matters for the menu is kept:
 /// commands, `menuentry`/`submenu` blocks, `if` branches, loops and function definitions.
-indirect enum GrubNode: Equatable, Sendable {
+/// Not `indirect`: the nested lists are arrays already, so a command costs no box of its own.
+enum GrubNode: Equatable, Sendable {
     /// A simple command with its words (`set default="0"`, `linux /vmlinuz …`, `insmod gzio`).
     case command([GrubWord])
     /// `menuentry ARGS { BODY }`: `arguments` are the words after `menuentry`.

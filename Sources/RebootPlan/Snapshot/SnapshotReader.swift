@@ -41,21 +41,9 @@ extension SystemSnapshot {
             snapshot.files[path] = FileFacts.probe(path, root: root, inspectKernel: false)
         }
         if options.mode == .kdumpTest, let dir = snapshot.dumpDirectory {
-            if let free = freeBytes(root.hostPath(dir)) { snapshot.freeSpace[dir] = free }
+            if let free = root.freeBytes(dir) { snapshot.freeSpace[dir] = free }
         }
         return snapshot
-    }
-
-    /// Free bytes for unprivileged writers of the file system holding `hostPath`, or its nearest existing parent.
-    static func freeBytes(_ hostPath: String) -> UInt64? {
-        var path = hostPath
-        while !path.isEmpty {
-            var st = statvfs()
-            if statvfs(path, &st) == 0 { return UInt64(st.f_bavail) * UInt64(st.f_frsize) }
-            guard path != "/", let slash = path.lastIndex(of: "/") else { return nil }
-            path = slash == path.startIndex ? "/" : String(path[..<slash])
-        }
-        return nil
     }
 }
 
@@ -73,7 +61,7 @@ extension FileFacts {
     public static func probe(_ targetPath: String, root: RootDirectory, inspectKernel: Bool) -> FileFacts {
         guard case .success(let st) = root.status(targetPath) else { return FileFacts(path: targetPath, exists: false) }
         let regular = (st.st_mode & S_IFMT) == S_IFREG
-        let readable = regular ? root.isReadable(targetPath) : access(root.hostPath(targetPath), R_OK) == 0
+        let readable = regular ? root.isReadable(targetPath) : root.isAccessible(targetPath, mode: R_OK)
         var facts = FileFacts(path: targetPath, exists: true, readable: readable, isRegularFile: regular, size: UInt64(max(0, st.st_size)))
         if inspectKernel && regular && readable {
             switch KernelImageInspector.inspect(root: root, path: targetPath) {
