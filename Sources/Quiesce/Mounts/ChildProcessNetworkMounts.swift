@@ -77,10 +77,12 @@ public struct ChildProcessNetworkMounts: NetworkMountOperations {
         "errno=\(error.errno?.rawValue ?? 0) \(error.message)"
     }
 
-    /// The errno and message of a `failureLine`; a line in another form is the message as it is.
+    /// The errno and message of a `failureLine` (after the `kreboot: ` the CLI puts before its errors); a line
+    /// in another form is the message as it is.
     static func parseFailure(_ line: String) -> (errno: Errno?, message: String) {
-        guard line.hasPrefix("errno="), let space = line.firstIndex(of: " ") else { return (nil, line) }
-        let number = Int32(line[line.index(line.startIndex, offsetBy: 6)..<space]) ?? 0
-        return (number > 0 ? Errno(rawValue: number) : nil, String(line[line.index(after: space)...]))
+        let text = line.hasPrefix("kreboot: ") ? line.dropFirst("kreboot: ".count) : Substring(line)
+        guard text.hasPrefix("errno="), let space = text.firstIndex(of: " ") else { return (nil, line) }
+        let number = Int32(text[text.index(text.startIndex, offsetBy: 6)..<space]) ?? 0
+        return (number > 0 ? Errno(rawValue: number) : nil, String(text[text.index(after: space)...]))
     }
 }
