@@ -24,7 +24,7 @@ import Testing
         let argv = ChildProcessNetworkMounts(helper: "/usr/sbin/kreboot").arguments(.unmount, Self.nfs, detach: true, force: true)
         #expect(argv == ["/usr/sbin/kreboot", "__network-mount", "unmount", "--path", "/mnt/nfs", "--source", "10.0.9.1:/srv/nfs",
                          "--type", "nfs4", "--vfs-options", "rw,relatime", "--fs-options", "rw,vers=4.2", "--fs-root", "/",
-                         "--detach", "--force"])
+                         "--detach", "--force-unmount"])
     }
 
     @Test func aHangingUnmountIsKilledAndNamesTheMountAndTheServer() throws {

@@ -27,7 +27,7 @@ public struct ChildProcessNetworkMounts: NetworkMountOperations {
                     "--type", mount.fstype, "--vfs-options", mount.vfsOptions, "--fs-options", mount.fsOptions,
                     "--fs-root", mount.fsRoot]
         if detach { argv.append("--detach") }
-        if force { argv.append("--force") }
+        if force { argv.append("--force-unmount") }
         return argv
     }
 

@@ -24,7 +24,8 @@ struct NetworkMountCommand: ParsableCommand {
     @Option(name: .customLong("fs-options"), help: "The file system's own options.") var fsOptions = ""
     @Option(name: .customLong("fs-root"), help: "The root of the mount within its file system.") var fsRoot = "/"
     @Flag(help: "Detach lazily (MNT_DETACH).") var detach = false
-    @Flag(help: "Force (MNT_FORCE).") var force = false
+    // Not `--force`: the root command refuses that (it was split into --ignore-sessions and --ignore-inhibitors).
+    @Flag(name: .customLong("force-unmount"), help: "Force (MNT_FORCE).") var force = false
 
     func run() throws {
         let mount = MountEntry(source: source, target: path, fstype: type, vfsOptions: vfsOptions, fsOptions: fsOptions,
