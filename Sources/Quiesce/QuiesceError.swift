@@ -12,6 +12,8 @@ public struct QuiesceError: Error, Sendable, Equatable, CustomStringConvertible 
         case noPermission
         /// A facility is missing: no systemd, no journald socket (69).
         case unavailable
+        /// A network file system did not answer in time: its server is dead or unreachable (75).
+        case timedOut
         /// Anything else (1).
         case failed
     }

@@ -43,6 +43,14 @@ struct Kreboot: ParsableCommand {
               moves the journal back, turns swaps on, re-isolates the default
               target, unloads the kernel and exits non-zero (75 when it is safe
               to retry).
+          Network file systems
+              NFS, CIFS/SMB and other network mounts (by type, or _netdev in
+              fstab) are probed before anything is stopped (statfs in a child,
+              5 s): a server that does not answer refuses the run (75), naming
+              it, unless --detach-unreachable-network-mounts detaches that mount
+              lazily. They are unmounted before the isolate, while the network
+              is up, each in a child with a time limit (30 s): a timeout rolls
+              back (75) naming the mount and the server.
           Swap and journal
               Every active swap is turned off after the isolate (refused up front
               when its pages do not fit in free memory); journald moves to /run
@@ -134,7 +142,8 @@ struct Kreboot: ParsableCommand {
         version: KrebootVersion.string,
         subcommands: [EntriesCommand.self, PlanCommand.self, ExecuteCommand.self,
                       InspectCommand.self, LoadCommand.self, UnloadCommand.self, StatusCommand.self,
-                      CalibrateCommand.self, KdumpCommand.self, SaveDumpCommand.self, DumpsCommand.self]
+                      CalibrateCommand.self, KdumpCommand.self, SaveDumpCommand.self, DumpsCommand.self,
+                      ProbeMountCommand.self, NetworkMountCommand.self]
     )
 
     @OptionGroup var global: GlobalOptions

@@ -66,7 +66,7 @@ import Testing
         switch H.fullPlan.steps[index] {
         case .load: h.loader.fail("load", with: KexecError(.unavailable, operation: "load", errno: .notPermitted, "injected"))
         case .isolate(let unit): h.services.fail(.isolate, unit: unit, with: injected(.timedOut, "isolate rescue.target"))
-        case .unmount(let mount):
+        case .unmount(let mount, _):
             h.mounts.fail(.unmount, path: mount.target, with: injected(.invalidArgument, "umount", path: mount.target))
         case .moveJournal: h.services.fail(.relinquishJournal, with: injected(.connectionRefused, "io.systemd.Journal.RelinquishVar"))
         case .remountReadOnly(let path): h.mounts.fail(.remountReadOnly, path: path, with: injected(.resourceBusy, "remount", path: path))

@@ -18,6 +18,9 @@ from .failure import ScenarioFailure
 LIB_DIR = Path(__file__).resolve().parent.parent
 INTEGRATION_DIR = LIB_DIR.parent
 BUILD_SCRIPT = LIB_DIR / "build-guest.sh"
+# Flavors built from another built flavor by their own script (so they change no other flavor's hash):
+# flavor → (script, base flavor). The cache entry is `<recipe hash>-<flavor>-<script hash>`.
+DERIVED_FLAVORS = {"nfs": (LIB_DIR / "build-nfs-guest.sh", "kernel")}
 OVERLAY_DIR = INTEGRATION_DIR / "guest"
 DEFAULT_CACHE = Path(os.environ.get("KREBOOT_IT_CACHE", "/var/cache/kreboot-it"))
 GUEST_KREBOOT_PATH = "/usr/local/bin/kreboot"
@@ -81,7 +84,10 @@ class CachedGuest:
 
 def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
     """Return the cached guest for the current recipe, building it (under a lock) when absent.
-    Flavor "kernel" boots with qemu -kernel; "grub" boots through SeaBIOS and GRUB (build-guest.sh)."""
+    Flavor "kernel" boots with qemu -kernel; "grub" boots through SeaBIOS and GRUB (build-guest.sh);
+    a derived flavor ("nfs") is built by its own script from its base flavor's images."""
+    if flavor in DERIVED_FLAVORS:
+        return ensure_derived_guest(flavor, cache_root)
     cache_root.mkdir(parents=True, exist_ok=True)
     target = cache_root / (recipe_hash() + ("" if flavor == "kernel" else f"-{flavor}"))
     with open(cache_root / ".lock", "w") as lock:
@@ -97,6 +103,31 @@ def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE
             shutil.rmtree(target, ignore_errors=True)
             staging.rename(target)
         os.utime(target)  # in use: pruning goes by the time of last use
+        prune_cache(cache_root, keep=target)
+    return CachedGuest(target, json.loads((target / "guest.json").read_text()))
+
+
+def ensure_derived_guest(flavor: str, cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
+    """A flavor of DERIVED_FLAVORS: its base flavor first (built if absent), then its own script on a copy."""
+    script, base_flavor = DERIVED_FLAVORS[flavor]
+    base = ensure_cached_guest(base_flavor, cache_root)
+    script_hash = hashlib.sha256(script.read_bytes()).hexdigest()[:8]
+    target = cache_root / f"{base.directory.name}-{flavor}-{script_hash}"
+    with open(cache_root / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (target / "guest.json").is_file():
+            staging = cache_root / f".{target.name}.building-{os.getpid()}"
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(Path(f"{staging}.tmp"), ignore_errors=True)
+            print(f"building the {flavor} guest image into {target} (a minute or two)", file=sys.stderr)
+            result = subprocess.run([str(script), str(base.directory), str(staging)])
+            if result.returncode != 0:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise ScenarioFailure(f"guest image build failed ({script.name} exit {result.returncode})")
+            shutil.rmtree(target, ignore_errors=True)
+            staging.rename(target)
+        os.utime(target)
+        os.utime(base.directory)
         prune_cache(cache_root, keep=target)
     return CachedGuest(target, json.loads((target / "guest.json").read_text()))
 

@@ -3,9 +3,14 @@ import Quiesce
 import RebootPlan
 
 extension Executor {
+    /// How long a rollback may take to mount a network file system again.
+    static let networkRollbackTimeout: Duration = .seconds(30)
+
     /// Undoes what `undo` says was done, newest first: remount read-write what was made read-only, mount again
     /// what was unmounted (source, type and options as they were), journald back to /var, swaps on, isolate the
-    /// default target, put GRUB's next_entry back, unload what kreboot loaded. Every action is tried; what worked
+    /// default target, mount the network file systems again (the network is back), put GRUB's next_entry back,
+    /// unload what kreboot loaded. A network file system detached lazily is not mounted again (its server did
+    /// not answer); that is listed among the failures. Every action is tried; what worked
     /// goes into `error.rolledBack`, what failed into `error.rollbackFailures`.
     func rollBack(_ undo: inout UndoLog, after error: inout RunError) {
         func attempt(_ action: String, _ body: () throws -> Void) {
@@ -38,6 +43,24 @@ extension Executor {
         if undo.isolated {
             let target = undo.defaultTarget ?? (try? parts.services.defaultTarget()) ?? "default.target"
             attempt("isolate \(target)") { try parts.services.isolate(unit: target) }
+        }
+        // After the default target is back: the network is up again (and systemd may have mounted fstab's
+        // network file systems itself, which mountAgain then leaves as they are).
+        for (mount, server) in undo.networkReadOnly.reversed() {
+            attempt("remount \(mount.target) read-write") { () throws(QuiesceError) in
+                try parts.networkMounts.remountReadWrite(mount, server: server, timeout: Self.networkRollbackTimeout)
+            }
+        }
+        for (mount, server) in undo.networkUnmounted.reversed() {
+            attempt("mount \(mount.source) at \(mount.target) again") { () throws(QuiesceError) in
+                try parts.networkMounts.mountAgain(mount, server: server, timeout: Self.networkRollbackTimeout)
+            }
+        }
+        for (mount, server) in undo.detached.reversed() {
+            let action = "mount \(mount.source) at \(mount.target) again"
+            error.rollbackFailures.append("\(action): not tried, server \(server) did not answer (detached lazily); `mount \(mount.target)` once it is back")
+            progress(.rollback(action: action, error: RunError(.timedOut, operation: action, path: mount.target,
+                                                                 "server \(server) did not answer; detached lazily")))
         }
         if let cleared = undo.clearedNextEntry {
             // After the isolate: a separate /boot is mounted again by then.

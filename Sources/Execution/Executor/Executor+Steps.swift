@@ -49,7 +49,10 @@ extension Executor {
             try quiesce { () throws(QuiesceError) in try parts.services.relinquishJournal() }
             return nil
 
-        case .unmount(let mount):
+        case .unmount(let mount, let network?):
+            return try unmountNetwork(mount, network, undo: &undo)
+
+        case .unmount(let mount, nil):
             return try unmount(mount, retry: policy.busyRetry, undo: &undo)
 
         case .remountReadOnly(let path):
@@ -88,7 +91,7 @@ extension Executor {
 
     /// Journals the quiesce so far and the exec (or panic) to come, with the steps still before it.
     private func recordOutcome(_ undo: UndoLog, remaining: ArraySlice<PlanStep>) {
-        let unmounted = undo.unmounted.map(\.target)
+        let unmounted = (undo.networkUnmounted.map(\.mount) + undo.detached.map(\.mount) + undo.unmounted).map(\.target)
         let before = remaining.filter { $0.action != .exec && $0.action != .panic }.map(\.summary)
         let then = before.isEmpty ? "" : "; then: " + before.joined(separator: ", ")
         if undo.quiesced {
@@ -126,6 +129,35 @@ extension Executor {
         } catch {
             throw RunError(error)
         }
+    }
+
+    /// Unmounts a network file system (or something mounted on one) before the isolate, bounded by the step's
+    /// time limit; a detach step detaches it lazily. A busy one is remounted read-only instead, within the same
+    /// limit. A timeout fails the step (75) naming the mount and the server, and the run rolls back.
+    private func unmountNetwork(_ mount: MountEntry, _ network: NetworkUnmount, undo: inout UndoLog) throws(RunError) -> String? {
+        let path = mount.target, server = network.server
+        do {
+            try parts.networkMounts.unmount(mount, server: server, detach: network.detach, force: network.force,
+                                            timeout: network.timeout)
+        } catch where error.errno == .resourceBusy && !network.detach {
+            do {
+                try parts.networkMounts.remountReadOnly(mount, server: server, timeout: network.timeout)
+            } catch let remountError {
+                throw RunError(remountError.code == .timedOut ? .timedOut : .busy, operation: "unmount \(path)", path: path,
+                               errno: remountError.errno, blockers: writers(of: path),
+                               "\(error.message); remounting read-only instead failed too: \(remountError.message)")
+            }
+            undo.networkReadOnly.append((mount, server))
+            return "\(path) is busy: remounted read-only instead"
+        } catch {
+            throw RunError(error)
+        }
+        if network.detach {
+            undo.detached.append((mount, server))
+            return "server \(server) did not answer: detached lazily"
+        }
+        undo.networkUnmounted.append((mount, server))
+        return nil
     }
 
     /// Remounts `path` read-only; while the file system is busy, syncs it, waits and tries again as `retry` says.

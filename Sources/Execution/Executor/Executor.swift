@@ -62,7 +62,9 @@ public struct Executor {
         let microseconds = duration.components.seconds * 1_000_000 + duration.components.attoseconds / 1_000_000_000_000
         var fields = ["STEP_INDEX": "\(index)", "STEP_ACTION": step.action.rawValue, "DURATION_USEC": "\(microseconds)"]
         switch step {
-        case .unmount(let mount): fields["MOUNT_PATH"] = mount.target
+        case .unmount(let mount, let network):
+            fields["MOUNT_PATH"] = mount.target
+            if let network { fields["NETWORK_SERVER"] = network.server }
         case .remountReadOnly(let path): fields["MOUNT_PATH"] = path
         case .swapOff(let area): fields["SWAP_PATH"] = area.path
         case .isolate(let unit), .handOver(let unit, _): fields["UNIT"] = unit

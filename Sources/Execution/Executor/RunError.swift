@@ -21,6 +21,8 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case noPermission
         /// A facility is missing: no systemd, no journald socket (69).
         case unavailable
+        /// A network file system did not answer within its step's time limit; rolled back (75).
+        case timedOut
         /// Stopped on request (SIGINT, SIGTERM) between two steps; everything was rolled back (130).
         case interrupted
         /// Anything else (1).
@@ -77,6 +79,7 @@ public struct RunError: Error, Sendable, Equatable, CustomStringConvertible {
         case .busy: code = .busy
         case .noPermission: code = .noPermission
         case .unavailable: code = .unavailable
+        case .timedOut: code = .timedOut
         case .failed: code = .failed
         }
         self.init(code, operation: error.operation, path: error.path, errno: error.errno, busError: error.busError,

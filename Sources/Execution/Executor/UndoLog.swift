@@ -14,6 +14,13 @@ struct UndoLog {
     var unmounted: [MountEntry] = []
     /// Mount points made read-only, in order (remounted read-write in reverse order).
     var madeReadOnly: [String] = []
+    /// Network file systems unmounted before the isolate, with their servers (mounted again after the default
+    /// target is back, when the network is up again).
+    var networkUnmounted: [(mount: MountEntry, server: String)] = []
+    /// Network file systems made read-only instead (busy), with their servers.
+    var networkReadOnly: [(mount: MountEntry, server: String)] = []
+    /// Network file systems detached lazily: their servers did not answer, so they are not mounted again.
+    var detached: [(mount: MountEntry, server: String)] = []
     /// Whether journald was asked to leave /var.
     var journalMoved = false
     /// The grubenv whose next_entry was cleared, and the value to put back.
@@ -22,5 +29,7 @@ struct UndoLog {
     var handedOver = false
 
     /// Whether anything was stopped or unmounted (a quiesce happened).
-    var quiesced: Bool { isolated || !unmounted.isEmpty || !madeReadOnly.isEmpty }
+    var quiesced: Bool {
+        isolated || !unmounted.isEmpty || !madeReadOnly.isEmpty || !networkUnmounted.isEmpty || !detached.isEmpty
+    }
 }

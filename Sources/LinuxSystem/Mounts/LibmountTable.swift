@@ -82,6 +82,19 @@ struct LibmountTable: ~Copyable {
         return rows
     }
 
+    /// Each entry's mount point and its whole option string (fstab's fourth field, utab's OPTS=), in table order.
+    /// The corresponding C functions are `mnt_fs_get_target` and `mnt_fs_get_options`.
+    func targetsAndOptions() -> [(target: String, options: String)] {
+        guard let iterator = mnt_new_iter(Int32(MNT_ITER_FORWARD)) else { return [] }
+        defer { mnt_free_iter(iterator) }
+        var result: [(target: String, options: String)] = []
+        var fs: OpaquePointer?
+        while mnt_table_next_fs(handle, iterator, &fs) == 0, let fs {
+            result.append((Self.string(mnt_fs_get_target(fs)) ?? "", Self.string(mnt_fs_get_options(fs)) ?? ""))
+        }
+        return result
+    }
+
     private static func row(_ fs: OpaquePointer) -> Row {
         let isKernel = mnt_fs_is_kernel(fs) != 0
         let devno = mnt_fs_get_devno(fs)

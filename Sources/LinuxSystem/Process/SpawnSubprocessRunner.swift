@@ -6,7 +6,9 @@ import Glibc
 
 /// posix_spawn(3), then waitpid(2): the one place kreboot starts a program. By default stdin is /dev/null and
 /// stderr (and stdout, when captured) go to one pipe, read until EOF; with `inheritsStandardStreams` the child
-/// gets our stdin, stdout and stderr and nothing is read.
+/// gets our stdin, stdout and stderr and nothing is read. With a `timeout` (captured output only), a child still
+/// running when it is up is killed with SIGKILL and reaped if it can be within a second (one blocked in the kernel
+/// may not die at once; it is then left to exit on its own).
 public struct SpawnSubprocessRunner: SubprocessRunner {
     /// The most output a result keeps: the last 256 KiB.
     public static let outputLimit = 256 << 10
@@ -45,9 +47,38 @@ public struct SpawnSubprocessRunner: SubprocessRunner {
             close(pipeFDs[0])
             throw error
         }
-        let output = readAll(pipeFDs[0], echo: options.echo)
+        let deadline = options.timeout.map { ContinuousClock.now + $0 }
+        let (output, expired) = readAll(pipeFDs[0], echo: options.echo, until: deadline)
         close(pipeFDs[0])
-        return SubprocessResult(status: try Self.wait(pid, program), output: String(decoding: output, as: UTF8.self))
+        let text = String(decoding: output, as: UTF8.self)
+        if let deadline {
+            if !expired, let status = try Self.reap(pid, program, until: deadline) {
+                return SubprocessResult(status: status, output: text)
+            }
+            kill(pid, SIGKILL)
+            let status = try Self.reap(pid, program, until: .now + .seconds(1))
+            return SubprocessResult(status: status ?? 128 + SIGKILL, output: text, timedOut: true)
+        }
+        return SubprocessResult(status: try Self.wait(pid, program), output: text)
+    }
+
+    /// Waits for `pid` until `deadline` (polling every 10 ms); nil if it is still running then.
+    /// The corresponding C function is `waitpid` with `WNOHANG`.
+    static func reap(_ pid: pid_t, _ program: String, until deadline: ContinuousClock.Instant) throws(SystemError) -> Int32? {
+        while true {
+            var status: Int32 = 0
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return decode(status) }
+            if reaped < 0 {
+                let err = Errno(rawValue: errno)
+                guard err == .interrupted else {
+                    throw SystemError(.failed, path: program, errno: err, "\(program): waitpid: \(err)")
+                }
+                continue
+            }
+            if ContinuousClock.now >= deadline { return nil }
+            usleep(10_000)
+        }
     }
 
     /// The extra descriptors of `options`, dup2'ed in the child in a fixed order.
@@ -82,14 +113,30 @@ public struct SpawnSubprocessRunner: SubprocessRunner {
                 throw SystemError(.failed, path: program, errno: err, "\(program): waitpid: \(err)")
             }
         }
-        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+        return decode(status)
     }
 
-    /// Reads `fd` until EOF, keeping the last `outputLimit` bytes; with `echo`, copies each piece to our stderr.
-    private func readAll(_ fd: Int32, echo: Bool) -> [UInt8] {
+    /// The exit status in a wait status, or 128 + N when signal N killed the child.
+    static func decode(_ status: Int32) -> Int32 {
+        (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Reads `fd` until EOF (or until `deadline`: then `expired` is true), keeping the last `outputLimit` bytes;
+    /// with `echo`, copies each piece to our stderr.
+    private func readAll(_ fd: Int32, echo: Bool, until deadline: ContinuousClock.Instant? = nil) -> (output: [UInt8], expired: Bool) {
         var output: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 16384)
         while true {
+            if let deadline {
+                let left = deadline - ContinuousClock.now
+                if left <= .zero { return (output, true) }
+                let (seconds, attoseconds) = left.components
+                let milliseconds = Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                let ready = poll(&poller, 1, milliseconds)
+                if ready < 0 && errno == EINTR { continue }
+                if ready == 0 { continue }
+            }
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if n < 0 && errno == EINTR { continue }
             if n <= 0 { break }
@@ -97,6 +144,6 @@ public struct SpawnSubprocessRunner: SubprocessRunner {
             if output.count > Self.outputLimit { output.removeFirst(output.count - Self.outputLimit) }
             if echo { buffer.withUnsafeBytes { _ = write(2, $0.baseAddress, n) } }
         }
-        return output
+        return (output, false)
     }
 }

@@ -10,14 +10,19 @@ public struct SubprocessOptions: Sendable, Equatable {
     /// is empty; `capturesStandardOutput` and `echo` do not apply): a child that talks to the user itself, such as
     /// the executor child `kreboot __execute`.
     public var inheritsStandardStreams: Bool
+    /// How long the child may take; when it is up, the child is killed (SIGKILL) and the result says it timed
+    /// out. nil: no limit. For work that can block in the kernel, such as a look at a network file system whose
+    /// server does not answer.
+    public var timeout: Duration?
 
     /// Options for one run; by default stdin is /dev/null, stdout and stderr are captured together and not echoed.
     public init(descriptors: [Int32: Int32] = [:], capturesStandardOutput: Bool = true, echo: Bool = false,
-                inheritsStandardStreams: Bool = false) {
+                inheritsStandardStreams: Bool = false, timeout: Duration? = nil) {
         self.descriptors = descriptors
         self.capturesStandardOutput = capturesStandardOutput
         self.echo = echo
         self.inheritsStandardStreams = inheritsStandardStreams
+        self.timeout = timeout
     }
 
     /// A child with our stdin, stdout and stderr and nothing captured (see `inheritsStandardStreams`).

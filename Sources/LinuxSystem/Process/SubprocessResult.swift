@@ -7,11 +7,15 @@ public struct SubprocessResult: Sendable, Equatable {
     /// What the child wrote to stderr — and to stdout, when `SubprocessOptions.capturesStandardOutput` —
     /// interleaved, at most the last `SpawnSubprocessRunner.outputLimit` bytes.
     public var output: String
+    /// Whether the child was killed because `SubprocessOptions.timeout` was up (`status` is then 137, or what
+    /// the child ended with if it could still be reaped as it was killed).
+    public var timedOut: Bool
 
     /// A result with this status and output.
-    public init(status: Int32, output: String = "") {
+    public init(status: Int32, output: String = "", timedOut: Bool = false) {
         self.status = status
         self.output = output
+        self.timedOut = timedOut
     }
 
     /// The last meaningful output line: makedumpfile's reason when it fails (its closing

@@ -44,6 +44,31 @@ struct MountContext: ~Copyable {
         try check(mnt_context_set_fstype(handle, type))
     }
 
+    /// No `/sbin/umount.TYPE` or `/sbin/mount.TYPE` helper: the syscall itself (umount2, which for NFS is
+    /// all that matters; the helper of NFSv3 would also call the server). The corresponding C function is
+    /// `mnt_context_disable_helpers`.
+    func disableHelpers() throws(QuiesceError) {
+        try check(mnt_context_disable_helpers(handle, 1))
+    }
+
+    /// Take paths as given, without resolving them (a stat through a dead server's mount would hang). The
+    /// corresponding C function is `mnt_context_disable_canonicalize`.
+    func disableCanonicalize() throws(QuiesceError) {
+        try check(mnt_context_disable_canonicalize(handle, 1))
+    }
+
+    /// Lazy unmount: detach now, clean up when no longer busy (umount2 MNT_DETACH). The corresponding C function
+    /// is `mnt_context_enable_lazy`.
+    func enableLazy() throws(QuiesceError) {
+        try check(mnt_context_enable_lazy(handle, 1))
+    }
+
+    /// Forced unmount (umount2 MNT_FORCE: NFS aborts the requests in flight). The corresponding C function is
+    /// `mnt_context_enable_force`.
+    func enableForce() throws(QuiesceError) {
+        try check(mnt_context_enable_force(handle, 1))
+    }
+
     /// Runs umount(2) through libmount. The corresponding C function is `mnt_context_umount`.
     func unmount() throws(QuiesceError) {
         try check(mnt_context_umount(handle))

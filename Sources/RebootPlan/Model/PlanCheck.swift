@@ -15,6 +15,8 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case alreadyLoaded = "already-loaded"
     case mountTable = "mount-table"
     case swap
+    /// Each network mount's server answered the preflight probe (listed only when there are network mounts).
+    case networkMounts = "network-mounts"
     /// A number the plan depends on in a /proc or /sys file is impossible (listed only when one is).
     case kernelValues = "kernel-values"
 }

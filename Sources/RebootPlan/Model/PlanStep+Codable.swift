@@ -5,7 +5,7 @@ import LinuxSystem
 extension PlanStep: Codable {
     private enum Key: String, CodingKey {
         case action, kernel, initrds, commandLine, path, unit, mode, kind, sizeBytes, usedBytes
-        case source, fstype, vfsOptions, fsOptions, fsRoot, device, mountID, parentID
+        case source, fstype, vfsOptions, fsOptions, fsRoot, device, mountID, parentID, network
     }
 
     public init(from decoder: any Decoder) throws {
@@ -34,7 +34,8 @@ extension PlanStep: Codable {
                 vfsOptions: try c.decodeIfPresent(String.self, forKey: .vfsOptions) ?? "rw",
                 fsOptions: try c.decodeIfPresent(String.self, forKey: .fsOptions) ?? "",
                 fsRoot: try c.decodeIfPresent(String.self, forKey: .fsRoot) ?? "/",
-                device: try c.decodeIfPresent(String.self, forKey: .device)))
+                device: try c.decodeIfPresent(String.self, forKey: .device)),
+                network: try c.decodeIfPresent(NetworkUnmount.self, forKey: .network))
         case .remountReadOnly: self = .remountReadOnly(path: try string(.path))
         case .sync: self = .sync
         case .exec: self = .exec
@@ -59,7 +60,7 @@ extension PlanStep: Codable {
             try c.encode(area.sizeBytes, forKey: .sizeBytes)
             try c.encode(area.usedBytes, forKey: .usedBytes)
         case .moveJournal(let directory): try c.encode(directory, forKey: .path)
-        case .unmount(let mount):
+        case .unmount(let mount, let network):
             try c.encode(mount.target, forKey: .path)
             try c.encode(mount.source, forKey: .source)
             try c.encode(mount.fstype, forKey: .fstype)
@@ -69,6 +70,7 @@ extension PlanStep: Codable {
             try c.encodeIfPresent(mount.device, forKey: .device)
             try c.encode(mount.id, forKey: .mountID)
             try c.encode(mount.parentID, forKey: .parentID)
+            try c.encodeIfPresent(network, forKey: .network)
         case .remountReadOnly(let path): try c.encode(path, forKey: .path)
         case .sync, .exec, .panic: break
         case .handOver(let unit, let mode):

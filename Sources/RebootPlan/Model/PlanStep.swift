@@ -18,8 +18,10 @@ public enum PlanStep: Sendable, Equatable {
     /// Ask journald to move its journal from /var to /run, before the file system holding
     /// `journalDirectory` is unmounted or made read-only.
     case moveJournal(journalDirectory: String)
-    /// Unmount a file system (children before parents); a busy one is made read-only instead.
-    case unmount(MountEntry)
+    /// Unmount a file system (children before parents); a busy one is made read-only instead. A network file
+    /// system carries `network`: unmounted before the isolate, bounded in time, or detached lazily (see
+    /// `NetworkUnmount`).
+    case unmount(MountEntry, network: NetworkUnmount? = nil)
     /// Remount a file system read-only (`/`, which cannot be unmounted).
     case remountReadOnly(path: String)
     /// sync(2): every dirty page to disk.
@@ -56,6 +58,12 @@ public enum PlanStep: Sendable, Equatable {
         }
     }
 
+    /// The network unmount's payload, when the step is the unmount of a network file system.
+    public var networkUnmount: NetworkUnmount? {
+        if case .unmount(_, let network) = self { return network }
+        return nil
+    }
+
     /// Whether the step loads a kernel (the steps before anything is stopped).
     public var isLoad: Bool { action == .load || action == .loadCrash }
 
@@ -68,7 +76,11 @@ public enum PlanStep: Sendable, Equatable {
         case .isolate(let unit): "isolate \(unit)"
         case .swapOff(let area): "swap off \(area.path) (\(area.kind.rawValue))"
         case .moveJournal(let directory): "move the journal from \(directory) to /run (journald)"
-        case .unmount(let mount): "unmount \(mount.target) (\(mount.source), \(mount.fstype))"
+        case .unmount(let mount, let network?) where network.detach:
+            "detach \(mount.target) lazily (\(mount.source), \(mount.fstype); umount2 MNT_DETACH\(network.force ? "|MNT_FORCE" : "")): server \(network.server) did not answer"
+        case .unmount(let mount, let network?):
+            "unmount \(mount.target) (\(mount.source), \(mount.fstype)) while the network is up, within \(network.timeoutSeconds.planSeconds) s"
+        case .unmount(let mount, nil): "unmount \(mount.target) (\(mount.source), \(mount.fstype))"
         case .remountReadOnly(let path): "remount \(path) read-only"
         case .sync: "sync file systems"
         case .exec: "kexec into the new kernel (reboot LINUX_REBOOT_CMD_KEXEC)"
@@ -76,4 +88,9 @@ public enum PlanStep: Sendable, Equatable {
         case .handOver(let unit, let mode): "start \(unit) (\(mode)): systemd stops services, unmounts and executes"
         }
     }
+}
+
+extension Double {
+    /// Seconds as a plan shows them: `30`, `2.5`.
+    var planSeconds: String { self == rounded() ? String(Int(self)) : String(self) }
 }

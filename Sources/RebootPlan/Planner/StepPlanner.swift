@@ -4,7 +4,8 @@ import LinuxSystem
 /// The steps of a plan, in the order the executor runs them. Pure.
 ///
 /// kreboot's own quiesce: load first (a refused image stops the run while nothing is stopped), clear a
-/// grub-reboot one-time entry, isolate rescue.target, turn every swap off, move the journal to /run before the
+/// grub-reboot one-time entry, unmount network file systems while the network is still up (with what is mounted
+/// on top of them first), isolate rescue.target, turn every swap off, move the journal to /run before the
 /// file system holding it is touched, unmount children before parents, `/` read-only, sync, then exec (or, for
 /// a kdump test, panic). `--via systemd`: load, clear the one-time entry, hand over to kexec.target.
 struct StepPlanner {
@@ -35,9 +36,11 @@ struct StepPlanner {
             steps.append(.handOver(unit: Self.handOverUnit, mode: Self.handOverMode))
             return steps
         }
+        let group = NetworkUnmountGroup(MountClassifier.mountsToUnmount(snapshot.mounts), isNetwork: snapshot.isNetworkMount)
+        steps += group.beforeIsolate.map { PlanStep.unmount($0.mount, network: networkUnmount($0)) }
         steps.append(.isolate(unit: Self.quiesceUnit))
         steps += snapshot.swaps.map(PlanStep.swapOff)
-        var fileSystemSteps = MountClassifier.mountsToUnmount(snapshot.mounts).map(PlanStep.unmount)
+        var fileSystemSteps = group.afterIsolate.map { PlanStep.unmount($0) }
         if let root = snapshot.mounts.last(where: { $0.target == "/" }), !root.isReadOnly {
             fileSystemSteps.append(.remountReadOnly(path: "/"))
         } else if snapshot.mounts.isEmpty {
@@ -47,7 +50,7 @@ struct StepPlanner {
             let holder = JournalLocation.mountPoint(of: journal, in: snapshot.mounts)
             let first = fileSystemSteps.firstIndex { step in
                 switch step {
-                case .unmount(let mount): mount.target == holder
+                case .unmount(let mount, _): mount.target == holder
                 case .remountReadOnly(let path): path == holder
                 default: false
                 }
@@ -58,5 +61,15 @@ struct StepPlanner {
         steps.append(.sync)
         steps.append(options.mode == .reboot ? .exec : .panic)
         return steps
+    }
+
+    /// How a mount before the isolate is unmounted: bounded in time; detached lazily when the network mount it
+    /// depends on did not answer the probe and `--detach-unreachable-network-mounts` allows it.
+    func networkUnmount(_ member: NetworkUnmountGroup.Member) -> NetworkUnmount {
+        let probe = snapshot.networkMountProbes.first { $0.path == member.network.target }
+        let outcome = probe?.outcome ?? .notProbed
+        let detach = (probe?.isDead ?? false) && options.policy.detachUnreachableNetworkMounts
+        return NetworkUnmount(server: member.network.networkServer, probe: outcome, detach: detach,
+                              force: detach && NetworkUnmount.forceTypes.contains(member.mount.fstype))
     }
 }

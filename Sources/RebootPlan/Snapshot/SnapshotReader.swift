@@ -7,8 +7,11 @@ import Glibc
 extension SystemSnapshot {
     /// Reads everything the planner needs from the system under `root`: the only I/O of planning.
     /// Kernel images are inspected for the explicit `--kernel`, the kdump overrides and every boot entry.
+    /// Network mounts are probed with `probe` (in a child, bounded in time) when planning for the running
+    /// system; without a probe, or for another root, they are listed as not probed.
     public static func read(root: RootDirectory = RootDirectory(), options: PlanOptions = PlanOptions(),
-                            process: ProcessContext = .current(), sessions: [LoginSession]? = nil) -> SystemSnapshot {
+                            process: ProcessContext = .current(), sessions: [LoginSession]? = nil,
+                            probe: (any NetworkMountProbing)? = nil) -> SystemSnapshot {
         var snapshot = SystemSnapshot(root: root, process: process, sessions: sessions)
         do {
             let table = try MountTableReader.read(root: root)
@@ -26,6 +29,8 @@ extension SystemSnapshot {
         snapshot.swaps = SwapTableReader.read(root: root)
         snapshot.memAvailableBytes = SwapTableReader.memAvailableBytes(root: root)
         if root.isDirectory(JournalLocation.persistentDirectory) { snapshot.persistentJournal = JournalLocation.persistentDirectory }
+        snapshot.netdevMounts = NetdevMountPoints.read(root: root)
+        snapshot.networkMountProbes = probeNetworkMounts(snapshot, probe: root.isRealRoot ? probe : nil)
 
         var kernels: [String] = snapshot.bootLoader.entries.map(\.kernel)
         var initrds: [String] = snapshot.bootLoader.entries.flatMap(\.initrds)
@@ -44,6 +49,19 @@ extension SystemSnapshot {
             if let free = root.freeBytes(dir) { snapshot.freeSpace[dir] = free }
         }
         return snapshot
+    }
+
+    /// The probe of each network mount kreboot would unmount (read-write ones: a read-only one is left alone),
+    /// before anything is stopped. Without `probe` each is listed as not probed.
+    static func probeNetworkMounts(_ snapshot: SystemSnapshot, probe: (any NetworkMountProbing)?) -> [NetworkMountProbe] {
+        let network = snapshot.mounts.filter { snapshot.isNetworkMount($0) && $0.target != "/" && !$0.isReadOnly }
+        return network.map { mount in
+            guard let probe else {
+                let why = snapshot.root.isRealRoot ? "no probe" : "planning for \(snapshot.root.path)"
+                return NetworkMountProbe(path: mount.target, server: mount.networkServer, outcome: .notProbed, detail: why)
+            }
+            return probe.probe(mount)
+        }
     }
 }
 

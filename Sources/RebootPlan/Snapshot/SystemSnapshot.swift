@@ -35,6 +35,15 @@ public struct SystemSnapshot: Sendable {
     public var memAvailableBytes: UInt64?
     /// journald's persistent journal directory (/var/log/journal) when it exists; nil with a volatile journal.
     public var persistentJournal: String?
+    /// Mount points whose fstab entry has `_netdev`: network mounts whatever their type.
+    public var netdevMounts: Set<String> = []
+    /// The preflight probe of each network mount, in table order (empty when there are none).
+    public var networkMountProbes: [NetworkMountProbe] = []
+
+    /// Whether the mount is a network mount (its type, or `_netdev`): unmounted while the network is still up.
+    public func isNetworkMount(_ mount: MountEntry) -> Bool {
+        mount.isNetworkMount(netdev: netdevMounts.contains(mount.target))
+    }
 
     public init(root: RootDirectory = RootDirectory(), process: ProcessContext, mounts: [MountEntry] = [],
                 mountTableFile: String = "/proc/self/mountinfo", mountTableProblem: SystemError? = nil,

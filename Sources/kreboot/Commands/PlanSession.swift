@@ -22,7 +22,8 @@ struct PlanSession {
         if root.isRealRoot && FileManager.default.fileExists(atPath: "/run/systemd/system") {
             sessions = try? SystemdServiceManager().sessions()
         }
-        return SystemSnapshot.read(root: root, options: options, sessions: sessions)
+        // Network mounts are probed in a child (kreboot __probe-mount), killed when its time is up.
+        return SystemSnapshot.read(root: root, options: options, sessions: sessions, probe: ChildProcessMountProbe())
     }
 
     /// The plan for `options`.

@@ -18,6 +18,9 @@ struct PlanningOptions: ParsableArguments {
     @Flag(name: .customLong("ignore-inhibitors"), help: "Proceed although a logind inhibitor lock blocks shutdown.")
     var ignoreInhibitors = false
 
+    @Flag(name: .customLong("detach-unreachable-network-mounts"), help: "A network file system whose server does not answer the preflight probe is detached lazily (umount2 MNT_DETACH, with MNT_FORCE for NFS) instead of refusing the run (75). What the client still held for it is lost.")
+    var detachUnreachableNetworkMounts = false
+
     @Flag(name: .long, help: ArgumentHelp("Removed: use --ignore-sessions and/or --ignore-inhibitors.", visibility: .hidden))
     var force = false
 
@@ -35,7 +38,8 @@ struct PlanningOptions: ParsableArguments {
 
     /// The plan's policy.
     var policy: RunPolicy {
-        RunPolicy(strategy: via, ignoreSessions: ignoreSessions, ignoreInhibitors: ignoreInhibitors)
+        RunPolicy(strategy: via, ignoreSessions: ignoreSessions, ignoreInhibitors: ignoreInhibitors,
+                  detachUnreachableNetworkMounts: detachUnreachableNetworkMounts)
     }
 }
 

@@ -18,7 +18,7 @@ extension ExitStatus {
         switch error.code {
         case .planRefused: return .usage
         case .loadFailed: return error.kexec.map(forKexec) ?? .internalError
-        case .busy, .unsafeMounts: return .temporary
+        case .busy, .unsafeMounts, .timedOut: return .temporary
         case .noPermission: return .noPermission
         case .unavailable: return .unavailable
         case .interrupted: return .interrupted

@@ -75,7 +75,7 @@ SCHEMA_JSON = r'''
       "type": "object",
       "required": ["id", "status", "message"],
       "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap (new checks add ids)"},
+        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, kernel-values, network-mounts (new checks add ids)"},
         "status": {"enum": ["pass", "warn", "fail"]},
         "message": {"type": "string"}
       }
@@ -87,6 +87,7 @@ SCHEMA_JSON = r'''
         "strategy": {"enum": ["kreboot", "systemd"]},
         "ignoreSessions": {"type": "boolean"},
         "ignoreInhibitors": {"type": "boolean"},
+        "detachUnreachableNetworkMounts": {"type": "boolean", "description": "--detach-unreachable-network-mounts: a network mount whose server did not answer the preflight probe is detached lazily instead of refusing the run"},
         "busyRetry": {
           "type": "object",
           "required": ["attempts"],
@@ -106,6 +107,18 @@ SCHEMA_JSON = r'''
         "kernel": {"$ref": "#/$defs/path"},
         "initrds": {"type": "array", "items": {"$ref": "#/$defs/path"}},
         "commandLine": {"type": "string"}
+      }
+    },
+    "networkUnmount": {
+      "type": "object",
+      "description": "on the unmount of a network file system (or of a mount on top of one): run before the isolate, while the network is up, in a child bounded by timeoutSeconds (a timeout rolls back, 75); with detach, a lazy detach (umount2 MNT_DETACH, MNT_FORCE when force) because the server did not answer the preflight probe and --detach-unreachable-network-mounts was given",
+      "required": ["server", "timeoutSeconds", "probe", "detach", "force"],
+      "properties": {
+        "server": {"type": "string", "minLength": 1},
+        "timeoutSeconds": {"type": "number", "minimum": 0},
+        "probe": {"enum": ["reachable", "unreachable", "failed", "notProbed"]},
+        "detach": {"type": "boolean"},
+        "force": {"type": "boolean"}
       }
     },
     "step": {
@@ -128,7 +141,8 @@ SCHEMA_JSON = r'''
           "required": ["path", "source", "fstype", "vfsOptions", "fsOptions", "fsRoot", "mountID", "parentID"],
           "properties": {"path": {"$ref": "#/$defs/path"}, "source": {"type": "string"}, "fstype": {"type": "string", "minLength": 1},
                          "vfsOptions": {"type": "string"}, "fsOptions": {"type": "string"}, "fsRoot": {"type": "string"},
-                         "device": {"type": "string"}, "mountID": {"type": "integer"}, "parentID": {"type": "integer"}}}},
+                         "device": {"type": "string"}, "mountID": {"type": "integer"}, "parentID": {"type": "integer"},
+                         "network": {"$ref": "#/$defs/networkUnmount"}}}},
         {"if": {"properties": {"action": {"const": "remountReadOnly"}}}, "then": {"required": ["path"], "properties": {"path": {"$ref": "#/$defs/path"}}}},
         {"if": {"properties": {"action": {"const": "handOver"}}}, "then": {
           "required": ["unit", "mode"], "properties": {"unit": {"type": "string", "minLength": 1}, "mode": {"type": "string", "minLength": 1}}}}
