@@ -1,7 +1,8 @@
 import KexecCore
 import Quiesce
 
-/// Everything the executor acts through: the loader, systemd, mounts, swaps, grubenv and the journal. The real
+/// Everything the executor acts through: the loader, systemd, mounts, swaps, grubenv, the journal and the kernel
+/// log (a kdump test's marker). The real
 /// parts are `ExecutorParts.system(...)`; unit tests pass fakes.
 public struct ExecutorParts: Sendable {
     public var loader: any KexecLoader
@@ -10,10 +11,12 @@ public struct ExecutorParts: Sendable {
     public var swaps: any SwapOperations
     public var grubEnvironment: any GrubEnvironmentEditing
     public var journal: any JournalRecorder
+    public var kernelLog: any KernelLogWriting
 
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations & MountRestoring,
                 swaps: any SwapOperations, grubEnvironment: any GrubEnvironmentEditing,
-                journal: any JournalRecorder = DiscardingJournal()) {
+                journal: any JournalRecorder = DiscardingJournal(), kernelLog: any KernelLogWriting = DiscardingKernelLog()) {
+        self.kernelLog = kernelLog
         self.loader = loader
         self.services = services
         self.mounts = mounts

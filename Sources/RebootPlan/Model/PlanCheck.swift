@@ -13,6 +13,8 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case crashkernel
     case dumpSpace = "dump-space"
     case alreadyLoaded = "already-loaded"
+    /// A kdump test: who armed the capture kernel and where its dump will be.
+    case capture
     case mountTable = "mount-table"
     case swap
     /// A number the plan depends on in a /proc or /sys file is impossible (listed only when one is).
