@@ -19,8 +19,9 @@ struct CalibrateCommand: ParsableCommand {
         more than 4 GiB of RAM a 72 MiB Low is reserved too), SIZE_LOW = RECOMMENDATION + LUNs/2 elsewhere.
 
         APPLY
-          --apply writes the recommended parameters into the boot loader's configuration, so the next \
-        boot reserves the memory:
+
+        --apply writes the recommended parameters into the boot loader's configuration, so the next boot \
+        reserves the memory:
           Boot Loader Spec (entries in /boot/loader/entries, e.g. Fedora)
               appended to every entry's "options" line and to /etc/kernel/cmdline (when it exists, for \
         kernels installed later), as "grubby --update-kernel=ALL --args" does; what was added is recorded \
@@ -28,19 +29,24 @@ struct CalibrateCommand: ParsableCommand {
           GRUB (/etc/default/grub, e.g. Debian)
               a drop-in, /etc/default/grub.d/kreboot.cfg, appends them to GRUB_CMDLINE_LINUX_DEFAULT; then \
         grub.cfg is generated again with update-grub (else grub-mkconfig -o /boot/grub/grub.cfg).
-          The change is shown first, as a diff, and applied after confirmation on the terminal (or with \
-        --yes). Every file is written to a temporary file beside it, synced and renamed over it. A \
-        crashkernel= already set elsewhere (GRUB_CMDLINE_LINUX in /etc/default/grub, kdump-tools' \
-        /etc/default/grub.d/kdump-tools.cfg, an entry's options) is reported and not duplicated: change or \
-        remove it there. --remove deletes the drop-in (and generates grub.cfg again), or takes exactly the \
-        recorded parameters out of the entries and /etc/kernel/cmdline. With --root DIR the files under \
-        DIR are edited and the generator is NOT run on this host (its grub.cfg is not DIR's): run it in \
-        that system. The reservation takes effect at the next boot.
+
+        The change is shown first, as a diff, and applied after confirmation on the terminal (or with \
+        --yes); --dry-run shows it only. Every file is written to a temporary file beside it, synced and \
+        renamed over it, keeping its mode. A crashkernel= already set elsewhere (GRUB_CMDLINE_LINUX in \
+        /etc/default/grub, kdump-tools' /etc/default/grub.d/kdump-tools.cfg, an entry's options) is \
+        reported and not duplicated: change or remove it there. --remove deletes the drop-in (and \
+        generates grub.cfg again), or takes exactly the recorded parameters out of the entries and \
+        /etc/kernel/cmdline. With --root DIR the files under DIR are edited and the generator is NOT run \
+        on this host (its grub.cfg is not DIR's): run it in that system. The reservation takes effect at \
+        the next boot.
 
         EXIT STATUS
-          0 ok (also: nothing to change, or declined), 1 the generator failed (the files stay edited), \
-        64 no terminal to confirm on without --yes, 65 an impossible number in /proc, 69 no GRUB \
-        defaults and no BLS entries, 77 a file that may not be written
+          0   ok; also nothing to change, or declined at the prompt
+          1   the generator (update-grub, grub-mkconfig) failed; the files stay edited
+          64  no terminal to confirm on without --yes
+          65  an impossible number in /proc (no recommendation)
+          69  neither GRUB defaults nor BLS entries to write into
+          77  a file that may not be written
 
         EXAMPLES
           kreboot calibrate
