@@ -39,6 +39,7 @@ public struct KdumpCapture: Codable, Sendable, Equatable {
         guard let saveDirectory else {
             return "capture kernel \(who); saved by \(savedBy), not to a local directory: the test cannot find the dump"
         }
-        return "capture kernel \(who); dump saved by \(savedBy) as \(layout ?? saveDirectory), found by the test's marker"
+        let found = savedBy == KdumpSaver.Kind.kreboot.rawValue ? "the test id it records" : "the test's marker in its dmesg"
+        return "capture kernel \(who); dump saved by \(savedBy) as \(layout ?? saveDirectory), found by \(found)"
     }
 }
