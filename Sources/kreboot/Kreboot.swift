@@ -102,7 +102,11 @@ struct Kreboot: ParsableCommand {
           /var/lib/kreboot/kdump-test.json
               the last kdump test: pending, succeeded or failed
           /var/crash/DATE-TIME/
-              saved dumps (KDUMP_SAVEDIR): vmcore and dmesg.txt
+              saved dumps (KDUMP_SAVEDIR): vmcore and dmesg.txt; kreboot dumps also lists
+              kdump-tools', kdump-utils' and SUSE's dumps in their save directories
+          /etc/default/grub.d/kreboot.cfg, /etc/kernel/cmdline
+              crashkernel= written by kreboot calibrate --apply (GRUB; BLS with the
+              entries' options lines)
 
         JOURNAL
         Every run, dry runs included, leaves records tagged SYSLOG_IDENTIFIER=kreboot
@@ -126,7 +130,11 @@ struct Kreboot: ParsableCommand {
           kreboot --entry '1>2' --yes
               reboot into the third entry of GRUB's second submenu, without a prompt
           kreboot --test-kdump
-              crash test: load the capture kernel, quiesce, panic; the capture kernel saves the dump
+              crash test: load the capture kernel (or use the one kdump-tools, kdump-utils
+              or SUSE's kdump armed), quiesce, write the test's marker to the kernel log,
+              panic; in the next boot kreboot status finds the dump by time and marker
+          kreboot calibrate --apply
+              write the recommended crashkernel= into the boot loader (shows it, asks first)
           kreboot calibrate
               recommend the crashkernel= reservation for this machine
           systemctl enable --now kreboot-kdump.service

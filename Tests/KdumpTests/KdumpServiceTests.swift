@@ -50,6 +50,7 @@ import Testing
     }
 
     @Test func saveDirectoryDevice() {
+        // (SaveDirectoryDevice lives in RebootPlan: the snapshot reads it.)
         let mounts = [
             MountEntry(id: 1, source: "/dev/nvme0n1", target: "/", fstype: "ext4"),
             MountEntry(id: 2, parentID: 1, source: "/dev/nvme0n2", target: "/data", fstype: "ext4"),
@@ -63,19 +64,16 @@ import Testing
         #expect(SaveDirectoryDevice.device(for: "/run/dumps", mounts: mounts) == nil)    // tmpfs
     }
 
-    @Test func requestFromSnapshotAndTarget() {
-        var snapshot = SystemSnapshot(process: ProcessContext(effectiveUID: 0, machineArch: "x86_64"))
-        snapshot.commandLine = "root=/dev/nvme0n1 rw crashkernel=256M"
-        snapshot.kdump = KdumpConfigReader.parse(text: "KDUMP_COREDIR=/data\n", file: "/etc/default/kdump-tools")
-        snapshot.mounts = [MountEntry(id: 1, source: "/dev/nvme0n1", target: "/", fstype: "ext4"),
-                           MountEntry(id: 2, parentID: 1, source: "/dev/nvme0n2", target: "/data", fstype: "ext4")]
-        let target = BootTarget(kernel: "/boot/vmlinuz-6.1.0-28-cloud-amd64", initrds: [], commandLine: "ignored",
-                                source: .init(kind: .explicit))
-        let request = KdumpServiceRequest(target: target, snapshot: snapshot, kreboot: "/usr/local/bin/kreboot")
-        #expect(request.image.kernel == "/boot/vmlinuz-6.1.0-28-cloud-amd64")
-        #expect(request.image.commandLine == "root=/dev/nvme0n1 rw irqpoll nr_cpus=1 reset_devices "
-            + "init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2")
-        #expect(request.watchedFiles == ["/boot/vmlinuz-6.1.0-28-cloud-amd64", "/etc/default/kdump-tools"])
+    @Test func requestFromTheKdumpTestTarget() {
+        let config = KdumpConfigReader.parse(text: "KDUMP_COREDIR=/data\n", file: "/etc/default/kdump-tools")
+        let target = BootTarget(kernel: "/boot/vmlinuz-6.1.0-28-cloud-amd64", initrds: ["/boot/initrd.img-6.1"],
+                                commandLine: "root=/dev/nvme0n1 rw irqpoll", source: .init(kind: .explicit))
+        let request = KdumpServiceRequest(target: target, rule: "the running command line", config: config)
+        #expect(request.image == KexecImage(kernel: target.kernel, initrds: target.initrds, commandLine: target.commandLine))
+        #expect(request.explanation == "the running command line")
+        #expect(request.watchedFiles == ["/boot/vmlinuz-6.1.0-28-cloud-amd64", "/boot/initrd.img-6.1", "/etc/default/kdump-tools"])
         #expect(request.configFile == "/etc/default/kdump-tools")
+        let redHat = KdumpServiceRequest(target: target, rule: nil, config: KdumpConfig(file: "/etc/kdump.conf"))
+        #expect(redHat.watchedFiles.suffix(2) == ["/etc/kdump.conf", "/etc/sysconfig/kdump"])
     }
 }

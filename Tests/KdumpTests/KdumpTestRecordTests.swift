@@ -46,10 +46,89 @@ import Testing
         #expect(record.resolved(with: [dump(testID: "other", readable: true)]).state == .failed)
         #expect(record.resolved(with: [dump(testID: "t1", readable: false)]).state == .failed)
         #expect(record.resolved(with: [dump(testID: "t1", readable: true, complete: false)]).state == .failed)
-        #expect(record.resolved(with: []).message == "no dump carries test id t1")
+        #expect(record.resolved(with: []).message == "no dump carries test id t1 and no dump was saved since the test")
         var done = record
         done.state = .failed
         #expect(done.resolved(with: [dump(testID: "t1", readable: true)]).state == .failed)
+    }
+}
+
+/// A test verified beside another kdump service: the dump that service saved, found by time and by the marker
+/// the executor wrote to the kernel log.
+@Suite struct KdumpTestRecordMarkerTests {
+    static let record = KdumpTestRecord(id: "5b0c", time: "2026-11-26T15:00:00Z", release: "6.1.0",
+                                        savedBy: "kdump-tools", saveDirectory: "/var/crash")
+
+    func foreign(_ directory: String, savedAt: String, readable: Bool = true) -> SavedDump {
+        var info = VmcoreInfo(path: directory + "/dump.x", format: .kdumpCompressed, sizeBytes: 10)
+        info.release = "6.1.0"
+        var dump = SavedDump(directory: directory, vmcore: directory + "/dump.x", dmesg: directory + "/dmesg.x",
+                             savedByKreboot: false, savedAt: savedAt, testID: nil, complete: true,
+                             info: readable ? info : nil, problem: readable ? nil : "not a kernel dump")
+        dump.savedBy = "kdump-tools"
+        return dump
+    }
+
+    @Test func theMarkerLineNamesTheTest() {
+        #expect(KdumpTestRecord.marker(id: "5b0c") == "kreboot: kdump test 5b0c: crashing the kernel on purpose")
+        #expect(Self.record.marker.contains(Self.record.id))
+    }
+
+    @Test func aNewDumpWhoseKernelLogHoldsTheMarkerProvesTheTest() {
+        let old = foreign("/var/crash/202611251200", savedAt: "2026-11-25T12:00:00Z")
+        let new = foreign("/var/crash/202611261501", savedAt: "2026-11-26T15:01:30Z")
+        let logs = [old.directory: "kreboot: kdump test 5b0c: crashing", new.directory: "[ 9.1] " + Self.record.marker]
+        let resolved = Self.record.resolved(with: [new, old], kernelLog: { logs[$0.directory] })
+        #expect(resolved.state == .succeeded)
+        #expect(resolved.dumpPath == new.directory)
+        #expect(resolved.message == "dump /var/crash/202611261501/dump.x is readable (kernel 6.1.0) (saved by kdump-tools, "
+            + "the test's marker in /var/crash/202611261501/dmesg.x)")
+    }
+
+    @Test func anOldDumpWithTheMarkerDoesNotCount() {
+        // Dated well before the test: not this test's even if its log mentions the id.
+        let old = foreign("/var/crash/202611251200", savedAt: "2026-11-25T12:00:00Z")
+        let resolved = Self.record.resolved(with: [old], kernelLog: { _ in Self.record.marker })
+        #expect(resolved.state == .failed)
+        #expect(resolved.message == "no dump carries test id 5b0c and no dump was saved in /var/crash (kdump-tools) since the test")
+    }
+
+    @Test func aNewDumpWithoutTheMarkerFailsSayingSo() {
+        let new = foreign("/var/crash/202611261501", savedAt: "2026-11-26T15:01:30Z")
+        let resolved = Self.record.resolved(with: [new], kernelLog: { _ in "some other crash" })
+        #expect(resolved.state == .failed)
+        #expect(resolved.message == "1 dump(s) saved in /var/crash since the test, none with the test's marker in its kernel log: "
+            + "/var/crash/202611261501/dmesg.x")
+    }
+
+    @Test func anUnreadableDumpWithTheMarkerFails() {
+        let new = foreign("/var/crash/202611261501", savedAt: "2026-11-26T15:01:30Z", readable: false)
+        let resolved = Self.record.resolved(with: [new], kernelLog: { _ in Self.record.marker })
+        #expect(resolved.state == .failed)
+        #expect(resolved.dumpPath == new.directory)
+        #expect(resolved.message == "dump /var/crash/202611261501 is not readable: not a kernel dump")
+    }
+
+    @Test func searchesTheSaversDirectoryAndKrebootsOnce() {
+        #expect(Self.record.searchDirectories(krebootSaveDir: "/data") == ["/var/crash", "/data"])
+        #expect(Self.record.searchDirectories(krebootSaveDir: "/var/crash") == ["/var/crash"])
+    }
+
+    @Test func aKdumpToolsDumpOnDiskIsFoundThroughItsDmesgFile() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let path = dir + "/kdump-test.json"
+        var record = Self.record
+        record.saveDirectory = dir + "/kdump"
+        try record.write(path: path)
+        let stamp = dir + "/kdump/202611261501"
+        try FileManager.default.createDirectory(atPath: stamp, withIntermediateDirectories: true)
+        KdumpFixtures.write(KdumpFixtures.kdumpCompressed(), to: stamp + "/dump.202611261501")
+        KdumpFixtures.write(Array("[   12.5] \(record.marker)\n[   12.6] sysrq: Trigger a crash\n".utf8), to: stamp + "/dmesg.202611261501")
+        let resolved = try #require(try KdumpTestRecord.resolveStored(path: path, saveDir: dir + "/crash"))
+        #expect(resolved.state == .succeeded)
+        #expect(resolved.dumpPath == stamp)
+        #expect(resolved.message?.contains("saved by kdump-tools") == true)
+        #expect(try KdumpTestRecord.read(path: path)?.state == .succeeded)
     }
 }
 

@@ -59,6 +59,39 @@ import Testing
         #expect(try CLIRunner.run(["calibrate", "--luns", "-1"]).status == 64)
     }
 
+    @Test func calibrateApplyShowsTheChangeAsksAndUnderRootRunsNoGenerator() throws {
+        try write("/proc/meminfo", "MemTotal:        1800000 kB\n")
+        try write("/etc/default/grub", "GRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\n")
+        try write("/usr/sbin/update-grub", "#!/bin/sh\ntouch /tmp/kreboot-must-not-run\n")
+        let dropIn = dir + "/etc/default/grub.d/kreboot.cfg"
+        let dry = try CLIRunner.run(["calibrate", "--apply", "--dry-run", "--root", dir, "--luns", "0"])
+        #expect(dry.status == 0, "\(dry.stderr)")
+        #expect(dry.stdout.contains("--- /etc/default/grub.d/kreboot.cfg (new file)"))
+        #expect(dry.stdout.contains("+GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT crashkernel="))
+        #expect(dry.stdout.contains("NOT run under --root"))
+        #expect(!FileManager.default.fileExists(atPath: dropIn))
+        // No terminal and no --yes: refused, nothing written.
+        let unasked = try CLIRunner.run(["calibrate", "--apply", "--root", dir, "--luns", "0"])
+        #expect(unasked.status == 64)
+        #expect(!FileManager.default.fileExists(atPath: dropIn))
+        let applied = try CLIRunner.run(["calibrate", "--apply", "--yes", "--root", dir, "--luns", "0"])
+        #expect(applied.status == 0, "\(applied.stderr)")
+        #expect(applied.stdout.contains("wrote /etc/default/grub.d/kreboot.cfg"))
+        #expect(applied.stdout.contains("not run under --root"))
+        #expect(FileManager.default.fileExists(atPath: dropIn))
+        let again = try CLIRunner.run(["calibrate", "--apply", "--yes", "--root", dir, "--luns", "0"])
+        #expect(again.stdout.contains("nothing to change"))
+        let removed = try CLIRunner.run(["calibrate", "--apply", "--remove", "--yes", "--root", dir, "--luns", "0", "--json"])
+        #expect(removed.status == 0, "\(removed.stderr)")
+        #expect(try removed.json()["applied"] as? Bool == true)
+        #expect(!FileManager.default.fileExists(atPath: dropIn))
+        #expect(try CLIRunner.run(["calibrate", "--dry-run", "--root", dir]).status == 64)
+        let nowhere = dir + "/empty"
+        try FileManager.default.createDirectory(atPath: nowhere + "/proc", withIntermediateDirectories: true)
+        try "MemTotal:        1800000 kB\n".write(toFile: nowhere + "/proc/meminfo", atomically: true, encoding: .utf8)
+        #expect(try CLIRunner.run(["calibrate", "--apply", "--yes", "--root", nowhere]).status == 69)
+    }
+
     @Test func calibrateOnAnImpossibleMemTotalIsBadDataNamingIt() throws {
         try write("/proc/meminfo", "MemTotal:        18446744073709551615 kB\n")
         let result = try CLIRunner.run(["calibrate", "--root", dir, "--luns", "1"])

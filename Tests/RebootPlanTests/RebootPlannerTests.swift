@@ -191,8 +191,14 @@ import Testing
         #expect(!plan.steps.contains(.exec))
         let target = try #require(plan.target)
         #expect(target.kernel == Self.kernel61)
-        #expect(target.commandLine == "root=UUID=abc ro quiet irqpoll nr_cpus=1 reset_devices")
+        // CaptureCommandLine's rule: quiet dropped, the defaults, kreboot's unit (the entry has an initrd).
+        #expect(target.commandLine == "root=UUID=abc ro irqpoll nr_cpus=1 reset_devices systemd.unit=kreboot-save-dump.service")
         #expect(plan.checks.contains { $0.id == .crashkernel && $0.status == .pass })
+        #expect(plan.capture == KdumpCapture(armedBy: "kreboot", loadedBefore: false, savedBy: "kreboot",
+                                             saveDirectory: "/var/crash", layout: "/var/crash/<date-time>/vmcore + dmesg.txt",
+                                             commandLineRule: plan.capture?.commandLineRule))
+        #expect(plan.capture?.commandLineRule?.contains("systemd.unit=kreboot-save-dump.service") == true)
+        #expect(plan.checks.contains { $0.id == .capture && $0.status == .pass })
         #expect(plan.checks.contains { $0.id == .dumpSpace && $0.status == .pass })
         #expect(plan.ok)
     }
@@ -203,6 +209,58 @@ import Testing
         let plan = RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest))
         #expect(!plan.steps.contains { $0.action == .loadCrash })
         #expect(plan.steps.first == .isolate(unit: "rescue.target"))
+        // Loaded by nobody kreboot knows: the test proceeds, but says it cannot find the dump.
+        #expect(plan.capture?.armedBy == "unknown")
+        #expect(plan.checks.first { $0.id == .capture }?.status == .warn)
+        #expect(plan.ok)
+    }
+
+    @Test func aCaptureKernelArmedByKdumpToolsIsVerifiedWhereKdumpToolsSavesIt() {
+        var snapshot = Self.snapshot()
+        snapshot.kernel.kexecCrashLoaded = true
+        snapshot.kdump = KdumpConfigReader.parse(text: "KDUMP_COREDIR=/var/crash/kdump\n", file: "/etc/default/kdump-tools")
+        snapshot.kdumpSavers = [KdumpSaver(kind: .kdumpTools, configFile: "/etc/default/kdump-tools",
+                                           saveDirectory: "/var/crash/kdump", installed: true)]
+        snapshot.freeSpace["/var/crash/kdump"] = 10 << 30
+        let plan = RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest))
+        #expect(!plan.steps.contains { $0.action == .loadCrash })
+        #expect(plan.capture?.armedBy == "kdump-tools")
+        #expect(plan.capture?.loadedBefore == true)
+        #expect(plan.capture?.savedBy == "kdump-tools")
+        #expect(plan.capture?.saveDirectory == "/var/crash/kdump")
+        #expect(plan.capture?.layout == "/var/crash/kdump/<YYYYmmddHHMM>/dump.<YYYYmmddHHMM> + dmesg.<YYYYmmddHHMM>")
+        let check = plan.checks.first { $0.id == .capture }
+        #expect(check?.status == .pass)
+        #expect(check?.message.contains("armed by kdump-tools before this run") == true)
+        #expect(plan.checks.first { $0.id == .dumpSpace }?.message.hasPrefix("/var/crash/kdump:") == true)
+    }
+
+    @Test func anInstalledServiceWinsOverAConfigurationAlone() {
+        var snapshot = Self.snapshot()
+        snapshot.kernel.kexecCrashLoaded = true
+        snapshot.kdumpSavers = [KdumpSaver(kind: .kdumpUtils, configFile: "/etc/kdump.conf", saveDirectory: "/var/crash", installed: false),
+                                KdumpSaver(kind: .kdumpTools, configFile: "/etc/default/kdump-tools", saveDirectory: "/var/crash", installed: true)]
+        #expect(RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest)).capture?.armedBy == "kdump-tools")
+        snapshot.kdumpSavers[1].installed = false
+        #expect(RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest)).capture?.armedBy == "kdump-utils")
+    }
+
+    @Test func aCaptureKernelKrebootLoadedIsSavedAsItsCommandLineSays() {
+        var snapshot = Self.snapshot()
+        snapshot.kernel.kexecCrashLoaded = true
+        snapshot.kdumpSavers = [KdumpSaver(kind: .kdumpTools, configFile: "/etc/default/kdump-tools", saveDirectory: "/srv/dumps", installed: true)]
+        let loaded = KexecImage(kernel: Self.kernel61, initrds: [], commandLine: "root=/dev/vda irqpoll systemd.unit=kdump-tools-dump.service")
+        snapshot.crashLoadRecord = KexecLoadRecord(image: loaded, info: nil, crash: true, method: .fileSyscall)
+        let plan = RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest))
+        #expect(plan.capture?.armedBy == "kreboot")
+        #expect(plan.capture?.savedBy == "kdump-tools")
+        #expect(plan.capture?.saveDirectory == "/srv/dumps")
+        snapshot.crashLoadRecord?.commandLine = "root=/dev/vda irqpoll init=/usr/sbin/kreboot -- save-dump"
+        #expect(RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest)).capture?.savedBy == "kreboot")
+    }
+
+    @Test func aRebootPlanHasNoCaptureSide() {
+        #expect(RebootPlanner.plan(Self.snapshot(), PlanOptions()).capture == nil)
     }
 
     @Test func kdumpTestWithoutReservationFails() {
@@ -221,7 +279,10 @@ import Testing
         let target = try #require(plan.target)
         #expect(target.kernel == Self.kernel612)
         #expect(target.source.kind == .kdumpConfig)
-        #expect(target.commandLine == "root=/dev/sda1 nr_cpus=1 console=ttyS0")
+        // KDUMP_COMMANDLINE replaces the running line; the defaults it lacks are added, then the append,
+        // then kreboot's init= (no initrd configured).
+        #expect(target.commandLine == "root=/dev/sda1 irqpoll nr_cpus=1 reset_devices console=ttyS0 "
+            + "init=/usr/sbin/kreboot -- save-dump")
     }
 
     @Test func dumpSpaceShortageFails() {

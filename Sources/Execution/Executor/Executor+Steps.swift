@@ -1,4 +1,5 @@
 import Glibc
+import Kdump
 import KexecCore
 import LinuxSystem
 import Quiesce
@@ -73,6 +74,15 @@ extension Executor {
         case .exec, .panic:
             try checkNoReadWriteMounts(step)
             if !undo.journalMoved { recordOutcome(undo, remaining: [step]) }
+            if step.action == .panic, let kdumpTestID {
+                // Best effort: kreboot's own saver matches the test by its record even without the marker.
+                do {
+                    try parts.kernelLog.write(KdumpTestRecord.marker(id: kdumpTestID))
+                } catch {
+                    parts.journal.record(JournalRecord(.step, "kreboot: kdump test marker not written: \(error.message)",
+                                                       priority: .warning))
+                }
+            }
             do {
                 if step.action == .exec { try parts.loader.exec() } else { try parts.loader.panic() }
             } catch {

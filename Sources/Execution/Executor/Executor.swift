@@ -11,13 +11,18 @@ public struct Executor {
     let parts: ExecutorParts
     let progress: (StepEvent) -> Void
     let gate: (_ index: Int, _ step: PlanStep) throws(RunError) -> Void
+    /// The kdump test whose marker goes to the kernel log right before the panic.
+    let kdumpTestID: String?
 
     /// - Parameters:
     ///   - progress: called at each step's start and end and for each rollback action.
     ///   - gate: called before each step starts; what it throws fails that step, and what was done is rolled
     ///     back (the CLI stops here on Ctrl-C, and waits here for work it started beside the load).
-    public init(parts: ExecutorParts, progress: @escaping (StepEvent) -> Void = { _ in },
+    ///   - kdumpTestID: a kdump test's id: its marker (`KdumpTestRecord.marker`) is written to the kernel log
+    ///     right before the panic, so whichever saver keeps the crashed kernel's dmesg keeps it.
+    public init(parts: ExecutorParts, kdumpTestID: String? = nil, progress: @escaping (StepEvent) -> Void = { _ in },
                 gate: @escaping (_ index: Int, _ step: PlanStep) throws(RunError) -> Void = { _, _ in }) {
+        self.kdumpTestID = kdumpTestID
         self.parts = parts
         self.progress = progress
         self.gate = gate

@@ -1,7 +1,8 @@
 import KexecCore
 import Quiesce
 
-/// Everything the executor acts through: the loader, systemd, mounts, network mounts, swaps, grubenv and the journal. The real
+/// Everything the executor acts through: the loader, systemd, mounts, network mounts, swaps, grubenv, the journal
+/// and the kernel log (a kdump test's marker). The real
 /// parts are `ExecutorParts.system(...)`; unit tests pass fakes.
 public struct ExecutorParts: Sendable {
     public var loader: any KexecLoader
@@ -12,12 +13,15 @@ public struct ExecutorParts: Sendable {
     public var journal: any JournalRecorder
     /// Network file systems: each operation bounded in time (the real one works in a child process).
     public var networkMounts: any NetworkMountOperations
+    public var kernelLog: any KernelLogWriting
 
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations & MountRestoring,
                 swaps: any SwapOperations, grubEnvironment: any GrubEnvironmentEditing,
                 journal: any JournalRecorder = DiscardingJournal(),
-                networkMounts: any NetworkMountOperations = NoNetworkMounts()) {
+                networkMounts: any NetworkMountOperations = NoNetworkMounts(),
+                kernelLog: any KernelLogWriting = DiscardingKernelLog()) {
         self.networkMounts = networkMounts
+        self.kernelLog = kernelLog
         self.loader = loader
         self.services = services
         self.mounts = mounts

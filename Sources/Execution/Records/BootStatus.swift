@@ -29,7 +29,11 @@ public struct BootStatus: Encodable, Sendable {
         }
         let storedTest = (try? KdumpTestRecord.read(root: root, path: KdumpTestRecord.defaultPath)) ?? nil
         let saveDir = KdumpConfigReader.read(root: root)?.localSaveDir ?? "/var/crash"
-        let test = storedTest.map { $0.resolved(with: $0.state == .pending ? DumpCatalog.list(root: root, saveDir: saveDir) : []) }
+        let test = storedTest.map { record in
+            guard record.state == .pending else { return record }
+            let dumps = record.searchDirectories(krebootSaveDir: saveDir).flatMap { DumpCatalog.list(root: root, saveDir: $0) }
+            return record.resolved(with: dumps, kernelLog: { KdumpTestRecord.kernelLog(of: $0, root: root) })
+        }
         return BootStatus(status: status, lastReboot: reboot, kdumpTest: test, storedReboot: storedReboot,
                           storedKdumpTest: storedTest, root: root)
     }

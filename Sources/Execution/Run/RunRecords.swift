@@ -27,7 +27,7 @@ public struct SystemRunRecords: RunRecords {
                              expectedRelease: target.release, expectedCommandLine: target.commandLine).write()
             return nil
         case .kdumpTest:
-            let record = KdumpTestRecord.pending(release: target.release)
+            let record = KdumpTestRecord.pending(release: target.release, capture: plan.capture)
             try record.write()
             return record.id
         }
@@ -40,7 +40,8 @@ public struct SystemRunRecords: RunRecords {
         case .kdumpTest:
             guard let kdumpTestID else { return }
             let failed = KdumpTestRecord(id: kdumpTestID, time: ISOTimestamp.string(), release: plan.target?.release,
-                                         state: .failed, message: "rolled back before the panic: \(reason)")
+                                         state: .failed, message: "rolled back before the panic: \(reason)",
+                                         savedBy: plan.capture?.savedBy, saveDirectory: plan.capture?.saveDirectory)
             try? failed.write()
         }
     }

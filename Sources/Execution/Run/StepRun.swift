@@ -18,7 +18,7 @@ struct StepRun {
 
     func run() -> RunOutcome {
         let log = ProgressLog(total: request.plan.steps.count, path: directory?.progressFile)
-        let executor = Executor(parts: parts, progress: { event in
+        let executor = Executor(parts: parts, kdumpTestID: request.kdumpTestID, progress: { event in
             let line = log.line(for: event)
             log.append(line)
             observer.show(line)

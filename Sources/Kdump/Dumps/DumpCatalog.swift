@@ -1,5 +1,6 @@
 import KexecCore
 import LinuxSystem
+import RebootPlan
 import FoundationEssentials
 
 #if canImport(Glibc)
@@ -28,6 +29,25 @@ public enum DumpCatalog {
             dumps.append(entry)
         }
         return dumps.sorted { ($0.time, $0.dump.directory) > ($1.time, $1.dump.directory) }.map(\.dump)
+    }
+
+    /// Lists the dumps of every directory in `saveDirs` (kreboot's and each kdump service's; each once), newest first.
+    public static func list(root: RootDirectory = RootDirectory(), saveDirs: [String]) -> [SavedDump] {
+        var unique: [String] = []
+        for dir in saveDirs where !unique.contains(dir) { unique.append(dir) }
+        let all = unique.flatMap { dir in list(root: root, saveDir: dir).map { (time: parseISODate($0.savedAt) ?? 0, dump: $0) } }
+        return all.sorted { ($0.time, $0.dump.directory) > ($1.time, $1.dump.directory) }.map(\.dump)
+    }
+
+    /// The save directories of the system under `root`: `config`'s (kreboot's own) first, then each kdump
+    /// service's configuration present (kdump-tools' KDUMP_COREDIR, kdump-utils' path, SUSE's KDUMP_SAVEDIR),
+    /// local ones only, each once.
+    public static func saveDirectories(root: RootDirectory, config: KdumpConfig) -> [String] {
+        var dirs: [String] = []
+        for dir in ([config] + KdumpConfigReader.readAll(root: root)).compactMap(\.localSaveDir) where !dirs.contains(dir) {
+            dirs.append(dir)
+        }
+        return dirs
     }
 
     /// One directory's dump, or nil when it holds neither a vmcore, a dmesg nor kreboot's manifest.

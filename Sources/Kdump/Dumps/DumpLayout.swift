@@ -7,9 +7,10 @@ import LinuxSystem
 /// - kdump-tools (Debian): `KDUMP_COREDIR/<YYYYMMDDHHMM>/dump.<YYYYMMDDHHMM>` + `dmesg.<YYYYMMDDHHMM>`.
 /// - kdump-utils (Red Hat): `<path>/<host>-<YYYY-MM-DD-HH:MM:SS>/vmcore` (`vmcore-incomplete`) +
 ///   `vmcore-dmesg.txt` (`vmcore-dmesg-incomplete.txt`).
+/// - SUSE's kdump: `KDUMP_SAVEDIR/<YYYY-MM-DD-HH:MM>/vmcore` (+ `dmesg.txt`): `suse-kdump`.
 /// - anything else with a `vmcore*` or `dump.*` file: `unknown`.
 public struct DumpLayout: Sendable, Equatable {
-    /// Who saved it: `kreboot`, `kdump-tools`, `kdump-utils` or `unknown`.
+    /// Who saved it: `kreboot`, `kdump-tools`, `kdump-utils`, `suse-kdump` or `unknown`.
     public var savedBy: String
     /// The dump's file name in the directory, if any.
     public var vmcore: String?
@@ -33,6 +34,9 @@ public struct DumpLayout: Sendable, Equatable {
         } else if let stamp = Self.kdumpToolsStamp(name), files.contains("dump.\(stamp.text)") || files.contains("dmesg.\(stamp.text)") {
             savedBy = "kdump-tools"
             nameTime = stamp.seconds
+        } else if let seconds = Self.suseTime(name), vmcore?.hasPrefix("vmcore") == true || dmesg == VmcoreInspector.dmesgFileName {
+            savedBy = "suse-kdump"
+            nameTime = seconds
         } else if let seconds = Self.kdumpUtilsTime(name), vmcore?.hasPrefix("vmcore") == true || dmesg?.hasPrefix("vmcore-dmesg") == true {
             savedBy = "kdump-utils"
             nameTime = seconds
@@ -61,6 +65,16 @@ public struct DumpLayout: Sendable, Equatable {
         guard let year = Int(tail[0]), let month = Int(tail[1]), let day = Int(tail[2]), clock.count == 3,
               let hour = clock[0], let minute = clock[1], let second = clock[2] else { return nil }
         return epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: second)
+    }
+
+    /// SUSE kdumptool's `%Y-%m-%d-%H:%M` directory name (no host: exactly four dash-separated fields).
+    static func suseTime(_ name: String) -> Int64? {
+        let parts = name.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count == 4 else { return nil }
+        let clock = parts[3].split(separator: ":").map { Int($0) }
+        guard let year = Int(parts[0]), let month = Int(parts[1]), let day = Int(parts[2]), clock.count == 2,
+              let hour = clock[0], let minute = clock[1] else { return nil }
+        return epochSeconds(year: year, month: month, day: day, hour: hour, minute: minute, second: 0)
     }
 
     /// Seconds since 1970 for a UTC civil time; nil when a field is out of range.

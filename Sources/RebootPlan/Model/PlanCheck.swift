@@ -13,6 +13,8 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case crashkernel
     case dumpSpace = "dump-space"
     case alreadyLoaded = "already-loaded"
+    /// A kdump test: who armed the capture kernel and where its dump will be.
+    case capture
     case mountTable = "mount-table"
     case swap
     /// Each network mount's server answered the preflight probe (listed only when there are network mounts).

@@ -32,10 +32,13 @@ public struct RebootPlan: Codable, Sendable, Equatable {
     public var isForRunningSystem: Bool
     /// What the run may override and how it retries.
     public var policy: RunPolicy
+    /// A kdump test's capture side: who armed the capture kernel, who saves the dump where; nil for a reboot.
+    public var capture: KdumpCapture?
 
     public init(mode: PlanMode, target: BootTarget?, steps: [PlanStep], checks: [PlanCheck],
                 runningCommandLine: String? = nil, commandLineChange: CommandLineChange? = nil, root: String = "/",
-                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy()) {
+                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy(), capture: KdumpCapture? = nil) {
+        self.capture = capture
         self.mode = mode
         self.target = target
         self.steps = steps

@@ -6,7 +6,7 @@ struct PreflightChecks {
     let options: PlanOptions
 
     /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
-    func run(target: BootTarget?, targetFailure: PlanCheck?) -> [PlanCheck] {
+    func run(target: BootTarget?, targetFailure: PlanCheck?, capture: KdumpCapture? = nil) -> [PlanCheck] {
         var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), mountTable()]
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
@@ -20,7 +20,9 @@ struct PreflightChecks {
         if let network = networkMounts() { checks.append(network) }
         switch options.mode {
         case .reboot: checks.append(alreadyLoaded())
-        case .kdumpTest: checks += [crashkernel(), dumpSpace()]
+        case .kdumpTest:
+            checks += [crashkernel(), dumpSpace(capture?.saveDirectory)]
+            if let capture { checks.append(CapturePlanner.check(capture)) }
         }
         return checks
     }
@@ -179,8 +181,9 @@ struct PreflightChecks {
         PlanCheck(.crashkernel, KexecRules.crashReservation(snapshot.kernel))
     }
 
-    func dumpSpace() -> PlanCheck {
-        let dir = snapshot.dumpDirectory
+    /// Room for the dump in `saveDirectory` (the capture's, else kreboot's own dump directory).
+    func dumpSpace(_ saveDirectory: String? = nil) -> PlanCheck {
+        let dir = saveDirectory ?? snapshot.dumpDirectory
         guard let dir else {
             return PlanCheck(.dumpSpace, .fail, "KDUMP_SAVEDIR \(snapshot.kdump?.saveDir ?? "?") is not a local path: not supported")
         }

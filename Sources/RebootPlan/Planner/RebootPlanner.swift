@@ -20,11 +20,13 @@ public enum RebootPlanner {
         case .failure(let check):
             targetFailure = check
         }
-        let checks = PreflightChecks(snapshot: snapshot, options: options).run(target: target, targetFailure: targetFailure)
+        let capture = options.mode == .kdumpTest ? CapturePlanner(snapshot: snapshot, options: options).capture(target: target) : nil
+        let checks = PreflightChecks(snapshot: snapshot, options: options)
+            .run(target: target, targetFailure: targetFailure, capture: capture)
         let running = snapshot.commandLine.map { KernelCommandLine($0).reusable }
         let change = target.flatMap { t in running.map { KernelCommandLine(t.commandLine).change(from: $0) } }
         return RebootPlan(mode: options.mode, target: target, steps: StepPlanner(snapshot: snapshot, options: options, target: target).steps(), checks: checks,
                           runningCommandLine: snapshot.commandLine, commandLineChange: change, root: snapshot.root.path,
-                          isForRunningSystem: snapshot.root.isRealRoot, policy: options.policy)
+                          isForRunningSystem: snapshot.root.isRealRoot, policy: options.policy, capture: capture)
     }
 }

@@ -6,10 +6,6 @@ struct TargetSelector {
     let snapshot: SystemSnapshot
     let options: PlanOptions
 
-    /// Parameters the capture kernel must not inherit, and what it needs (kdump-utils, kdump-tools).
-    static let captureRemovedKeys: Set<String> = ["crashkernel", "BOOT_IMAGE", "initrd", "kexec_jump_back_entry", "hugepages", "hugepagesz", "nr_cpus", "maxcpus"]
-    static let captureExtraParameters = "irqpoll nr_cpus=1 reset_devices"
-
     /// The outcome: a target, or the failed `boot-entry` check that says why there is none.
     enum Selection {
         case success(BootTarget)
@@ -21,7 +17,7 @@ struct TargetSelector {
         let running = KernelCommandLine(snapshot.commandLine ?? "")
         if let kernel = options.kernel {
             let (line, why) = options.mode == .kdumpTest
-                ? captureCommandLine(running: running)
+                ? captureCommandLine(initrds: options.initrds)
                 : commandLine(entryOptions: nil, running: running)
             return .success(BootTarget(kernel: kernel, initrds: options.initrds, commandLine: line,
                                        source: .init(kind: .explicit, rule: "--kernel \(kernel); command line \(why)")))
@@ -44,10 +40,10 @@ struct TargetSelector {
     }
 
     private func target(for entry: BootEntry, rule: String, running: KernelCommandLine) -> BootTarget {
-        let (line, why) = options.mode == .kdumpTest
-            ? captureCommandLine(running: running)
-            : commandLine(entryOptions: entry.options, running: running)
         let initrds = options.initrds.isEmpty ? entry.initrds : options.initrds
+        let (line, why) = options.mode == .kdumpTest
+            ? captureCommandLine(initrds: initrds)
+            : commandLine(entryOptions: entry.options, running: running)
         return BootTarget(kernel: entry.kernel, initrds: initrds, commandLine: line,
                           source: .init(kind: entry.source, id: entry.id, title: entry.title, file: entry.file,
                                         rule: "\(rule); command line \(why)"))
@@ -55,9 +51,10 @@ struct TargetSelector {
 
     /// The kdump test's capture kernel: KDUMP_KERNEL, else the entry of the running release, else /boot/vmlinuz-<release>.
     private func captureTarget(running: KernelCommandLine) -> BootTarget? {
-        let (line, why) = captureCommandLine(running: running)
         if let kdump = snapshot.kdump, let kernel = kdump.kernel {
-            return BootTarget(kernel: kernel, initrds: kdump.initrd.map { [$0] } ?? [], commandLine: line,
+            let initrds = kdump.initrd.map { [$0] } ?? []
+            let (line, why) = captureCommandLine(initrds: initrds)
+            return BootTarget(kernel: kernel, initrds: initrds, commandLine: line,
                               source: .init(kind: .kdumpConfig, file: kdump.file, rule: "kernel from \(kdump.file); command line \(why)"))
         }
         guard let release = snapshot.kernel.runningRelease else { return nil }
@@ -66,6 +63,7 @@ struct TargetSelector {
         }
         let kernel = "/boot/vmlinuz-\(release)"
         guard snapshot.files[kernel]?.exists == true || snapshot.bootLoader.entries.isEmpty else { return nil }
+        let (line, why) = captureCommandLine(initrds: [])
         return BootTarget(kernel: kernel, initrds: [], commandLine: line,
                           source: .init(kind: .explicit, rule: "the running kernel's image \(kernel); command line \(why)"))
     }
@@ -87,19 +85,17 @@ struct TargetSelector {
         return (base.appending(options.append).description, why)
     }
 
-    private func captureCommandLine(running: KernelCommandLine) -> (String, String) {
-        if let explicit = options.commandLine {
-            return (KernelCommandLine(explicit).appending(options.append).description, "from --command-line")
-        }
-        if let configured = snapshot.kdump?.commandLine, !configured.isEmpty {
-            let line = KernelCommandLine(configured).appending(snapshot.kdump?.commandLineAppend).appending(options.append)
-            return (line.description, "KDUMP_COMMANDLINE from \(snapshot.kdump!.file)")
-        }
-        let line = running.removing(keys: Self.captureRemovedKeys)
-            .appending(Self.captureExtraParameters)
-            .appending(snapshot.kdump?.commandLineAppend)
-            .appending(options.append)
-        return (line.description, "the running one without crashkernel=, plus \(Self.captureExtraParameters)")
+    /// The capture kernel's command line (`CaptureCommandLine`, the one rule) for a capture kernel with `initrds`.
+    private func captureCommandLine(initrds: [String]) -> (String, String) {
+        let line = Self.captureCommandLine(snapshot: snapshot, options: options, hasInitrd: !initrds.isEmpty)
+        return (line.text, line.explanation)
+    }
+
+    /// The capture command line for a capture kernel loaded on the system of `snapshot` under `options`.
+    static func captureCommandLine(snapshot: SystemSnapshot, options: PlanOptions, hasInitrd: Bool) -> CaptureCommandLine {
+        CaptureCommandLine(running: snapshot.commandLine ?? "", config: snapshot.kdump, hasInitrd: hasInitrd,
+                           kreboot: snapshot.krebootPath, saveDevice: snapshot.dumpSaveDevice,
+                           override: options.commandLine, append: options.append)
     }
 
     /// Finds an entry by id, title, menu path (`Advanced options>Debian …`) or index (`2`, `1>0`).

@@ -22,6 +22,22 @@ public enum KdumpConfigReader {
         return nil
     }
 
+    /// Every kdump configuration present under `root`, one per service (kdump-utils' /etc/kdump.conf with
+    /// /etc/sysconfig/kdump laid over it, else SUSE's /etc/sysconfig/kdump; Debian's /etc/default/kdump-tools),
+    /// in `read`'s order of precedence.
+    public static func readAll(root: RootDirectory) -> [KdumpConfig] {
+        var configs: [KdumpConfig] = []
+        let sysconfig = ((try? root.readFileText(suseFile, limit: .configFile)) ?? nil).map { parse(text: $0, file: suseFile) }
+        if let text = (try? root.readFileText(RedHatKdumpConfReader.file, limit: .configFile)) ?? nil {
+            let conf = RedHatKdumpConfReader.parse(text: text)
+            configs.append(sysconfig.map { RedHatKdumpConfReader.merging(conf, sysconfig: $0) } ?? conf)
+        } else if let sysconfig {
+            configs.append(sysconfig)
+        }
+        if let text = (try? root.readFileText(debianFile, limit: .configFile)) ?? nil { configs.append(parse(text: text, file: debianFile)) }
+        return configs
+    }
+
     /// Maps the assignments of a kdump configuration file onto `KdumpConfig`. `file` is recorded as given.
     ///
     /// SUSE and Debian names both count (SUSE first): KDUMP_SAVEDIR / KDUMP_COREDIR,

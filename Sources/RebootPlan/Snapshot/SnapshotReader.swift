@@ -1,3 +1,4 @@
+import FoundationEssentials
 import KexecCore
 import LinuxSystem
 #if canImport(Glibc)
@@ -26,6 +27,16 @@ extension SystemSnapshot {
         snapshot.machineID = root.readLine("/etc/machine-id")
         snapshot.bootLoader = BootLoaderReader.read(root: root, mounts: snapshot.mounts, machineID: snapshot.machineID)
         snapshot.kdump = KdumpConfigReader.read(root: root)
+        snapshot.kdumpSavers = KdumpConfigReader.readAll(root: root).compactMap { config in
+            KdumpSaver.kind(forConfigFile: config.file).map { kind in
+                KdumpSaver(kind: kind, configFile: config.file, saveDirectory: config.localSaveDir,
+                           installed: (KdumpSaver.tools[kind] ?? []).contains { path in
+                               if case .success = root.status(path) { return true } else { return false } })
+            }
+        }
+        snapshot.crashLoadRecord = readCrashLoadRecord(root: root)
+        if root.isRealRoot, let path = runningExecutable() { snapshot.krebootPath = path }
+        snapshot.dumpSaveDevice = snapshot.dumpDirectory.flatMap { SaveDirectoryDevice.device(for: $0, mounts: snapshot.mounts) }
         snapshot.swaps = SwapTableReader.read(root: root)
         snapshot.memAvailableBytes = SwapTableReader.memAvailableBytes(root: root)
         if root.isDirectory(JournalLocation.persistentDirectory) { snapshot.persistentJournal = JournalLocation.persistentDirectory }
@@ -45,8 +56,10 @@ extension SystemSnapshot {
         for path in initrds where snapshot.files[path] == nil {
             snapshot.files[path] = FileFacts.probe(path, root: root, inspectKernel: false)
         }
-        if options.mode == .kdumpTest, let dir = snapshot.dumpDirectory {
-            if let free = root.freeBytes(dir) { snapshot.freeSpace[dir] = free }
+        if options.mode == .kdumpTest {
+            for dir in Set([snapshot.dumpDirectory].compactMap { $0 } + snapshot.kdumpSavers.compactMap(\.saveDirectory)) {
+                if let free = root.freeBytes(dir) { snapshot.freeSpace[dir] = free }
+            }
         }
         return snapshot
     }
@@ -62,6 +75,20 @@ extension SystemSnapshot {
             }
             return probe.probe(mount)
         }
+    }
+
+    /// kreboot's record of the capture kernel it loaded, read under `root` through the gateway; nil when none.
+    static func readCrashLoadRecord(root: RootDirectory) -> KexecLoadRecord? {
+        guard let bytes = (try? root.readFile(KexecStateFile.defaultPath, limit: .record)) ?? nil else { return nil }
+        return (try? JSONDecoder().decode(KexecState.self, from: Data(bytes)))?.crash
+    }
+
+    /// This process' executable (/proc/self/exe), nil when it cannot be read.
+    static func runningExecutable() -> String? {
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
+        guard n > 0 else { return nil }
+        return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -33,6 +33,16 @@ public struct SystemSnapshot: Sendable {
     public var swaps: [SwapArea] = []
     /// MemAvailable (/proc/meminfo), for the pages in swap to come back to.
     public var memAvailableBytes: UInt64?
+    /// The kdump services configured on the system (each present configuration, whether its tool is installed).
+    public var kdumpSavers: [KdumpSaver] = []
+    /// kreboot's record of the capture kernel it loaded (/run/kreboot/state.json), when it has one.
+    public var crashLoadRecord: KexecLoadRecord?
+    /// The kreboot binary a capture boot without an initramfs runs as init: the running one on the real
+    /// root, /usr/sbin/kreboot for another root.
+    public var krebootPath: String = "/usr/sbin/kreboot"
+    /// The device to mount on the dump directory in a capture boot without an initramfs (the directory's
+    /// own file system, when it is not the root's); nil when there is none.
+    public var dumpSaveDevice: String?
     /// journald's persistent journal directory (/var/log/journal) when it exists; nil with a volatile journal.
     public var persistentJournal: String?
     /// Mount points whose fstab entry has `_netdev`: network mounts whatever their type.

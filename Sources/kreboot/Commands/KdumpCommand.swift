@@ -1,4 +1,5 @@
 import ArgumentParser
+import Execution
 import Kdump
 import KexecCore
 import LinuxSystem
@@ -16,7 +17,8 @@ struct KdumpCommand: ParsableCommand {
         /etc/sysconfig/kdump or Debian's /etc/default/kdump-tools. The kernel is KDUMP_KERNEL (KDUMP_INITRD), \
         else the running kernel's boot entry, else /boot/vmlinuz-RELEASE.
 
-        The capture command line is KDUMP_COMMANDLINE when set, else the running one without crashkernel=, \
+        The capture command line (the same rule for kreboot --test-kdump and kreboot load --crash) is \
+        KDUMP_COMMANDLINE when set, else the running one without crashkernel=, \
         BOOT_IMAGE=, initrd=, nr_cpus=, hugepages and quiet (as kdump-tools and kdump-utils remove them); \
         minus the keys in KDUMP_COMMANDLINE_REMOVE; plus "irqpoll nr_cpus=1 reset_devices" where \
         KDUMP_COMMANDLINE_APPEND does not set them; plus KDUMP_COMMANDLINE_APPEND; plus the capture entry: \
@@ -55,8 +57,25 @@ struct KdumpServiceOptions: ParsableArguments {
         }
     }
 
-    func session() -> KdumpServiceSession {
-        KdumpServiceSession(root: RootDirectory(global.root), stateFile: stateFile)
+    func service() -> KdumpService {
+        KdumpService(root: RootDirectory(global.root), stateFile: stateFile)
+    }
+}
+
+extension KdumpService.Refusal {
+    /// The exit status for this refusal.
+    var exitStatus: ExitStatus {
+        switch self {
+        case .kexec(let error): ExitStatus.forKexec(error)
+        case .check(let check): ExitStatus.forCheck(check.id)
+        case .reservation: .unavailable
+        }
+    }
+
+    /// Prints the refusal and returns its exit code.
+    func report() -> ExitCode {
+        Terminal.error(message)
+        return ExitCode(exitStatus)
     }
 }
 
@@ -71,22 +90,24 @@ struct KdumpStartCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("start") }
 
     func run() throws {
-        let session = options.session()
-        throw ExitCode(Self.start(session, json: options.global.json))
+        switch options.service().start() {
+        case .failure(let refusal): throw refusal.report()
+        case .success(let started): try Self.render(started, json: options.global.json)
+        }
     }
 
-    /// Checks, reports the reservation, loads.
-    static func start(_ session: KdumpServiceSession, json: Bool) -> ExitStatus {
-        if let refused = session.checkEnvironment("crash load") { return refused }
-        guard session.verdict.canLoad else {
-            Terminal.error(session.verdict.message)
-            return .unavailable
+    /// Prints what was loaded (warnings to stderr).
+    static func render(_ started: KdumpService.Started, json: Bool) throws {
+        for warning in started.warnings { Terminal.error(warning) }
+        let record = started.record
+        if json {
+            try JSONOutput.print(record)
+            return
         }
-        if case .tooSmall = session.verdict { Terminal.error("warning: \(session.verdict.message)") }
-        switch session.request() {
-        case .failure(let status): return status
-        case .success(let request): return session.load(request, json: json)
-        }
+        print("loaded capture kernel \(record.kernel)" + (record.release.map { " (\($0))" } ?? "") + " via \(record.method.rawValue)")
+        for initrd in record.initrds { print("  initrd   \(initrd)") }
+        print("  cmdline  \(record.commandLine)")
+        print("  built    \(started.request.explanation)")
     }
 }
 
@@ -99,15 +120,12 @@ struct KdumpStopCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("stop") }
 
     func run() throws {
-        let session = options.session()
-        if let refused = session.checkEnvironment("crash unload") { throw ExitCode(refused) }
-        let wasLoaded = session.snapshot.kernel.kexecCrashLoaded
-        let status = session.unload()
-        if status == .ok {
+        switch options.service().stop() {
+        case .failure(let refusal): throw refusal.report()
+        case .success(let wasLoaded):
             if options.global.json { try JSONOutput.print(["unloaded": "crash"]) } else {
                 print(wasLoaded == false ? "no capture kernel was loaded" : "unloaded the capture kernel")
             }
         }
-        throw ExitCode(status)
     }
 }

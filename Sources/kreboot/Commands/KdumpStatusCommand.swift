@@ -1,4 +1,5 @@
 import ArgumentParser
+import Execution
 import Kdump
 import KexecCore
 import LinuxSystem
@@ -14,12 +15,7 @@ struct KdumpStatusCommand: ParsableCommand {
     @OptionGroup var options: KdumpServiceOptions
 
     func run() throws {
-        let session = options.session()
-        var request: KdumpServiceRequest?
-        if case .success(let wanted) = session.request() { request = wanted }
-        let status = KdumpServiceStatus(kernel: session.snapshot.kernel, recorded: session.stateFile.read(),
-                                        verdict: session.verdict, recommendedMiB: session.recommendation.totalMiB,
-                                        request: request, decision: request.map { session.decision(for: $0) })
+        let status = options.service().status()
         if options.global.json {
             try JSONOutput.print(status)
         } else {
@@ -43,23 +39,14 @@ struct KdumpReloadCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("reload") }
 
     func run() throws {
-        let session = options.session()
-        if let refused = session.checkEnvironment("crash load") { throw ExitCode(refused) }
-        let request: KdumpServiceRequest
-        switch session.request() {
-        case .failure(let status): throw ExitCode(status)
-        case .success(let wanted): request = wanted
-        }
-        let decision = session.decision(for: request)
-        guard decision.needed || force else {
+        switch options.service().reload(force: force) {
+        case .failure(let refusal):
+            throw refusal.report()
+        case .success(.upToDate(let request)):
             if !options.global.json { print("capture kernel up to date: \(request.image.kernel)") }
-            return
+        case .success(.reloaded(let reasons, let started)):
+            Terminal.error("reloaded: " + (reasons.isEmpty ? "--force" : reasons.joined(separator: "; ")))
+            try KdumpStartCommand.render(started, json: options.global.json)
         }
-        Terminal.error("reloading: " + (decision.reasons.isEmpty ? "--force" : decision.reasons.joined(separator: "; ")))
-        if session.snapshot.kernel.kexecCrashLoaded == true {
-            let stopped = session.unload()
-            guard stopped == .ok else { throw ExitCode(stopped) }
-        }
-        throw ExitCode(KdumpStartCommand.start(session, json: options.global.json))
     }
 }

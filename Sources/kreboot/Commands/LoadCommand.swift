@@ -15,9 +15,12 @@ struct LoadCommand: ParsableCommand {
         abstract: "Load the target kernel for a later kexec (like kexec -l), or the capture kernel with --crash (like kexec -p).",
         discussion: """
         The kernel is chosen as for a reboot (the boot loader's default, --entry or --kernel). With --crash the \
-        command line is the kdump configuration's, else the running one without crashkernel= plus \
-        "irqpoll nr_cpus=1 reset_devices". Loading goes through kexec_file_load; kexec-tools is used only when \
-        the kernel cannot load the image that way and lockdown is off.
+        capture kernel is the kdump test's (KDUMP_KERNEL, else the running kernel's entry) and its command line \
+        is built by the one rule every capture kernel of kreboot gets (see kreboot kdump --help): \
+        KDUMP_COMMANDLINE or the running one without crashkernel= and the like, plus "irqpoll nr_cpus=1 \
+        reset_devices", --append, KDUMP_COMMANDLINE_APPEND and kreboot's save-dump entry; --command-line \
+        replaces all of it. Loading goes through kexec_file_load; kexec-tools is used only when the kernel \
+        cannot load the image that way and lockdown is off.
         """)
 
     @OptionGroup var global: GlobalOptions

@@ -45,9 +45,9 @@ struct PlanningOptions: ParsableArguments {
 
 /// The options of the main pipeline besides the planning ones: show the plan only, or do not ask.
 struct RunOptions: ParsableArguments {
-    @Flag(name: .customLong("dry-run"), help: "Show the plan (entry, kernel, command line, steps, checks) and change nothing.")
+    @Flag(name: .customLong("dry-run"), help: "Show the plan (entry, kernel, command line, steps, checks) and change nothing; with calibrate --apply, the change.")
     var dryRun = false
 
-    @Flag(name: .long, help: "Do not ask for confirmation (for scripts).")
+    @Flag(name: .long, help: "Do not ask for confirmation (for scripts; also calibrate --apply).")
     var yes = false
 }

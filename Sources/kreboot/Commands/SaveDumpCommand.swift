@@ -48,60 +48,44 @@ struct SaveDumpCommand: ParsableCommand {
     var noReboot = false
 
     func run() throws {
-        var environment = CaptureBootEnvironment(log: { Terminal.error($0) })
-        if CaptureBootEnvironment.isInit { environment.mountBasics() }
-        // Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr=) just exits.
-        let asInit = CaptureBootEnvironment.isInit && CaptureBootEnvironment.isCaptureBoot
-        if CaptureBootEnvironment.isInit && !asInit {
-            Terminal.error("PID 1 but not a capture kernel (no elfcorehdr= on /proc/cmdline): not rebooting")
-        }
-        let status = save(environment: &environment, asInit: asInit)
-        if asInit { environment.finishAndReboot() }
-        throw ExitCode(status)
+        let request = CaptureBootSave.Request(root: RootDirectory(global.root), configFile: config, vmcore: vmcore,
+                                              mountDevice: mount, makedumpfile: makedumpfile, testRecord: testRecord,
+                                              noReboot: noReboot)
+        let save = CaptureBootSave(request: request, log: { Terminal.error($0) }, requestReboot: {
+            Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
+            // What `systemctl --no-block reboot` does, over sd-bus.
+            do throws(QuiesceError) {
+                try SystemdServiceManager().enqueueStart(unit: "reboot.target", mode: "replace-irreversibly")
+            } catch {
+                Terminal.error("cannot start reboot.target: \(error.message)")
+            }
+        })
+        throw ExitCode(Self.status(of: save.run(report: render)))
     }
 
-    /// Everything but the final reboot; returns the exit status.
-    private func save(environment: inout CaptureBootEnvironment, asInit: Bool) -> ExitStatus {
-        let root = RootDirectory(global.root)
-        let cfg: KdumpConfig
-        do { cfg = try KdumpConfigLoader.load(file: config, root: root) } catch {
-            Terminal.error(error.message)
-            return .badData
-        }
-        let saver = DumpSaver(vmcorePath: vmcore, config: cfg, root: root, makedumpfilePath: makedumpfile,
-                              testRecordPath: testRecord, log: { Terminal.error($0) })
-        do throws(KexecError) {
-            let saveDir = try saver.saveDirectory()
-            if let device = mount {
-                guard asInit else {
-                    Terminal.error("--mount is for the capture boot's init= (PID 1); mount \(device) yourself otherwise")
-                    return .usage
-                }
-                // The mount point may have to be created on the root the kernel mounted read-only.
-                if !RootDirectory().isDirectory(saveDir) { try environment.makeWritable(saveDir) }
-                try environment.mountDevice(device, on: saveDir)
-            }
-            if asInit { try environment.makeWritable(saveDir) }
-            let result = try saver.save()
+    /// Prints the outcome (the console, as init= of the capture boot).
+    private func render(_ outcome: CaptureBootSave.Outcome) {
+        switch outcome {
+        case .badConfiguration(let error): Terminal.error(error.message)
+        case .usage(let message): Terminal.error(message)
+        case .failed(let error): Terminal.error(error.message)
+        case .saved(let result, _):
             if global.json { try? JSONOutput.print(result) } else {
                 print("saved \(result.vmcore ?? "(no vmcore: KDUMP_DUMPFORMAT=none)") in \(result.directory)")
                 if let dmesg = result.dmesg { print("kernel log: \(dmesg)") }
                 if let id = result.testID { print("kdump test: \(id)") }
             }
             for warning in result.warnings { Terminal.error("warning: \(warning)") }
-            if !asInit && result.immediateReboot && !noReboot && vmcore == "/proc/vmcore" {
-                Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
-                // What `systemctl --no-block reboot` does, over sd-bus.
-                do {
-                    try SystemdServiceManager().enqueueStart(unit: "reboot.target", mode: "replace-irreversibly")
-                } catch {
-                    Terminal.error("cannot start reboot.target: \(error.message)")
-                }
-            }
-            return .ok
-        } catch {
-            Terminal.error(error.message)
-            return ExitStatus.forKexec(error)
+        }
+    }
+
+    /// The exit status of an outcome.
+    static func status(of outcome: CaptureBootSave.Outcome) -> ExitStatus {
+        switch outcome {
+        case .badConfiguration: .badData
+        case .usage: .usage
+        case .failed(let error): ExitStatus.forKexec(error)
+        case .saved: .ok
         }
     }
 }

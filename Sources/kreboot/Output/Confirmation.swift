@@ -43,6 +43,15 @@ struct Confirmation: Confirming {
         }
     }
 
+    /// Asks `question` y/N (for changes that are not a run, e.g. `calibrate --apply`).
+    func askYesNo(_ question: String) -> ConfirmationAnswer {
+        if assumeYes { return .confirmed }
+        guard isTerminal else { return .noTerminal }
+        Terminal.writeStderr(question)
+        let answer = (readLine() ?? "").trimmingWhitespace().lowercased()
+        return answer == "y" || answer == "yes" ? .confirmed : .declined
+    }
+
     /// Asks about `plan`, naming this machine.
     func confirm(_ plan: RebootPlan) -> ConfirmationAnswer {
         ask(for: plan, hostName: Self.hostName())

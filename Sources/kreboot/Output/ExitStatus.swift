@@ -23,7 +23,7 @@ enum ExitStatus: Int32 {
         case .root: return .noPermission
         case .kexecSupported, .kexecLoadDisabled, .lockdown, .crashkernel, .dumpSpace: return .unavailable
         case .bootEntry, .kernelImage, .initrd, .mountTable, .kernelValues: return .badData
-        case .sessions, .alreadyLoaded, .swap, .networkMounts: return .temporary
+        case .sessions, .alreadyLoaded, .swap, .networkMounts, .capture: return .temporary
         }
     }
 

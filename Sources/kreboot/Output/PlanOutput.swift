@@ -43,6 +43,12 @@ enum PlanText {
         } else {
             out.append(row("Entry", "none could be chosen"))
         }
+        if let capture = plan.capture {
+            out.append(row("Capture", capture.loadedBefore
+                ? "armed by \(capture.armedBy) before this run: kreboot tests that one and loads none over it"
+                : "kreboot loads its capture kernel (the lines above)"))
+            out.append(row("Dump", "saved by \(capture.savedBy)" + (capture.layout.map { " as \($0)" } ?? ", where is unknown")))
+        }
         out.append("")
         out.append("Steps:")
         for (i, step) in plan.steps.enumerated() {

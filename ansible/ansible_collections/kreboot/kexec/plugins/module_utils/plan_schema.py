@@ -42,7 +42,20 @@ SCHEMA_JSON = r'''
     },
     "root": {"type": "string", "description": "the --root directory the plan was made for (\"/\" for this system)"},
     "isForRunningSystem": {"type": "boolean"},
-    "policy": {"$ref": "#/$defs/policy"}
+    "policy": {"$ref": "#/$defs/policy"},
+    "capture": {
+      "type": "object",
+      "description": "a kdump test's capture side: who armed the capture kernel (kreboot, kdump-tools, kdump-utils, suse-kdump, unknown), whether before this plan (then kreboot loads none over it), who saves the dump where, and how kreboot's capture command line was built",
+      "required": ["armedBy", "loadedBefore", "savedBy"],
+      "properties": {
+        "armedBy": {"type": "string"},
+        "loadedBefore": {"type": "boolean"},
+        "savedBy": {"type": "string"},
+        "saveDirectory": {"$ref": "#/$defs/path"},
+        "layout": {"type": "string"},
+        "commandLineRule": {"type": "string"}
+      }
+    }
   },
   "$defs": {
     "strings": {"type": "array", "items": {"type": "string"}},

@@ -1,9 +1,9 @@
-@testable import Kdump
+@testable import RebootPlan
 import LinuxSystem
-import RebootPlan
 import Testing
 
-/// The capture command line `kreboot kdump start` loads, from the running one and each distribution's settings.
+/// The capture command line every capture kernel kreboot loads gets, from the running one and each
+/// distribution's settings.
 @Suite struct KdumpCaptureCommandLineTests {
     let running = "BOOT_IMAGE=/boot/vmlinuz-6.1.0-28-amd64 root=/dev/nvme0n1 ro quiet splash crashkernel=256M "
         + "hugepages=64 console=ttyS0,115200 nr_cpus=4 printk.devkmsg=on"
@@ -48,7 +48,7 @@ import Testing
 
     @Test func appendedValuesWinOverTheDefaultsAndAreNotDoubled() throws {
         // Red Hat's KDUMP_COMMANDLINE_APPEND already holds the defaults.
-        let config = try #require(KdumpConfigReader.read(root: RootDirectory(KdumpFixturePaths.root("kdump/redhat"))))
+        let config = try #require(KdumpConfigReader.read(root: SnapshotFixtures.root("kdump/redhat")))
         let line = CaptureCommandLine(running: running, config: config, hasInitrd: true)
         let words = line.text.split(separator: " ").map(String.init)
         #expect(words.filter { $0.hasPrefix("nr_cpus=") } == ["nr_cpus=1"])
@@ -60,7 +60,7 @@ import Testing
     }
 
     @Test func kdumpToolsOwnUnitIsKeptAndKrebootAddsNone() throws {
-        let config = try #require(KdumpConfigReader.read(root: RootDirectory(KdumpFixturePaths.root("kdump/debian"))))
+        let config = try #require(KdumpConfigReader.read(root: SnapshotFixtures.root("kdump/debian")))
         let line = CaptureCommandLine(running: running, config: config, hasInitrd: true)
         #expect(line.entry == .configured)
         #expect(line.text.contains("systemd.unit=kdump-tools-dump.service"))
@@ -73,13 +73,23 @@ import Testing
                                       config: nil, hasInitrd: false)
         #expect(line.text == "root=/dev/vda irqpoll nr_cpus=1 reset_devices init=/usr/sbin/kreboot -- save-dump")
     }
-}
 
-/// Fixture roots shared with RebootPlanTests (the kdump configuration trees).
-enum KdumpFixturePaths {
-    static func root(_ name: String) -> String {
-        let here = #filePath
-        let tests = here[..<here.range(of: "/KdumpTests/")!.lowerBound]
-        return tests + "/RebootPlanTests/Fixtures/" + name
+    @Test func theUsersCommandLineReplacesEverythingAndAppendGoesBeforeTheConfiguredEntry() {
+        let explicit = CaptureCommandLine(running: running, config: nil, hasInitrd: true, override: "root=/dev/vda ro",
+                                          append: "console=ttyS0")
+        #expect(explicit.text == "root=/dev/vda ro console=ttyS0")
+        #expect(explicit.entry == .configured)
+        #expect(explicit.explanation == "from --command-line plus --append")
+
+        let config = KdumpConfig(file: "/etc/default/kdump-tools",
+                                 commandLineAppend: "init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2")
+        let line = CaptureCommandLine(running: "root=/dev/vda ro", config: config, hasInitrd: false, append: "loglevel=7")
+        #expect(line.text == "root=/dev/vda ro irqpoll nr_cpus=1 reset_devices loglevel=7 "
+            + "init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2")
+        #expect(line.entry == .configured)
+        // An init= of the user's own makes the entry configured too.
+        let own = CaptureCommandLine(running: "root=/dev/vda ro", config: nil, hasInitrd: true, append: "init=/bin/sh")
+        #expect(own.entry == .configured)
+        #expect(!own.text.contains("kreboot-save-dump"))
     }
 }

@@ -1,14 +1,18 @@
-import RebootPlan
+import KexecCore
+import LinuxSystem
 
-/// The capture kernel's command line for `kreboot kdump start`, built the way kdump-tools' kdump-config and
+/// The capture kernel's command line, the one rule for every capture kernel kreboot loads (`kreboot kdump
+/// start`, `kreboot --test-kdump`, `kreboot load --crash`), built the way kdump-tools' kdump-config and
 /// kdump-utils' kdumpctl build theirs. Pure: every input is a value.
 ///
+/// 0. `--command-line` (the user's) replaces all of it: taken as written, plus `--append`.
 /// 1. The base is KDUMP_COMMANDLINE when set (it replaces), else the running command line without what the
 ///    capture kernel must not inherit (`alwaysRemoved`) and what only slows it or hides its messages
 ///    (`runningRemoved`, as kdump-tools and kdump-utils remove them). Words after `--` (init's) are dropped.
 /// 2. KDUMP_COMMANDLINE_REMOVE removes parameters by key (`quiet`, `cma` …) from the base.
 /// 3. The distribution defaults `irqpoll nr_cpus=1 reset_devices` are added, each unless the base or
-///    KDUMP_COMMANDLINE_APPEND already sets that key; then KDUMP_COMMANDLINE_APPEND.
+///    KDUMP_COMMANDLINE_APPEND already sets that key; then the user's `--append`, then KDUMP_COMMANDLINE_APPEND
+///    (last, since kdump-tools' `init=… -- …` style appends end with init's words).
 /// 4. Last, kreboot's capture entry, unless the configuration names its own (`init=` or `systemd.unit=`):
 ///    with an initrd `systemd.unit=kreboot-save-dump.service` (the initramfs mounts the root the normal
 ///    way); without one `init=KREBOOT -- save-dump [--mount DEVICE]` (the kernel mounts the root, and
@@ -46,6 +50,11 @@ public struct CaptureCommandLine: Sendable, Equatable {
         case configured
     }
 
+    /// Whether `parameters` name the capture boot's own entry (`init=`, `systemd.unit=`).
+    static func namesEntry(_ parameters: [String]) -> Bool {
+        parameters.contains { ["init", "systemd.unit"].contains(KernelCommandLine.key(of: $0)) }
+    }
+
     /// Builds the capture command line.
     /// - Parameters:
     ///   - running: /proc/cmdline of the running kernel.
@@ -53,9 +62,17 @@ public struct CaptureCommandLine: Sendable, Equatable {
     ///   - hasInitrd: whether the capture kernel is loaded with an initrd.
     ///   - kreboot: the kreboot binary the capture boot runs as init (the one that loads it).
     ///   - saveDevice: the device to mount on the save directory when it is not on the root file system.
+    ///   - override: the user's `--command-line`: the whole line, as written.
+    ///   - append: the user's `--append`.
     public init(running: String, config: KdumpConfig?, hasInitrd: Bool, kreboot: String = "/usr/sbin/kreboot",
-                saveDevice: String? = nil) {
+                saveDevice: String? = nil, override: String? = nil, append userAppend: String? = nil) {
         var why: [String] = []
+        if let override {
+            text = KernelCommandLine(override).appending(userAppend).description
+            entry = .configured
+            explanation = "from --command-line" + (userAppend == nil ? "" : " plus --append")
+            return
+        }
         var base: KernelCommandLine
         if let replacement = config?.commandLine, !replacement.isEmpty {
             base = Self.withoutInitWords(KernelCommandLine(replacement)).removing(keys: Self.alwaysRemoved)
@@ -69,15 +86,16 @@ public struct CaptureCommandLine: Sendable, Equatable {
             base = base.removing(keys: Set(KernelCommandLine(remove).parameters.map(KernelCommandLine.key(of:))))
             why.append("minus KDUMP_COMMANDLINE_REMOVE")
         }
+        let user = KernelCommandLine(userAppend ?? "")
         let append = KernelCommandLine(config?.commandLineAppend ?? "")
-        let present = Set((base.parameters + append.parameters).map(KernelCommandLine.key(of:)))
+        let present = Set((base.parameters + user.parameters + append.parameters).map(KernelCommandLine.key(of:)))
         let added = Self.defaults.filter { !present.contains(KernelCommandLine.key(of: $0)) }
-        var line = KernelCommandLine(parameters: base.parameters + added + append.parameters)
+        var line = KernelCommandLine(parameters: base.parameters + added + user.parameters + append.parameters)
         if !added.isEmpty { why.append("plus \(added.joined(separator: " "))") }
+        if !user.parameters.isEmpty { why.append("plus --append") }
         if !append.parameters.isEmpty { why.append("plus KDUMP_COMMANDLINE_APPEND") }
 
-        let appendKeys = Set(append.parameters.map(KernelCommandLine.key(of:)))
-        if appendKeys.contains("init") || appendKeys.contains("systemd.unit") {
+        if Self.namesEntry(append.parameters + user.parameters) {
             entry = .configured
             why.append("the configuration's own init=/systemd.unit= saves the dump")
         } else if hasInitrd {

@@ -1,0 +1,54 @@
+import KexecCore
+import LinuxSystem
+
+/// The capture side of a kdump test (`KdumpCapture`): who armed the capture kernel and who saves the dump
+/// where. Pure.
+///
+/// - Nothing loaded: this plan loads kreboot's capture kernel (`loadCrash`); the dump is saved by whoever its
+///   command line names (kreboot's save-dump, or kdump-tools' unit from KDUMP_COMMANDLINE_APPEND).
+/// - Loaded by kreboot (its state file has the record): saved as that command line says.
+/// - Loaded by another: the service whose configuration is present and whose tool is installed (else the first
+///   configuration present) armed it and saves the dump into its own save directory. kreboot loads nothing
+///   over it. Without any configuration the saver is `unknown` and the `capture` check warns.
+struct CapturePlanner {
+    let snapshot: SystemSnapshot
+    let options: PlanOptions
+
+    /// The capture side for `target` (kreboot's capture kernel, whose command line's rule is given whether or
+    /// not this plan loads it: `kreboot kdump status` and `reload` compare with it).
+    func capture(target: BootTarget?) -> KdumpCapture {
+        let rule = target.map {
+            TargetSelector.captureCommandLine(snapshot: snapshot, options: options, hasInitrd: !$0.initrds.isEmpty).explanation
+        }
+        var capture: KdumpCapture
+        if snapshot.kernel.kexecCrashLoaded != true {
+            let saver = saver(for: target?.commandLine ?? "")
+            capture = KdumpCapture(armedBy: "kreboot", loadedBefore: false, savedBy: saver.kind.rawValue,
+                                   saveDirectory: saver.saveDirectory, layout: saver.layout)
+        } else if let record = snapshot.crashLoadRecord {
+            let saver = saver(for: record.commandLine)
+            capture = KdumpCapture(armedBy: "kreboot", loadedBefore: true, savedBy: saver.kind.rawValue,
+                                   saveDirectory: saver.saveDirectory, layout: saver.layout)
+        } else if let service = snapshot.kdumpSavers.first(where: \.installed) ?? snapshot.kdumpSavers.first {
+            capture = KdumpCapture(armedBy: service.kind.rawValue, loadedBefore: true, savedBy: service.kind.rawValue,
+                                   saveDirectory: service.saveDirectory, layout: service.layout)
+        } else {
+            capture = KdumpCapture(armedBy: "unknown", loadedBefore: true, savedBy: "unknown", saveDirectory: nil, layout: nil)
+        }
+        capture.commandLineRule = rule
+        return capture
+    }
+
+    /// The saver a capture kernel with `commandLine` runs: named by the command line, kreboot by default,
+    /// with the save directory of its configuration.
+    private func saver(for commandLine: String) -> KdumpSaver {
+        let kind = KdumpSaver.kind(forCaptureCommandLine: commandLine) ?? .kreboot
+        if kind != .kreboot, let service = snapshot.kdumpSavers.first(where: { $0.kind == kind }) { return service }
+        return KdumpSaver(kind: kind, configFile: snapshot.kdump?.file, saveDirectory: snapshot.dumpDirectory, installed: true)
+    }
+
+    /// The `capture` check: passes when the next boot can find the dump, warns when it cannot.
+    static func check(_ capture: KdumpCapture) -> PlanCheck {
+        PlanCheck(.capture, capture.isTraceable ? .pass : .warn, capture.summary)
+    }
+}

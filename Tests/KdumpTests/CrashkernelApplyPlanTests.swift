@@ -1,0 +1,115 @@
+@testable import Kdump
+import LinuxSystem
+import Testing
+
+/// `calibrate --apply`'s plan: GRUB's drop-in, BLS entries and /etc/kernel/cmdline, what is found elsewhere,
+/// the diff, and `--remove`.
+@Suite struct CrashkernelApplyPlanTests {
+    static let parameters = "crashkernel=320M"
+    static let grubDefaults = "GRUB_DEFAULT=0\nGRUB_CMDLINE_LINUX_DEFAULT=\"quiet\"\nGRUB_CMDLINE_LINUX=\"\"\n"
+
+    func plan(_ files: BootLoaderFiles, remove: Bool = false) throws -> CrashkernelApplyPlan {
+        try CrashkernelApplyPlan.plan(files, parameters: Self.parameters, remove: remove).get()
+    }
+
+    @Test func grubGetsADropInAndTheGenerator() throws {
+        let files = BootLoaderFiles(files: [BootLoaderFiles.grubDefaults: Self.grubDefaults], generator: ["/usr/sbin/update-grub"])
+        let plan = try plan(files)
+        #expect(plan.kind == .grub)
+        #expect(plan.edits == [.init(path: "/etc/default/grub.d/kreboot.cfg", before: nil, after: CrashkernelApplyPlan.dropIn(Self.parameters))])
+        #expect(CrashkernelApplyPlan.dropIn(Self.parameters).contains(#"GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=320M""#))
+        #expect(plan.generator == ["/usr/sbin/update-grub"])
+        #expect(plan.edits[0].diff.first == "--- /etc/default/grub.d/kreboot.cfg (new file)")
+        #expect(plan.edits[0].diff.last == #"+GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=320M""#)
+    }
+
+    @Test func grubAlreadyAppliedChangesNothingAndAnOlderValueIsReplaced() throws {
+        var files = BootLoaderFiles(files: [BootLoaderFiles.grubDefaults: Self.grubDefaults,
+                                            BootLoaderFiles.krebootDropIn: CrashkernelApplyPlan.dropIn(Self.parameters)],
+                                    generator: ["/usr/sbin/update-grub"])
+        let same = try plan(files)
+        #expect(same.changesNothing)
+        #expect(same.generator == nil)
+        files.files[BootLoaderFiles.krebootDropIn] = CrashkernelApplyPlan.dropIn("crashkernel=256M")
+        let older = try plan(files)
+        #expect(older.edits.count == 1)
+        #expect(older.edits[0].diff == ["--- /etc/default/grub.d/kreboot.cfg", "+++ /etc/default/grub.d/kreboot.cfg",
+                                        #"-GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=256M""#,
+                                        #"+GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=320M""#])
+    }
+
+    @Test func aCrashkernelElsewhereInGrubIsReportedNotDuplicated() throws {
+        let files = BootLoaderFiles(files: [
+            BootLoaderFiles.grubDefaults: Self.grubDefaults + "# GRUB_CMDLINE_LINUX=\"crashkernel=1G\"\n",
+            "/etc/default/grub.d/kdump-tools.cfg": "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=384M-:128M\"\n",
+        ], generator: ["/usr/sbin/update-grub"])
+        let plan = try plan(files)
+        #expect(plan.changesNothing)
+        #expect(plan.existing == [#"/etc/default/grub.d/kdump-tools.cfg:1: GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=384M-:128M""#])
+    }
+
+    @Test func grubRemoveDeletesTheDropInOnly() throws {
+        let files = BootLoaderFiles(files: [BootLoaderFiles.grubDefaults: Self.grubDefaults,
+                                            BootLoaderFiles.krebootDropIn: CrashkernelApplyPlan.dropIn(Self.parameters)],
+                                    generator: ["/usr/sbin/grub-mkconfig", "-o", "/boot/grub/grub.cfg"])
+        let plan = try plan(files, remove: true)
+        #expect(plan.edits.map(\.path) == [BootLoaderFiles.krebootDropIn])
+        #expect(plan.edits[0].after == nil)
+        #expect(plan.generator == ["/usr/sbin/grub-mkconfig", "-o", "/boot/grub/grub.cfg"])
+        let nothing = CrashkernelApplyPlan.plan(BootLoaderFiles(files: [BootLoaderFiles.grubDefaults: Self.grubDefaults]),
+                                                parameters: Self.parameters, remove: true)
+        #expect(nothing == .failure(.nothingToDo("/etc/default/grub.d/kreboot.cfg does not exist: kreboot applied nothing to GRUB")))
+    }
+
+    static let fedoraEntry = """
+        title Fedora Linux (6.11.4-301.fc41.x86_64)
+        version 6.11.4-301.fc41.x86_64
+        linux /vmlinuz-6.11.4-301.fc41.x86_64
+        initrd /initramfs-6.11.4-301.fc41.x86_64.img
+        options root=UUID=abcd ro rhgb quiet
+        grub_users $grub_users
+
+        """
+
+    @Test func blsEntriesAndKernelCmdlineGetTheParametersAsGrubbyDoes() throws {
+        let entry = "/boot/loader/entries/abc-6.11.4-301.fc41.x86_64.conf"
+        let kept = "/boot/loader/entries/abc-6.10.conf"
+        let files = BootLoaderFiles(files: [entry: Self.fedoraEntry, kept: "title old\noptions root=UUID=abcd crashkernel=512M\n",
+                                            BootLoaderFiles.kernelCmdline: "root=UUID=abcd ro rhgb quiet\n"],
+                                    entries: [kept, entry], generator: ["/usr/sbin/grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"])
+        let plan = try plan(files)
+        #expect(plan.kind == .bls)
+        #expect(plan.generator == nil)
+        #expect(plan.edits.map(\.path) == [BootLoaderFiles.kernelCmdline, entry, BootLoaderFiles.appliedRecord])
+        #expect(plan.edits[0].after == "root=UUID=abcd ro rhgb quiet crashkernel=320M\n")
+        #expect(plan.edits[1].diff == ["--- \(entry)", "+++ \(entry)", "-options root=UUID=abcd ro rhgb quiet",
+                                       "+options root=UUID=abcd ro rhgb quiet crashkernel=320M"])
+        #expect(plan.edits[1].after?.contains("grub_users $grub_users") == true)
+        #expect(plan.edits[2].after == "crashkernel=320M\n")
+        #expect(plan.existing == ["\(kept):2: options root=UUID=abcd crashkernel=512M"])
+    }
+
+    @Test func blsRemoveTakesOutExactlyWhatWasRecorded() throws {
+        let entry = "/boot/loader/entries/abc.conf"
+        let files = BootLoaderFiles(files: [entry: "title t\noptions root=/dev/vda crashkernel=320M quiet\n",
+                                            BootLoaderFiles.kernelCmdline: "root=/dev/vda crashkernel=320M\n",
+                                            BootLoaderFiles.appliedRecord: "crashkernel=320M\n"], entries: [entry])
+        let plan = try CrashkernelApplyPlan.plan(files, parameters: "crashkernel=512M", remove: true).get()
+        #expect(plan.parameters == "crashkernel=320M")
+        #expect(plan.edits.map(\.after) == ["root=/dev/vda\n", "title t\noptions root=/dev/vda quiet\n", nil])
+        let unrecorded = BootLoaderFiles(files: [entry: "options root=/dev/vda crashkernel=320M\n"], entries: [entry])
+        #expect(throws: CrashkernelApplyPlan.Problem.self) { try CrashkernelApplyPlan.plan(unrecorded, parameters: "x", remove: true).get() }
+    }
+
+    @Test func kerneloptsEntriesAreNotEditedAndNoBootLoaderIsAProblem() throws {
+        let entry = "/boot/loader/entries/old.conf"
+        let plan = try plan(BootLoaderFiles(files: [entry: "options $kernelopts\n"], entries: [entry]))
+        #expect(plan.changesNothing)
+        #expect(plan.notes == ["\(entry): options use $kernelopts from grubenv; not edited"])
+        guard case .failure(.noBootLoader(let message)) = CrashkernelApplyPlan.plan(BootLoaderFiles(), parameters: "crashkernel=256M", remove: false) else {
+            Issue.record("no boot loader was not a problem")
+            return
+        }
+        #expect(message.hasSuffix("add crashkernel=256M to the boot loader's kernel command line yourself"))
+    }
+}
