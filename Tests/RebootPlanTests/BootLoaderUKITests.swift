@@ -56,4 +56,20 @@ import Testing
         #expect(d.entries.isEmpty)
         #expect(d.problems.contains { $0.hasPrefix("/efi/EFI/Linux/garbage.efi") })
     }
+
+    /// Fedora 40 with systemd-boot on /efi: LoaderEntryOneShot beats LoaderEntryDefault and loader.conf, and the
+    /// plan clears it right after the load.
+    @Test func oneShotOnAnESPAtSlashEfiIsPlannedAndCleared() throws {
+        let mid = "0d1c2b3a49584f6e8d7c6b5a4f3e2d1c"
+        let d = BootLoaderFixtures.read("fedora40-efi-oneshot")
+        #expect(d.configFile == "/efi/loader/loader.conf")
+        #expect(d.entries.map(\.id) == ["\(mid)-6.8.9-300.fc40.x86_64", "\(mid)-6.8.5-301.fc40.x86_64"])
+        #expect(d.defaultEntry?.id == "\(mid)-6.8.5-301.fc40.x86_64")
+        #expect(d.defaultEntry?.kernel == "/efi/\(mid)/6.8.5-301.fc40.x86_64/linux")
+        #expect(d.systemdBootOneShot == "\(mid)-6.8.5-301.fc40.x86_64.conf")
+        var snapshot = SystemSnapshot.read(root: BootLoaderFixtures.root("fedora40-efi-oneshot"))
+        snapshot.bootLoader = d
+        let plan = RebootPlanner.plan(snapshot, PlanOptions())
+        #expect(plan.steps.map(\.action).prefix(2) == [.load, .clearSystemdBootOneShot])
+    }
 }
