@@ -75,7 +75,7 @@ SCHEMA_JSON = r'''
       "type": "object",
       "required": ["id", "status", "message"],
       "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap (new checks add ids)"},
+        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, secure-boot, signature (new checks add ids)"},
         "status": {"enum": ["pass", "warn", "fail"]},
         "message": {"type": "string"}
       }
