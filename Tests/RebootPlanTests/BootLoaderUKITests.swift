@@ -72,4 +72,22 @@ import Testing
         let plan = RebootPlanner.plan(snapshot, PlanOptions())
         #expect(plan.steps.map(\.action).prefix(2) == [.load, .clearSystemdBootOneShot])
     }
+
+    /// A UKI entry is planned with its embedded command line and no initrd of its own listing (its .initrd rides along).
+    @Test func aUKIEntryIsPlannedWithItsEmbeddedCommandLine() throws {
+        let root = BootLoaderFixtures.root("debian12-systemd-boot")
+        let uki = "/boot/efi/EFI/Linux/debian-6.1.0-28-amd64.efi"
+        for options in [PlanOptions(entry: "debian-6.1.0-28-amd64.efi"), PlanOptions(kernel: uki)] {
+            let snapshot = SystemSnapshot.read(root: root, options: options)
+            let plan = RebootPlanner.plan(snapshot, options)
+            let target = try #require(plan.target)
+            #expect(target.kernel == uki)
+            #expect(target.format == "uki")
+            #expect(target.release == "6.1.0-28-amd64")
+            #expect(target.commandLine == "root=UUID=\(Self.uuid) ro quiet console=ttyS0")
+            #expect(plan.steps.first == .load(KexecImage(kernel: uki, initrds: [], commandLine: target.commandLine)))
+            #expect(plan.checks.first { $0.id == .initrd }?.message == "the UKI's own .initrd (\(uki))")
+            #expect(plan.checks.first { $0.id == .signature }?.message.hasPrefix("\(uki): the UKI's .linux has no signature") == true)
+        }
+    }
 }
