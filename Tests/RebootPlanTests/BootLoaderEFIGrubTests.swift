@@ -142,4 +142,16 @@ import Testing
         #expect(finder.mountPoint(for: GrubSearch(kind: .fsUUID, value: "nope")) == nil)
         withExtendedLifetime(tree) {}
     }
+
+    /// The stub's UUID found nowhere: the /boot/grub/grub.cfg that exists is taken, and the plan says so.
+    @Test func stubWithAnUnknownUUIDFallsBackToTheFileThatExistsAndSaysSo() {
+        let tree = BootLoaderFixtures.ScratchTree()
+        tree.write("/boot/efi/EFI/debian/grub.cfg", "search.fs_uuid 0000-UNKNOWN root hd0,gpt2 \nset prefix=($root)'/boot/grub'\nconfigfile $prefix/grub.cfg\n")
+        tree.write("/boot/grub/grub.cfg", "menuentry 'Debian' { linux /boot/vmlinuz-6.1.0-28-amd64 root=/dev/vda2 ro }\n")
+        tree.write("/boot/vmlinuz-6.1.0-28-amd64", "k")
+        let d = tree.readBootLoader()
+        #expect(d.configFile == "/boot/grub/grub.cfg")
+        #expect(d.defaultEntry?.kernel == "/boot/vmlinuz-6.1.0-28-amd64")
+        #expect(d.problems.contains { $0.hasPrefix("/boot/efi/EFI/debian/grub.cfg: GRUB's search --fs-uuid 0000-UNKNOWN found no file system") })
+    }
 }
