@@ -1,4 +1,5 @@
 import KexecCore
+import LinuxSystem
 import Quiesce
 
 /// Everything the executor acts through: the loader, systemd, mounts, network mounts, swaps, grubenv, the journal
@@ -14,14 +15,18 @@ public struct ExecutorParts: Sendable {
     /// Network file systems: each operation bounded in time (the real one works in a child process).
     public var networkMounts: any NetworkMountOperations
     public var kernelLog: any KernelLogWriting
+    /// EFI variables (systemd-boot's LoaderEntryOneShot): efivarfs, or a test's temporary directory.
+    public var efiVariables: any EfiVariables
 
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations & MountRestoring,
                 swaps: any SwapOperations, grubEnvironment: any GrubEnvironmentEditing,
                 journal: any JournalRecorder = DiscardingJournal(),
                 networkMounts: any NetworkMountOperations = NoNetworkMounts(),
-                kernelLog: any KernelLogWriting = DiscardingKernelLog()) {
+                kernelLog: any KernelLogWriting = DiscardingKernelLog(),
+                efiVariables: any EfiVariables = NoEfiVariables()) {
         self.networkMounts = networkMounts
         self.kernelLog = kernelLog
+        self.efiVariables = efiVariables
         self.loader = loader
         self.services = services
         self.mounts = mounts

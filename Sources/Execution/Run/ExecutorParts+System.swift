@@ -13,6 +13,6 @@ extension ExecutorParts {
         return ExecutorParts(loader: TrackedKexecLoader(loader: .system(lockdown: lockdown)), services: services,
                              mounts: LibmountMountOperations(), swaps: KernelSwapOperations(),
                              grubEnvironment: GrubEnvironmentFile(), journal: journal,
-                             networkMounts: ChildProcessNetworkMounts(), kernelLog: KmsgWriter())
+                             networkMounts: ChildProcessNetworkMounts(), kernelLog: KmsgWriter(), efiVariables: EfiVarFS())
     }
 }

@@ -14,6 +14,8 @@ struct GrubMenuBuilder {
     /// `bytes` is how many bytes of text were read for it now (0 when it was read before).
     typealias Script = (path: String, identity: String?, nodes: [GrubNode], problems: [String], bytes: Int)
     typealias Include = (String) -> Script?
+    /// Finds the file system a `search` names: its mount point, or nil when it cannot be found.
+    typealias Search = (GrubSearch) -> String?
 
     /// GRUB's own feature variables, which generated scripts test (`[ x$feature_… = xy ]`).
     static let builtinVariables: [String: String] = [
@@ -30,6 +32,9 @@ struct GrubMenuBuilder {
     private var functions: [String: [GrubNode]] = [:]
     private var callDepth = 0
     private var include: Include?
+    private var search: Search?
+    /// Variables a `configfile` context inherits: GRUB exports `root` and `prefix`, `export` adds others.
+    private var exported: Set<String> = ["root", "prefix"]
     private var includeDepth = 0
     /// The sourced file being walked; nil in grub.cfg itself.
     private var currentFile: String?
@@ -61,9 +66,10 @@ struct GrubMenuBuilder {
     /// `identity` is grub.cfg's own (sourcing it from itself is a loop).
     /// `inputBytes` is grub.cfg's size: the step and expansion limits grow with it.
     static func build(_ nodes: [GrubNode], environment: [String: String], include: Include? = nil,
-                      identity: String? = nil, inputBytes: Int = 0) -> GrubMenu {
+                      search: Search? = nil, identity: String? = nil, inputBytes: Int = 0) -> GrubMenu {
         var builder = GrubMenuBuilder()
         builder.include = include
+        builder.search = search
         builder.allow(inputBytes: inputBytes)
         if let identity { builder.activeSources.insert(identity) }
         builder.menu.variables = builtinVariables.merging(environment) { _, env in env }
@@ -75,13 +81,25 @@ struct GrubMenuBuilder {
     private mutating func walk(_ nodes: [GrubNode], applying: Bool) -> [GrubMenu.Item] {
         var items: [GrubMenu.Item] = []
         for node in nodes {
-            guard takeStep() else { break }
+            guard menu.handOver == nil, takeStep() else { break }
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
                 if name == "blscfg" { items.append(.blscfg); continue }
                 if name == "source" {
                     if applying { items += source(words) }
+                    continue
+                }
+                if name == "configfile" {
+                    if applying { configfile(words) }
+                    continue
+                }
+                if name == "export" {
+                    if applying { exported.formUnion(Array(words.dropFirst()).expand(menu.variables)) }
+                    continue
+                }
+                if GrubSearch.commands.contains(name) {
+                    if applying, let (name, device) = runSearch(words, in: menu.variables) { menu.variables[name] = device }
                     continue
                 }
                 for (key, value) in GrubMenuBuilder.assignments(words) {
@@ -138,6 +156,29 @@ struct GrubMenuBuilder {
         return walk(script.nodes, applying: true)
     }
 
+    /// `configfile FILE`: when FILE exists, GRUB shows its menu in a new context; the walk stops here.
+    private mutating func configfile(_ words: [GrubWord]) {
+        guard let include, let written = Array(words.dropFirst()).expand(menu.variables).first else { return }
+        guard let script = include(written) else {
+            menu.problems.append("\(currentFile ?? "grub.cfg"): configfile \(written): no such file; GRUB goes on with this menu")
+            return
+        }
+        let inherited = menu.variables.filter { exported.contains($0.key) }
+        menu.handOver = GrubMenu.HandOver(written: written, path: script.path, variables: inherited)
+    }
+
+    /// `search … --set=VAR`: VAR names the mounted file system found; when none is found VAR keeps its value
+    /// (as in GRUB, whose search then fails) and the search is noted.
+    /// Returns the variable to set and the device name, nil when nothing is set.
+    private mutating func runSearch(_ words: [GrubWord], in variables: [String: String]) -> (String, String)? {
+        guard let query = GrubSearch.parse(words.expand(variables)) else { return nil }
+        if let search, let mountPoint = search(query) {
+            return query.variable.map { ($0, GrubDeviceFinder.deviceName(mountPoint)) }
+        }
+        if !menu.unresolvedSearches.contains(query.description) { menu.unresolvedSearches.append(query.description) }
+        return nil
+    }
+
     /// `key=value` with `value` expanded, within the caps on one value and on all expansion together.
     private mutating func assign(_ key: String, _ value: GrubWord) {
         guard expandedBytes <= GrubMenuBuilder.maximumExpansionBytes, affordable([value], menu.variables) else { return }
@@ -184,10 +225,13 @@ struct GrubMenuBuilder {
                 case "linux", "linuxefi", "linux16":
                     guard affordable(arguments, variables) else { continue }
                     let fields = arguments.expand(variables)
-                    if !fields.isEmpty { entry.linux = fields; entry.linuxCommand = name }
+                    if !fields.isEmpty { entry.linux = fields; entry.linuxCommand = name; entry.rootDevice = variables["root"] }
                 case "initrd", "initrdefi", "initrd16":
                     guard affordable(arguments, variables) else { continue }
                     entry.initrds = arguments.expand(variables).filter { !$0.hasPrefix("--") }
+                case _ where GrubSearch.commands.contains(name):
+                    guard affordable(arguments, variables) else { continue }
+                    if let (name, device) = runSearch(words, in: variables) { variables[name] = device }
                 default:
                     if let function = functions[name], callDepth < 8 {
                         guard affordable(arguments, variables) else { continue }

@@ -18,7 +18,7 @@ struct TargetSelector {
         if let kernel = options.kernel {
             let (line, why) = options.mode == .kdumpTest
                 ? captureCommandLine(initrds: options.initrds)
-                : commandLine(entryOptions: nil, running: running)
+                : commandLine(entryOptions: nil, running: running, ukiCommandLine: ukiCommandLine(kernel))
             return .success(BootTarget(kernel: kernel, initrds: options.initrds, commandLine: line,
                                        source: .init(kind: .explicit, rule: "--kernel \(kernel); command line \(why)")))
         }
@@ -58,7 +58,9 @@ struct TargetSelector {
                               source: .init(kind: .kdumpConfig, file: kdump.file, rule: "kernel from \(kdump.file); command line \(why)"))
         }
         guard let release = snapshot.kernel.runningRelease else { return nil }
-        if let entry = snapshot.bootLoader.entries.first(where: { $0.kernel.hasSuffix("-" + release) || $0.version == release }) {
+        if let entry = snapshot.bootLoader.entries.first(where: {
+            $0.kernel.hasSuffix("-" + release) || $0.version == release || $0.extra["uname"] == release
+        }) {
             return target(for: entry, rule: "the entry of the running kernel \(release)", running: running)
         }
         let kernel = "/boot/vmlinuz-\(release)"
@@ -68,7 +70,13 @@ struct TargetSelector {
                           source: .init(kind: .explicit, rule: "the running kernel's image \(kernel); command line \(why)"))
     }
 
-    private func commandLine(entryOptions: String?, running: KernelCommandLine) -> (String, String) {
+    /// The `.cmdline` embedded in `kernel` when it is a UKI: what it boots with unless told otherwise.
+    private func ukiCommandLine(_ kernel: String) -> String? {
+        guard let image = snapshot.files[kernel]?.image, image.format == .uki else { return nil }
+        return image.details["cmdline"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private func commandLine(entryOptions: String?, running: KernelCommandLine, ukiCommandLine: String? = nil) -> (String, String) {
         if let explicit = options.commandLine {
             return (KernelCommandLine(explicit).appending(options.append).description, "from --command-line")
         }
@@ -78,6 +86,8 @@ struct TargetSelector {
             base = running.reusable; why = "reused from /proc/cmdline"
         } else if let entryOptions {
             base = KernelCommandLine(entryOptions); why = "from the entry"
+        } else if let ukiCommandLine {
+            base = KernelCommandLine(ukiCommandLine); why = "the UKI's embedded .cmdline"
         } else {
             base = running.reusable; why = "reused from /proc/cmdline (the entry has none)"
         }
