@@ -24,7 +24,7 @@ enum GrubReader {
     /// Reads `configFile` and its grubenv; never fails, problems are reported in the result.
     static func read(root: RootDirectory, configFile: String, resolver: BootPathResolver) -> Result {
         var result = Result()
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do throws(SystemError) {
             guard let read = try root.readFile(configFile, limit: .grubConfig) else { throw SystemError(.badData, "\(configFile): cannot be read") }
             bytes = read
@@ -44,7 +44,11 @@ enum GrubReader {
             return result
         }
         let files = GrubSourceFiles(root: root)
-        let parsed = files.parse(bytes: bytes, file: configFile)
+        // The text and its tree are let go as soon as the menu is built (`take`), so a large grub.cfg is
+        // not held three times over while the entries are made.
+        var parsed = files.parse(bytes: bytes, file: configFile)
+        let inputBytes = bytes.count
+        bytes = []
         result.problems += parsed.problems
 
         let directory = String(configFile[..<configFile.lastIndex(of: "/")!])
@@ -55,29 +59,34 @@ enum GrubReader {
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory]
-        var menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
+        let tree = parsed.nodes
+        parsed.nodes = []
+        var menu = GrubMenuBuilder.build(consume tree, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
                                          include: { [files] written in
                                              sourcedScript(written, files: files, resolver: resolver, directory: directory)
-                                         }, identity: files.identity(of: configFile), inputBytes: bytes.count)
+                                         }, identity: files.identity(of: configFile), inputBytes: inputBytes)
         result.problems += menu.problems
 
         var blsProblems: [String] = []
-        let nodes = menuNodes(menu.items, variables: menu.variables, root: root, resolver: resolver,
-                              directory: directory, problems: &blsProblems)
-        menu.items = []  // held in `nodes` now; a large menu is not kept twice
+        let items = menu.items
+        menu.items = []
+        var nodes = menuNodes(consume items, variables: menu.variables, root: root, resolver: resolver,
+                              directory: directory, shared: SharedValues(), problems: &blsProblems)
         result.problems += blsProblems
 
         let choice = GrubDefaultResolver.choose(menu: nodes, assignments: menu.defaultAssignments,
                                                 variables: menu.variables, grubenv: grubenv, configFile: configFile)
         result.problems += choice.problems
         result.rule = choice.rule
+        let defaultTitle = choice.path.flatMap { node(at: $0, in: nodes)?.title }
         result.entries.reserveCapacity(entryCount(nodes))  // sized once: doubling would hold two copies at a time
         flatten(nodes, path: [], titles: [], into: &result.entries)
+        nodes = []
         if let path = choice.path {
             let index = path.map(String.init).joined(separator: ">")
             result.defaultIndex = result.entries.firstIndex { $0.index == index }
             if result.defaultIndex == nil {
-                let name = node(at: path, in: nodes).map { "\"\($0.title)\"" } ?? "?"
+                let name = defaultTitle.map { "\"\($0)\"" } ?? "?"
                 result.problems.append("\(configFile): the default entry \(name) (\(index)) loads no Linux kernel")
                 result.rule += "; that entry (\(index)) loads no Linux kernel"
             }
@@ -100,19 +109,42 @@ enum GrubReader {
         return control * 20 > min(bytes.count, 65536)
     }
 
+    /// Values most entries of one grub.cfg have alike (the file, `--class` options), kept once and shared by
+    /// every entry that has them, so 100,000 entries do not hold 100,000 copies.
+    final class SharedValues {
+        var file: String?
+        var extra: [String: String] = [:]
+
+        /// `value`, or the equal one kept before.
+        func file(_ value: String) -> String {
+            if let file, file == value { return file }
+            file = value
+            return value
+        }
+
+        /// `value`, or the equal dictionary kept before.
+        func extra(_ value: [String: String]) -> [String: String] {
+            if value == extra { return extra }
+            extra = value
+            return value
+        }
+    }
+
     /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order.
     private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
-                                  resolver: BootPathResolver, directory: String, problems: inout [String]) -> [GrubMenuNode] {
+                                  resolver: BootPathResolver, directory: String, shared: SharedValues,
+                                  problems: inout [String]) -> [GrubMenuNode] {
         var nodes: [GrubMenuNode] = []
+        nodes.reserveCapacity(items.count)
         for item in items {
             switch item {
             case .entry(let entry):
                 nodes.append(.entry(title: entry.title, id: entry.id,
-                                    entry: bootEntry(entry, resolver: resolver, directory: directory)))
+                                    entry: bootEntry(entry, resolver: resolver, directory: directory, shared: shared)))
             case .submenu(let title, let id, let children):
                 nodes.append(.submenu(title: title, id: id,
                                       children: menuNodes(children, variables: variables, root: root, resolver: resolver,
-                                                          directory: directory, problems: &problems)))
+                                                          directory: directory, shared: shared, problems: &problems)))
             case .blscfg:
                 let location = BLSReader.locations[0]
                 let found = BLSReader.read(root: root, locations: [location], problems: &problems)
@@ -126,7 +158,8 @@ enum GrubReader {
         return nodes
     }
 
-    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String) -> BootEntry? {
+    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String,
+                                  shared: SharedValues) -> BootEntry? {
         // `directory` is the one holding grub.cfg: its file system is the one GRUB reads kernels from.
         guard let linux = entry.linux, let image = linux.first else { return nil }
         func path(_ written: String) -> String {
@@ -138,7 +171,7 @@ enum GrubReader {
         if let command = entry.linuxCommand, command != "linux" { extra["linux-command"] = command }
         return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
                          initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
-                         source: .grub, file: entry.file ?? directory + "/grub.cfg", extra: extra)
+                         source: .grub, file: shared.file(entry.file ?? directory + "/grub.cfg"), extra: shared.extra(extra))
     }
 
     /// How many Linux entries `nodes` holds, submenus included.

@@ -83,6 +83,7 @@ struct TargetSelector {
         } else {
             base = running.reusable; why = "reused from /proc/cmdline (the entry has none)"
         }
+        if why.hasPrefix("reused"), let problem = snapshot.commandLineProblem { why += ", which cannot be read: \(problem)" }
         if options.append != nil { why += " plus --append" }
         return (base.appending(options.append).description, why)
     }
