@@ -97,3 +97,13 @@ import Glibc
         #expect(plan.checks.contains { $0.id == .bootEntry && $0.message.contains("/etc/default/kdump-tools: is a FIFO") })
     }
 }
+
+extension UnreadableInputsAreNamedTests {
+    @Test func aFIFOAsProcCmdlineIsNamedInTheCaptureCommandLinesReason() {
+        let t = Self.tree()
+        defer { t.remove() }
+        t.fifo("proc/cmdline")
+        let (_, plan) = Self.snapshotAndPlan(t, mode: .kdumpTest)
+        #expect(plan.target?.source.rule?.contains("the running one cannot be read: /proc/cmdline: is a FIFO") == true)
+    }
+}

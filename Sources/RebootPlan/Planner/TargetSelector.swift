@@ -100,7 +100,9 @@ struct TargetSelector {
             .appending(Self.captureExtraParameters)
             .appending(snapshot.kdump?.commandLineAppend)
             .appending(options.append)
-        return (line.description, "the running one without crashkernel=, plus \(Self.captureExtraParameters)")
+        var why = "the running one without crashkernel=, plus \(Self.captureExtraParameters)"
+        if let problem = snapshot.commandLineProblem { why += "; the running one cannot be read: \(problem)" }
+        return (line.description, why)
     }
 
     /// Finds an entry by id, title, menu path (`Advanced options>Debian …`) or index (`2`, `1>0`).
