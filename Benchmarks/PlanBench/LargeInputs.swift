@@ -22,6 +22,7 @@ func runLargeInputBenchmarks(only: String? = nil) {
     func time<Input>(_ key: String, _ name: String, _ input: () -> Input, _ body: (Input) -> Int) {
         if let only, only != key { return }
         let built = input()
+        if getenv("KREBOOT_BENCH_PHASES") != nil { print("input built: peak RSS \(peakMiB()) MiB") }
         let start = monotonicSeconds(), cpuStart = cpuSeconds()
         let count = body(built)
         let seconds = monotonicSeconds() - start, cpu = cpuSeconds() - cpuStart

@@ -51,3 +51,59 @@ import Glibc
         #expect(!facts.exists)
     }
 }
+
+/// A file that is there but cannot be read as it is (a FIFO) is named in the plan, not passed over in silence.
+@Suite struct UnreadableInputsAreNamedTests {
+    static func tree() -> HostileTreeFixture {
+        let t = HostileTreeFixture()
+        t.file("boot/grub/grub.cfg", "menuentry 'L' {\n linux /vmlinuz\n}\n")
+        t.file("proc/self/mountinfo", "1 0 8:1 / / rw - ext4 /dev/sda1 rw\n")
+        return t
+    }
+
+    static func snapshotAndPlan(_ t: HostileTreeFixture, mode: PlanMode) -> (SystemSnapshot, RebootPlan) {
+        let options = PlanOptions(mode: mode)
+        let snapshot = SystemSnapshot.read(root: RootDirectory(t.path), options: options,
+                                           process: ProcessContext(effectiveUID: 0, hasCapSysBoot: true, machineArch: "x86_64"),
+                                           sessions: [])
+        return (snapshot, RebootPlanner.plan(snapshot, options))
+    }
+
+    @Test func aFIFOAsProcCmdlineIsNamedWhereTheCommandLineIsReused() {
+        let t = Self.tree()
+        defer { t.remove() }
+        t.fifo("proc/cmdline")
+        let (snapshot, plan) = Self.snapshotAndPlan(t, mode: .reboot)
+        #expect(snapshot.commandLineProblem == "/proc/cmdline: is a FIFO, not a regular file")
+        #expect(plan.target?.source.rule?.contains("which cannot be read: /proc/cmdline: is a FIFO") == true)
+    }
+
+    @Test func aFIFOAsGrubenvMakesTheBootEntryCheckAWarningNamingIt() {
+        let t = Self.tree()
+        defer { t.remove() }
+        t.fifo("boot/grub/grubenv")
+        let (_, plan) = Self.snapshotAndPlan(t, mode: .reboot)
+        let check = plan.checks.first { $0.id == .bootEntry }
+        #expect(check?.status == .warn)
+        #expect(check?.message.contains("/boot/grub/grubenv: is a FIFO, not a regular file") == true)
+    }
+
+    @Test func aFIFOAsTheKdumpConfigurationIsNamedInAKdumpTest() {
+        let t = Self.tree()
+        defer { t.remove() }
+        t.fifo("etc/default/kdump-tools")
+        let (snapshot, plan) = Self.snapshotAndPlan(t, mode: .kdumpTest)
+        #expect(snapshot.kdumpProblem == "/etc/default/kdump-tools: is a FIFO, not a regular file")
+        #expect(plan.checks.contains { $0.id == .bootEntry && $0.message.contains("/etc/default/kdump-tools: is a FIFO") })
+    }
+}
+
+extension UnreadableInputsAreNamedTests {
+    @Test func aFIFOAsProcCmdlineIsNamedInTheCaptureCommandLinesReason() {
+        let t = Self.tree()
+        defer { t.remove() }
+        t.fifo("proc/cmdline")
+        let (_, plan) = Self.snapshotAndPlan(t, mode: .kdumpTest)
+        #expect(plan.target?.source.rule?.contains("the running one cannot be read: /proc/cmdline: is a FIFO") == true)
+    }
+}

@@ -325,13 +325,21 @@ struct GrubMenuBuilder {
         for word in candidates {
             guard case .literal(let head, quoted: false)? = word.firstPart, let eq = head.firstIndex(of: "=") else { continue }
             let name = String(head[..<eq])
-            guard !name.isEmpty, name.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }) else { continue }
+            guard !name.isEmpty, isVariableName(name) else { continue }
             var valueParts = Array(word.parts.dropFirst())
             let rest = String(head[head.index(after: eq)...])
             if !rest.isEmpty { valueParts.insert(.literal(rest, quoted: false), at: 0) }
             result.append((name, GrubWord(parts: valueParts)))
         }
         return result
+    }
+
+    /// Letters, digits and `_` (ASCII answered byte by byte; other characters by their Unicode properties).
+    static func isVariableName(_ name: String) -> Bool {
+        if name.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }) {
+            return true
+        }
+        return name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
     }
 
     /// The title, `--id` and other options of a `menuentry`/`submenu` header.

@@ -58,7 +58,7 @@ enum GrubReader {
                      inherited: [String: String] = [:], via: [String] = []) -> Result {
         var result = Result()
         result.configFile = configFile
-        let bytes: [UInt8]
+        var bytes: [UInt8]
         do throws(SystemError) {
             guard let read = try root.readFile(configFile, limit: .grubConfig) else { throw SystemError(.badData, "\(configFile): cannot be read") }
             bytes = read
@@ -78,7 +78,11 @@ enum GrubReader {
             return result
         }
         let files = GrubSourceFiles(root: root)
-        let parsed = files.parse(bytes: bytes, file: configFile)
+        // The text and its tree are let go as soon as the menu is built (`take`), so a large grub.cfg is
+        // not held three times over while the entries are made.
+        var parsed = files.parse(bytes: bytes, file: configFile)
+        let inputBytes = bytes.count
+        bytes = []
         result.problems += parsed.problems
 
         let directory = String(configFile[..<configFile.lastIndex(of: "/")!])
@@ -90,11 +94,13 @@ enum GrubReader {
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory].merging(inherited) { $1 }
         let devices = GrubDeviceFinder(root: root, mounts: resolver.mounts)
-        var menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
+        let tree = parsed.nodes
+        parsed.nodes = []
+        var menu = GrubMenuBuilder.build(consume tree, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
                                          include: { [files] written in
                                              sourcedScript(written, files: files, resolver: resolver, directory: directory)
                                          }, search: { devices.mountPoint(for: $0) }, identity: files.identity(of: configFile),
-                                         inputBytes: bytes.count)
+                                         inputBytes: inputBytes)
         result.problems += menu.problems
         if let handOver = menu.handOver {
             let chain = via + [configFile]
@@ -116,9 +122,10 @@ enum GrubReader {
 
         var blsProblems: [String] = []
         var guessed = false
-        let nodes = menuNodes(menu.items, variables: menu.variables, root: root, resolver: resolver,
-                              directory: directory, guessed: &guessed, problems: &blsProblems)
+        let items = menu.items
         menu.items = []  // held in `nodes` now; a large menu is not kept twice
+        var nodes = menuNodes(consume items, variables: menu.variables, root: root, resolver: resolver,
+                              directory: directory, shared: SharedValues(), guessed: &guessed, problems: &blsProblems)
         result.problems += blsProblems
         if guessed && !menu.unresolvedSearches.isEmpty {
             result.problems.append("\(configFile): GRUB's search \(menu.unresolvedSearches.joined(separator: ", ")) found no file system in the mount table, /dev/disk or /etc/fstab; kernel paths read from the /boot or / that holds them")
@@ -128,13 +135,15 @@ enum GrubReader {
                                                 variables: menu.variables, grubenv: grubenv, configFile: configFile)
         result.problems += choice.problems
         result.rule = choice.rule
+        let defaultTitle = choice.path.flatMap { node(at: $0, in: nodes)?.title }
         result.entries.reserveCapacity(entryCount(nodes))  // sized once: doubling would hold two copies at a time
         flatten(nodes, path: [], titles: [], into: &result.entries)
+        nodes = []
         if let path = choice.path {
             let index = path.map(String.init).joined(separator: ">")
             result.defaultIndex = result.entries.firstIndex { $0.index == index }
             if result.defaultIndex == nil {
-                let name = node(at: path, in: nodes).map { "\"\($0.title)\"" } ?? "?"
+                let name = defaultTitle.map { "\"\($0)\"" } ?? "?"
                 result.problems.append("\(configFile): the default entry \(name) (\(index)) loads no Linux kernel")
                 result.rule += "; that entry (\(index)) loads no Linux kernel"
             }
@@ -157,20 +166,42 @@ enum GrubReader {
         return control * 20 > min(bytes.count, 65536)
     }
 
+    /// Values most entries of one grub.cfg have alike (the file, `--class` options), kept once and shared by
+    /// every entry that has them, so 100,000 entries do not hold 100,000 copies.
+    final class SharedValues {
+        var file: String?
+        var extra: [String: String] = [:]
+
+        /// `value`, or the equal one kept before.
+        func file(_ value: String) -> String {
+            if let file, file == value { return file }
+            file = value
+            return value
+        }
+
+        /// `value`, or the equal dictionary kept before.
+        func extra(_ value: [String: String]) -> [String: String] {
+            if value == extra { return extra }
+            extra = value
+            return value
+        }
+    }
+
     /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order.
     private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
-                                  resolver: BootPathResolver, directory: String, guessed: inout Bool,
+                                  resolver: BootPathResolver, directory: String, shared: SharedValues, guessed: inout Bool,
                                   problems: inout [String]) -> [GrubMenuNode] {
         var nodes: [GrubMenuNode] = []
+        nodes.reserveCapacity(items.count)
         for item in items {
             switch item {
             case .entry(let entry):
                 nodes.append(.entry(title: entry.title, id: entry.id,
-                                    entry: bootEntry(entry, resolver: resolver, directory: directory, guessed: &guessed)))
+                                    entry: bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed)))
             case .submenu(let title, let id, let children):
                 nodes.append(.submenu(title: title, id: id,
                                       children: menuNodes(children, variables: variables, root: root, resolver: resolver,
-                                                          directory: directory, guessed: &guessed, problems: &problems)))
+                                                          directory: directory, shared: shared, guessed: &guessed, problems: &problems)))
             case .blscfg:
                 let location = BLSReader.locations[0]
                 let found = BLSReader.read(root: root, locations: [location], problems: &problems)
@@ -185,7 +216,7 @@ enum GrubReader {
     }
 
     private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String,
-                                  guessed: inout Bool) -> BootEntry? {
+                                  shared: SharedValues, guessed: inout Bool) -> BootEntry? {
         // GRUB reads the kernel from its `root` device (a `search` result), else, as far as kreboot can tell,
         // from the file system holding grub.cfg (`directory`).
         guard let linux = entry.linux, let image = linux.first else { return nil }
@@ -202,7 +233,7 @@ enum GrubReader {
         if let command = entry.linuxCommand, command != "linux" { extra["linux-command"] = command }
         return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
                          initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
-                         source: .grub, file: entry.file ?? directory + "/grub.cfg", extra: extra)
+                         source: .grub, file: shared.file(entry.file ?? directory + "/grub.cfg"), extra: shared.extra(extra))
     }
 
     /// How many Linux entries `nodes` holds, submenus included.

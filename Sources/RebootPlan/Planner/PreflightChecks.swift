@@ -11,7 +11,7 @@ struct PreflightChecks {
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
-            checks.append(PlanCheck(.bootEntry, .pass, describe(target.source)))
+            checks.append(bootEntry(target.source))
             checks.append(kernelImage(target.kernel))
             if let facts = snapshot.files[target.kernel], facts.exists, facts.image != nil {
                 checks.append(PlanCheck(.signature, KexecRules.signature(target.kernel, facts.image, snapshot.kernel)))
@@ -28,6 +28,17 @@ struct PreflightChecks {
             if let capture { checks.append(CapturePlanner.check(capture)) }
         }
         return checks
+    }
+
+    /// The chosen entry; a warning naming the first file the boot loader (or, for a kdump test, the kdump
+    /// configuration) could not use as it is (a grubenv that is a FIFO, a grub.cfg cut at a limit), since the
+    /// choice was made without it.
+    private func bootEntry(_ source: BootTarget.Source) -> PlanCheck {
+        var problems = source.kind == .explicit || source.kind == .kdumpConfig ? [] : snapshot.bootLoader.problems
+        if options.mode == .kdumpTest, let kdump = snapshot.kdumpProblem { problems.append(kdump) }
+        guard let first = problems.first else { return PlanCheck(.bootEntry, .pass, describe(source)) }
+        let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
+        return PlanCheck(.bootEntry, .warn, "\(describe(source)); \(first)\(more)")
     }
 
     private func describe(_ source: BootTarget.Source) -> String {

@@ -91,6 +91,7 @@ struct TargetSelector {
         } else {
             base = running.reusable; why = "reused from /proc/cmdline (the entry has none)"
         }
+        if why.hasPrefix("reused"), let problem = snapshot.commandLineProblem { why += ", which cannot be read: \(problem)" }
         if options.append != nil { why += " plus --append" }
         return (base.appending(options.append).description, why)
     }
@@ -98,7 +99,9 @@ struct TargetSelector {
     /// The capture kernel's command line (`CaptureCommandLine`, the one rule) for a capture kernel with `initrds`.
     private func captureCommandLine(initrds: [String]) -> (String, String) {
         let line = Self.captureCommandLine(snapshot: snapshot, options: options, hasInitrd: !initrds.isEmpty)
-        return (line.text, line.explanation)
+        var why = line.explanation
+        if options.commandLine == nil, let problem = snapshot.commandLineProblem { why += "; the running one cannot be read: \(problem)" }
+        return (line.text, why)
     }
 
     /// The capture command line for a capture kernel loaded on the system of `snapshot` under `options`.

@@ -11,13 +11,26 @@ public enum KdumpConfigReader {
 
     /// The configuration under `root`; nil when no file exists or is readable.
     public static func read(root: RootDirectory) -> KdumpConfig? {
-        if let text = (try? root.readFileText(RedHatKdumpConfReader.file, limit: .configFile)) ?? nil {
+        var ignored: [String] = []
+        return read(root: root, problems: &ignored)
+    }
+
+    /// `read(root:)`, adding why a configuration file that is there could not be read (a FIFO, a directory,
+    /// over the size cap) to `problems`, naming the file; such a file counts as absent.
+    public static func read(root: RootDirectory, problems: inout [String]) -> KdumpConfig? {
+        func text(_ file: String) -> String? {
+            do { return try root.readFileText(file, limit: .configFile) } catch {
+                problems.append(error.message)
+                return nil
+            }
+        }
+        if let text = text(RedHatKdumpConfReader.file) {
             let conf = RedHatKdumpConfReader.parse(text: text)
             guard let sysconfig = (try? root.readFileText(suseFile, limit: .configFile)) ?? nil else { return conf }
             return RedHatKdumpConfReader.merging(conf, sysconfig: parse(text: sysconfig, file: suseFile))
         }
         for file in [suseFile, debianFile] {
-            if let text = (try? root.readFileText(file, limit: .configFile)) ?? nil { return parse(text: text, file: file) }
+            if let text = text(file) { return parse(text: text, file: file) }
         }
         return nil
     }

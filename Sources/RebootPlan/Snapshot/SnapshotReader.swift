@@ -22,11 +22,19 @@ extension SystemSnapshot {
             snapshot.mountTableProblem = error
             snapshot.mountTableFile = error.path ?? "/proc/self/mountinfo"
         }
-        snapshot.commandLine = root.readLine("/proc/cmdline")
+        do {
+            let text = try root.readFileText("/proc/cmdline", limit: .kernelFile)
+            let line = text.map { String($0.prefix { $0 != "\n" }).trimmingWhitespace() }
+            snapshot.commandLine = line.flatMap { $0.isEmpty ? nil : $0 }
+        } catch {
+            snapshot.commandLineProblem = error.message
+        }
         snapshot.kernel = KernelStateReader.read(root: root)
         snapshot.machineID = root.readLine("/etc/machine-id")
         snapshot.bootLoader = BootLoaderReader.read(root: root, mounts: snapshot.mounts, machineID: snapshot.machineID)
-        snapshot.kdump = KdumpConfigReader.read(root: root)
+        var kdumpProblems: [String] = []
+        snapshot.kdump = KdumpConfigReader.read(root: root, problems: &kdumpProblems)
+        snapshot.kdumpProblem = kdumpProblems.first
         snapshot.kdumpSavers = KdumpConfigReader.readAll(root: root).compactMap { config in
             KdumpSaver.kind(forConfigFile: config.file).map { kind in
                 KdumpSaver(kind: kind, configFile: config.file, saveDirectory: config.localSaveDir,

@@ -15,6 +15,8 @@ public struct SystemSnapshot: Sendable {
     public var mountTableProblem: SystemError?
     /// /proc/cmdline of the running kernel.
     public var commandLine: String?
+    /// Why /proc/cmdline could not be read (a FIFO, too large), when it could not.
+    public var commandLineProblem: String? = nil
     /// kexec state, lockdown, crash reservation, memory.
     public var kernel: KernelState
     /// /etc/machine-id.
@@ -23,6 +25,8 @@ public struct SystemSnapshot: Sendable {
     public var bootLoader: BootLoaderDiscovery
     /// The kdump configuration, when the system has one.
     public var kdump: KdumpConfig?
+    /// Why a kdump configuration file could not be read (a FIFO, too large), when one could not.
+    public var kdumpProblem: String? = nil
     /// Facts about each kernel and initrd the plan may use, keyed by target path.
     public var files: [String: FileFacts]
     /// Free bytes of the file system holding each path asked about (the kdump save directory), keyed by target path.
