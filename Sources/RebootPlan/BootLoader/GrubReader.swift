@@ -204,8 +204,7 @@ enum GrubReader {
                                                           directory: directory, shared: shared, guessed: &guessed, problems: &problems)))
             case .blscfg:
                 let location = BLSReader.locations[0]
-                let found = BLSReader.read(root: root, locations: [location], problems: &problems)
-                    .sorted { BLSSorter.grubBLSOrder($0.entry, $1.entry) }
+                let found = BLSSorter.grubBLSSorted(BLSReader.read(root: root, locations: [location], problems: &problems))
                 for one in found {
                     let entry = BLSReader.bootEntry(one, resolver: resolver, grubVariables: variables)
                     nodes.append(.entry(title: entry.title, id: entry.id, entry: entry))
