@@ -4,7 +4,7 @@ import LinuxSystem
 /// submenus may have their `{` on the same or the next line; unknown commands are kept as plain
 /// commands; unbalanced braces, a missing `fi` or absurd nesting become problems, never a crash.
 /// Commands the menu builder never looks at are not kept (outside entry and function bodies: all but
-/// assignments, `source` and `blscfg`; inside them: GRUB's own commands such as `insmod`, `echo`, `search`,
+/// assignments, `search`, `source`, `configfile`, `export` and `blscfg`; inside them: GRUB's own commands such as `insmod`, `echo`,
 /// which a function cannot replace), and at most `maximumWords` words are kept: past that the rest of the
 /// text is ignored, reported. So the tree of any grub.cfg stays small next to the text.
 struct GrubConfigParser {
@@ -22,14 +22,18 @@ struct GrubConfigParser {
     /// GRUB's built-in commands that decide nothing the menu builder reads (GRUB runs a built-in before a
     /// function of the same name, so these are never function calls).
     static let ignoredCommands: Set<String> = [
-        "insmod", "echo", "search", "search.fs_uuid", "search.fs_label", "search.file", "load_env", "save_env",
+        "insmod", "echo", "load_env", "save_env",
         "terminal_output", "terminal_input", "terminal", "loadfont", "serial", "sleep", "play", "background_image",
         "set_background_color", "clear", "rmmod", "lsmod",
     ]
 
+    /// The commands the menu builder runs outside entries and functions (besides assignments and `search`, whose
+    /// result names the file system later paths are read from).
+    static let scriptCommands: Set<String> = ["source", "blscfg", "configfile", "export"]
+
     /// Where a list of statements is, which decides which commands matter.
     private enum Context {
-        /// Walked by the menu builder (top level, submenus): only assignments, `source` and `blscfg` matter.
+        /// Walked by the menu builder (top level, submenus): only assignments, `search`, and `scriptCommands` matter.
         case script
         /// A menu entry's or function's body: linux/initrd, assignments and function calls matter.
         case body
@@ -124,7 +128,8 @@ struct GrubConfigParser {
             return !ignoredCommands.contains(name)
         case .script:
             guard let name = words.first?.bareText else { return false }
-            return name == "source" || name == "blscfg" || !GrubMenuBuilder.assignments(words).isEmpty
+            return scriptCommands.contains(name) || GrubSearch.commands.contains(name)
+                || !GrubMenuBuilder.assignments(words).isEmpty
         }
     }
 
