@@ -82,7 +82,7 @@ rm -f "$MNT/usr/sbin/policy-rc.d" "$MNT"/var/lib/apt/lists/*_Packages "$MNT"/var
 for m in dev/pts dev proc sys; do umount "$MNT/$m"; done
 
 log "configuring"
-mkdir -p "$MNT/etc/systemd/network" "$MNT/srv/nfs" "$MNT/mnt/nfs" "$MNT/etc/systemd/system/nfs-server.service.d"
+mkdir -p "$MNT/etc/systemd/network" "$MNT/srv/nfs" "$MNT/mnt/nfs"
 for role in 1 2; do
 	cat >"$MNT/etc/systemd/network/10-nfs-link-$role.network" <<NET
 # The private link between the two NFS guests (a unix-socket netdev between their qemu processes).
@@ -97,11 +97,16 @@ NET
 done
 echo "/srv/nfs 10.0.9.0/24(rw,sync,no_subtree_check,no_root_squash)" >"$MNT/etc/exports"
 echo "NFS export of the kreboot NFS peer" >"$MNT/srv/nfs/README"
-cat >"$MNT/etc/systemd/system/nfs-server.service.d/kreboot-it-role.conf" <<'UNIT'
-# Only the NFS peer serves; the client guest boots the same image without kreboot_it.role=nfs-server.
+# Only the NFS peer serves; the client guest boots the same image without kreboot_it.role=nfs-server and
+# starts none of the server's units (loading nfsd for /proc/fs/nfsd alone took 30 s of a loaded host's boot).
+for unit in nfs-server.service nfs-mountd.service nfsdcld.service nfs-idmapd.service nfs-blkmap.service \
+	rpc-svcgssd.service proc-fs-nfsd.mount; do
+	mkdir -p "$MNT/etc/systemd/system/$unit.d"
+	cat >"$MNT/etc/systemd/system/$unit.d/kreboot-it-role.conf" <<'UNIT'
 [Unit]
 ConditionKernelCommandLine=kreboot_it.role=nfs-server
 UNIT
+done
 # The client's network must come up at boot and stay up through nothing but its own quiesce: networkd,
 # and wait-online so network-online.target (which `_netdev` mounts wait for) means the address is there.
 mkdir -p "$MNT/etc/systemd/system/multi-user.target.wants" "$MNT/etc/systemd/system/network-online.target.wants"

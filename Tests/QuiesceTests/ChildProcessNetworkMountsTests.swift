@@ -1,6 +1,7 @@
 import Quiesce
 import LinuxSystem
 import Foundation
+import Glibc
 import SystemPackage
 import Testing
 
@@ -15,8 +16,14 @@ import Testing
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("kreboot-helper-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
         let path = dir.appendingPathComponent("helper").path
-        try "#!/bin/sh\n\(body)\n".write(toFile: path, atomically: true, encoding: .utf8)
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: path)
+        // Written through a close-on-exec descriptor: a child another test spawns meanwhile must not inherit it
+        // open for writing, or running the helper fails with ETXTBSY.
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o755)
+        guard fd >= 0 else { throw CocoaError(.fileWriteUnknown) }
+        let bytes = Array("#!/bin/sh\n\(body)\n".utf8)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        close(fd)
+        guard written == bytes.count else { throw CocoaError(.fileWriteUnknown) }
         return (path, { try? FileManager.default.removeItem(at: dir) })
     }
 
