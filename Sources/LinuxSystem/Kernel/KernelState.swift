@@ -33,6 +33,10 @@ public struct KernelState: Codable, Sendable, Equatable {
     public var memTotalBytes: UInt64?
     /// /proc/sys/kernel/osrelease (the running kernel's release).
     public var runningRelease: String?
+    /// Whether the running kernel has kexec_file_load (nil when nothing told: another root without its config).
+    public var kexecFileLoad: KexecFileLoadSupport?
+    /// What kexec-tools would read for a capture kernel (read only for a kdump test or a crash load).
+    public var symbols: KernelSymbols?
     /// The numbers that cannot be (a MemTotal past 2^64 bytes, a Crash kernel range that ends before it
     /// starts, a kexec_crash_size that is not a number), each "FILE: impossible FIELD: WHY", keyed by the
     /// field they leave unknown. A plan that depends on one fails naming it (exit 65); informational
@@ -46,12 +50,13 @@ public struct KernelState: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case kexecLoaded, kexecCrashLoaded, kexecCrashSize, kexecLoadDisabled, lockdown, crashRegions, memTotalBytes,
-             runningRelease
+             runningRelease, kexecFileLoad, symbols
     }
 
     public init(kexecLoaded: Bool? = nil, kexecCrashLoaded: Bool? = nil, kexecCrashSize: UInt64? = nil,
                 kexecLoadDisabled: Bool? = nil, lockdown: LockdownMode? = nil, crashRegions: [CrashRegion] = [],
-                memTotalBytes: UInt64? = nil, runningRelease: String? = nil) {
+                memTotalBytes: UInt64? = nil, runningRelease: String? = nil,
+                kexecFileLoad: KexecFileLoadSupport? = nil, symbols: KernelSymbols? = nil) {
         self.kexecLoaded = kexecLoaded
         self.kexecCrashLoaded = kexecCrashLoaded
         self.kexecCrashSize = kexecCrashSize
@@ -60,6 +65,8 @@ public struct KernelState: Codable, Sendable, Equatable {
         self.crashRegions = crashRegions
         self.memTotalBytes = memTotalBytes
         self.runningRelease = runningRelease
+        self.kexecFileLoad = kexecFileLoad
+        self.symbols = symbols
     }
 
     /// Whether the running kernel supports kexec at all: /sys/kernel/kexec_loaded exists.

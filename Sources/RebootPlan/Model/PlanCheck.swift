@@ -6,6 +6,10 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case kexecSupported = "kexec-supported"
     case kexecLoadDisabled = "kexec-load-disabled"
     case lockdown
+    /// How the kernel is loaded: kexec_file_load, or kexec-tools' kexec_load where the kernel has none.
+    case loadPath = "load-path"
+    /// Through kexec_load, whether kexec-tools can describe the crashed kernel correctly (kdump test only).
+    case crashCapture = "crash-capture"
     case bootEntry = "boot-entry"
     case kernelImage = "kernel-image"
     case initrd

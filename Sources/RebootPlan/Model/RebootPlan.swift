@@ -32,10 +32,13 @@ public struct RebootPlan: Codable, Sendable, Equatable {
     public var isForRunningSystem: Bool
     /// What the run may override and how it retries.
     public var policy: RunPolicy
+    /// How the kernel is loaded: kreboot's kexec_file_load, or kexec-tools' kexec_load on a kernel without it, and
+    /// whether the image's signature is checked (additive to schemaVersion 1; absent in older plans).
+    public var loadPath: KexecLoadPath?
 
     public init(mode: PlanMode, target: BootTarget?, steps: [PlanStep], checks: [PlanCheck],
                 runningCommandLine: String? = nil, commandLineChange: CommandLineChange? = nil, root: String = "/",
-                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy()) {
+                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy(), loadPath: KexecLoadPath? = nil) {
         self.mode = mode
         self.target = target
         self.steps = steps
@@ -45,6 +48,7 @@ public struct RebootPlan: Codable, Sendable, Equatable {
         self.root = root
         self.isForRunningSystem = isForRunningSystem ?? (root == "/")
         self.policy = policy
+        self.loadPath = loadPath
         self.ok = !checks.contains { $0.status == .fail }
     }
 

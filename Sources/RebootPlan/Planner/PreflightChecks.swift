@@ -7,7 +7,7 @@ struct PreflightChecks {
 
     /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
     func run(target: BootTarget?, targetFailure: PlanCheck?) -> [PlanCheck] {
-        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), mountTable()]
+        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), loadPath(), mountTable()]
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
@@ -19,7 +19,7 @@ struct PreflightChecks {
         if options.policy.strategy == .kreboot { checks.append(swap()) }
         switch options.mode {
         case .reboot: checks.append(alreadyLoaded())
-        case .kdumpTest: checks += [crashkernel(), dumpSpace()]
+        case .kdumpTest: checks += [crashkernel(), crashCapture(), dumpSpace()]
         }
         return checks
     }
@@ -49,6 +49,16 @@ struct PreflightChecks {
 
     func lockdown() -> PlanCheck {
         PlanCheck(.lockdown, KexecRules.lockdown(snapshot.kernel))
+    }
+
+    /// kexec_file_load, or kexec-tools' kexec_load (a warning that says so) where the running kernel has none.
+    func loadPath() -> PlanCheck {
+        PlanCheck(.loadPath, KexecRules.loadPath(snapshot.kernel, kexecTools: snapshot.kexecTools))
+    }
+
+    /// Through kexec_load, what kexec-tools needs for a correct capture on this architecture.
+    func crashCapture() -> PlanCheck {
+        PlanCheck(.crashCapture, KexecRules.crashCapture(snapshot.kernel, machine: snapshot.process.machineArch))
     }
 
     func mountTable() -> PlanCheck {

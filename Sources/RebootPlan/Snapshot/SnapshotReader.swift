@@ -19,7 +19,8 @@ extension SystemSnapshot {
             snapshot.mountTableFile = error.path ?? "/proc/self/mountinfo"
         }
         snapshot.commandLine = root.readLine("/proc/cmdline")
-        snapshot.kernel = KernelStateReader.read(root: root)
+        snapshot.kernel = KernelStateReader.read(root: root, withSymbols: options.mode == .kdumpTest)
+        snapshot.kexecTools = KexecToolsLoader.defaultCandidates.first { root.exists($0) }
         snapshot.machineID = root.readLine("/etc/machine-id")
         snapshot.bootLoader = BootLoaderReader.read(root: root, mounts: snapshot.mounts, machineID: snapshot.machineID)
         snapshot.kdump = KdumpConfigReader.read(root: root)

@@ -33,6 +33,8 @@ public struct SystemSnapshot: Sendable {
     public var swaps: [SwapArea] = []
     /// MemAvailable (/proc/meminfo), for the pages in swap to come back to.
     public var memAvailableBytes: UInt64?
+    /// kexec-tools' `kexec` under the root (/usr/sbin/kexec or /sbin/kexec), nil when not installed.
+    public var kexecTools: String?
     /// journald's persistent journal directory (/var/log/journal) when it exists; nil with a volatile journal.
     public var persistentJournal: String?
 
