@@ -27,6 +27,7 @@ ROOT=$TOOLCHAIN/root
 mkdir -p "$CACHE"
 exec 9>"$CACHE/arm64-toolchain.lock"
 flock 9
+[ ! -d "$TOOLCHAIN" ] || touch "$TOOLCHAIN"  # in use: the guest cache prunes what is unused for days
 if [ ! -e "$TOOLCHAIN/toolchain.json" ]; then
 	start=$(date +%s)
 	rm -rf "$TOOLCHAIN.partial"
