@@ -14,6 +14,7 @@ arm64-refusals: an x86_64 kernel given with --kernel is another architecture (65
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import subprocess
 from pathlib import Path
@@ -82,7 +83,10 @@ def arm64_kdump_refusal(ctx: ScenarioContext) -> None:
         guest.wait_boot()
         reserved = guest.run("cat /sys/kernel/kexec_crash_size", check=True).stdout.strip()
         expect(reserved not in ("", "0"), f"no crashkernel reservation in the guest ({reserved!r})")
-        plan, _ = dry_run_plan(guest, "--test-kdump")
+        planned = guest.run("kreboot --dry-run --json --test-kdump")
+        expect(planned.rc == 69, f"the kdump-test dry run exited {planned.rc}, expected 69: {planned.summary()}")
+        plan = json.loads(planned.stdout)
+        expect(plan.get("ok") is False, "the kdump-test plan is ok")
         failure = next((c for c in plan.get("checks", []) if c.get("status") == "fail"), {})
         expect(failure.get("id") == "crash-capture" and "_text" in failure.get("message", ""),
                f"the kdump-test plan's first failure is {failure!r}, expected crash-capture naming _text")
