@@ -6,8 +6,8 @@
 #      sysroot) is built once and cached in $KREBOOT_IT_CACHE/arm64-toolchain-<hash of its recipe>;
 #   2. the repository's sources and the two dependencies (from .build/checkouts, as `make release` resolved them)
 #      are copied into the chroot's /src and made to build with Swift 6.0 (arm64/swift60-compat.py: the copy only);
-#   3. `swift build --destination arm64/destination.json -c release --static-swift-stdlib` in the chroot; its build
-#      directory stays in the cache, so a second build compiles only what changed.
+#   3. `swift build --destination arm64/destination.json -c release --static-swift-stdlib` in the chroot, unless the
+#      cache already holds the binary of exactly these sources (kreboot-<hash of the patched copy>).
 # Usage (as root): build-arm64-kreboot.sh [OUT]
 set -euo pipefail
 
@@ -50,6 +50,15 @@ for dep in swift-system swift-argument-parser; do
 		cp -a . "$STAGE/deps/$dep")
 done
 python3 "$HERE/arm64/swift60-compat.py" "$STAGE/kreboot" "$STAGE/deps"
+sources=$(cd "$STAGE" && find kreboot/Package.swift kreboot/Sources deps -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum | cut -c1-16)
+BUILT=$TOOLCHAIN/kreboot-$sources
+if [ -x "$BUILT" ]; then
+	rm -rf "$STAGE"
+	mkdir -p "$(dirname "$OUT")"
+	cp "$BUILT" "$OUT"
+	log "$OUT: the cached build of these sources ($BUILT)"
+	exit 0
+fi
 mkdir -p "$ROOT/src"
 for part in kreboot deps; do
 	mkdir -p "$ROOT/src/$part"
@@ -70,5 +79,7 @@ unshare --mount --fork chroot "$ROOT" /bin/sh -c '
     --product kreboot --scratch-path /src/.build 2>&1' >"$TOOLCHAIN/build.log" ||
 	{ grep -E 'error:' "$TOOLCHAIN/build.log" | head -20 >&2; tail -5 "$TOOLCHAIN/build.log" >&2; exit 1; }
 mkdir -p "$(dirname "$OUT")"
-cp "$ROOT/src/.build/aarch64-unknown-linux-gnu/release/kreboot" "$OUT"
+rm -f "$TOOLCHAIN"/kreboot-*
+cp "$ROOT/src/.build/aarch64-unknown-linux-gnu/release/kreboot" "$BUILT"
+cp "$BUILT" "$OUT"
 log "$OUT: $(file -b "$OUT" | cut -d, -f1-2), built in $(($(date +%s) - start)) s"

@@ -24,8 +24,11 @@ from .images import CachedGuest, RunImages
 
 QEMU = "qemu-system-x86_64"
 # The arm64 guest (issue 18): qemu's virt machine; `pauth-impdef=on` halves boot time under TCG and a 64 MiB
-# translation cache keeps a kexec'd kernel from running 3-7x slower (GUEST-FACTS "arm64").
-QEMU_AARCH64 = ["qemu-system-aarch64", "-machine", "virt", "-cpu", "max,pauth-impdef=on", "-accel", "tcg,tb-size=64"]
+# translation cache keeps a kexec'd kernel from running 3-7x slower (GUEST-FACTS "arm64"). `dtb-randomness=off`: no
+# kaslr-seed in /chosen, which a kernel booted with nokaslr leaves unwiped, and kexec-tools then refuses to load
+# ("setup_2nd_dtb: kaslr-seed is not wiped to 0").
+QEMU_AARCH64 = ["qemu-system-aarch64", "-machine", "virt,dtb-randomness=off", "-cpu", "max,pauth-impdef=on",
+                "-accel", "tcg,tb-size=64"]
 POLL_SECONDS = 0.05
 BOOT_TIMEOUT = 150.0
 # Added to qemu's -append (not to the guest's boot entries), so a boot that carries it was started
