@@ -219,8 +219,11 @@ class Guest:
                 raise ScenarioFailure(f"timed out after {timeout:.0f} s waiting for {what or pattern!r} on the console")
             time.sleep(POLL_SECONDS)
 
-    def wait_boot(self, after: int = 0, timeout: float = BOOT_TIMEOUT) -> BootInfo:
-        """Wait for the agent's BOOT and READY markers (after offset `after`) and its HELLO on ttyS1."""
+    def wait_boot(self, after: int = 0, timeout: float | None = None) -> BootInfo:
+        """Wait for the agent's BOOT and READY markers (after offset `after`) and its HELLO on ttyS1. The arm64
+        guest (a whole emulated CPU under TCG) gets twice BOOT_TIMEOUT: 130 s to READY on a busy 2-core host."""
+        if timeout is None:
+            timeout = BOOT_TIMEOUT * (2 if self.cached.arch == "aarch64" else 1)
         started = time.monotonic()
         boot = self.wait_console(r"KREBOOT-IT BOOT boot_id=(\S+) release=(\S+) cmdline=([^\r\n]*)",
                                  timeout, after, "the agent's BOOT marker")
