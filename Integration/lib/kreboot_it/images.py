@@ -21,15 +21,22 @@ BUILD_SCRIPT = LIB_DIR / "build-guest.sh"
 # Flavors built from another built flavor by their own script (so they change no other flavor's hash):
 # flavor → (script, base flavor). The cache entry is `<recipe hash>-<flavor>-<script hash>`.
 DERIVED_FLAVORS = {"nfs": (LIB_DIR / "build-nfs-guest.sh", "kernel")}
+# The arm64 guest (issue 18) has its own build script, so the x86_64 flavors' recipe hash is unchanged by it.
+BUILD_SCRIPTS = {"arm64": LIB_DIR / "build-guest-arm64.sh"}
 OVERLAY_DIR = INTEGRATION_DIR / "guest"
 DEFAULT_CACHE = Path(os.environ.get("KREBOOT_IT_CACHE", "/var/cache/kreboot-it"))
 GUEST_KREBOOT_PATH = "/usr/local/bin/kreboot"
 
 
-def recipe_hash() -> str:
-    """A hash of everything that decides the cached images: the build script and the guest overlay."""
+def build_script(flavor: str = "kernel") -> Path:
+    """The script that builds `flavor`: build-guest.sh, or the flavor's own (arm64)."""
+    return BUILD_SCRIPTS.get(flavor, BUILD_SCRIPT)
+
+
+def recipe_hash(flavor: str = "kernel") -> str:
+    """A hash of everything that decides the cached images: the flavor's build script and the guest overlay."""
     digest = hashlib.sha256()
-    files = [BUILD_SCRIPT] + sorted(p for p in OVERLAY_DIR.rglob("*") if p.is_file())
+    files = [build_script(flavor)] + sorted(p for p in OVERLAY_DIR.rglob("*") if p.is_file())
     for path in files:
         digest.update(str(path.relative_to(INTEGRATION_DIR)).encode() + b"\0")
         digest.update(oct(path.stat().st_mode & 0o777).encode() + b"\0")
@@ -65,6 +72,11 @@ class CachedGuest:
         return self.manifest.get("flavor", "kernel")
 
     @property
+    def arch(self) -> str:
+        """The guest's machine: x86_64, or aarch64 for the arm64 flavor."""
+        return self.manifest.get("arch", "x86_64")
+
+    @property
     def grub_default_kernel(self) -> str:
         """The kernel of grub.cfg's first entry (grub flavor: what GRUB boots by default)."""
         return self.manifest["grubDefaultKernel"]
@@ -89,17 +101,18 @@ def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE
     if flavor in DERIVED_FLAVORS:
         return ensure_derived_guest(flavor, cache_root)
     cache_root.mkdir(parents=True, exist_ok=True)
-    target = cache_root / (recipe_hash() + ("" if flavor == "kernel" else f"-{flavor}"))
+    target = cache_root / (recipe_hash(flavor) + ("" if flavor == "kernel" else f"-{flavor}"))
+    script = build_script(flavor)
     with open(cache_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "guest.json").is_file():
             staging = cache_root / f".{target.name}.building-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
             print(f"building the {flavor} guest image into {target} (about a minute)", file=sys.stderr)
-            result = subprocess.run([str(BUILD_SCRIPT), str(staging), flavor])
+            result = subprocess.run([str(script), str(staging)] + ([] if script != BUILD_SCRIPT else [flavor]))
             if result.returncode != 0:
                 shutil.rmtree(staging, ignore_errors=True)
-                raise ScenarioFailure(f"guest image build failed ({BUILD_SCRIPT.name} exit {result.returncode})")
+                raise ScenarioFailure(f"guest image build failed ({script.name} exit {result.returncode})")
             shutil.rmtree(target, ignore_errors=True)
             staging.rename(target)
         os.utime(target)  # in use: pruning goes by the time of last use

@@ -11,20 +11,23 @@ public struct ProgressLog {
     let total: Int
     /// progress.log, open for appending; -1 without one.
     let fd: Int32
+    /// The plan's load path: a load through kexec-tools' kexec_load is named so.
+    let loadPath: KexecLoadPath?
 
-    init(total: Int, path: String?) {
+    init(total: Int, path: String?, loadPath: KexecLoadPath? = nil) {
         self.total = total
+        self.loadPath = loadPath
         fd = path.map { open($0, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC | O_NOFOLLOW, 0o600) } ?? -1
     }
 
     func line(for event: StepEvent) -> String {
         switch event {
         case .started(let index, let step, _):
-            return "\(prefix(index)) \(step.summary) ..."
+            return "\(prefix(index)) \(step.summary(loadPath: loadPath)) ..."
         case .finished(let index, let step, let duration, let note):
-            return "\(prefix(index)) \(step.summary) done in \(Self.seconds(duration))" + (note.map { " (\($0))" } ?? "")
+            return "\(prefix(index)) \(step.summary(loadPath: loadPath)) done in \(Self.seconds(duration))" + (note.map { " (\($0))" } ?? "")
         case .failed(let index, let step, let duration, let error):
-            return "\(prefix(index)) \(step.summary) FAILED after \(Self.seconds(duration)): \(error.message)"
+            return "\(prefix(index)) \(step.summary(loadPath: loadPath)) FAILED after \(Self.seconds(duration)): \(error.message)"
         case .rollback(let action, let error):
             return "rollback: \(action)" + (error.map { " FAILED: \($0.message)" } ?? " done")
         }

@@ -17,7 +17,7 @@ struct StepRun {
     let scope: ScopeMove?
 
     func run() -> RunOutcome {
-        let log = ProgressLog(total: request.plan.steps.count, path: directory?.progressFile)
+        let log = ProgressLog(total: request.plan.steps.count, path: directory?.progressFile, loadPath: request.plan.loadPath)
         let executor = Executor(parts: parts, kdumpTestID: request.kdumpTestID, progress: { event in
             let line = log.line(for: event)
             log.append(line)

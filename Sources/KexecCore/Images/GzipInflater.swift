@@ -42,8 +42,10 @@ struct GzipInflater: ~Copyable {
             if input.isEmpty { break }
             position += UInt64(input.count)
             var finished = false
+            var failure: SystemError?
             var rc: Int32 = Z_OK
-            try input.withUnsafeMutableBufferPointer { (inBuf: inout UnsafeMutableBufferPointer<UInt8>) throws(SystemError) in
+            // The closure does not throw: Array's buffer methods only rethrow untyped errors before Swift 6.1.
+            input.withUnsafeMutableBufferPointer { (inBuf: inout UnsafeMutableBufferPointer<UInt8>) in
                 stream.pointee.next_in = inBuf.baseAddress
                 stream.pointee.avail_in = UInt32(inBuf.count)
                 repeat {
@@ -55,18 +57,26 @@ struct GzipInflater: ~Copyable {
                     }
                     guard rc == Z_OK || rc == Z_STREAM_END || rc == Z_BUF_ERROR else {
                         let why = stream.pointee.msg.map { String(cString: $0) } ?? "error \(rc)"
-                        throw SystemError(.badData, path: name, "\(name): corrupt gzip data: \(why)")
+                        failure = SystemError(.badData, path: name, "\(name): corrupt gzip data: \(why)")
+                        return
                     }
                     if made > 0 {
                         produced += UInt64(made)
                         guard produced <= limit else {
-                            throw SystemError(.badData, path: name, "\(name): gzip data inflates to more than \(limit >> 20) MiB")
+                            failure = SystemError(.badData, path: name, "\(name): gzip data inflates to more than \(limit >> 20) MiB")
+                            return
                         }
-                        if try !visit(Array(output[0..<made])) { finished = true; return }
+                        do throws(SystemError) {
+                            if try !visit(Array(output[0..<made])) { finished = true; return }
+                        } catch {
+                            failure = error
+                            return
+                        }
                     }
                     if rc == Z_STREAM_END { finished = true; return }
                 } while stream.pointee.avail_in > 0 || stream.pointee.avail_out == 0
             }
+            if let failure { throw failure }
             if finished { return produced }
         }
         throw SystemError(.badData, path: name, "\(name): truncated: the gzip stream ends early (\(produced) bytes inflated)")

@@ -8,6 +8,9 @@ public struct KexecLoadPolicy: Sendable, Equatable {
     public var lockdown: LockdownMode?
     /// Remarks for the user (e.g. that only a signed kernel loads under lockdown).
     public var notes: [String]
+    /// How the load goes: kexec_file_load, or kexec-tools' kexec_load on a kernel without it.
+    public var path: KexecLoadPath = KexecLoadPath(syscall: .kexecFileLoad, loader: .kreboot, signature: .kernelPolicy,
+                                                   reason: "kexec_file_load")
 }
 
 /// The checks before anything is loaded or unloaded: who we are, where we run, what the kernel allows.
@@ -17,12 +20,17 @@ public struct KexecPreflight: Sendable {
     public var kernel: KernelState
     /// The kernel parameter suggested when no crashkernel memory is reserved (from `kreboot calibrate` when known).
     public var suggestedCrashkernel: String
+    /// kexec-tools' `kexec`, when installed (needed where the kernel has no kexec_file_load).
+    public var kexecTools: String?
 
-    /// The preflight for this process and kernel state; `suggestedCrashkernel` is named when no memory is reserved.
-    public init(process: ProcessContext, kernel: KernelState, suggestedCrashkernel: String = "crashkernel=256M") {
+    /// The preflight for this process and kernel state; `suggestedCrashkernel` is named when no memory is reserved;
+    /// `kexecTools` is kexec-tools' binary (by default the installed one, found as `KexecToolsLoader` finds it).
+    public init(process: ProcessContext, kernel: KernelState, suggestedCrashkernel: String = "crashkernel=256M",
+                kexecTools: String? = KexecToolsLoader().executable) {
         self.process = process
         self.kernel = kernel
         self.suggestedCrashkernel = suggestedCrashkernel
+        self.kexecTools = kexecTools
     }
 
     /// Permission and environment: in the initial namespaces, root, CAP_SYS_BOOT (77); kexec built in and not
@@ -33,13 +41,19 @@ public struct KexecPreflight: Sendable {
         }
     }
 
-    /// Everything before a load: the environment, for `crash` a crashkernel reservation, and an image for this
-    /// machine's architecture (65 otherwise), signed under lockdown. Returns how the load may proceed.
+    /// Everything before a load: the environment, a way to load (kexec_file_load, or kexec-tools' kexec_load where
+    /// the kernel has none: 69 when neither can), for `crash` a crashkernel reservation and — through kexec_load —
+    /// what kexec-tools needs for a correct capture (69), and an image for this machine's architecture (65
+    /// otherwise), signed under lockdown. Returns how the load may proceed.
     public func checkLoad(kernelPath: String, image: KernelImageInfo?, crash: Bool) throws(KexecError) -> KexecLoadPolicy {
         let operation = crash ? "crash load" : "load"
         try checkEnvironment(operation: operation)
-        var findings: [KexecFinding] = []
-        if crash { findings.append(KexecRules.crashReservation(kernel, suggested: suggestedCrashkernel)) }
+        let loadPath = KexecRules.loadPath(kernel, kexecTools: kexecTools)
+        var findings: [KexecFinding] = [loadPath]
+        if crash {
+            findings.append(KexecRules.crashReservation(kernel, suggested: suggestedCrashkernel))
+            findings.append(KexecRules.crashCapture(kernel, machine: process.machineArch))
+        }
         if let image { findings.append(KexecRules.architecture(kernelPath, image, machine: process.machineArch)) }
         let signature = KexecRules.signature(kernelPath, image, kernel)
         findings.append(signature)
@@ -47,7 +61,9 @@ public struct KexecPreflight: Sendable {
             if let error = finding.error(operation: operation, path: kernelPath) { throw error }
         }
         let locked = kernel.lockdown != nil && kernel.lockdown != LockdownMode.none
-        return KexecLoadPolicy(allowsToolsFallback: !locked, lockdown: kernel.lockdown,
-                               notes: locked ? [signature.message] : [])
+        let path = KexecLoadPath.decide(kernel)
+        var notes = locked ? [signature.message] : []
+        if path.syscall == .kexecLoad { notes.append(loadPath.message) }
+        return KexecLoadPolicy(allowsToolsFallback: !locked, lockdown: kernel.lockdown, notes: notes, path: path)
     }
 }

@@ -143,6 +143,67 @@ public enum KexecRules {
         }
     }
 
+    /// How the load goes (`KexecLoadPath`): a pass with kexec_file_load; a warning that says kexec-tools' kexec_load
+    /// and no signature check on a kernel without it; a failure (69) when nothing can load: kexec_file_load missing
+    /// and lockdown on (kexec_load is forbidden then) or kexec-tools not installed (`kexecTools` is its path, nil).
+    public static func loadPath(_ kernel: KernelState, kexecTools: String?) -> KexecFinding {
+        let path = KexecLoadPath.decide(kernel)
+        guard path.syscall == .kexecLoad else { return KexecFinding(.pass, path.reason) }
+        if let mode = kernel.lockdown, mode != .none {
+            return KexecFinding(.fail, .unavailable,
+                "\(path.reason); kernel lockdown (\(mode.rawValue)) forbids kexec_load: nothing can be loaded")
+        }
+        guard let kexecTools else {
+            return KexecFinding(.fail, .unavailable,
+                "\(path.reason), and kexec-tools is not installed (no /usr/sbin/kexec): install kexec-tools")
+        }
+        return KexecFinding(.warn, "\(path.reason) (\(kexecTools)); the exec is still kreboot's reboot(LINUX_REBOOT_CMD_KEXEC)")
+    }
+
+    /// A capture kernel loaded through kexec_load gets its description of the crashed kernel's memory from
+    /// kexec-tools, which reads it from the running kernel: on aarch64 the `_text` symbol (PAGE_OFFSET, the kernel's
+    /// virtual start), `_stext` and `__init_begin` (where the kernel's code starts and ends) in /proc/kallsyms and
+    /// the VMCOREINFO note of /proc/kcore (VA_BITS, PHYS_OFFSET); on x86_64 the kernel mapping in /proc/kcore.
+    /// Without them kexec-tools loads anyway and the capture's /proc/vmcore is wrong (a negative size on Debian's
+    /// arm64 kernels, which lack `_text`: reading it oopses). Fails (69) naming what is missing; passes with
+    /// kexec_file_load (the kernel describes itself) and when the symbols were not read.
+    public static func crashCapture(_ kernel: KernelState, machine: String) -> KexecFinding {
+        let path = KexecLoadPath.decide(kernel)
+        guard path.syscall == .kexecLoad else {
+            return KexecFinding(.pass, "the capture kernel is loaded with kexec_file_load: the running kernel describes its memory itself")
+        }
+        guard let symbols = kernel.symbols else {
+            return KexecFinding(.warn, "the capture kernel goes through kexec-tools' kexec_load; /proc/kallsyms was not read")
+        }
+        let why = "the running kernel has no kexec_file_load, so kexec-tools' kexec_load describes its memory to the capture kernel"
+        var missing: [String] = []
+        switch machine {
+        case "aarch64":
+            if !symbols.kallsymsReadable {
+                missing.append("/proc/kallsyms is unreadable")
+            } else if symbols.addressesHidden {
+                missing.append("/proc/kallsyms shows no addresses (kernel.kptr_restrict)")
+            } else {
+                for name in ["_text", "_stext", "__init_begin"] where !symbols.found.contains(name) {
+                    missing.append("/proc/kallsyms has no \(name)")
+                }
+            }
+            if !symbols.kcoreReadable { missing.append("/proc/kcore is missing (CONFIG_PROC_KCORE)") }
+        case "x86_64":
+            if !symbols.kcoreReadable { missing.append("/proc/kcore is missing (CONFIG_PROC_KCORE)") }
+        default:
+            return KexecFinding(.warn, "\(why); what it needs on \(machine) is not checked")
+        }
+        guard missing.isEmpty else {
+            let first = missing.joined(separator: ", ")
+            let hint = missing.contains("/proc/kallsyms has no _text")
+                ? " (the kernel was built without CONFIG_KALLSYMS_ALL, as Debian's arm64 kernels are)" : ""
+            return KexecFinding(.fail, .unavailable,
+                "\(why), but \(first)\(hint): the capture would be broken (/proc/vmcore wrong); boot a kernel with kexec_file_load (CONFIG_KEXEC_FILE) or with these symbols")
+        }
+        return KexecFinding(.pass, "\(why): \(machine == "aarch64" ? "_text, _stext, __init_begin and /proc/kcore" : "/proc/kcore") are there")
+    }
+
     /// `an` before a vowel (`an aarch64 kernel`), else `a`.
     static func article(_ word: String) -> String {
         guard let first = word.lowercased().first else { return "a" }

@@ -39,6 +39,10 @@ public struct KernelState: Codable, Sendable, Equatable {
     /// The firmware's Secure Boot state: the EFI global variable SecureBoot (1 enabled, 0 disabled); nil when
     /// not booted through UEFI or the variable cannot be read.
     public var secureBoot: Bool?
+    /// Whether the running kernel has kexec_file_load (nil when nothing told: another root without its config).
+    public var kexecFileLoad: KexecFileLoadSupport?
+    /// What kexec-tools would read for a capture kernel (read only for a kdump test or a crash load).
+    public var symbols: KernelSymbols?
     /// The numbers that cannot be (a MemTotal past 2^64 bytes, a Crash kernel range that ends before it
     /// starts, a kexec_crash_size that is not a number), each "FILE: impossible FIELD: WHY", keyed by the
     /// field they leave unknown. A plan that depends on one fails naming it (exit 65); informational
@@ -52,12 +56,13 @@ public struct KernelState: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case kexecLoaded, kexecCrashLoaded, kexecCrashSize, kexecLoadDisabled, lockdown, crashRegions, memTotalBytes,
-             runningRelease, efiBooted, secureBoot
+             runningRelease, efiBooted, secureBoot, kexecFileLoad, symbols
     }
 
     public init(kexecLoaded: Bool? = nil, kexecCrashLoaded: Bool? = nil, kexecCrashSize: UInt64? = nil,
                 kexecLoadDisabled: Bool? = nil, lockdown: LockdownMode? = nil, crashRegions: [CrashRegion] = [],
-                memTotalBytes: UInt64? = nil, runningRelease: String? = nil) {
+                memTotalBytes: UInt64? = nil, runningRelease: String? = nil,
+                kexecFileLoad: KexecFileLoadSupport? = nil, symbols: KernelSymbols? = nil) {
         self.kexecLoaded = kexecLoaded
         self.kexecCrashLoaded = kexecCrashLoaded
         self.kexecCrashSize = kexecCrashSize
@@ -66,6 +71,8 @@ public struct KernelState: Codable, Sendable, Equatable {
         self.crashRegions = crashRegions
         self.memTotalBytes = memTotalBytes
         self.runningRelease = runningRelease
+        self.kexecFileLoad = kexecFileLoad
+        self.symbols = symbols
     }
 
     /// Whether the running kernel supports kexec at all: /sys/kernel/kexec_loaded exists.

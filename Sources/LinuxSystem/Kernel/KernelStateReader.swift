@@ -1,10 +1,14 @@
+import SystemPackage
+
 /// Reads the kexec-related kernel state under a root: /sys/kernel/kexec_*, kexec_load_disabled,
 /// lockdown, the "Crash kernel" ranges of /proc/iomem, MemTotal and the running release.
 /// Each field is nil when its file is absent or says nothing usable; a number that cannot be (past 2^64
 /// bytes, a range ending before it starts, not a number) is also recorded in `KernelState.impossible`.
 public enum KernelStateReader {
-    /// Reads every field from its file under `root`.
-    public static func read(root: RootDirectory) -> KernelState {
+    /// Reads every field from its file under `root` (`symbols` only when `withSymbols`: a kdump test or a crash
+    /// load); `askKernel` answers whether kexec_file_load exists on the running system (`KexecFileLoadProbe`).
+    public static func read(root: RootDirectory, withSymbols: Bool = false,
+                            askKernel: KexecFileLoadProbe.Ask = KexecFileLoadProbe.askKernel) -> KernelState {
         var state = KernelState(
             kexecLoaded: root.readLine("/sys/kernel/kexec_loaded").flatMap(parseFlag),
             kexecCrashLoaded: root.readLine("/sys/kernel/kexec_crash_loaded").flatMap(parseFlag),
@@ -14,6 +18,8 @@ public enum KernelStateReader {
         )
         if root.isDirectory("/sys/firmware") { state.efiBooted = root.isDirectory("/sys/firmware/efi") }
         state.secureBoot = root.readBytes(secureBootVariable, limit: 64).flatMap(parseSecureBoot)
+        state.kexecFileLoad = KexecFileLoadProbe.read(root: root, release: state.runningRelease, ask: askKernel)
+        if withSymbols { state.symbols = KernelSymbolsReader.read(root: root) }
         if let text = root.readLine("/sys/kernel/kexec_crash_size") {
             switch parseCrashSize(text) {
             case .success(let size): state.kexecCrashSize = size

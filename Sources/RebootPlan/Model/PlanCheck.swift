@@ -10,6 +10,10 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case secureBoot = "secure-boot"
     /// The chosen kernel's signature (its PE certificate table) against lockdown: fails when lockdown needs one.
     case signature
+    /// How the kernel is loaded: kexec_file_load, or kexec-tools' kexec_load where the kernel has none.
+    case loadPath = "load-path"
+    /// Through kexec_load, whether kexec-tools can describe the crashed kernel correctly (kdump test only).
+    case crashCapture = "crash-capture"
     case bootEntry = "boot-entry"
     case kernelImage = "kernel-image"
     case initrd

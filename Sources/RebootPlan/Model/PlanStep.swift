@@ -71,6 +71,17 @@ public enum PlanStep: Sendable, Equatable {
     /// Whether the step loads a kernel (the steps before anything is stopped).
     public var isLoad: Bool { action == .load || action == .loadCrash }
 
+    /// The description with the load path a plan says up front: a load through kexec-tools' kexec_load names it.
+    public func summary(loadPath: KexecLoadPath?) -> String {
+        guard let loadPath, loadPath.syscall == .kexecLoad else { return summary }
+        switch self {
+        case .load(let image): return "load \(image.kernel) (kexec_load through kexec-tools)"
+        case .loadCrash(let image):
+            return "load \(image.kernel) as the capture kernel into the crashkernel area (kexec_load through kexec-tools)"
+        default: return summary
+        }
+    }
+
     /// A short human description: `unmount /srv/data (/dev/vdb, ext4)`.
     public var summary: String {
         switch self {

@@ -34,10 +34,14 @@ public struct RebootPlan: Codable, Sendable, Equatable {
     public var policy: RunPolicy
     /// A kdump test's capture side: who armed the capture kernel, who saves the dump where; nil for a reboot.
     public var capture: KdumpCapture?
+    /// How the kernel is loaded: kreboot's kexec_file_load, or kexec-tools' kexec_load on a kernel without it, and
+    /// whether the image's signature is checked (additive to schemaVersion 1; absent in older plans).
+    public var loadPath: KexecLoadPath?
 
     public init(mode: PlanMode, target: BootTarget?, steps: [PlanStep], checks: [PlanCheck],
                 runningCommandLine: String? = nil, commandLineChange: CommandLineChange? = nil, root: String = "/",
-                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy(), capture: KdumpCapture? = nil) {
+                isForRunningSystem: Bool? = nil, policy: RunPolicy = RunPolicy(), capture: KdumpCapture? = nil,
+                loadPath: KexecLoadPath? = nil) {
         self.capture = capture
         self.mode = mode
         self.target = target
@@ -48,6 +52,7 @@ public struct RebootPlan: Codable, Sendable, Equatable {
         self.root = root
         self.isForRunningSystem = isForRunningSystem ?? (root == "/")
         self.policy = policy
+        self.loadPath = loadPath
         self.ok = !checks.contains { $0.status == .fail }
     }
 

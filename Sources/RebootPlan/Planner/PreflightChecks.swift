@@ -7,7 +7,7 @@ struct PreflightChecks {
 
     /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
     func run(target: BootTarget?, targetFailure: PlanCheck?, capture: KdumpCapture? = nil) -> [PlanCheck] {
-        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), mountTable()]
+        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), loadPath(), mountTable()]
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
@@ -24,7 +24,7 @@ struct PreflightChecks {
         switch options.mode {
         case .reboot: checks.append(alreadyLoaded())
         case .kdumpTest:
-            checks += [crashkernel(), dumpSpace(capture?.saveDirectory)]
+            checks += [crashkernel(), crashCapture(), dumpSpace(capture?.saveDirectory)]
             if let capture { checks.append(CapturePlanner.check(capture)) }
         }
         return checks
@@ -70,6 +70,16 @@ struct PreflightChecks {
 
     func secureBoot() -> PlanCheck {
         PlanCheck(.secureBoot, KexecRules.secureBoot(snapshot.kernel))
+    }
+
+    /// kexec_file_load, or kexec-tools' kexec_load (a warning that says so) where the running kernel has none.
+    func loadPath() -> PlanCheck {
+        PlanCheck(.loadPath, KexecRules.loadPath(snapshot.kernel, kexecTools: snapshot.kexecTools))
+    }
+
+    /// Through kexec_load, what kexec-tools needs for a correct capture on this architecture.
+    func crashCapture() -> PlanCheck {
+        PlanCheck(.crashCapture, KexecRules.crashCapture(snapshot.kernel, machine: snapshot.process.machineArch))
     }
 
     func mountTable() -> PlanCheck {

@@ -27,6 +27,7 @@ public enum RebootPlanner {
         let change = target.flatMap { t in running.map { KernelCommandLine(t.commandLine).change(from: $0) } }
         return RebootPlan(mode: options.mode, target: target, steps: StepPlanner(snapshot: snapshot, options: options, target: target).steps(), checks: checks,
                           runningCommandLine: snapshot.commandLine, commandLineChange: change, root: snapshot.root.path,
-                          isForRunningSystem: snapshot.root.isRealRoot, policy: options.policy, capture: capture)
+                          isForRunningSystem: snapshot.root.isRealRoot, policy: options.policy, capture: capture,
+                          loadPath: KexecLoadPath.decide(snapshot.kernel))
     }
 }

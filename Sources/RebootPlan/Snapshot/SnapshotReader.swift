@@ -29,7 +29,8 @@ extension SystemSnapshot {
         } catch {
             snapshot.commandLineProblem = error.message
         }
-        snapshot.kernel = KernelStateReader.read(root: root)
+        snapshot.kernel = KernelStateReader.read(root: root, withSymbols: options.mode == .kdumpTest)
+        snapshot.kexecTools = KexecToolsLoader.defaultCandidates.first { root.exists($0) }
         snapshot.machineID = root.readLine("/etc/machine-id")
         snapshot.bootLoader = BootLoaderReader.read(root: root, mounts: snapshot.mounts, machineID: snapshot.machineID)
         var kdumpProblems: [String] = []

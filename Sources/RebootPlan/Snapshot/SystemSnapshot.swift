@@ -47,6 +47,8 @@ public struct SystemSnapshot: Sendable {
     /// The device to mount on the dump directory in a capture boot without an initramfs (the directory's
     /// own file system, when it is not the root's); nil when there is none.
     public var dumpSaveDevice: String?
+    /// kexec-tools' `kexec` under the root (/usr/sbin/kexec or /sbin/kexec), nil when not installed.
+    public var kexecTools: String?
     /// journald's persistent journal directory (/var/log/journal) when it exists; nil with a volatile journal.
     public var persistentJournal: String?
     /// Mount points whose fstab entry has `_netdev`: network mounts whatever their type.

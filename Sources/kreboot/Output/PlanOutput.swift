@@ -32,6 +32,9 @@ enum PlanText {
             out.append(row("Kernel", t.kernel + (about.isEmpty ? "" : "  (\(about))")))
             out.append(row("Initrd", t.initrds.isEmpty ? "none" : t.initrds.joined(separator: "\n" + String(repeating: " ", count: 11))))
             out.append(row("Cmdline", t.commandLine.isEmpty ? "(empty)" : t.commandLine))
+            if let path = plan.loadPath {
+                out.append(row("Load", "\(path.syscall.rawValue) by \(path.loader.rawValue), signature \(path.signature.rawValue)"))
+            }
             if let change = plan.commandLineChange {
                 if change.added.isEmpty && change.removed.isEmpty {
                     out.append(row("", "same as the running kernel's"))
@@ -52,7 +55,7 @@ enum PlanText {
         out.append("")
         out.append("Steps:")
         for (i, step) in plan.steps.enumerated() {
-            out.append("  \(String(i + 1).leftPadded(to: 2)). \(step.summary)")
+            out.append("  \(String(i + 1).leftPadded(to: 2)). \(step.summary(loadPath: plan.loadPath))")
         }
         out.append("")
         out.append("Checks:")

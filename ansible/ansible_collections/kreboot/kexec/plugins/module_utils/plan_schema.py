@@ -55,6 +55,17 @@ SCHEMA_JSON = r'''
         "layout": {"type": "string"},
         "commandLineRule": {"type": "string"}
       }
+    },
+    "loadPath": {
+      "type": "object",
+      "description": "how the kernel is loaded, said up front: kreboot's kexec_file_load, or kexec-tools' kexec_load on a kernel built without kexec_file_load (Debian's arm64 kernels); whether the image's signature is checked that way",
+      "required": ["syscall", "loader", "signature"],
+      "properties": {
+        "syscall": {"enum": ["kexec_file_load", "kexec_load"]},
+        "loader": {"enum": ["kreboot", "kexec-tools"]},
+        "signature": {"enum": ["enforced", "kernel-policy", "not-checked"], "description": "enforced: lockdown loads only signed kernels; kernel-policy: kexec_file_load checks it as the kernel was built to (KEXEC_SIG); not-checked: kexec_load checks no signature"},
+        "reason": {"type": "string"}
+      }
     }
   },
   "$defs": {
@@ -88,7 +99,7 @@ SCHEMA_JSON = r'''
       "type": "object",
       "required": ["id", "status", "message"],
       "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, kernel-values, network-mounts, capture, secure-boot, signature (new checks add ids)"},
+        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, kernel-values, network-mounts, capture, secure-boot, signature, load-path, crash-capture (new checks add ids)"},
         "status": {"enum": ["pass", "warn", "fail"]},
         "message": {"type": "string"}
       }
