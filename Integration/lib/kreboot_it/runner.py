@@ -16,7 +16,7 @@ from pathlib import Path
 from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .images import INTEGRATION_DIR, ensure_cached_guest
-from .scenarios import load_all
+from .scenarios import OPT_IN, load_all
 
 REPO_DIR = INTEGRATION_DIR.parent
 KREBOOT = REPO_DIR / ".build" / "release" / "kreboot"
@@ -35,7 +35,9 @@ def ensure_kreboot() -> Path:
 def main(argv: list[str]) -> int:
     scenarios = load_all()
     parser = argparse.ArgumentParser(prog="Integration/run", description=__doc__)
-    parser.add_argument("names", nargs="*", metavar="SCENARIO", help=f"default: all ({', '.join(scenarios)})")
+    defaults = [name for name in scenarios if name not in OPT_IN]
+    parser.add_argument("names", nargs="*", metavar="SCENARIO",
+                        help=f"default: {', '.join(defaults)}; only when named: {', '.join(sorted(OPT_IN)) or 'none'}")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (images, console logs)")
     parser.add_argument("--kreboot", type=Path, metavar="PATH",
@@ -43,12 +45,12 @@ def main(argv: list[str]) -> int:
     parser.add_argument("-v", "--verbose", action="store_true", help="print measured timings on stderr")
     args = parser.parse_args(argv)
     if args.list:
-        print("\n".join(scenarios))
+        print("\n".join(name + ("  (only when named)" if name in OPT_IN else "") for name in scenarios))
         return 0
     unknown = [name for name in args.names if name not in scenarios]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(scenarios)}")
-    names = args.names or list(scenarios)
+    names = args.names or defaults
 
     run_root = Path(tempfile.mkdtemp(prefix="kreboot-it-"))
     passed = failed = 0

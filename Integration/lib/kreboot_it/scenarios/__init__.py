@@ -8,13 +8,19 @@ from ..context import ScenarioContext
 
 ScenarioFunction = Callable[[ScenarioContext], None]
 SCENARIOS: dict[str, ScenarioFunction] = {}
+# Scenarios run only when named (`Integration/run NAME`, `make test-arm64`), not in the default run that
+# `make test` does: their one-time cost on a fresh machine does not fit its budget (see Integration/README.md).
+OPT_IN: set[str] = set()
 
 
-def scenario(name: str) -> Callable[[ScenarioFunction], ScenarioFunction]:
-    """Register a scenario under `name`, in definition order (the default run order)."""
+def scenario(name: str, opt_in: bool = False) -> Callable[[ScenarioFunction], ScenarioFunction]:
+    """Register a scenario under `name`, in definition order (the default run order); `opt_in` keeps it out
+    of the default run."""
 
     def register(function: ScenarioFunction) -> ScenarioFunction:
         SCENARIOS[name] = function
+        if opt_in:
+            OPT_IN.add(name)
         return function
 
     return register

@@ -61,7 +61,7 @@ def expect_kexec_load_plan(plan: dict) -> None:
            f"the load-path check is {check!r}, expected a warning naming ENOSYS")
 
 
-@scenario("arm64-reboot")
+@scenario("arm64-reboot", opt_in=True)
 def arm64_reboot(ctx: ScenarioContext) -> None:
     actx = arm64_context(ctx)
     with actx.boot(memory_mb=ARM64_MEMORY_MB) as guest:
@@ -75,7 +75,7 @@ def arm64_reboot(ctx: ScenarioContext) -> None:
         reboot_with_data(actx, guest, first, "", actx.cached.kernel61, "arm64-reboot")
 
 
-@scenario("arm64-kdump-refusal")
+@scenario("arm64-kdump-refusal", opt_in=True)
 def arm64_kdump_refusal(ctx: ScenarioContext) -> None:
     actx = arm64_context(ctx)
     append = f"{actx.cached.command_line} crashkernel=256M {FIRST_BOOT_PARAMETER}"
@@ -97,7 +97,7 @@ def arm64_kdump_refusal(ctx: ScenarioContext) -> None:
         expect(crash_loaded == "0", f"a capture kernel is loaded after the refusals ({crash_loaded})")
 
 
-@scenario("arm64-refusals")
+@scenario("arm64-refusals", opt_in=True)
 def arm64_refusals(ctx: ScenarioContext) -> None:
     actx = arm64_context(ctx)
     guest = actx.boot(memory_mb=ARM64_MEMORY_MB)
