@@ -7,6 +7,9 @@ IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2f
 # Fleets (issue 17): the plan schema check (Debian's jsonschema, run by /usr/bin/python3) and the `fleet`
 # scenario (Ansible from Debian's ansible-core, driving the guests over ssh; kmod resolves the NIC modules).
 IT_PACKAGES += python3-jsonschema ansible-core ansible-lint openssh-client kmod
+# UEFI (issue 14): OVMF for the uefi guest, mtools/dosfstools to make and fill its ESP (the host kernel has no vfat),
+# sbsigntool (sbattach) for the unsigned kernel, binutils (objcopy) for the UKI.
+IT_PACKAGES += ovmf mtools dosfstools sbsigntool binutils
 BIN := .build/release/kreboot
 
 .PHONY: all deps build release unit integration integration-selftest bench test demo clean

@@ -18,15 +18,19 @@ from .failure import ScenarioFailure
 LIB_DIR = Path(__file__).resolve().parent.parent
 INTEGRATION_DIR = LIB_DIR.parent
 BUILD_SCRIPT = LIB_DIR / "build-guest.sh"
+# Flavors with their own build script (hashed with the common recipe, so the others' hashes stay as they were).
+FLAVOR_BUILD_SCRIPTS = {"uefi": LIB_DIR / "build-guest-uefi.sh"}
 OVERLAY_DIR = INTEGRATION_DIR / "guest"
 DEFAULT_CACHE = Path(os.environ.get("KREBOOT_IT_CACHE", "/var/cache/kreboot-it"))
 GUEST_KREBOOT_PATH = "/usr/local/bin/kreboot"
 
 
-def recipe_hash() -> str:
-    """A hash of everything that decides the cached images: the build script and the guest overlay."""
+def recipe_hash(flavor: str = "kernel") -> str:
+    """A hash of everything that decides the cached images: the build script(s) and the guest overlay."""
     digest = hashlib.sha256()
     files = [BUILD_SCRIPT] + sorted(p for p in OVERLAY_DIR.rglob("*") if p.is_file())
+    if flavor in FLAVOR_BUILD_SCRIPTS:
+        files.append(FLAVOR_BUILD_SCRIPTS[flavor])
     for path in files:
         digest.update(str(path.relative_to(INTEGRATION_DIR)).encode() + b"\0")
         digest.update(oct(path.stat().st_mode & 0o777).encode() + b"\0")
@@ -83,17 +87,18 @@ def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE
     """Return the cached guest for the current recipe, building it (under a lock) when absent.
     Flavor "kernel" boots with qemu -kernel; "grub" boots through SeaBIOS and GRUB (build-guest.sh)."""
     cache_root.mkdir(parents=True, exist_ok=True)
-    target = cache_root / (recipe_hash() + ("" if flavor == "kernel" else f"-{flavor}"))
+    target = cache_root / (recipe_hash(flavor) + ("" if flavor == "kernel" else f"-{flavor}"))
     with open(cache_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "guest.json").is_file():
             staging = cache_root / f".{target.name}.building-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
-            print(f"building the {flavor} guest image into {target} (about a minute)", file=sys.stderr)
-            result = subprocess.run([str(BUILD_SCRIPT), str(staging), flavor])
+            print(f"building the {flavor} guest image into {target} (about a minute; uefi three)", file=sys.stderr)
+            script = FLAVOR_BUILD_SCRIPTS.get(flavor)
+            result = subprocess.run([str(script), str(staging)] if script else [str(BUILD_SCRIPT), str(staging), flavor])
             if result.returncode != 0:
                 shutil.rmtree(staging, ignore_errors=True)
-                raise ScenarioFailure(f"guest image build failed ({BUILD_SCRIPT.name} exit {result.returncode})")
+                raise ScenarioFailure(f"guest image build failed ({(script or BUILD_SCRIPT).name} exit {result.returncode})")
             shutil.rmtree(target, ignore_errors=True)
             staging.rename(target)
         os.utime(target)  # in use: pruning goes by the time of last use
