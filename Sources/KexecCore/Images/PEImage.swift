@@ -169,9 +169,9 @@ struct PEImage: Equatable {
 }
 
 /// os-release(5) text as a dictionary, quotes removed.
-enum OSRelease {
+public enum OSRelease {
     /// `KEY=value` lines, with one level of single or double quotes removed; comments and blank lines skipped.
-    static func parse(_ text: String) -> [String: String] {
+    public static func parse(_ text: String) -> [String: String] {
         var result: [String: String] = [:]
         for line in text.split(separator: "\n") {
             let trimmed = line.trimmingWhitespace()

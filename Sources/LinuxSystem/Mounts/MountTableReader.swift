@@ -32,8 +32,17 @@ public enum MountTableReader {
         try parse(file: file, root: root, requireMountInfo: true)
     }
 
+    /// The file systems /etc/fstab (or `file`) lists, through libmount: `source` as written (`UUID=…`,
+    /// `LABEL=…`, a device path), only entries with an absolute mount point (swap lines are left out).
+    /// What a boot loader's `search --fs-uuid` names can be found here when the mount table cannot say.
+    public static func read(fstab file: String = "/etc/fstab", root: RootDirectory = RootDirectory()) throws(SystemError) -> [MountEntry] {
+        try parse(file: file, root: root, requireMountInfo: false, requireAbsoluteTargets: false)
+            .filter { $0.target.hasPrefix("/") }
+    }
+
     /// Parses one table file and checks that libmount understood every line of it.
-    static func parse(file: String, root: RootDirectory, requireMountInfo: Bool) throws(SystemError) -> [MountEntry] {
+    static func parse(file: String, root: RootDirectory, requireMountInfo: Bool,
+                      requireAbsoluteTargets: Bool = true) throws(SystemError) -> [MountEntry] {
         let bytes: [UInt8]
         do throws(SystemError) {
             guard let read = try root.readFile(file, limit: .mountTable) else {
@@ -63,7 +72,7 @@ public enum MountTableReader {
         if requireMountInfo, let index = rows.firstIndex(where: { !$0.isKernelFormat }) {
             throw SystemError(.badData, path: file, "\(file) is malformed: entry \(index + 1) is not in mountinfo format")
         }
-        if let index = rows.firstIndex(where: { !$0.entry.target.hasPrefix("/") }) {
+        if requireAbsoluteTargets, let index = rows.firstIndex(where: { !$0.entry.target.hasPrefix("/") }) {
             throw SystemError(.badData, path: file,
                                   "\(file) is malformed: entry \(index + 1) has no absolute mount point (\"\(rows[index].entry.target)\")")
         }

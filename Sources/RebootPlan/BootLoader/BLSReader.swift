@@ -43,6 +43,7 @@ enum BLSReader {
     /// Whether any entries directory has a `.conf` file (BLS is in use, even if every entry is broken).
     static func hasEntryFiles(root: RootDirectory) -> Bool {
         locations.contains { location in root.listDirectory(location.directory).contains { $0.hasSuffix(".conf") } }
+            || UKIEntryReader.hasImages(root: root)
     }
 
     /// The boot entry for `found`: paths resolved against its partition; with `grubVariables`, `$var`s in
@@ -65,8 +66,9 @@ enum BLSReader {
         let initrds = entry.initrds.flatMap(expand).map(path)
         let options = entry.options.map { expand($0).joined(separator: " ") }
         let title = entry.title ?? entry.id
+        let isUKI = entry.extra[UKIEntryReader.typeKey] == UKIEntryReader.typeValue
         return BootEntry(id: entry.id, title: title, kernel: path(entry.linux ?? entry.efi ?? ""), initrds: initrds,
-                         options: options.flatMap { $0.isEmpty ? nil : $0 }, source: .bls, file: entry.file,
+                         options: options.flatMap { $0.isEmpty ? nil : $0 }, source: isUKI ? .uki : .bls, file: entry.file,
                          menuPath: [title], version: entry.version, sortKey: entry.sortKey,
                          machineID: entry.machineID, extra: extra)
     }

@@ -20,7 +20,7 @@ public enum BootLoaderReader {
             let grub = GrubReader.read(root: root, configFile: configFile, resolver: resolver)
             return BootLoaderDiscovery(entries: grub.entries + (symlink.map { [$0] } ?? []),
                                        defaultIndex: grub.defaultIndex, defaultRule: grub.rule,
-                                       configFile: configFile, kind: .grub, problems: problems + grub.problems,
+                                       configFile: grub.configFile, kind: .grub, problems: problems + grub.problems,
                                        oneTimeEntryFile: grub.oneTimeEntryFile)
         }
         if BLSReader.hasEntryFiles(root: root) {

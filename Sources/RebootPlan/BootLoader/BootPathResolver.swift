@@ -29,6 +29,51 @@ struct BootPathResolver: Sendable {
         return ordered.first(where: { root.exists($0) }) ?? ordered[0]
     }
 
+    /// The path of `written` as GRUB reads it: from the device written before it (`($root)/vmlinuz`) or else
+    /// the device in GRUB's `root` (`rootDevice`). A device a `search` found is a mount point (`mount:/boot`,
+    /// see `GrubDeviceFinder`): the path is on that file system. For a device that is not known, a grub.cfg on the
+    /// EFI system partition (RHEL's /boot/efi/EFI/centos/grub.cfg) reads its kernels from the /boot or / that
+    /// holds the file (`guessed` is then true); a grub.cfg elsewhere from the file system holding it.
+    func resolveGrub(_ written: String, rootDevice: String?, directory: String) -> (path: String, guessed: Bool) {
+        let (device, path) = Self.splitDevice(written)
+        if let mountPoint = (device ?? rootDevice).flatMap(GrubDeviceFinder.mountPoint(ofDevice:)) {
+            return (onMount(mountPoint, path), false)
+        }
+        if isOnEFISystemPartition(directory) {
+            let candidates = [joined("/boot", path), path]
+            return (candidates.first(where: { root.exists($0) }) ?? candidates[0], true)
+        }
+        return (resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false), false)
+    }
+
+    /// Whether `directory` lies on an EFI system partition: a vfat mount, or below /boot/efi or /efi.
+    func isOnEFISystemPartition(_ directory: String) -> Bool {
+        if let mount = mountHolding(directory), mount.target != "/" { return mount.fstype == "vfat" || mount.target == "/boot/efi" || mount.target == "/efi" }
+        return directory.hasPrefix("/boot/efi/") || directory == "/boot/efi" || directory.hasPrefix("/efi/") || directory == "/efi"
+    }
+
+    /// `path` on the file system mounted at `mountPoint` as the system sees it (a btrfs subvolume's prefix dropped).
+    private func onMount(_ mountPoint: String, _ path: String) -> String {
+        var path = path
+        if let mount = mounts.last(where: { $0.target == mountPoint }), mount.fsRoot != "/",
+           path == mount.fsRoot || path.hasPrefix(mount.fsRoot + "/") {
+            path = String(path.dropFirst(mount.fsRoot.count))
+        } else if path.hasPrefix("/@/") && !root.exists(joined(mountPoint, path)) {
+            path = String(path.dropFirst(2))
+        }
+        return joined(mountPoint, path)
+    }
+
+    /// `(hd0,gpt2)/boot/vmlinuz` → (`hd0,gpt2`, `/boot/vmlinuz`); `/vmlinuz` → (nil, `/vmlinuz`). An empty
+    /// device (`()/x`, from an unset `$root`) is no device.
+    static func splitDevice(_ written: String) -> (device: String?, path: String) {
+        guard written.hasPrefix("("), let close = written.firstIndex(of: ")") else {
+            return (nil, RootDirectory.normalize("/" + written))
+        }
+        let device = String(written[written.index(after: written.startIndex)..<close])
+        return (device.isEmpty ? nil : device, RootDirectory.normalize("/" + written[written.index(after: close)...]))
+    }
+
     /// The path of `directory` as the boot loader sees it on its file system: `/grub` for /boot/grub when
     /// /boot is a separate mount, unchanged otherwise (and with no mount table).
     func loaderPath(of directory: String) -> String {

@@ -19,6 +19,19 @@ struct GrubMenu: Sendable {
     var variables: [String: String] = [:]
     /// Problems met in files that `source` read (their parse errors).
     var problems: [String] = []
+    /// `configfile FILE`: GRUB reads FILE in a new context and shows its menu instead of this one (the entries
+    /// defined so far are dropped). Set when the walk met one for a file that exists; the walk stops there.
+    var handOver: HandOver? = nil
+    /// The `search` commands whose file system could not be found (`--fs-uuid 3f7c…`), in order, once each.
+    var unresolvedSearches: [String] = []
+
+    /// Where `configfile` hands over: the file as written, its path on this system, and the variables the new
+    /// context starts with (the exported ones: `root`, `prefix` and what `export` named).
+    struct HandOver: Sendable, Equatable {
+        var written: String
+        var path: String
+        var variables: [String: String]
+    }
 }
 
 /// A `menuentry` with what it loads.
@@ -35,4 +48,6 @@ struct GrubMenuEntry: Sendable, Equatable {
     var linuxCommand: String? = nil
     /// The sourced file that defines the entry; nil for grub.cfg itself.
     var file: String? = nil
+    /// GRUB's `root` when the kernel was loaded: the device paths without one are read from.
+    var rootDevice: String? = nil
 }

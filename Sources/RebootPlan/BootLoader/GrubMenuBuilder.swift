@@ -12,6 +12,8 @@ struct GrubMenuBuilder {
     /// `identity` names the file whatever path reached it (device and inode): sourcing a file that is
     /// being read already is a loop, reported and skipped.
     typealias Include = (String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])?
+    /// Finds the file system a `search` names: its mount point, or nil when it cannot be found.
+    typealias Search = (GrubSearch) -> String?
 
     /// GRUB's own feature variables, which generated scripts test (`[ x$feature_… = xy ]`).
     static let builtinVariables: [String: String] = [
@@ -28,6 +30,9 @@ struct GrubMenuBuilder {
     private var functions: [String: [GrubNode]] = [:]
     private var callDepth = 0
     private var include: Include?
+    private var search: Search?
+    /// Variables a `configfile` context inherits: GRUB exports `root` and `prefix`, `export` adds others.
+    private var exported: Set<String> = ["root", "prefix"]
     private var includeDepth = 0
     /// The sourced file being walked; nil in grub.cfg itself.
     private var currentFile: String?
@@ -46,9 +51,10 @@ struct GrubMenuBuilder {
     /// The menu of `nodes`, starting from `environment` (grubenv's and GRUB's own variables).
     /// `identity` is grub.cfg's own (sourcing it from itself is a loop).
     static func build(_ nodes: [GrubNode], environment: [String: String], include: Include? = nil,
-                      identity: String? = nil) -> GrubMenu {
+                      search: Search? = nil, identity: String? = nil) -> GrubMenu {
         var builder = GrubMenuBuilder()
         builder.include = include
+        builder.search = search
         if let identity { builder.activeSources.insert(identity) }
         builder.menu.variables = builtinVariables.merging(environment) { _, env in env }
         builder.menu.items = builder.walk(nodes, applying: true)
@@ -60,13 +66,25 @@ struct GrubMenuBuilder {
         var items: [GrubMenu.Item] = []
         for node in nodes {
             steps += 1
-            if steps > GrubMenuBuilder.maximumSteps { break }
+            if steps > GrubMenuBuilder.maximumSteps || menu.handOver != nil { break }
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
                 if name == "blscfg" { items.append(.blscfg); continue }
                 if name == "source" {
                     if applying { items += source(words) }
+                    continue
+                }
+                if name == "configfile" {
+                    if applying { configfile(words) }
+                    continue
+                }
+                if name == "export" {
+                    if applying { exported.formUnion(Array(words.dropFirst()).expand(menu.variables)) }
+                    continue
+                }
+                if GrubSearch.commands.contains(name) {
+                    if applying, let (name, device) = runSearch(words, in: menu.variables) { menu.variables[name] = device }
                     continue
                 }
                 for (key, value) in GrubMenuBuilder.assignments(words) {
@@ -120,6 +138,29 @@ struct GrubMenuBuilder {
         return walk(script.nodes, applying: true)
     }
 
+    /// `configfile FILE`: when FILE exists, GRUB shows its menu in a new context; the walk stops here.
+    private mutating func configfile(_ words: [GrubWord]) {
+        guard let include, let written = Array(words.dropFirst()).expand(menu.variables).first else { return }
+        guard let script = include(written) else {
+            menu.problems.append("\(currentFile ?? "grub.cfg"): configfile \(written): no such file; GRUB goes on with this menu")
+            return
+        }
+        let inherited = menu.variables.filter { exported.contains($0.key) }
+        menu.handOver = GrubMenu.HandOver(written: written, path: script.path, variables: inherited)
+    }
+
+    /// `search … --set=VAR`: VAR names the mounted file system found; when none is found VAR keeps its value
+    /// (as in GRUB, whose search then fails) and the search is noted.
+    /// Returns the variable to set and the device name, nil when nothing is set.
+    private mutating func runSearch(_ words: [GrubWord], in variables: [String: String]) -> (String, String)? {
+        guard let query = GrubSearch.parse(words.expand(variables)) else { return nil }
+        if let search, let mountPoint = search(query) {
+            return query.variable.map { ($0, GrubDeviceFinder.deviceName(mountPoint)) }
+        }
+        if !menu.unresolvedSearches.contains(query.description) { menu.unresolvedSearches.append(query.description) }
+        return nil
+    }
+
     /// `key=value` with `value` expanded, within the caps on one value and on all expansion together.
     private mutating func assign(_ key: String, _ value: GrubWord) {
         guard expandedBytes <= GrubMenuBuilder.maximumExpansionBytes else { return }
@@ -165,9 +206,11 @@ struct GrubMenuBuilder {
                 switch name {
                 case "linux", "linuxefi", "linux16":
                     let fields = Array(words.dropFirst()).expand(variables)
-                    if !fields.isEmpty { entry.linux = fields; entry.linuxCommand = name }
+                    if !fields.isEmpty { entry.linux = fields; entry.linuxCommand = name; entry.rootDevice = variables["root"] }
                 case "initrd", "initrdefi", "initrd16":
                     entry.initrds = Array(words.dropFirst()).expand(variables).filter { !$0.hasPrefix("--") }
+                case _ where GrubSearch.commands.contains(name):
+                    if let (name, device) = runSearch(words, in: variables) { variables[name] = device }
                 default:
                     if let function = functions[name], callDepth < 8 {
                         call(function, arguments: Array(words.dropFirst()).expand(variables), into: &entry, variables: &variables)

@@ -14,16 +14,50 @@ enum GrubReader {
         var problems: [String] = []
         /// The grubenv holding the `next_entry` that chose the default (GRUB clears it as it boots it).
         var oneTimeEntryFile: String? = nil
+        /// The grub.cfg whose menu GRUB shows: the first one, or the one it handed over to with `configfile`.
+        var configFile: String = ""
     }
 
-    /// The grub.cfg in charge, when one exists under `root`.
+    /// The grub.cfg in charge, when one exists under `root`. A UEFI GRUB reads the one on the EFI system
+    /// partition first (`EFI/<vendor>/grub.cfg`: RHEL/CentOS 7 and 8 keep the whole menu there, Debian, Ubuntu
+    /// and Fedora a stub that hands over to /boot/grub(2)/grub.cfg); /boot/grub/grub.cfg is the one when the
+    /// running system booted through BIOS (it has /sys/firmware but no /sys/firmware/efi) or there is no ESP one.
     static func configFile(root: RootDirectory) -> String? {
-        configCandidates.first { root.exists($0) }
+        let legacy = configCandidates.first { root.exists($0) }
+        let bootedByBIOS = root.isDirectory("/sys/firmware") && !root.isDirectory("/sys/firmware/efi")
+        if bootedByBIOS, let legacy { return legacy }
+        return efiConfigFiles(root: root).first ?? legacy
     }
 
-    /// Reads `configFile` and its grubenv; never fails, problems are reported in the result.
-    static func read(root: RootDirectory, configFile: String, resolver: BootPathResolver) -> Result {
+    /// The ESP mount points GRUB's EFI directory is looked for under.
+    static let efiSystemPartitions = ["/boot/efi", "/efi"]
+
+    /// `EFI/<vendor>/grub.cfg` files on the ESP: the vendor named by os-release's ID first, then the others by
+    /// name, the removable-media path `EFI/BOOT` last.
+    static func efiConfigFiles(root: RootDirectory) -> [String] {
+        let osID = root.readText("/etc/os-release").map { OSRelease.parse($0)["ID"] ?? "" } ?? ""
+        var found: [String] = []
+        for esp in efiSystemPartitions {
+            let vendors = root.listDirectory(esp + "/EFI").sorted { a, b in
+                func rank(_ name: String) -> Int { name.lowercased() == osID.lowercased() ? 0 : name.uppercased() == "BOOT" ? 2 : 1 }
+                return (rank(a), a) < (rank(b), b)
+            }
+            for vendor in vendors where root.exists("\(esp)/EFI/\(vendor)/grub.cfg") {
+                found.append("\(esp)/EFI/\(vendor)/grub.cfg")
+            }
+        }
+        return found
+    }
+
+    /// The most `configfile` hand-overs followed from the first grub.cfg.
+    static let maximumHandOvers = 4
+
+    /// Reads `configFile` and its grubenv; never fails, problems are reported in the result. `inherited` are the
+    /// variables a `configfile` context starts with; `via` the files that handed over to this one.
+    static func read(root: RootDirectory, configFile: String, resolver: BootPathResolver,
+                     inherited: [String: String] = [:], via: [String] = []) -> Result {
         var result = Result()
+        result.configFile = configFile
         let bytes: [UInt8]
         do throws(SystemError) {
             guard let read = try root.readFile(configFile, limit: .grubConfig) else { throw SystemError(.badData, "\(configFile): cannot be read") }
@@ -54,18 +88,37 @@ enum GrubReader {
         // GRUB sets these to the directory it loaded grub.cfg from; Debian's 41_custom sources
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
-        let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory]
+        let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory].merging(inherited) { $1 }
         let files = GrubSourceFiles(root: root)
+        let devices = GrubDeviceFinder(root: root, mounts: resolver.mounts)
         let menu = GrubMenuBuilder.build(parsed.nodes, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
                                          include: { [files] written in
                                              sourcedScript(written, files: files, resolver: resolver, directory: directory)
-                                         }, identity: files.identity(of: configFile))
+                                         }, search: { devices.mountPoint(for: $0) }, identity: files.identity(of: configFile))
         result.problems += menu.problems
+        if let handOver = menu.handOver {
+            let chain = via + [configFile]
+            guard chain.count <= maximumHandOvers, !chain.contains(handOver.path) else {
+                result.problems.append("\(configFile): configfile \(handOver.written) loops back or hands over more than \(maximumHandOvers) times; not followed")
+                result.rule = "GRUB \(configFile) hands over in a loop; nothing to boot"
+                return result
+            }
+            var next = read(root: root, configFile: handOver.path, resolver: resolver, inherited: handOver.variables, via: chain)
+            next.problems = result.problems + next.problems
+            if via.isEmpty {
+                next.rule += " (\(chain.joined(separator: " → ")) → \(next.configFile) by configfile)"
+            }
+            return next
+        }
 
         var blsProblems: [String] = []
+        var guessed = false
         let nodes = menuNodes(menu.items, variables: menu.variables, root: root, resolver: resolver,
-                              directory: directory, problems: &blsProblems)
+                              directory: directory, guessed: &guessed, problems: &blsProblems)
         result.problems += blsProblems
+        if guessed && !menu.unresolvedSearches.isEmpty {
+            result.problems.append("\(configFile): GRUB's search \(menu.unresolvedSearches.joined(separator: ", ")) found no file system in the mount table, /dev/disk or /etc/fstab; kernel paths read from the /boot or / that holds them")
+        }
 
         let choice = GrubDefaultResolver.choose(menu: nodes, assignments: menu.defaultAssignments,
                                                 variables: menu.variables, grubenv: grubenv, configFile: configFile)
@@ -90,7 +143,7 @@ enum GrubReader {
     /// are not evaluated) or is not a text file. Read once per file identity through `files`.
     private static func sourcedScript(_ written: String, files: GrubSourceFiles, resolver: BootPathResolver,
                                       directory: String) -> (path: String, identity: String?, nodes: [GrubNode], problems: [String])? {
-        let path = resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
+        let path = resolver.resolveGrub(written, rootDevice: nil, directory: directory).path
         return files.script(at: path)
     }
 
@@ -103,17 +156,18 @@ enum GrubReader {
 
     /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order.
     private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
-                                  resolver: BootPathResolver, directory: String, problems: inout [String]) -> [GrubMenuNode] {
+                                  resolver: BootPathResolver, directory: String, guessed: inout Bool,
+                                  problems: inout [String]) -> [GrubMenuNode] {
         var nodes: [GrubMenuNode] = []
         for item in items {
             switch item {
             case .entry(let entry):
                 nodes.append(.entry(title: entry.title, id: entry.id,
-                                    entry: bootEntry(entry, resolver: resolver, directory: directory)))
+                                    entry: bootEntry(entry, resolver: resolver, directory: directory, guessed: &guessed)))
             case .submenu(let title, let id, let children):
                 nodes.append(.submenu(title: title, id: id,
                                       children: menuNodes(children, variables: variables, root: root, resolver: resolver,
-                                                          directory: directory, problems: &problems)))
+                                                          directory: directory, guessed: &guessed, problems: &problems)))
             case .blscfg:
                 let location = BLSReader.locations[0]
                 let found = BLSReader.read(root: root, locations: [location], problems: &problems)
@@ -127,12 +181,18 @@ enum GrubReader {
         return nodes
     }
 
-    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String) -> BootEntry? {
-        // `directory` is the one holding grub.cfg: its file system is the one GRUB reads kernels from.
+    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String,
+                                  guessed: inout Bool) -> BootEntry? {
+        // GRUB reads the kernel from its `root` device (a `search` result), else, as far as kreboot can tell,
+        // from the file system holding grub.cfg (`directory`).
         guard let linux = entry.linux, let image = linux.first else { return nil }
+        var anyGuessed = false
         func path(_ written: String) -> String {
-            resolver.resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false)
+            let resolved = resolver.resolveGrub(written, rootDevice: entry.rootDevice, directory: directory)
+            if resolved.guessed { anyGuessed = true }
+            return resolved.path
         }
+        defer { if anyGuessed { guessed = true } }
         let arguments = linux.dropFirst().joined(separator: " ")
         var extra: [String: String] = [:]
         if !entry.classes.isEmpty { extra["class"] = entry.classes.joined(separator: " ") }

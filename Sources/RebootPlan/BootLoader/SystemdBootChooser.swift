@@ -6,7 +6,8 @@ import LinuxSystem
 enum SystemdBootChooser {
     /// The discovery for a BLS-only system (kind `.bls`); `problems` collects what went wrong.
     static func choose(root: RootDirectory, resolver: BootPathResolver, problems: inout [String]) -> BootLoaderDiscovery {
-        let found = BLSReader.read(root: root, problems: &problems).sorted { BLSSorter.systemdOrder($0.entry, $1.entry) }
+        let found = (BLSReader.read(root: root, problems: &problems) + UKIEntryReader.read(root: root, problems: &problems))
+            .sorted { BLSSorter.systemdOrder($0.entry, $1.entry) }
         let loaderConf = LoaderConf.read(root: root, problems: &problems)
         let directories = Set(found.map(\.location.directory)).sorted()
         let configFile = loaderConf?.file ?? directories.first ?? BLSReader.locations[0].directory

@@ -6,6 +6,8 @@ public enum BootSourceKind: String, Codable, Sendable, CaseIterable {
     case grub
     /// A Boot Loader Spec Type #1 entry (`loader/entries/*.conf`).
     case bls
+    /// A Boot Loader Spec Type #2 entry: a unified kernel image in `EFI/Linux/*.efi` (its own `.cmdline`).
+    case uki
     /// The /boot/vmlinuz and /boot/initrd(.img) symlinks (Debian, SUSE).
     case symlink
     /// `--kernel` / `--initrd` given on the command line.
