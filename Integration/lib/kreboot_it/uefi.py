@@ -26,9 +26,15 @@ SYSTEMD_BOOT = "/EFI/systemd/systemd-bootx64.efi"
 REMOVABLE_PATH = "/EFI/BOOT/BOOTX64.EFI"
 
 
+_CACHED: dict[str, CachedGuest] = {}
+
+
 def uefi_guest(ctx: ScenarioContext) -> CachedGuest:
-    """The cached uefi guest (built on first use, about three minutes)."""
-    return ctx.cached_guest("uefi")
+    """The cached uefi guest (built on first use: five to seven minutes here), looked up once per run (the
+    cache lock may be held for minutes while another worktree builds its images)."""
+    if "uefi" not in _CACHED:
+        _CACHED["uefi"] = ctx.cached_guest("uefi")
+    return _CACHED["uefi"]
 
 
 def boot_uefi(ctx: ScenarioContext, label: str, *, secure: bool = True, systemd_boot: bool = False,
