@@ -7,6 +7,8 @@
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
+#include <linux/fs.h>
 
 int cl_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
                        const char *cmdline, unsigned long flags) {
@@ -52,3 +54,17 @@ int cl_syncfs(int fd) {
 int cl_swapoff(const char *path) { return swapoff(path) == 0 ? 0 : -errno; }
 
 int cl_swapon(const char *path) { return swapon(path, 0) == 0 ? 0 : -errno; }
+
+int cl_get_inode_flags(int fd, unsigned int *flags) {
+    int value = 0;
+    if (ioctl(fd, FS_IOC_GETFLAGS, &value) != 0) return -errno;
+    *flags = (unsigned int)value;
+    return 0;
+}
+
+int cl_set_inode_flags(int fd, unsigned int flags) {
+    int value = (int)flags;
+    return ioctl(fd, FS_IOC_SETFLAGS, &value) == 0 ? 0 : -errno;
+}
+
+unsigned int cl_fs_immutable_flag(void) { return FS_IMMUTABLE_FL; }

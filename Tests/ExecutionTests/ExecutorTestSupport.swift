@@ -13,6 +13,8 @@ final class ExecutorHarness {
     let swaps = RecordingSwapOperations(active: ["/swap.img"])
     let journal = RecordingJournal()
     let grubEnvironment = RecordingGrubEnvironment(files: ["/boot/grub/grubenv": ["next_entry": "custom-612", "saved_entry": "0"]])
+    /// EFI variables: none unless a test points efivarfs at a temporary directory.
+    var efiVariables: any EfiVariables = NoEfiVariables()
     private(set) var events: [StepEvent] = []
 
     static let image = KexecImage(kernel: "/boot/vmlinuz-6.1.0-28-amd64", initrds: ["/boot/initrd.img-6.1.0-28-amd64"],
@@ -56,7 +58,7 @@ final class ExecutorHarness {
     /// The fakes, as the executor's parts.
     var parts: ExecutorParts {
         ExecutorParts(loader: loader, services: services, mounts: mounts, swaps: swaps, grubEnvironment: grubEnvironment,
-                      journal: journal)
+                      journal: journal, efiVariables: efiVariables)
     }
 
     var executor: Executor {

@@ -37,13 +37,35 @@ import Glibc
         #expect(runner.calls == [["/usr/sbin/kexec", "-c", "-l", kernel, "--command-line=root=/dev/vda1 ro"]])
     }
 
-    @Test(arguments: [EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD, EPERM, EACCES, ENOMEM, EBUSY])
+    @Test(arguments: [ENODATA, EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD, EPERM, EACCES, ENOMEM, EBUSY])
     func neverFallsBackAfter(_ value: Int32) {
         let syscalls = RecordingKexecSyscalls()
         syscalls.answerFileLoad(Errno(rawValue: value))
         let runner = RecordingSubprocessRunner()
         #expect(throws: KexecError.self) { try loader(syscalls, runner).load(image, crash: false) }
         #expect(runner.calls.isEmpty)
+    }
+
+    /// Under lockdown each refusal is exit 69 naming the file and the kernel's reason, and kexec-tools (kexec_load)
+    /// is never run, for the kernel and for the capture kernel alike.
+    @Test(arguments: [(EPERM, "refused by kernel lockdown"), (ENODATA, "kernel signature missing or not verifiable"),
+                      (EKEYREJECTED, "signature rejected, bad or tampered"), (ENOKEY, "signed by a key the kernel does not trust"),
+                      (EACCES, "refused by IMA/Secure Boot policy")])
+    func lockdownRefusalsAreUnavailableNamingTheFileAndNeverFallBack(_ value: Int32, _ phrase: String) {
+        for crash in [false, true] {
+            let syscalls = RecordingKexecSyscalls()
+            syscalls.answerFileLoad(Errno(rawValue: value))
+            let runner = RecordingSubprocessRunner()
+            // The fallback is offered as if lockdown were unknown to the chain: the errno alone must stop it.
+            let chain = FallbackKexecLoader(primary: FileSyscallLoader(syscalls: syscalls, lockdown: .integrity),
+                                            fallback: KexecToolsLoader(executable: "/usr/sbin/kexec", runner: runner), lockdown: nil)
+            let error = #expect(throws: KexecError.self) { try chain.load(image, crash: crash) }
+            #expect(error?.code == .unavailable)
+            #expect(error?.path == kernel)
+            #expect(error?.message.hasPrefix("\(kernel): \(crash ? "crash load" : "load"): ") == true)
+            #expect(error?.message.contains(phrase) == true, "\(error?.message ?? "")")
+            #expect(runner.calls.isEmpty)
+        }
     }
 
     @Test(arguments: [ENOSYS, ENOEXEC, EPERM])

@@ -97,7 +97,7 @@ import SystemPackage
         }
         #expect(error.code == .unavailable)
         #expect(error.errno?.rawValue == 129)
-        #expect(error.message == "\(kernel): load: the kernel refused the image's signature (EKEYREJECTED): a signed kernel is required under lockdown (integrity)")
+        #expect(error.message == "\(kernel): load: signature rejected, bad or tampered (EKEYREJECTED: the image does not match its signature); the kernel refused the image's signature: a signed kernel is required under lockdown (integrity)")
     }
 
     @Test func execCallsRebootAndReportsItsFailure() throws {

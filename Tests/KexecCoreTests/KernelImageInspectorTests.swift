@@ -218,3 +218,49 @@ struct KernelImageInspectorRealKernelTests {
         }
     }
 }
+
+/// A bzImage's Authenticode signature (its PE certificate table): present, or cut off.
+@Suite struct BzImageSignatureTests {
+    /// A bzImage with a PE header in its setup sectors and, when `certificate` is not empty, a certificate table
+    /// appended at the end, as sbsign writes it.
+    static func signedBzImage(certificate: Int) -> [UInt8] {
+        var b = TestImages.Bytes(count: 0)
+        b.data = TestImages.bzImage()
+        let pe = 0x80
+        b.u32(UInt32(pe), at: 0x3C)
+        b.put([0x50, 0x45, 0, 0], at: pe)
+        b.u16(0x8664, at: pe + 4)
+        b.u16(1, at: pe + 6)
+        b.u16(0xF0, at: pe + 20)
+        b.u16(0x20B, at: pe + 24)
+        b.u32(16, at: pe + 24 + 108)
+        b.put(Array(".text".utf8), at: pe + 24 + 0xF0)
+        if certificate > 0 {
+            b.u32(UInt32(b.data.count), at: pe + 24 + 112 + 32)
+            b.u32(UInt32(certificate), at: pe + 24 + 112 + 36)
+            b.data += [UInt8](repeating: 0x30, count: certificate)
+        }
+        return b.data
+    }
+
+    func inspect(_ bytes: [UInt8]) throws -> KernelImageInfo {
+        let path = try TestImages.write(bytes, name: "vmlinuz")
+        defer { TestImages.remove(path) }
+        return try KernelImageInspector.inspect(hostPath: path, displayPath: "/boot/vmlinuz").get()
+    }
+
+    @Test func aSignedBzImageSaysSoWithTheSize() throws {
+        let info = try inspect(Self.signedBzImage(certificate: 1856))
+        #expect(info.details["signed"] == "true")
+        #expect(info.details["signatureBytes"] == "1856")
+        #expect(KexecRules.signatureState(info).signed == true)
+    }
+
+    @Test func aBzImageCutInsideItsSignatureIsNotSigned() throws {
+        let whole = Self.signedBzImage(certificate: 1856)
+        let info = try inspect(Array(whole.dropLast(600)))
+        #expect(info.details["signed"] == "false")
+        #expect(KexecRules.signatureState(info).signed == false)
+        #expect(try inspect(Self.signedBzImage(certificate: 0)).details["signed"] == "false")
+    }
+}

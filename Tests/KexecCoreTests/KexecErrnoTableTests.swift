@@ -18,7 +18,7 @@ import Glibc
     }
 
     /// Signature refusals: never a fallback, reported as unavailable naming the signature.
-    @Test(arguments: [EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD])
+    @Test(arguments: [ENODATA, EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD])
     func signatureRefusal(_ value: Int32) {
         for lockdown in [nil, LockdownMode.none, .integrity] {
             guard case .refuse(let code, let reason) = KexecErrnoTable.verdict(Errno(rawValue: value), lockdown: lockdown) else {
@@ -40,7 +40,22 @@ import Glibc
         guard case .refuse(let plain, _) = KexecErrnoTable.verdict(Errno(rawValue: value), lockdown: LockdownMode.none) else {
             Issue.record("EPERM never falls back"); return
         }
-        #expect(plain == .noPermission)
+        // Without lockdown EPERM is a missing capability (77); EACCES is IMA's appraisal refusing the file (69).
+        #expect(plain == (value == EPERM ? .noPermission : .unavailable))
+    }
+
+    /// What the kernel answers under Secure Boot, as measured: each reads as the refusal it is, with exit 69.
+    @Test(arguments: [(ENODATA, "kernel signature missing or not verifiable"), (EKEYREJECTED, "signature rejected, bad or tampered"),
+                      (ENOKEY, "signed by a key the kernel does not trust"), (EACCES, "refused by IMA/Secure Boot policy")])
+    func secureBootRefusalsSayWhatTheyAre(_ value: Int32, _ phrase: String) {
+        for lockdown in [nil, LockdownMode.none, .integrity] {
+            guard case .refuse(let code, let reason) = KexecErrnoTable.verdict(Errno(rawValue: value), lockdown: lockdown) else {
+                Issue.record("errno \(value) must never fall back"); continue
+            }
+            #expect(code == .unavailable)
+            #expect(reason.hasPrefix(phrase) || reason.contains(phrase), "\(reason)")
+            #expect(reason.contains(KexecErrnoTable.symbol(value)))
+        }
     }
 
     @Test(arguments: [ENOEXEC, EINVAL])

@@ -145,8 +145,19 @@ import Testing
         let d = t.readBootLoader(mounts: [])
         #expect(d.defaultEntry?.id == "linux-6.1")
         #expect(d.defaultRule.hasPrefix("EFI variable LoaderEntryOneShot \"linux-6.1.conf\""))
+        #expect(d.systemdBootOneShot == "linux-6.1.conf")
         let t2 = tree(loaderConf: "default linux-6.3\n", efiVariables: ["LoaderEntryDefault": "linux-6.2.conf"])
         #expect(t2.readBootLoader(mounts: []).defaultEntry?.id == "linux-6.2")
+        #expect(t2.readBootLoader(mounts: []).systemdBootOneShot == nil)
+    }
+
+    /// systemd-boot deletes LoaderEntryOneShot whenever it finds it, even one that matches no entry.
+    @Test func aOneShotMatchingNothingIsStillConsumed() {
+        let t = tree(loaderConf: "default linux-6.3\n", efiVariables: ["LoaderEntryOneShot": "gone.conf"])
+        let d = t.readBootLoader(mounts: [])
+        #expect(d.defaultEntry?.id == "linux-6.3")
+        #expect(d.systemdBootOneShot == "gone.conf")
+        #expect(d.defaultRule.hasPrefix("loader.conf default \"linux-6.3\""))
     }
 
     @Test func windowsLineEndingsAreTolerated() {

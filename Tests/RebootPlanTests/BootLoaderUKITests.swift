@@ -56,4 +56,38 @@ import Testing
         #expect(d.entries.isEmpty)
         #expect(d.problems.contains { $0.hasPrefix("/efi/EFI/Linux/garbage.efi") })
     }
+
+    /// Fedora 40 with systemd-boot on /efi: LoaderEntryOneShot beats LoaderEntryDefault and loader.conf, and the
+    /// plan clears it right after the load.
+    @Test func oneShotOnAnESPAtSlashEfiIsPlannedAndCleared() throws {
+        let mid = "0d1c2b3a49584f6e8d7c6b5a4f3e2d1c"
+        let d = BootLoaderFixtures.read("fedora40-efi-oneshot")
+        #expect(d.configFile == "/efi/loader/loader.conf")
+        #expect(d.entries.map(\.id) == ["\(mid)-6.8.9-300.fc40.x86_64", "\(mid)-6.8.5-301.fc40.x86_64"])
+        #expect(d.defaultEntry?.id == "\(mid)-6.8.5-301.fc40.x86_64")
+        #expect(d.defaultEntry?.kernel == "/efi/\(mid)/6.8.5-301.fc40.x86_64/linux")
+        #expect(d.systemdBootOneShot == "\(mid)-6.8.5-301.fc40.x86_64.conf")
+        var snapshot = SystemSnapshot.read(root: BootLoaderFixtures.root("fedora40-efi-oneshot"))
+        snapshot.bootLoader = d
+        let plan = RebootPlanner.plan(snapshot, PlanOptions())
+        #expect(plan.steps.map(\.action).prefix(2) == [.load, .clearSystemdBootOneShot])
+    }
+
+    /// A UKI entry is planned with its embedded command line and no initrd of its own listing (its .initrd rides along).
+    @Test func aUKIEntryIsPlannedWithItsEmbeddedCommandLine() throws {
+        let root = BootLoaderFixtures.root("debian12-systemd-boot")
+        let uki = "/boot/efi/EFI/Linux/debian-6.1.0-28-amd64.efi"
+        for options in [PlanOptions(entry: "debian-6.1.0-28-amd64.efi"), PlanOptions(kernel: uki)] {
+            let snapshot = SystemSnapshot.read(root: root, options: options)
+            let plan = RebootPlanner.plan(snapshot, options)
+            let target = try #require(plan.target)
+            #expect(target.kernel == uki)
+            #expect(target.format == "uki")
+            #expect(target.release == "6.1.0-28-amd64")
+            #expect(target.commandLine == "root=UUID=\(Self.uuid) ro quiet console=ttyS0")
+            #expect(plan.steps.first == .load(KexecImage(kernel: uki, initrds: [], commandLine: target.commandLine)))
+            #expect(plan.checks.first { $0.id == .initrd }?.message == "the UKI's own .initrd (\(uki))")
+            #expect(plan.checks.first { $0.id == .signature }?.message.hasPrefix("\(uki): the UKI's .linux has no signature") == true)
+        }
+    }
 }

@@ -12,7 +12,9 @@ import Testing
     static let data = MountEntry(id: 31, parentID: 1, source: "/dev/vdb", target: "/srv/data", fstype: "ext4",
                                  vfsOptions: "rw,relatime", fsOptions: "rw,errors=remount-ro", fsRoot: "/", device: "254:16")
     static let every: [PlanStep] = [
-        .load(image), .loadCrash(image), .clearGrubNextEntry(grubenv: "/boot/grub/grubenv"), .isolate(unit: "rescue.target"),
+        .load(image), .loadCrash(image), .clearGrubNextEntry(grubenv: "/boot/grub/grubenv"),
+        .clearSystemdBootOneShot(variable: "LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f", entry: "debian.efi"),
+        .isolate(unit: "rescue.target"),
         .swapOff(SwapArea(path: "/swap.img", kind: .file, sizeBytes: 2 << 30, usedBytes: 12 << 20)),
         .swapOff(SwapArea(path: "/dev/vda3", kind: .partition)),
         .moveJournal(journalDirectory: "/var/log/journal"), .unmount(data), .remountReadOnly(path: "/"), .sync, .exec, .panic,

@@ -73,6 +73,17 @@ import Testing
                  .handOver(unit: "kexec.target", mode: "replace-irreversibly")])
     }
 
+    @Test func systemdBootsOneShotIsClearedRightAfterTheLoadUnlessAnEntryIsChosen() {
+        var snapshot = P.snapshot()
+        snapshot.bootLoader.systemdBootOneShot = "debian-6.1.0-28-amd64.efi"
+        let clear = PlanStep.clearSystemdBootOneShot(variable: "LoaderEntryOneShot-4a67b082-0a4c-41cf-b6c7-440b29bb8c4f",
+                                                     entry: "debian-6.1.0-28-amd64.efi")
+        let steps = RebootPlanner.plan(snapshot, PlanOptions()).steps
+        #expect(Array(steps.prefix(3)) == [.load(Self.image), clear, .isolate(unit: "rescue.target")])
+        #expect(!RebootPlanner.plan(snapshot, PlanOptions(kernel: "/boot/vmlinuz-6.1.0-28-amd64")).steps.contains(clear))
+        #expect(!RebootPlanner.plan(snapshot, PlanOptions(mode: .kdumpTest)).steps.contains(clear))
+    }
+
     @Test func aKdumpTestIsNeverHandedOver() {
         let plan = RebootPlanner.plan(P.snapshot(), PlanOptions(mode: .kdumpTest, policy: RunPolicy(strategy: .systemd)))
         #expect(!plan.steps.contains { $0.action == .handOver })

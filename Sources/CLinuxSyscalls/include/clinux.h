@@ -31,4 +31,13 @@ int cl_swapoff(const char *path);
 /// swapon(2) with no flags. Returns 0, or -errno on failure.
 int cl_swapon(const char *path);
 
+/// ioctl(fd, FS_IOC_GETFLAGS): the inode flags (FS_IMMUTABLE_FL …) into *flags. Returns 0, or -errno.
+int cl_get_inode_flags(int fd, unsigned int *flags);
+
+/// ioctl(fd, FS_IOC_SETFLAGS): sets the inode flags. Returns 0, or -errno.
+int cl_set_inode_flags(int fd, unsigned int flags);
+
+/// FS_IMMUTABLE_FL from <linux/fs.h>: efivarfs sets it on every variable file.
+unsigned int cl_fs_immutable_flag(void);
+
 #endif

@@ -43,6 +43,11 @@ extension Executor {
             // After the isolate: a separate /boot is mounted again by then.
             attempt("restore GRUB's next_entry in \(cleared.file)") { try parts.grubEnvironment.restore(cleared) }
         }
+        if let cleared = undo.clearedOneShot {
+            attempt("restore systemd-boot's one-time entry in \(cleared.variable)") {
+                try parts.efiVariables.write(cleared.variable, cleared.value)
+            }
+        }
         for crash in undo.loaded.reversed() {
             attempt(crash ? "unload the capture kernel" : "unload the kernel") { try parts.loader.unload(crash: crash) }
         }

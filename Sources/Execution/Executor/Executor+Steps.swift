@@ -26,6 +26,19 @@ extension Executor {
             undo.clearedNextEntry = try parts.grubEnvironment.clearNextEntry(in: grubenv)
             return undo.clearedNextEntry.map { "was \"\($0.value)\"" }
 
+        case .clearSystemdBootOneShot(let variable, _):
+            let value: EfiVariableValue?
+            do throws(SystemError) {
+                value = try parts.efiVariables.read(variable)
+                try parts.efiVariables.delete(variable)
+            } catch {
+                throw RunError(RunError.code(for: error.errno), operation: "clear \(variable)", path: error.path, errno: error.errno,
+                               "\(error.message); systemd-boot's one-time entry (bootctl set-oneshot) cannot be cleared: choose it with --entry to leave it alone")
+            }
+            guard let value else { return "was not set any more" }
+            undo.clearedOneShot = (variable, value)
+            return "was \"\(value.string ?? "")\""
+
         case .isolate(let unit):
             if undo.defaultTarget == nil {
                 undo.defaultTarget = (try? parts.services.defaultTarget()) ?? "default.target"

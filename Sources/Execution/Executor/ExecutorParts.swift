@@ -1,4 +1,5 @@
 import KexecCore
+import LinuxSystem
 import Quiesce
 
 /// Everything the executor acts through: the loader, systemd, mounts, swaps, grubenv and the journal. The real
@@ -10,10 +11,13 @@ public struct ExecutorParts: Sendable {
     public var swaps: any SwapOperations
     public var grubEnvironment: any GrubEnvironmentEditing
     public var journal: any JournalRecorder
+    /// EFI variables (systemd-boot's LoaderEntryOneShot): efivarfs, or a test's temporary directory.
+    public var efiVariables: any EfiVariables
 
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations & MountRestoring,
                 swaps: any SwapOperations, grubEnvironment: any GrubEnvironmentEditing,
-                journal: any JournalRecorder = DiscardingJournal()) {
+                journal: any JournalRecorder = DiscardingJournal(), efiVariables: any EfiVariables = NoEfiVariables()) {
+        self.efiVariables = efiVariables
         self.loader = loader
         self.services = services
         self.mounts = mounts

@@ -18,6 +18,8 @@ struct UndoLog {
     var journalMoved = false
     /// The grubenv whose next_entry was cleared, and the value to put back.
     var clearedNextEntry: ClearedNextEntry?
+    /// The EFI variable systemd-boot's one-time entry was deleted from, and its value, to write back.
+    var clearedOneShot: (variable: String, value: EfiVariableValue)?
     /// Whether kexec.target was queued (nothing can be undone after that).
     var handedOver = false
 

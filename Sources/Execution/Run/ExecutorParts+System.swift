@@ -11,6 +11,6 @@ extension ExecutorParts {
         let lockdown = KernelStateReader.read(root: RootDirectory()).lockdown
         return ExecutorParts(loader: TrackedKexecLoader(loader: .system(lockdown: lockdown)), services: services,
                              mounts: LibmountMountOperations(), swaps: KernelSwapOperations(),
-                             grubEnvironment: GrubEnvironmentFile(), journal: journal)
+                             grubEnvironment: GrubEnvironmentFile(), journal: journal, efiVariables: EfiVarFS())
     }
 }

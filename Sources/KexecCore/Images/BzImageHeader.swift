@@ -93,6 +93,7 @@ struct BzImageHeader: Equatable {
         ]
         if header.hasEFIStub, let pe = try? PEImage.parse(file, start: start) {
             details["signed"] = String(pe.signed)
+            if let bytes = pe.signatureBytes { details["signatureBytes"] = String(bytes) }
         }
         if header.protocolVersion >= 0x020C {
             details["xloadflags"] = "0x" + String(header.xloadFlags, radix: 16)

@@ -19,7 +19,9 @@ struct PEImage: Equatable {
     var machine: UInt16
     var sections: [Section]
     /// Whether the optional header's certificate table (data directory 4) is present: an Authenticode signature.
-    var signed: Bool = false
+    var signed: Bool { signatureBytes != nil }
+    /// The size of the certificate table (the Authenticode signature) when present and inside the file.
+    var signatureBytes: UInt32? = nil
 
     /// Whether `bytes` (the start of a file) begin with `MZ`.
     static func matches(_ bytes: [UInt8]) -> Bool { bytes.matches(dosMagic, at: 0) }
@@ -62,7 +64,7 @@ struct PEImage: Equatable {
             throw SystemError(.badData, path: name, "\(name): PE header has \(count) sections")
         }
         let optional = try file.read(at: peOffset + 24, count: Int(optionalSize))
-        let signed = Self.hasCertificateTable(optional, fileSize: file.size)
+        let signature = Self.certificateTableSize(optional, fileSize: file.size)
         let tableOffset = peOffset + 24 + optionalSize
         let table = try file.readExactly(at: tableOffset, count: count * 40, what: "PE section table")
         var sections: [Section] = []
@@ -76,21 +78,39 @@ struct PEImage: Equatable {
             }
             sections.append(section)
         }
-        return PEImage(machine: machine, sections: sections, signed: signed)
+        return PEImage(machine: machine, sections: sections, signatureBytes: signature)
     }
 
     /// Whether the optional header's data directory 4 (the certificate table) is non-empty and, with
     /// `fileSize`, lies wholly inside the file (an image cut inside its signature is not signed).
     static func hasCertificateTable(_ optional: [UInt8], fileSize: UInt64 = .max) -> Bool {
+        certificateTableSize(optional, fileSize: fileSize) != nil
+    }
+
+    /// The certificate table's size when it is non-empty and lies wholly inside a file of `fileSize` bytes.
+    static func certificateTableSize(_ optional: [UInt8], fileSize: UInt64 = .max) -> UInt32? {
         let (countOffset, directories): (Int, Int)
         switch optional.le16(0) {
         case 0x10B: (countOffset, directories) = (92, 96)
         case 0x20B: (countOffset, directories) = (108, 112)
-        default: return false
+        default: return nil
         }
-        guard optional.le32(countOffset) > 4 else { return false }
-        let offset = UInt64(optional.le32(directories + 4 * 8)), size = UInt64(optional.le32(directories + 4 * 8 + 4))
-        return size > 0 && offset + size <= fileSize
+        guard optional.count >= directories + 4 * 8 + 8, optional.le32(countOffset) > 4 else { return nil }
+        let offset = UInt64(optional.le32(directories + 4 * 8)), size = optional.le32(directories + 4 * 8 + 4)
+        return size > 0 && offset + UInt64(size) <= fileSize ? size : nil
+    }
+
+    /// The Authenticode signature size of a PE image embedded in `file` at `base` (`size` bytes: a UKI's `.linux`);
+    /// nil when it has no PE header or no signature inside those bytes.
+    static func embeddedSignatureBytes(_ file: borrowing ImageFile, base: UInt64, size: UInt64) throws(SystemError) -> UInt32? {
+        let head = try file.read(at: base, count: Int(min(size, 4096)))
+        guard head.count >= 0x40, head.matches(dosMagic, at: 0) else { return nil }
+        let peOffset = UInt64(head.le32(0x3C))
+        guard peOffset + 24 <= size else { return nil }
+        let coff = try file.read(at: base + peOffset, count: 24)
+        guard coff.count == 24, coff.matches(peMagic, at: 0) else { return nil }
+        let optional = try file.read(at: base + peOffset + 24, count: Int(coff.le16(20)))
+        return certificateTableSize(optional, fileSize: size)
     }
 
     /// The bytes of `section` (at most `limit`).
@@ -114,6 +134,12 @@ struct PEImage: Equatable {
             throw SystemError(.badData, path: name, "\(name): PE image without a .linux section (sections \(names)): not a kernel or UKI")
         }
         var details: [String: String] = ["sections": pe.sections.map(\.name).joined(separator: ","), "signed": String(pe.signed)]
+        if let bytes = pe.signatureBytes { details["signatureBytes"] = String(bytes) }
+        // kexec_file_load is given the .linux alone: its own signature is the one the kernel checks.
+        let linuxSignature = try embeddedSignatureBytes(file, base: UInt64(linux.fileOffset),
+                                                        size: UInt64(linux.virtualSize == 0 ? linux.fileSize : min(linux.virtualSize, linux.fileSize)))
+        details["linuxSigned"] = String(linuxSignature != nil)
+        if let bytes = linuxSignature { details["linuxSignatureBytes"] = String(bytes) }
         var release: String?
         var version: String?
         if let uname = pe.section(".uname") {

@@ -17,8 +17,20 @@ public enum KexecErrnoTable {
         case refuse(KexecError.Code, String)
     }
 
-    /// Errnos meaning "the kernel's signature check rejected the image".
-    public static let signatureErrnos: Set<Int32> = [EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD]
+    /// Errnos meaning "the kernel's signature check rejected the image" (measured under Secure Boot: an unsigned
+    /// kernel gives ENODATA, a tampered one EKEYREJECTED, one signed by an unknown key ENOKEY).
+    public static let signatureErrnos: Set<Int32> = [ENODATA, EKEYREJECTED, ENOKEY, EBADMSG, ELIBBAD]
+
+    /// What the kernel's signature errno means, in one phrase.
+    public static func signatureReason(_ value: Int32) -> String {
+        switch value {
+        case ENODATA: "kernel signature missing or not verifiable (ENODATA: the kernel found no signature it could check)"
+        case EKEYREJECTED: "signature rejected, bad or tampered (EKEYREJECTED: the image does not match its signature)"
+        case ENOKEY: "signed by a key the kernel does not trust (ENOKEY: no key in the kernel's keyrings verifies it)"
+        case EBADMSG: "signature malformed (EBADMSG: the kernel cannot parse the image's signature)"
+        default: "signature refused (\(symbol(value)))"
+        }
+    }
 
     /// The verdict for `errno` answered by kexec_file_load under `lockdown` (nil: unknown, treated as off).
     public static func verdict(_ errno: Errno, lockdown: LockdownMode?, crash: Bool = false) -> Verdict {
@@ -37,9 +49,14 @@ public enum KexecErrnoTable {
             return .fallback("kexec_file_load does not support this image format (\(name))")
         case let value where signatureErrnos.contains(value):
             return .refuse(.unavailable,
-                           "the kernel refused the image's signature (\(symbol(value))): a signed kernel is required" +
+                           "\(signatureReason(value)); the kernel refused the image's signature: a signed kernel is required" +
                            (locked ? " under lockdown (\(lockdown!.rawValue))" : " (kexec signature enforcement)"))
-        case EPERM, EACCES:
+        case EACCES:
+            // kexec_file_load answers EACCES when IMA appraisal (the Secure Boot policy) refuses the file; a missing
+            // capability is EPERM.
+            return .refuse(.unavailable, "refused by IMA/Secure Boot policy (EACCES): the kernel's appraisal of the image failed" +
+                           (locked ? " under lockdown (\(lockdown!.rawValue))" : ""))
+        case EPERM:
             if locked {
                 return .refuse(.unavailable,
                                "refused by kernel lockdown (\(lockdown!.rawValue), \(symbol(errno.rawValue))): only a kernel with a valid signature can be loaded")
@@ -61,7 +78,7 @@ public enum KexecErrnoTable {
     /// The C name of an errno kreboot mentions (`EKEYREJECTED`), else its number.
     public static func symbol(_ value: Int32) -> String {
         let names: [Int32: String] = [
-            EKEYREJECTED: "EKEYREJECTED", ENOKEY: "ENOKEY", EBADMSG: "EBADMSG", ELIBBAD: "ELIBBAD",
+            ENODATA: "ENODATA", EKEYREJECTED: "EKEYREJECTED", ENOKEY: "ENOKEY", EBADMSG: "EBADMSG", ELIBBAD: "ELIBBAD",
             EPERM: "EPERM", EACCES: "EACCES", ENOSYS: "ENOSYS", EOPNOTSUPP: "EOPNOTSUPP", ENOEXEC: "ENOEXEC",
             EINVAL: "EINVAL", ENOMEM: "ENOMEM", EBUSY: "EBUSY", ENOENT: "ENOENT", EBADF: "EBADF",
         ]

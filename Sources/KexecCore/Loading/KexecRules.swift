@@ -94,14 +94,53 @@ public enum KexecRules {
             : KexecFinding(.fail, .badImage, "\(path): \(article(image.arch)) \(image.arch) kernel, this machine is \(machine)")
     }
 
-    /// Under lockdown only a signed image loads (69).
-    public static func signature(_ path: String, _ image: KernelImageInfo?, _ kernel: KernelState) -> KexecFinding {
-        guard let mode = kernel.lockdown, mode != .none else { return KexecFinding(.pass, "no signature needed") }
-        if image?.details["signed"] == "false" {
-            return KexecFinding(.fail, .unavailable,
-                "\(path): the image has no signature (no Authenticode certificate table) and kernel lockdown (\(mode.rawValue)) loads only signed kernels")
+    /// The image's signature as its PE header shows it: signed or not (nil when the format carries none kreboot
+    /// can read), and one phrase. For a UKI it is the signature of its `.linux`, which is what kexec_file_load gets.
+    public static func signatureState(_ image: KernelImageInfo?) -> (signed: Bool?, text: String) {
+        guard let image else { return (nil, "signature unknown (the image could not be read)") }
+        func bytes(_ key: String) -> String { image.details[key].map { ", \($0) bytes" } ?? "" }
+        if image.format == .uki, let linux = image.details["linuxSigned"] {
+            let outer = image.details["signed"] == "true" ? "the UKI is signed" : "the UKI itself is not signed"
+            return linux == "true"
+                ? (true, "the UKI's .linux is signed (Authenticode certificate table\(bytes("linuxSignatureBytes"))); \(outer)")
+                : (false, "the UKI's .linux has no signature (no Authenticode certificate table); \(outer)")
         }
-        return KexecFinding(.pass, "kernel lockdown is \(mode.rawValue): loading only through kexec_file_load, and only a kernel with a valid signature")
+        switch image.details["signed"] {
+        case "true"?: return (true, "signed (Authenticode certificate table\(bytes("signatureBytes")))")
+        case "false"?: return (false, "no signature (no Authenticode certificate table, or one that runs past the end of the file)")
+        default: return (nil, "no PE signature to read (\(image.format.rawValue) image)")
+        }
+    }
+
+    /// The image's signature against lockdown: under lockdown an image without a signature is refused (69), as
+    /// kexec_file_load would refuse it (ENODATA) — before anything is stopped; a signed one is verified by the
+    /// kernel at load. Without lockdown the state is shown and nothing is required.
+    public static func signature(_ path: String, _ image: KernelImageInfo?, _ kernel: KernelState) -> KexecFinding {
+        let state = signatureState(image)
+        guard let mode = kernel.lockdown, mode != .none else {
+            return KexecFinding(.pass, "\(path): \(state.text); not required (kernel lockdown is off)")
+        }
+        switch state.signed {
+        case false?:
+            return KexecFinding(.fail, .unavailable,
+                "\(path): \(state.text), and kernel lockdown (\(mode.rawValue)) loads only signed kernels: kexec_file_load would refuse it (ENODATA)")
+        case true?:
+            return KexecFinding(.pass, "\(path): \(state.text); lockdown (\(mode.rawValue)): the kernel verifies it against its keyrings at load")
+        case nil:
+            return KexecFinding(.warn, "\(path): \(state.text); lockdown (\(mode.rawValue)): the kernel decides at load whether it is signed")
+        }
+    }
+
+    /// The firmware's Secure Boot state, for the plan's checks: never a failure (lockdown is what refuses).
+    public static func secureBoot(_ kernel: KernelState) -> KexecFinding {
+        let where_ = "(EFI variable SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c)"
+        switch (kernel.efiBooted, kernel.secureBoot) {
+        case (_, true?): return KexecFinding(.pass, "Secure Boot is enabled \(where_): only signed kernels load")
+        case (_, false?): return KexecFinding(.pass, "Secure Boot is disabled \(where_)")
+        case (false?, nil): return KexecFinding(.pass, "not booted through UEFI (no /sys/firmware/efi): no Secure Boot")
+        case (true?, nil): return KexecFinding(.warn, "booted through UEFI, but the Secure Boot state cannot be read \(where_)")
+        case (nil, nil): return KexecFinding(.pass, "Secure Boot state unknown (no /sys/firmware)")
+        }
     }
 
     /// `an` before a vowel (`an aarch64 kernel`), else `a`.

@@ -85,7 +85,12 @@ public struct KexecToolsLoader: KexecLoader {
         let detail = result.output.split(separator: "\n").last.map { String($0).trimmingWhitespace() } ?? ""
         let lower = result.output.lowercased()
         let code: KexecError.Code
-        if lower.contains("operation not permitted") || lower.contains("permission denied") {
+        var reason = ""
+        if lower.contains("permission denied") {
+            // kexec_load(2) answers EACCES when IMA's Secure Boot policy forbids it (measured under Secure Boot).
+            code = .unavailable
+            reason = "; kexec_load refused by IMA/Secure Boot policy (EACCES)"
+        } else if lower.contains("operation not permitted") {
             code = .noPermission
         } else if lower.contains("cannot determine the file type") || lower.contains("invalid") {
             code = .badImage
@@ -95,6 +100,6 @@ public struct KexecToolsLoader: KexecLoader {
         let subject = path.map { "\($0): " } ?? ""
         throw KexecError(code, operation: operation, path: path,
                          "\(subject)\(argv[0]) \(argv.dropFirst().prefix(2).joined(separator: " ")) failed (exit \(result.status))" +
-                         (detail.isEmpty ? "" : ": \(detail)"))
+                         (detail.isEmpty ? "" : ": \(detail)") + reason)
     }
 }

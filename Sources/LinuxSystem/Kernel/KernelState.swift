@@ -33,6 +33,12 @@ public struct KernelState: Codable, Sendable, Equatable {
     public var memTotalBytes: UInt64?
     /// /proc/sys/kernel/osrelease (the running kernel's release).
     public var runningRelease: String?
+    /// Whether the running system was started through UEFI: /sys/firmware/efi exists (nil when /sys/firmware is
+    /// not there at all, as in a tree planned for with --root).
+    public var efiBooted: Bool?
+    /// The firmware's Secure Boot state: the EFI global variable SecureBoot (1 enabled, 0 disabled); nil when
+    /// not booted through UEFI or the variable cannot be read.
+    public var secureBoot: Bool?
     /// The numbers that cannot be (a MemTotal past 2^64 bytes, a Crash kernel range that ends before it
     /// starts, a kexec_crash_size that is not a number), each "FILE: impossible FIELD: WHY", keyed by the
     /// field they leave unknown. A plan that depends on one fails naming it (exit 65); informational
@@ -46,7 +52,7 @@ public struct KernelState: Codable, Sendable, Equatable {
 
     private enum CodingKeys: String, CodingKey {
         case kexecLoaded, kexecCrashLoaded, kexecCrashSize, kexecLoadDisabled, lockdown, crashRegions, memTotalBytes,
-             runningRelease
+             runningRelease, efiBooted, secureBoot
     }
 
     public init(kexecLoaded: Bool? = nil, kexecCrashLoaded: Bool? = nil, kexecCrashSize: UInt64? = nil,

@@ -12,6 +12,8 @@ public enum KernelStateReader {
             lockdown: root.readLine("/sys/kernel/security/lockdown").flatMap(parseLockdown),
             runningRelease: root.readLine("/proc/sys/kernel/osrelease")
         )
+        if root.isDirectory("/sys/firmware") { state.efiBooted = root.isDirectory("/sys/firmware/efi") }
+        state.secureBoot = root.readBytes(secureBootVariable, limit: 64).flatMap(parseSecureBoot)
         if let text = root.readLine("/sys/kernel/kexec_crash_size") {
             switch parseCrashSize(text) {
             case .success(let size): state.kexecCrashSize = size
@@ -32,6 +34,14 @@ public enum KernelStateReader {
             }
         }
         return state
+    }
+
+    /// efivarfs' SecureBoot variable (EFI global variable GUID): 4 attribute bytes, then one byte, 1 when enabled.
+    public static let secureBootVariable = "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
+
+    /// The SecureBoot variable's file contents → enabled or not; nil when it has no value byte.
+    static func parseSecureBoot(_ bytes: [UInt8]) -> Bool? {
+        bytes.count >= 5 ? bytes[4] != 0 : nil
     }
 
     /// `0` → false, `1` (or any other positive number) → true; nil for anything else.

@@ -57,6 +57,21 @@ public enum LinuxSyscalls {
     }
 
     /// 0 → success; -errno → that errno.
+    /// The inode flags of `fd` (FS_IMMUTABLE_FL …). The corresponding C function is `ioctl(FS_IOC_GETFLAGS)`.
+    public static func inodeFlags(_ fd: Int32) -> Result<UInt32, Errno> {
+        var flags: UInt32 = 0
+        let rc = cl_get_inode_flags(fd, &flags)
+        return rc == 0 ? .success(flags) : .failure(Errno(rawValue: -rc))
+    }
+
+    /// Sets the inode flags of `fd`. The corresponding C function is `ioctl(FS_IOC_SETFLAGS)`.
+    public static func setInodeFlags(_ fd: Int32, _ flags: UInt32) -> Result<Void, Errno> {
+        result(cl_set_inode_flags(fd, flags))
+    }
+
+    /// FS_IMMUTABLE_FL, which efivarfs sets on every variable file.
+    public static var immutableFlag: UInt32 { cl_fs_immutable_flag() }
+
     private static func result(_ rc: Int32) -> Result<Void, Errno> {
         rc == 0 ? .success(()) : .failure(Errno(rawValue: -rc))
     }

@@ -19,12 +19,23 @@ enum SystemdBootChooser {
         }
         let sortedEntries = found.map(\.entry)
         func firstMatch(_ pattern: String) -> Int? { sortedEntries.firstIndex { LoaderConf.matches(pattern, $0) } }
-        let vars = LoaderConf.efiVariableDirectory
 
         var rules: [String] = []
-        if let oneShot = LoaderConf.efiVariable("LoaderEntryOneShot", root: root) {
+        let oneShot = LoaderConf.efiVariable("LoaderEntryOneShot", root: root)
+        var chosen = choose(oneShot: oneShot, entries: entries, firstMatch: firstMatch, loaderConf: loaderConf, root: root,
+                            configFile: configFile, rules: &rules, problems: &problems)
+        chosen.systemdBootOneShot = oneShot
+        return chosen
+    }
+
+    /// systemd-boot's choice: LoaderEntryOneShot, LoaderEntryDefault, loader.conf's `default`, the first entry.
+    private static func choose(oneShot: String?, entries: [BootEntry], firstMatch: (String) -> Int?, loaderConf: LoaderConf?,
+                               root: RootDirectory, configFile: String, rules: inout [String],
+                               problems: inout [String]) -> BootLoaderDiscovery {
+        let vars = LoaderConf.efiVariableDirectory
+        if let oneShot {
             if let n = firstMatch(oneShot) {
-                return discovery(entries, n, "EFI variable LoaderEntryOneShot \"\(oneShot)\" in \(vars)", configFile)
+                return discovery(entries, n, "EFI variable LoaderEntryOneShot \"\(oneShot)\" in \(vars) (one-time, set by bootctl set-oneshot)", configFile)
             }
             rules.append("LoaderEntryOneShot \"\(oneShot)\" matches no entry")
         }

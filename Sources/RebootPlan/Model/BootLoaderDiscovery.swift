@@ -21,6 +21,9 @@ public struct BootLoaderDiscovery: Codable, Sendable, Equatable {
     /// The grubenv whose `next_entry` (set by grub-reboot) chose the default: a one-time choice that GRUB
     /// clears as it boots it, and so does a reboot into the default entry. Nil otherwise.
     public var oneTimeEntryFile: String?
+    /// systemd-boot's one-time entry (the EFI variable LoaderEntryOneShot, `bootctl set-oneshot`) when it is set:
+    /// systemd-boot deletes it as it boots, and so does a reboot through kreboot. Nil otherwise.
+    public var systemdBootOneShot: String?
 
     public init(entries: [BootEntry] = [], defaultIndex: Int? = nil, defaultRule: String = "",
                 configFile: String? = nil, kind: BootSourceKind? = nil, problems: [String] = [],

@@ -6,6 +6,10 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case kexecSupported = "kexec-supported"
     case kexecLoadDisabled = "kexec-load-disabled"
     case lockdown
+    /// The firmware's Secure Boot state (SecureBoot EFI variable); shown, never failing.
+    case secureBoot = "secure-boot"
+    /// The chosen kernel's signature (its PE certificate table) against lockdown: fails when lockdown needs one.
+    case signature
     case bootEntry = "boot-entry"
     case kernelImage = "kernel-image"
     case initrd

@@ -4,7 +4,7 @@ import LinuxSystem
 /// The plan JSON's step objects: `action` and the step's fields, flat (schemaVersion 1, additive).
 extension PlanStep: Codable {
     private enum Key: String, CodingKey {
-        case action, kernel, initrds, commandLine, path, unit, mode, kind, sizeBytes, usedBytes
+        case action, kernel, initrds, commandLine, path, unit, mode, kind, sizeBytes, usedBytes, variable, entry
         case source, fstype, vfsOptions, fsOptions, fsRoot, device, mountID, parentID
     }
 
@@ -20,6 +20,8 @@ extension PlanStep: Codable {
         case .load: self = .load(try image())
         case .loadCrash: self = .loadCrash(try image())
         case .clearGrubNextEntry: self = .clearGrubNextEntry(grubenv: try string(.path))
+        case .clearSystemdBootOneShot:
+            self = .clearSystemdBootOneShot(variable: try string(.variable), entry: try c.decodeIfPresent(String.self, forKey: .entry) ?? "")
         case .isolate: self = .isolate(unit: try string(.unit))
         case .swapOff:
             self = .swapOff(SwapArea(path: try string(.path), kind: try c.decode(SwapArea.Kind.self, forKey: .kind),
@@ -52,6 +54,9 @@ extension PlanStep: Codable {
             try c.encode(image.initrds, forKey: .initrds)
             try c.encode(image.commandLine, forKey: .commandLine)
         case .clearGrubNextEntry(let grubenv): try c.encode(grubenv, forKey: .path)
+        case .clearSystemdBootOneShot(let variable, let entry):
+            try c.encode(variable, forKey: .variable)
+            try c.encode(entry, forKey: .entry)
         case .isolate(let unit): try c.encode(unit, forKey: .unit)
         case .swapOff(let area):
             try c.encode(area.path, forKey: .path)

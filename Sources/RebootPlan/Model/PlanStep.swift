@@ -11,6 +11,9 @@ public enum PlanStep: Sendable, Equatable {
     case loadCrash(KexecImage)
     /// Clear grub-reboot's one-time `next_entry` in this grubenv, as GRUB does when it boots that entry.
     case clearGrubNextEntry(grubenv: String)
+    /// Delete systemd-boot's one-time choice, the EFI variable `variable` (LoaderEntryOneShot-4a67b082-…, set by
+    /// `bootctl set-oneshot`), as systemd-boot does when it boots; `entry` is what it named when planned.
+    case clearSystemdBootOneShot(variable: String, entry: String)
     /// Isolate a systemd unit (rescue.target): services and login sessions stop.
     case isolate(unit: String)
     /// Turn an active swap area off, before the file system under it is touched.
@@ -34,7 +37,7 @@ public enum PlanStep: Sendable, Equatable {
 
     /// The step's name in the plan JSON.
     public enum Action: String, Codable, Sendable, CaseIterable {
-        case load, loadCrash, clearGrubNextEntry, isolate, swapOff, moveJournal, unmount, remountReadOnly, sync,
+        case load, loadCrash, clearGrubNextEntry, clearSystemdBootOneShot, isolate, swapOff, moveJournal, unmount, remountReadOnly, sync,
              exec, panic, handOver
     }
 
@@ -44,6 +47,7 @@ public enum PlanStep: Sendable, Equatable {
         case .load: .load
         case .loadCrash: .loadCrash
         case .clearGrubNextEntry: .clearGrubNextEntry
+        case .clearSystemdBootOneShot: .clearSystemdBootOneShot
         case .isolate: .isolate
         case .swapOff: .swapOff
         case .moveJournal: .moveJournal
@@ -65,6 +69,7 @@ public enum PlanStep: Sendable, Equatable {
         case .load(let image): "load \(image.kernel) (kexec_file_load)"
         case .loadCrash(let image): "load \(image.kernel) as the capture kernel into the crashkernel area"
         case .clearGrubNextEntry(let grubenv): "clear GRUB's one-time next_entry in \(grubenv)"
+        case .clearSystemdBootOneShot(let variable, let entry): "clear systemd-boot's one-time entry \"\(entry)\" (EFI variable \(variable))"
         case .isolate(let unit): "isolate \(unit)"
         case .swapOff(let area): "swap off \(area.path) (\(area.kind.rawValue))"
         case .moveJournal(let directory): "move the journal from \(directory) to /run (journald)"

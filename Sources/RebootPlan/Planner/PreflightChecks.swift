@@ -7,13 +7,16 @@ struct PreflightChecks {
 
     /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
     func run(target: BootTarget?, targetFailure: PlanCheck?) -> [PlanCheck] {
-        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), mountTable()]
+        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), mountTable()]
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
             checks.append(PlanCheck(.bootEntry, .pass, describe(target.source)))
             checks.append(kernelImage(target.kernel))
-            checks.append(initrds(target.initrds))
+            if let facts = snapshot.files[target.kernel], facts.exists, facts.image != nil {
+                checks.append(PlanCheck(.signature, KexecRules.signature(target.kernel, facts.image, snapshot.kernel)))
+            }
+            checks.append(initrds(target.initrds, kernel: target.kernel))
         }
         checks.append(sessions())
         if options.policy.strategy == .kreboot { checks.append(swap()) }
@@ -49,6 +52,10 @@ struct PreflightChecks {
 
     func lockdown() -> PlanCheck {
         PlanCheck(.lockdown, KexecRules.lockdown(snapshot.kernel))
+    }
+
+    func secureBoot() -> PlanCheck {
+        PlanCheck(.secureBoot, KexecRules.secureBoot(snapshot.kernel))
     }
 
     func mountTable() -> PlanCheck {
@@ -98,8 +105,14 @@ struct PreflightChecks {
         return release.first?.isNumber == true ? release : nil
     }
 
-    func initrds(_ paths: [String]) -> PlanCheck {
-        if paths.isEmpty { return PlanCheck(.initrd, .pass, "no initrd") }
+    func initrds(_ paths: [String], kernel: String? = nil) -> PlanCheck {
+        if paths.isEmpty {
+            if let kernel, let image = snapshot.files[kernel]?.image, image.format == .uki,
+               image.details["sections"]?.split(separator: ",").contains(".initrd") == true {
+                return PlanCheck(.initrd, .pass, "the UKI's own .initrd (\(kernel))")
+            }
+            return PlanCheck(.initrd, .pass, "no initrd")
+        }
         for path in paths {
             guard let facts = snapshot.files[path], facts.exists else { return PlanCheck(.initrd, .fail, "\(path): no such file") }
             guard facts.isRegularFile else { return PlanCheck(.initrd, .fail, "\(path): not a regular file") }

@@ -28,6 +28,9 @@ struct StepPlanner {
             if options.kernel == nil && options.entry == nil, let grubenv = snapshot.bootLoader.oneTimeEntryFile {
                 steps.append(.clearGrubNextEntry(grubenv: grubenv))
             }
+            if options.kernel == nil && options.entry == nil, let oneShot = snapshot.bootLoader.systemdBootOneShot {
+                steps.append(.clearSystemdBootOneShot(variable: EfiVarFS.loaderVariable("LoaderEntryOneShot"), entry: oneShot))
+            }
         case .kdumpTest:
             if snapshot.kernel.kexecCrashLoaded != true, let image { steps.append(.loadCrash(image)) }
         }

@@ -22,7 +22,7 @@ struct TargetSelector {
         if let kernel = options.kernel {
             let (line, why) = options.mode == .kdumpTest
                 ? captureCommandLine(running: running)
-                : commandLine(entryOptions: nil, running: running)
+                : commandLine(entryOptions: nil, running: running, ukiCommandLine: ukiCommandLine(kernel))
             return .success(BootTarget(kernel: kernel, initrds: options.initrds, commandLine: line,
                                        source: .init(kind: .explicit, rule: "--kernel \(kernel); command line \(why)")))
         }
@@ -70,7 +70,13 @@ struct TargetSelector {
                           source: .init(kind: .explicit, rule: "the running kernel's image \(kernel); command line \(why)"))
     }
 
-    private func commandLine(entryOptions: String?, running: KernelCommandLine) -> (String, String) {
+    /// The `.cmdline` embedded in `kernel` when it is a UKI: what it boots with unless told otherwise.
+    private func ukiCommandLine(_ kernel: String) -> String? {
+        guard let image = snapshot.files[kernel]?.image, image.format == .uki else { return nil }
+        return image.details["cmdline"].flatMap { $0.isEmpty ? nil : $0 }
+    }
+
+    private func commandLine(entryOptions: String?, running: KernelCommandLine, ukiCommandLine: String? = nil) -> (String, String) {
         if let explicit = options.commandLine {
             return (KernelCommandLine(explicit).appending(options.append).description, "from --command-line")
         }
@@ -80,6 +86,8 @@ struct TargetSelector {
             base = running.reusable; why = "reused from /proc/cmdline"
         } else if let entryOptions {
             base = KernelCommandLine(entryOptions); why = "from the entry"
+        } else if let ukiCommandLine {
+            base = KernelCommandLine(ukiCommandLine); why = "the UKI's embedded .cmdline"
         } else {
             base = running.reusable; why = "reused from /proc/cmdline (the entry has none)"
         }

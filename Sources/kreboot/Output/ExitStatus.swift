@@ -21,7 +21,7 @@ enum ExitStatus: Int32 {
     static func forCheck(_ id: CheckID) -> ExitStatus {
         switch id {
         case .root: return .noPermission
-        case .kexecSupported, .kexecLoadDisabled, .lockdown, .crashkernel, .dumpSpace: return .unavailable
+        case .kexecSupported, .kexecLoadDisabled, .lockdown, .crashkernel, .dumpSpace, .signature, .secureBoot: return .unavailable
         case .bootEntry, .kernelImage, .initrd, .mountTable, .kernelValues: return .badData
         case .sessions, .alreadyLoaded, .swap: return .temporary
         }

@@ -75,7 +75,7 @@ SCHEMA_JSON = r'''
       "type": "object",
       "required": ["id", "status", "message"],
       "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap (new checks add ids)"},
+        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, secure-boot, signature (new checks add ids)"},
         "status": {"enum": ["pass", "warn", "fail"]},
         "message": {"type": "string"}
       }
@@ -112,12 +112,13 @@ SCHEMA_JSON = r'''
       "type": "object",
       "required": ["action"],
       "properties": {
-        "action": {"enum": ["load", "loadCrash", "clearGrubNextEntry", "isolate", "swapOff", "moveJournal", "unmount", "remountReadOnly", "sync", "exec", "panic", "handOver"]}
+        "action": {"enum": ["load", "loadCrash", "clearGrubNextEntry", "clearSystemdBootOneShot", "isolate", "swapOff", "moveJournal", "unmount", "remountReadOnly", "sync", "exec", "panic", "handOver"]}
       },
       "allOf": [
         {"if": {"properties": {"action": {"const": "load"}}}, "then": {"$ref": "#/$defs/image"}},
         {"if": {"properties": {"action": {"const": "loadCrash"}}}, "then": {"$ref": "#/$defs/image"}},
         {"if": {"properties": {"action": {"const": "clearGrubNextEntry"}}}, "then": {"required": ["path"], "properties": {"path": {"$ref": "#/$defs/path"}}}},
+        {"if": {"properties": {"action": {"const": "clearSystemdBootOneShot"}}}, "then": {"required": ["variable", "entry"], "properties": {"variable": {"type": "string", "pattern": "^LoaderEntryOneShot-[0-9a-f-]{36}$"}, "entry": {"type": "string"}}}},
         {"if": {"properties": {"action": {"const": "isolate"}}}, "then": {"required": ["unit"], "properties": {"unit": {"type": "string", "minLength": 1}}}},
         {"if": {"properties": {"action": {"const": "swapOff"}}}, "then": {
           "required": ["path", "kind", "sizeBytes", "usedBytes"],
