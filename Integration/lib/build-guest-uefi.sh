@@ -124,6 +124,10 @@ for unit in apt-daily.timer apt-daily-upgrade.timer dpkg-db-backup.timer e2scrub
 	dev-hugepages.mount dev-mqueue.mount kexec-load.service kexec.service; do
 	ln -sfn /dev/null "$ROOT/etc/systemd/system/$unit"
 done
+# On a loaded 2-core host the initramfs and udev's coldplug take minutes under TCG OVMF: wait for the ESP and
+# data devices longer than systemd's 90 s before giving up into emergency mode.
+mkdir -p "$ROOT/etc/systemd/system.conf.d"
+printf '[Manager]\nDefaultTimeoutStartSec=600\n' >"$ROOT/etc/systemd/system.conf.d/kreboot-it-timeouts.conf"
 mkdir -p "$ROOT/etc/systemd/system/sysinit.target.wants"
 ln -sfn ../kreboot-it-agent.service "$ROOT/etc/systemd/system/sysinit.target.wants/kreboot-it-agent.service"
 [ -s "$ROOT/etc/machine-id" ] || cat /proc/sys/kernel/random/uuid | tr -d - >"$ROOT/etc/machine-id"

@@ -88,6 +88,11 @@ def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE
     Flavor "kernel" boots with qemu -kernel; "grub" boots through SeaBIOS and GRUB (build-guest.sh)."""
     cache_root.mkdir(parents=True, exist_ok=True)
     target = cache_root / (recipe_hash(flavor) + ("" if flavor == "kernel" else f"-{flavor}"))
+    if (target / "guest.json").is_file():
+        # Built already (entries are renamed into place whole): no need to wait for the lock, which another
+        # worktree may hold for minutes while it builds its own flavor.
+        os.utime(target)
+        return CachedGuest(target, json.loads((target / "guest.json").read_text()))
     with open(cache_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "guest.json").is_file():
