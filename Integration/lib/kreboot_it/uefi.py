@@ -20,7 +20,7 @@ from .guest import BootInfo, Guest
 from .images import CachedGuest, inject_file
 from .kreboot_cli import RebootOutcome, dry_run_plan, expect_steps_as_planned, kreboot_reboot, progress_steps
 
-UEFI_BOOT_TIMEOUT = 480.0
+UEFI_BOOT_TIMEOUT = 900.0
 SECURE_BOOT_VARIABLE = "/sys/firmware/efi/efivars/SecureBoot-8be4df61-93ca-11d2-aa0d-00e098032b8c"
 SYSTEMD_BOOT = "/EFI/systemd/systemd-bootx64.efi"
 REMOVABLE_PATH = "/EFI/BOOT/BOOTX64.EFI"
@@ -130,7 +130,7 @@ def uefi_reboot(ctx: ScenarioContext, guest: Guest, first: BootInfo, arguments: 
         expect(found == token, f"{label}: data image holds {found!r} in /{name}, expected {token!r}")
         expect(not fat_dirty(paused.images.root, offset), f"{label}: the ESP (vfat) is dirty when the new kernel started")
 
-    outcome = kreboot_reboot(guest, first, f"{arguments} --yes".strip(), host_checks, timeout=300,
+    outcome = kreboot_reboot(guest, first, f"{arguments} --yes".strip(), host_checks, timeout=600,
                              boot_timeout=UEFI_BOOT_TIMEOUT)
     ctx.timing(f"{label}: kreboot -> new kernel", outcome.to_new_kernel)
     ctx.timing(f"{label}: kreboot -> new boot READY", outcome.to_ready)
