@@ -87,10 +87,10 @@ debootstrap --variant=minbase --include="$PACKAGES" "$SUITE" "$ROOT" "$MIRROR" >
 }
 log "debootstrap done in $((SECONDS - t0)) s"
 
-log "downloading $KPKG linux-image-amd64 shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed systemd-boot-efi"
+log "downloading $KPKG linux-image-amd64 shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed systemd-boot-efi systemd-boot"
 mkdir -p "$WORK/debs" "$WORK/efi"
 (cd "$WORK/debs" && apt-get download -qq -o APT::Sandbox::User=root "$KPKG" linux-image-amd64 \
-	shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed systemd-boot-efi)
+	shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed systemd-boot-efi systemd-boot)
 for pkg in shim-signed shim-helpers-amd64-signed grub-efi-amd64-signed systemd-boot-efi; do
 	dpkg-deb -x "$WORK"/debs/"$pkg"_*.deb "$WORK/efi"
 done
@@ -184,6 +184,11 @@ cp "$SHIM" "$ESP/EFI/debian/shimx64.efi"
 cp "$SHIM" "$ESP/EFI/BOOT/BOOTX64.EFI"
 # systemd-boot as `bootctl install` would place it (bootctl needs efivars: copied by hand).
 cp "$SDBOOT" "$ESP/EFI/systemd/systemd-bootx64.efi"
+# bootctl (`bootctl list`, `bootctl set-oneshot`) is in Debian 12's systemd-boot package, whose postinst would run
+# `bootctl install` (it needs efivars): only the binary is taken (it links against systemd's shared library).
+dpkg-deb -x "$WORK"/debs/systemd-boot_*.deb "$WORK/sdboot"
+install -m 0755 "$WORK/sdboot/usr/bin/bootctl" "$ROOT/usr/bin/bootctl"
+chroot "$ROOT" bootctl --version >/dev/null || die "bootctl from systemd-boot does not run in the guest"
 # Type #1 entries with the kernel and initrd on the ESP (paths relative to it, as kernel-install lays them out).
 cp "$ROOT/boot/vmlinuz-$RELEASE" "$ESP/$MACHINE_ID/$RELEASE/linux"
 cp "$ROOT/boot/initrd.img-$RELEASE" "$ESP/$MACHINE_ID/$RELEASE/initrd"
