@@ -8,6 +8,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <sys/ioctl.h>
+#include <sys/vfs.h>
 #include <linux/fs.h>
 
 int cl_kexec_file_load(int kernel_fd, int initrd_fd, unsigned long cmdline_len,
@@ -68,3 +69,10 @@ int cl_set_inode_flags(int fd, unsigned int flags) {
 }
 
 unsigned int cl_fs_immutable_flag(void) { return FS_IMMUTABLE_FL; }
+
+int cl_fs_magic(int fd, unsigned long long *magic) {
+    struct statfs fs;
+    if (fstatfs(fd, &fs) != 0) return -errno;
+    *magic = (unsigned long long)fs.f_type;
+    return 0;
+}

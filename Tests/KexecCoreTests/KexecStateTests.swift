@@ -36,6 +36,17 @@ import Testing
         #expect(status.text.contains("crash reservation:    256 MiB (kexec_crash_size 268435456)"))
     }
 
+    @Test func statusShowsTheFirmwareAndSecureBoot() {
+        var kernel = KernelState(kexecLoaded: false, lockdown: .integrity)
+        kernel.efiBooted = true
+        kernel.secureBoot = true
+        let status = KexecStatus(kernel: kernel, recorded: KexecState())
+        #expect(status.secureBoot == true)
+        #expect(status.text.contains("firmware:             UEFI, Secure Boot enabled (SecureBoot EFI variable read)"))
+        kernel.secureBoot = nil
+        #expect(KexecStatus(kernel: kernel, recorded: KexecState()).text.contains("firmware:             UEFI, Secure Boot state not readable (efivarfs)"))
+    }
+
     @Test func statusKeepsWhatTheKernelConfirms() {
         let record = KexecLoadRecord(image: image, info: info, crash: false, method: .fileSyscall)
         let status = KexecStatus(kernel: KernelState(kexecLoaded: true, kexecCrashLoaded: false), recorded: KexecState(kernel: record))

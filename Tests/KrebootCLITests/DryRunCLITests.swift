@@ -73,6 +73,25 @@ import Testing
         #expect(result.stdout.contains("kexec_load_disabled"))
     }
 
+    /// Under lockdown a kernel without a signature is refused by the plan: 69, naming the file and the signature.
+    @Test func unsignedKernelUnderLockdownIsUnavailable() throws {
+        let machine = try FixtureMachine("debian12-systemd-boot")
+        defer { machine.cleanUp() }
+        try machine.write("/sys/kernel/security/lockdown", "none [integrity] confidentiality\n")
+        let uki = "/boot/efi/EFI/Linux/debian-6.1.0-28-amd64.efi"
+        let result = try CLIRunner.run(["--dry-run", "--json", "--root", machine.root, "--entry", "debian-6.1.0-28-amd64.efi"])
+        #expect(result.status == 69)
+        let plan = try result.json()
+        let checks = try #require(plan["checks"] as? [[String: Any]])
+        let signature = try #require(checks.first { $0["id"] as? String == "signature" })
+        #expect(signature["status"] as? String == "fail")
+        #expect((signature["message"] as? String)?.hasPrefix("\(uki): the UKI's .linux has no signature") == true)
+        #expect(checks.contains { $0["id"] as? String == "secure-boot" })
+        let target = try #require(plan["target"] as? [String: Any])
+        #expect(target["commandLine"] as? String == "root=UUID=3f7c2a4e-9b1d-4c8e-a5f6-2d7e8b9c0a1f ro quiet console=ttyS0")
+        #expect((target["source"] as? [String: Any])?["kind"] as? String == "uki")
+    }
+
     @Test func kdumpTestWithoutReservationIsUnavailable() throws {
         let machine = try FixtureMachine("debian12")
         defer { machine.cleanUp() }

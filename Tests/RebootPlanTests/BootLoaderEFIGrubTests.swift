@@ -142,4 +142,45 @@ import Testing
         #expect(finder.mountPoint(for: GrubSearch(kind: .fsUUID, value: "nope")) == nil)
         withExtendedLifetime(tree) {}
     }
+
+    /// The stub's UUID found nowhere: the /boot/grub/grub.cfg that exists is taken, and the plan says so.
+    @Test func stubWithAnUnknownUUIDFallsBackToTheFileThatExistsAndSaysSo() {
+        let tree = BootLoaderFixtures.ScratchTree()
+        tree.write("/boot/efi/EFI/debian/grub.cfg", "search.fs_uuid 0000-UNKNOWN root hd0,gpt2 \nset prefix=($root)'/boot/grub'\nconfigfile $prefix/grub.cfg\n")
+        tree.write("/boot/grub/grub.cfg", "menuentry 'Debian' { linux /boot/vmlinuz-6.1.0-28-amd64 root=/dev/vda2 ro }\n")
+        tree.write("/boot/vmlinuz-6.1.0-28-amd64", "k")
+        let d = tree.readBootLoader()
+        #expect(d.configFile == "/boot/grub/grub.cfg")
+        #expect(d.defaultEntry?.kernel == "/boot/vmlinuz-6.1.0-28-amd64")
+        #expect(d.problems.contains { $0.hasPrefix("/boot/efi/EFI/debian/grub.cfg: GRUB's search --fs-uuid 0000-UNKNOWN found no file system") })
+    }
+}
+
+/// The order of GRUB's blscfg menu: rpm's version comparison, by version when every entry has one.
+@Suite struct GrubBLSOrderTests {
+    @Test func rpmVersionComparison() {
+        let ordered = ["1.0~rc1", "1.0", "1.0a", "1.0.1", "1.1", "1.10", "2"]
+        for i in ordered.indices {
+            for j in ordered.indices {
+                let c = RPMVersionComparison.compare(ordered[i], ordered[j])
+                #expect((i < j && c < 0) || (i == j && c == 0) || (i > j && c > 0), "\(ordered[i]) vs \(ordered[j]) gave \(c)")
+            }
+        }
+        #expect(RPMVersionComparison.compare("4.18.0-552.el8.x86_64", "4.18.0-547.el8.x86_64") > 0)
+        #expect(RPMVersionComparison.compare("5.14.0-427.13.1.el9_4.x86_64", "5.14.0-427.el9.x86_64") > 0)
+        #expect(RPMVersionComparison.compare("0-rescue-abc", "4.18.0-552.el8.x86_64") < 0)
+        #expect(RPMVersionComparison.compare("1.01", "1.1") == 0)
+    }
+
+    @Test func withoutAVersionOnEveryEntryOnlyFileNamesCount() {
+        func found(_ name: String, _ version: String?) -> BLSReader.Found {
+            BLSReader.Found(entry: BLSEntry(fileName: name + ".conf", file: "/boot/loader/entries/\(name).conf", id: name,
+                                            version: version, linux: "/vmlinuz"),
+                            location: BLSReader.locations[0])
+        }
+        let versioned = [found("a-1", "9.0"), found("b-2", "10.0")]
+        #expect(BLSSorter.grubBLSSorted(versioned).map(\.entry.id) == ["b-2", "a-1"])
+        let mixed = [found("a-1", "9.0"), found("b-2", "10.0"), found("c-0", nil)]
+        #expect(BLSSorter.grubBLSSorted(mixed).map(\.entry.id) == ["c-0", "b-2", "a-1"])
+    }
 }

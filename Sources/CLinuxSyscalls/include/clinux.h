@@ -37,6 +37,9 @@ int cl_get_inode_flags(int fd, unsigned int *flags);
 /// ioctl(fd, FS_IOC_SETFLAGS): sets the inode flags. Returns 0, or -errno.
 int cl_set_inode_flags(int fd, unsigned int flags);
 
+/// fstatfs(2)'s f_type (the file system's magic number) of `fd` into *magic. Returns 0, or -errno.
+int cl_fs_magic(int fd, unsigned long long *magic);
+
 /// FS_IMMUTABLE_FL from <linux/fs.h>: efivarfs sets it on every variable file.
 unsigned int cl_fs_immutable_flag(void);
 

@@ -14,6 +14,11 @@ public struct KexecStatus: Codable, Sendable, Equatable {
     /// `none`, `integrity`, `confidentiality`; nil without the lockdown LSM.
     public var lockdown: LockdownMode?
     public var kexecLoadDisabled: Bool?
+    /// Whether this boot came through UEFI (/sys/firmware/efi); nil when unknown.
+    public var efiBooted: Bool?
+    /// The SecureBoot EFI variable: true enabled, false disabled, nil when not readable (so after a kexec, a value
+    /// here also says the EFI runtime and efivarfs survived).
+    public var secureBoot: Bool?
     /// What kreboot loaded for exec, when the kernel still has it loaded.
     public var loaded: KexecLoadRecord?
     /// What kreboot loaded as capture kernel, when the kernel still has it loaded.
@@ -30,6 +35,8 @@ public struct KexecStatus: Codable, Sendable, Equatable {
         crashRegions = kernel.crashRegions
         lockdown = kernel.lockdown
         kexecLoadDisabled = kernel.kexecLoadDisabled
+        efiBooted = kernel.efiBooted
+        secureBoot = kernel.secureBoot
         notes = []
         (loaded, notes) = Self.reconcile(recorded.kernel, kernelSays: kernel.kexecLoaded, what: "kernel", notes: notes)
         (crashLoaded, notes) = Self.reconcile(recorded.crash, kernelSays: kernel.kexecCrashLoaded, what: "crash kernel", notes: notes)
@@ -61,9 +68,20 @@ public struct KexecStatus: Codable, Sendable, Equatable {
                 + (crashSize.map { " (kexec_crash_size \($0))" } ?? ""),
             "lockdown:             \(lockdown?.rawValue ?? "not available")",
             "kexec_load_disabled:  \(yesNo(kexecLoadDisabled))",
+            "firmware:             " + Self.firmware(efiBooted: efiBooted, secureBoot: secureBoot),
         ]
         lines += notes.map { "note: \($0)" }
         return lines
+    }
+
+    /// `UEFI, Secure Boot enabled (SecureBoot EFI variable read)`, `BIOS`, …
+    static func firmware(efiBooted: Bool?, secureBoot: Bool?) -> String {
+        switch (efiBooted, secureBoot) {
+        case (_, let secure?): "UEFI, Secure Boot \(secure ? "enabled" : "disabled") (SecureBoot EFI variable read)"
+        case (true?, nil): "UEFI, Secure Boot state not readable (efivarfs)"
+        case (false?, nil): "BIOS (no /sys/firmware/efi)"
+        case (nil, nil): "unknown"
+        }
     }
 
     private static func describe(_ r: KexecLoadRecord) -> String {

@@ -66,6 +66,8 @@ public struct EfiVarFS: EfiVariables {
     /// The EFI global variable GUID of SecureBoot, SetupMode, BootCurrent ….
     public static let globalGUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c"
     public static let defaultDirectory = "/sys/firmware/efi/efivars"
+    /// EFIVARFS_MAGIC (<linux/magic.h>).
+    static let efivarfsMagic: UInt64 = 0xde5e81e4
 
     public let directory: String
 
@@ -105,8 +107,9 @@ public struct EfiVarFS: EfiVariables {
         guard fd >= 0 else { throw failure("cannot be opened for writing", path) }
         defer { close(fd) }
         let bytes = value.fileBytes
-        // A regular file (a test's directory) keeps old bytes past a shorter value; efivarfs replaces the variable.
-        _ = ftruncate(fd, 0)
+        // A regular file (a test's directory) keeps old bytes past a shorter value: cut it first. efivarfs replaces
+        // the variable with the one write below and is not truncated.
+        if case .success(let magic) = LinuxSyscalls.fileSystemMagic(fd), magic != EfiVarFS.efivarfsMagic { _ = ftruncate(fd, 0) }
         let written = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count else { throw failure("cannot be written", path) }
     }

@@ -69,6 +69,15 @@ public enum LinuxSyscalls {
         result(cl_set_inode_flags(fd, flags))
     }
 
+    /// The magic number of the file system holding `fd` (EFIVARFS_MAGIC …). The corresponding C function is `fstatfs`.
+    public static func fileSystemMagic(_ fd: Int32) -> Result<UInt64, Errno> {
+        var magic: UInt64 = 0
+        let rc = withUnsafeMutablePointer(to: &magic) { pointer in
+            pointer.withMemoryRebound(to: CUnsignedLongLong.self, capacity: 1) { cl_fs_magic(fd, $0) }
+        }
+        return rc == 0 ? .success(magic) : .failure(Errno(rawValue: -rc))
+    }
+
     /// FS_IMMUTABLE_FL, which efivarfs sets on every variable file.
     public static var immutableFlag: UInt32 { cl_fs_immutable_flag() }
 

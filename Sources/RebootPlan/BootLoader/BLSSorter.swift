@@ -30,15 +30,22 @@ enum BLSSorter {
         return byteOrder(a.fileName, b.fileName)
     }
 
-    /// Fedora's GRUB `blscfg` order: entries with a version first, newest version first (rpm-style
-    /// comparison), then by file name, newest first.
-    static func grubBLSOrder(_ a: BLSEntry, _ b: BLSEntry) -> Bool {
-        if (a.version == nil) != (b.version == nil) { return a.version != nil }
-        let v = SystemdVersionComparison.compare(a.version, b.version)
-        if v != 0 { return v > 0 }
-        let f = SystemdVersionComparison.compare(a.id, b.id)
-        if f != 0 { return f > 0 }
-        return a.fileName > b.fileName
+    /// Fedora's and RHEL's GRUB `blscfg` order (grub-core/commands/blscfg.c): newest first by `version` with rpm's
+    /// comparison when every entry has a version, else by file name (without `.conf`) alone; equal versions by
+    /// file name, newest first.
+    static func grubBLSSorted(_ found: [BLSReader.Found]) -> [BLSReader.Found] {
+        let useVersion = found.allSatisfy { $0.entry.version != nil }
+        func stem(_ entry: BLSEntry) -> String {
+            entry.fileName.hasSuffix(".conf") ? String(entry.fileName.dropLast(5)) : entry.fileName
+        }
+        return found.sorted { a, b in
+            if useVersion {
+                let v = RPMVersionComparison.compare(a.entry.version ?? "", b.entry.version ?? "")
+                if v != 0 { return v > 0 }
+            }
+            let f = RPMVersionComparison.compare(stem(a.entry), stem(b.entry))
+            return f != 0 ? f > 0 : a.entry.fileName > b.entry.fileName
+        }
     }
 
     private static func byteOrder(_ a: String, _ b: String) -> Int {

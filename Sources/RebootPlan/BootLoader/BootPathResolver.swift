@@ -21,7 +21,14 @@ struct BootPathResolver: Sendable {
             } else if mount.fsRoot == "/" && path.hasPrefix("/@/") && !root.exists(joined(mount.target, path)) {
                 path = String(path.dropFirst(2))
             }
-            return joined(mount.target, path)
+            let onMount = joined(mount.target, path)
+            // A BLS entry's partition that the mount table does not show mounted on its own (an ESP at /boot/efi
+            // missing from the table): the file where the entry's directory says it is, when it is there.
+            if preferPrefixed && !root.exists(onMount) {
+                let prefixed = joined(partitionGuess, path)
+                if root.exists(prefixed) { return prefixed }
+            }
+            return onMount
         }
         if path.hasPrefix("/@/") && !root.exists(path) { path = String(path.dropFirst(2)) }
         let prefixed = joined(partitionGuess, path)

@@ -104,6 +104,9 @@ enum GrubReader {
                 return result
             }
             var next = read(root: root, configFile: handOver.path, resolver: resolver, inherited: handOver.variables, via: chain)
+            if resolver.resolveGrub(handOver.written, rootDevice: nil, directory: directory).guessed && !menu.unresolvedSearches.isEmpty {
+                result.problems.append("\(configFile): GRUB's search \(menu.unresolvedSearches.joined(separator: ", ")) found no file system in the mount table, /dev/disk or /etc/fstab; configfile \(handOver.written) taken as \(handOver.path), the /boot or / that holds it")
+            }
             next.problems = result.problems + next.problems
             if via.isEmpty {
                 next.rule += " (\(chain.joined(separator: " → ")) → \(next.configFile) by configfile)"
@@ -170,8 +173,7 @@ enum GrubReader {
                                                           directory: directory, guessed: &guessed, problems: &problems)))
             case .blscfg:
                 let location = BLSReader.locations[0]
-                let found = BLSReader.read(root: root, locations: [location], problems: &problems)
-                    .sorted { BLSSorter.grubBLSOrder($0.entry, $1.entry) }
+                let found = BLSSorter.grubBLSSorted(BLSReader.read(root: root, locations: [location], problems: &problems))
                 for one in found {
                     let entry = BLSReader.bootEntry(one, resolver: resolver, grubVariables: variables)
                     nodes.append(.entry(title: entry.title, id: entry.id, entry: entry))

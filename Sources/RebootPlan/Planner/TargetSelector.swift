@@ -61,7 +61,9 @@ struct TargetSelector {
                               source: .init(kind: .kdumpConfig, file: kdump.file, rule: "kernel from \(kdump.file); command line \(why)"))
         }
         guard let release = snapshot.kernel.runningRelease else { return nil }
-        if let entry = snapshot.bootLoader.entries.first(where: { $0.kernel.hasSuffix("-" + release) || $0.version == release }) {
+        if let entry = snapshot.bootLoader.entries.first(where: {
+            $0.kernel.hasSuffix("-" + release) || $0.version == release || $0.extra["uname"] == release
+        }) {
             return target(for: entry, rule: "the entry of the running kernel \(release)", running: running)
         }
         let kernel = "/boot/vmlinuz-\(release)"
