@@ -9,6 +9,9 @@ IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2f
 IT_PACKAGES += python3-jsonschema ansible-core ansible-lint openssh-client kmod
 # arm64 (issue 18): the arm64 guest (qemu-system-aarch64), its debootstrap second stage through binfmt_misc.
 IT_PACKAGES += qemu-system-arm qemu-user-static binfmt-support
+# UEFI (issue 14): OVMF for the uefi guest, mtools/dosfstools to make and fill its ESP (the host kernel has no vfat),
+# sbsigntool (sbattach) for the unsigned kernel, binutils (objcopy) for the UKI.
+IT_PACKAGES += ovmf mtools dosfstools sbsigntool binutils
 BIN := .build/release/kreboot
 
 .PHONY: all deps build release unit integration integration-selftest bench test demo clean

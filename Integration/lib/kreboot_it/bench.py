@@ -42,6 +42,8 @@ from .runner import ensure_kreboot
 KDUMP = "kdump"
 TARGETS = {"vsBare": 1.10, "vsSystemctlKexec": 0.90, "vsFirmware": 0.85}
 DUMP_TARGET_PERCENT = 5.0
+FIRMWARE_PATHS = {"grub": "systemctl reboot -> SeaBIOS -> GRUB",
+                  "uefi": "systemctl reboot -> OVMF (Secure Boot) -> shim -> GRUB"}
 
 
 def measure_kdump(ctx: ScenarioContext) -> dict:
@@ -103,9 +105,9 @@ def build_report(args, cached, paths: dict[str, dict], extras: dict, kdump: dict
         "order": "interleaved: round r runs reboot r of each path in turn, in one guest",
         "kaslr": "nokaslr",
         "guest": {"accel": "tcg", "smp": 2, "memoryMiB": 1024, "flavor": cached.flavor,
-                  "kernel": cached.grub_default_kernel if cached.flavor == "grub" else cached.kernel61},
+                  "kernel": cached.grub_default_kernel if cached.flavor in ("grub", "uefi") else cached.kernel61},
         "host": {"machine": platform.machine(), "cpus": os.cpu_count(), "loadavg": os.getloadavg()},
-        "firmwarePath": "systemctl reboot -> SeaBIOS -> " + ("GRUB" if cached.flavor == "grub" else "qemu -kernel"),
+        "firmwarePath": FIRMWARE_PATHS.get(cached.flavor, "systemctl reboot -> SeaBIOS -> qemu -kernel"),
         "paths": paths,
         "ratios": ratios,
         # bare / systemctlKexec: what no quiesce at all achieves against systemd's own kexec; the
@@ -169,8 +171,9 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--paths", help=f"comma-separated subset of {','.join(PATHS + (KDUMP,))} (default: all)")
     parser.add_argument("--no-kdump", action="store_true", help="skip the kdump measurement")
     parser.add_argument("--kreboot", type=Path, metavar="PATH", help="inject this binary instead of the release build")
-    parser.add_argument("--guest", choices=("grub", "kernel"), default="grub",
-                        help="grub: SeaBIOS+GRUB guest (default); kernel: the -kernel guest")
+    parser.add_argument("--guest", choices=("grub", "kernel", "uefi"), default="grub",
+                        help="grub: SeaBIOS+GRUB guest (default); kernel: the -kernel guest; "
+                             "uefi: OVMF with Secure Boot, shim and GRUB (no kdump measurement)")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be >= 1 and --warmup >= 0")
@@ -179,7 +182,7 @@ def main(argv: list[str]) -> int:
     if unknown:
         parser.error(f"unknown path(s): {', '.join(unknown)}")
     reboot_paths = [p for p in PATHS if p in selected]  # the canonical order
-    run_kdump = KDUMP in selected and not args.no_kdump
+    run_kdump = KDUMP in selected and not args.no_kdump and args.guest != "uefi"
 
     try:
         cached = ensure_cached_guest(args.guest)

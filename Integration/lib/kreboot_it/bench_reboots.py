@@ -24,15 +24,16 @@ from .kreboot_cli import OUTPUT_MARKER, progress_steps
 PATHS = ("bare", "kreboot", "systemctlKexec", "firmware")
 STEP_ORDER = ("plan", "load", "isolate", "unmount", "remount", "sync", "exec")
 REBOOT_TIMEOUT = 240.0
+UEFI_REBOOT_TIMEOUT = 600.0  # OVMF under TCG: a firmware reboot takes a minute or more
 RELAY = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
 # kreboot's last step starting, relayed: `KREBOOT-IT OUT [6/6] kexec into the new kernel (…) ...`.
 LAST_STEP_START = re.compile(rf"{OUTPUT_MARKER}\[\s*(\d+)/\1\] [^\r\n]* \.\.\.")
 PLAN_READY = re.compile(r"plan ready in (\d+\.\d+) s")
 
 
-def command_for(path: str, kernel: str, command_line: str) -> str:
-    """The guest command that reboots along `path`."""
-    load = f"kexec -s -l {kernel} --command-line='{command_line}'"
+def command_for(path: str, kernel: str, command_line: str, initrd: str | None = None) -> str:
+    """The guest command that reboots along `path` (`initrd` for a kernel that needs one: the uefi guest)."""
+    load = f"kexec -s -l {kernel} --command-line='{command_line}'" + (f" --initrd={initrd}" if initrd else "")
     return {
         "bare": f"{load} && kexec -e",
         "kreboot": f"echo '{OUTPUT_MARKER}T0' > /dev/kmsg; kreboot --yes 2>&1 | {RELAY}",
@@ -127,13 +128,14 @@ class PathResults:
         return result
 
 
-def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line: str) -> RebootSample:
+def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line: str,
+                initrd: str | None = None, timeout: float = REBOOT_TIMEOUT) -> RebootSample:
     """Reboot the guest (now in boot `boot_id`) along `path` and time it; fails when the command
-    returns instead of rebooting or no new boot is READY within REBOOT_TIMEOUT."""
+    returns instead of rebooting or no new boot is READY within `timeout`."""
     after = guest.console_offset()
-    command = command_for(path, kernel, command_line)
+    command = command_for(path, kernel, command_line, initrd)
     launched = guest.launch(command)
-    deadline = launched.sent + REBOOT_TIMEOUT
+    deadline = launched.sent + timeout
     kernel_seen = exec_seen = None
     while True:
         text = guest.console()
@@ -152,9 +154,9 @@ def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line
             raise ScenarioFailure(f"{path}: `{command}` returned {result.rc} instead of rebooting: "
                                   f"{(output or result.stderr).strip()[-300:]}")
         if now > deadline:
-            raise ScenarioFailure(f"{path}: no new boot within {REBOOT_TIMEOUT:.0f} s")
+            raise ScenarioFailure(f"{path}: no new boot within {timeout:.0f} s")
         time.sleep(0.05)
-    boot = guest.wait_boot(after=after)
+    boot = guest.wait_boot(after=after, timeout=timeout)
     console = guest.console()[after:]
     output = "\n".join(re.findall(rf"{OUTPUT_MARKER}([^\r\n]*)", console))
     steps, phases = {}, {}
@@ -183,12 +185,16 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
     """Boot one guest (the context's flavor; grub through SeaBIOS and GRUB) and run `warmup` untimed
     kreboot reboots, then `runs` rounds of one reboot per path. Returns the per-path results and
     extras (dryRunSeconds, warmup: the warm-up reboots run, stopped: why the rounds ended early)."""
-    grub = ctx.cached.flavor == "grub"
+    uefi = ctx.cached.flavor == "uefi"
+    grub = ctx.cached.flavor == "grub" or uefi
     kernel = ctx.cached.grub_default_kernel if grub else f"/boot/vmlinuz-{ctx.cached.kernel61}"
+    # The uefi guest: Secure Boot on, OVMF -> shim -> GRUB; its generic kernel needs its initramfs.
+    initrd = f"/boot/initrd.img-{ctx.cached.manifest['kernel']}" if uefi else None
+    timeout = UEFI_REBOOT_TIMEOUT if uefi else REBOOT_TIMEOUT
     results = {path: PathResults(path) for path in paths}
     extras: dict = {}
-    with ctx.boot("reboots", firmware=grub) as guest:
-        boot = guest.wait_boot()
+    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None) as guest:
+        boot = guest.wait_boot(timeout=timeout)
         command_line = boot.cmdline if grub else ctx.cached.command_line
         boot_id = boot.boot_id
         if "kreboot" in paths:
@@ -206,7 +212,7 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
                 continue
             label = "warmup" if run is None else f"run {run + 1}/{runs}"
             try:
-                sample = reboot_once(guest, path, boot_id, kernel, command_line)
+                sample = reboot_once(guest, path, boot_id, kernel, command_line, initrd, timeout)
             except ScenarioFailure as failure:
                 results[path].error = f"{label}: {failure}"
                 print(f"  {path} {label}: FAILED: {failure}", file=sys.stderr, flush=True)

@@ -11,6 +11,7 @@ import codecs
 import contextlib
 import json
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -31,6 +32,16 @@ QEMU_AARCH64 = ["qemu-system-aarch64", "-machine", "virt,dtb-randomness=off", "-
                 "-accel", "tcg,tb-size=64"]
 POLL_SECONDS = 0.05
 BOOT_TIMEOUT = 150.0
+OVMF_DIR = Path("/usr/share/OVMF")
+# OVMF (Debian's ovmf) per `uefi` mode: the read-only code and the variable store a run copies.
+# "secure": Secure Boot on with Microsoft's keys enrolled (needs SMM and the secure pflash);
+# "plain": no Secure Boot (setup mode, no keys).
+OVMF = {
+    "secure": ("OVMF_CODE_4M.secboot.fd", "OVMF_VARS_4M.ms.fd",
+               ["-machine", "q35,smm=on", "-global", "driver=cfi.pflash01,property=secure,value=on",
+                "-global", "ICH9-LPC.disable_s3=1"]),
+    "plain": ("OVMF_CODE_4M.fd", "OVMF_VARS_4M.fd", ["-machine", "q35"]),
+}
 # Added to qemu's -append (not to the guest's boot entries), so a boot that carries it was started
 # by qemu, and a kexec'd kernel without it got its command line from the plan, not reused.
 FIRST_BOOT_PARAMETER = "kreboot_it.boot=qemu"
@@ -76,9 +87,12 @@ class Guest:
 
     def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
                  memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None,
-                 firmware: bool = False, extra_disks: tuple[Path, ...] = (), extra_args: tuple[str, ...] = ()):
+                 firmware: bool = False, extra_disks: tuple[Path, ...] = (), extra_args: tuple[str, ...] = (),
+                 uefi: str | None = None):
         """`extra_args` are appended to qemu's arguments (the fleet scenario's user-mode NIC).
-        firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel.
+        firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel;
+        uefi="secure" or "plain" (see OVMF) boots through OVMF from the root disk's ESP (the uefi flavor), with
+        this run's own copy of the variable store (kept across a power cycle, as NVRAM is).
         `extra_disks` (raw images) become further namespaces of the same NVMe controller, nsid 3, 4, …
         (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently)."""
         self.cached = cached
@@ -87,7 +101,9 @@ class Guest:
         self.memory_mb = memory_mb
         self.command_line = append if append is not None else f"{cached.command_line} {FIRST_BOOT_PARAMETER}"
         self.kernel = kernel or cached.vmlinuz
-        self.firmware = firmware
+        self.uefi = uefi
+        self.firmware = firmware or uefi is not None
+        self.efi_vars = run_dir / "efi-vars.fd"
         self.extra_disks = tuple(extra_disks)
         self.extra_args = tuple(extra_args)
         self.console_path = run_dir / "console.log"
@@ -121,6 +137,7 @@ class Guest:
             *(QEMU_AARCH64 if arm64 else [QEMU, "-accel", "tcg"]), "-smp", "2", "-m", str(self.memory_mb),
             "-nodefaults", "-no-user-config", "-display", "none",
             *([] if self.firmware else ["-kernel", str(self.kernel), "-append", self.command_line]),
+            *self._ovmf_args(),
             "-chardev", f"file,id=con,path={self.console_path}", "-serial", "chardev:con",
             "-chardev", f"socket,id=agent,path={self.socket_path},server=on,wait=off",
             *agent_port,
@@ -155,6 +172,18 @@ class Guest:
         self._socket = sock
         self._reader = threading.Thread(target=self._read_agent, daemon=True)
         self._reader.start()
+
+    def _ovmf_args(self) -> list[str]:
+        """The machine and pflash arguments of the `uefi` mode (none without it); copies the variable
+        store on the first start."""
+        if self.uefi is None:
+            return []
+        code, variables, machine = OVMF[self.uefi]
+        if not self.efi_vars.exists():
+            shutil.copyfile(OVMF_DIR / variables, self.efi_vars)
+        return [*machine,
+                "-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={OVMF_DIR / code}",
+                "-drive", f"if=pflash,format=raw,unit=1,file={self.efi_vars}"]
 
     def stop(self) -> None:
         """Stop qemu now (SIGTERM, then SIGKILL): the images stay exactly as the guest left them."""

@@ -21,22 +21,28 @@ BUILD_SCRIPT = LIB_DIR / "build-guest.sh"
 # Flavors built from another built flavor by their own script (so they change no other flavor's hash):
 # flavor → (script, base flavor). The cache entry is `<recipe hash>-<flavor>-<script hash>`.
 DERIVED_FLAVORS = {"nfs": (LIB_DIR / "build-nfs-guest.sh", "kernel")}
-# The arm64 guest (issue 18) has its own build script, so the x86_64 flavors' recipe hash is unchanged by it.
+# The arm64 guest (issue 18) has its own build script instead of build-guest.sh, so the x86_64 flavors' recipe
+# hash is unchanged by it.
 BUILD_SCRIPTS = {"arm64": LIB_DIR / "build-guest-arm64.sh"}
+# Flavors with their own build script besides build-guest.sh (hashed with the common recipe, so the others'
+# hashes stay as they were).
+FLAVOR_BUILD_SCRIPTS = {"uefi": LIB_DIR / "build-guest-uefi.sh"}
 OVERLAY_DIR = INTEGRATION_DIR / "guest"
 DEFAULT_CACHE = Path(os.environ.get("KREBOOT_IT_CACHE", "/var/cache/kreboot-it"))
 GUEST_KREBOOT_PATH = "/usr/local/bin/kreboot"
 
 
 def build_script(flavor: str = "kernel") -> Path:
-    """The script that builds `flavor`: build-guest.sh, or the flavor's own (arm64)."""
-    return BUILD_SCRIPTS.get(flavor, BUILD_SCRIPT)
+    """The script that builds `flavor`: build-guest.sh, or the flavor's own (arm64, uefi)."""
+    return BUILD_SCRIPTS.get(flavor) or FLAVOR_BUILD_SCRIPTS.get(flavor) or BUILD_SCRIPT
 
 
 def recipe_hash(flavor: str = "kernel") -> str:
-    """A hash of everything that decides the cached images: the flavor's build script and the guest overlay."""
+    """A hash of everything that decides the cached images: the build script(s) and the guest overlay."""
     digest = hashlib.sha256()
-    files = [build_script(flavor)] + sorted(p for p in OVERLAY_DIR.rglob("*") if p.is_file())
+    files = [BUILD_SCRIPTS.get(flavor, BUILD_SCRIPT)] + sorted(p for p in OVERLAY_DIR.rglob("*") if p.is_file())
+    if flavor in FLAVOR_BUILD_SCRIPTS:
+        files.append(FLAVOR_BUILD_SCRIPTS[flavor])
     for path in files:
         digest.update(str(path.relative_to(INTEGRATION_DIR)).encode() + b"\0")
         digest.update(oct(path.stat().st_mode & 0o777).encode() + b"\0")
@@ -103,12 +109,17 @@ def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE
     cache_root.mkdir(parents=True, exist_ok=True)
     target = cache_root / (recipe_hash(flavor) + ("" if flavor == "kernel" else f"-{flavor}"))
     script = build_script(flavor)
+    if (target / "guest.json").is_file():
+        # Built already (entries are renamed into place whole): no need to wait for the lock, which another
+        # worktree may hold for minutes while it builds its own flavor.
+        os.utime(target)
+        return CachedGuest(target, json.loads((target / "guest.json").read_text()))
     with open(cache_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "guest.json").is_file():
             staging = cache_root / f".{target.name}.building-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
-            print(f"building the {flavor} guest image into {target} (about a minute)", file=sys.stderr)
+            print(f"building the {flavor} guest image into {target} (a few minutes)", file=sys.stderr)
             result = subprocess.run([str(script), str(staging)] + ([] if script != BUILD_SCRIPT else [flavor]))
             if result.returncode != 0:
                 shutil.rmtree(staging, ignore_errors=True)

@@ -55,9 +55,12 @@ class KdumpTestRun:
     next_end: int  # console offset just after it
 
 
-def run_kdump_test(guest: Guest, timeout: float = 120) -> KdumpTestRun:
+def run_kdump_test(guest: Guest, timeout: float = 120, next_boot: str | None = None,
+                   later_timeout: float = 300) -> KdumpTestRun:
     """Run `kreboot --test-kdump --yes` (output relayed to the console) and wait until the boot after
-    the capture boot has started (its kernel's command line echo, qemu's -append again)."""
+    the capture boot has started: its kernel's command line echo, by default qemu's -append again
+    (`next_boot`: another regex for that echo, e.g. a firmware boot's; `later_timeout` for each wait after
+    the capture kernel)."""
     after = guest.console_offset()
     relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
     launched = guest.launch(f"kreboot --test-kdump --yes 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
@@ -73,14 +76,14 @@ def run_kdump_test(guest: Guest, timeout: float = 120) -> KdumpTestRun:
     panicked = time.monotonic()
     capture = guest.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*", 60, after, "the capture kernel", fatal=False)
     capture_seen = time.monotonic()
-    next_boot = rf"{KERNEL_COMMAND_LINE}[^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*"
+    next_boot = next_boot or rf"{KERNEL_COMMAND_LINE}[^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*"
     saved = saved_line = None
     try:
-        first = guest.wait_console(rf"(?P<saved>{SAVED_LINE})|(?P<next>{next_boot})", 300, capture.end(),
+        first = guest.wait_console(rf"(?P<saved>{SAVED_LINE})|(?P<next>{next_boot})", later_timeout, capture.end(),
                                    "the dump saved or the boot after the capture")
         if first.group("saved"):
             saved, saved_line = time.monotonic(), first.group("saved").strip()
-            again = guest.wait_console(next_boot, 300, first.end(), "the boot after the capture")
+            again = guest.wait_console(next_boot, later_timeout, first.end(), "the boot after the capture")
         else:
             again = first
     except ScenarioFailure as failure:

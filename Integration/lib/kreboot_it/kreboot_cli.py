@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .checks import expect
 from .ext4 import needs_recovery
 from .failure import ScenarioFailure
-from .guest import KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
+from .guest import BOOT_TIMEOUT, KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
 
 # The steps the guest's plan must have: everything but / is on the data disk; the persistent journal is on /,
 # so journald moves to /run right before / is made read-only.
