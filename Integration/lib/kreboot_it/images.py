@@ -18,15 +18,20 @@ from .failure import ScenarioFailure
 LIB_DIR = Path(__file__).resolve().parent.parent
 INTEGRATION_DIR = LIB_DIR.parent
 BUILD_SCRIPT = LIB_DIR / "build-guest.sh"
+# Flavors with a build script of their own (their cache entry hashes it too; the other flavors' hash is unchanged).
+FLAVOR_BUILD_SCRIPTS = {"server": LIB_DIR / "build-server-guest.sh"}
 OVERLAY_DIR = INTEGRATION_DIR / "guest"
 DEFAULT_CACHE = Path(os.environ.get("KREBOOT_IT_CACHE", "/var/cache/kreboot-it"))
 GUEST_KREBOOT_PATH = "/usr/local/bin/kreboot"
 
 
-def recipe_hash() -> str:
-    """A hash of everything that decides the cached images: the build script and the guest overlay."""
+def recipe_hash(flavor: str = "kernel") -> str:
+    """A hash of everything that decides the cached images: the build script and the guest overlay
+    (and the flavor's own build script, for the flavors that have one)."""
     digest = hashlib.sha256()
     files = [BUILD_SCRIPT] + sorted(p for p in OVERLAY_DIR.rglob("*") if p.is_file())
+    if flavor in FLAVOR_BUILD_SCRIPTS:
+        files.append(FLAVOR_BUILD_SCRIPTS[flavor])
     for path in files:
         digest.update(str(path.relative_to(INTEGRATION_DIR)).encode() + b"\0")
         digest.update(oct(path.stat().st_mode & 0o777).encode() + b"\0")
@@ -76,24 +81,33 @@ class CachedGuest:
 
     @property
     def root_offset(self) -> int:
+        """Where the host-writable ext4 file system of the first disk starts: the root partition, or (server
+        flavor, whose root is inside LVM) the /boot partition."""
         return int(self.manifest["rootOffset"])
+
+    @property
+    def root_in_lvm(self) -> bool:
+        """True for the server flavor: / is a logical volume the host cannot read; the first disk's
+        host-readable file system (`RunImages.root_fs`) is /boot."""
+        return self.flavor == "server"
 
 
 def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
     """Return the cached guest for the current recipe, building it (under a lock) when absent.
     Flavor "kernel" boots with qemu -kernel; "grub" boots through SeaBIOS and GRUB (build-guest.sh)."""
     cache_root.mkdir(parents=True, exist_ok=True)
-    target = cache_root / (recipe_hash() + ("" if flavor == "kernel" else f"-{flavor}"))
+    target = cache_root / (recipe_hash(flavor) + ("" if flavor == "kernel" else f"-{flavor}"))
     with open(cache_root / ".lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not (target / "guest.json").is_file():
             staging = cache_root / f".{target.name}.building-{os.getpid()}"
             shutil.rmtree(staging, ignore_errors=True)
-            print(f"building the {flavor} guest image into {target} (about a minute)", file=sys.stderr)
-            result = subprocess.run([str(BUILD_SCRIPT), str(staging), flavor])
+            script = FLAVOR_BUILD_SCRIPTS.get(flavor, BUILD_SCRIPT)
+            print(f"building the {flavor} guest image into {target} (a minute; server: several)", file=sys.stderr)
+            result = subprocess.run([str(script), str(staging)] + ([] if script != BUILD_SCRIPT else [flavor]))
             if result.returncode != 0:
                 shutil.rmtree(staging, ignore_errors=True)
-                raise ScenarioFailure(f"guest image build failed ({BUILD_SCRIPT.name} exit {result.returncode})")
+                raise ScenarioFailure(f"guest image build failed ({script.name} exit {result.returncode})")
             shutil.rmtree(target, ignore_errors=True)
             staging.rename(target)
         os.utime(target)  # in use: pruning goes by the time of last use
@@ -140,7 +154,10 @@ def prepare_run_images(guest: CachedGuest, run_dir: Path, kreboot_binary: Path |
     images = RunImages(run_dir / "root.img", run_dir / "data.img", guest.root_offset)
     for source, dest in ((guest.directory / "root.img", images.root), (guest.directory / "data.img", images.data)):
         subprocess.run(["cp", "--sparse=always", "--reflink=auto", str(source), str(dest)], check=True)
-    if kreboot_binary is not None:
+    if kreboot_binary is not None and guest.root_in_lvm:
+        # Onto /boot; the server guest's kreboot-it-install.service installs it on / at boot.
+        inject_file(images.root_fs, kreboot_binary, "/kreboot-it/kreboot")
+    elif kreboot_binary is not None:
         inject_file(images.root_fs, kreboot_binary, GUEST_KREBOOT_PATH)
     return images
 

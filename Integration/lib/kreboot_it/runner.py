@@ -16,7 +16,7 @@ from pathlib import Path
 from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .images import INTEGRATION_DIR, ensure_cached_guest
-from .scenarios import load_all
+from .scenarios import NAMED_ONLY, load_all
 
 REPO_DIR = INTEGRATION_DIR.parent
 KREBOOT = REPO_DIR / ".build" / "release" / "kreboot"
@@ -35,7 +35,7 @@ def ensure_kreboot() -> Path:
 def main(argv: list[str]) -> int:
     scenarios = load_all()
     parser = argparse.ArgumentParser(prog="Integration/run", description=__doc__)
-    parser.add_argument("names", nargs="*", metavar="SCENARIO", help=f"default: all ({', '.join(scenarios)})")
+    parser.add_argument("names", nargs="*", metavar="SCENARIO", help=f"default: all but the named-only ones ({', '.join(scenarios)})")
     parser.add_argument("--list", action="store_true", help="list the scenarios and exit")
     parser.add_argument("--keep", action="store_true", help="keep the run directory (images, console logs)")
     parser.add_argument("--kreboot", type=Path, metavar="PATH",
@@ -48,7 +48,7 @@ def main(argv: list[str]) -> int:
     unknown = [name for name in args.names if name not in scenarios]
     if unknown:
         parser.error(f"unknown scenario(s): {', '.join(unknown)}; known: {', '.join(scenarios)}")
-    names = args.names or list(scenarios)
+    names = args.names or [name for name in scenarios if name not in NAMED_ONLY]
 
     run_root = Path(tempfile.mkdtemp(prefix="kreboot-it-"))
     passed = failed = 0
