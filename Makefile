@@ -8,7 +8,7 @@ IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2f
 # scenario (Ansible from Debian's ansible-core, driving the guests over ssh; kmod resolves the NIC modules).
 IT_PACKAGES += python3-jsonschema ansible-core ansible-lint openssh-client kmod
 # The server flavor (issue 13): /var (xfs) and /home (btrfs) are made as image files on the host.
-IT_PACKAGES += xfsprogs btrfs-progs
+IT_PACKAGES += xfsprogs btrfs-progs zstd
 BIN := .build/release/kreboot
 
 .PHONY: all deps build release unit integration integration-selftest bench test demo clean

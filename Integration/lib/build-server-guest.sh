@@ -42,7 +42,7 @@ SERVER_PACKAGES="initramfs-tools lvm2 cryptsetup cryptsetup-initramfs xfsprogs b
 log() { echo "build-server-guest: $*" >&2; }
 
 [ "$(id -u)" -eq 0 ] || { echo "build-server-guest: must run as root" >&2; exit 1; }
-for tool in debootstrap mkfs.ext4 mkfs.xfs mkfs.btrfs btrfs qemu-system-x86_64 truncate; do
+for tool in debootstrap mkfs.ext4 mkfs.xfs mkfs.btrfs btrfs qemu-system-x86_64 truncate zstd cpio; do
 	command -v "$tool" >/dev/null || { echo "build-server-guest: $tool missing (make deps)" >&2; exit 1; }
 done
 [ ! -e "$OUT" ] || { echo "build-server-guest: $OUT already exists" >&2; exit 1; }
@@ -91,6 +91,14 @@ unmount_last() {
 MIRROR=$(mirror)
 t_start=$SECONDS
 
+# KREBOOT_IT_SERVER_TREE=DIR (for working on this script): the tree after the package installation is kept in
+# DIR (a tar) and taken from there the next time, which skips debootstrap and apt (most of the build).
+TREE_CACHE=${KREBOOT_IT_SERVER_TREE:-}
+if [ -n "$TREE_CACHE" ] && [ -f "$TREE_CACHE/tree.tar" ]; then
+	log "the package tree from $TREE_CACHE/tree.tar (KREBOOT_IT_SERVER_TREE)"
+	mkdir -p "$ROOT"
+	tar -C "$ROOT" -xpf "$TREE_CACHE/tree.tar"
+else
 log "debootstrap $SUITE from $MIRROR"
 debootstrap --variant=minbase --include="$BASE" "$SUITE" "$ROOT" "$MIRROR" >"$WORK/debootstrap.log" 2>&1 || {
 	tail -20 "$WORK/debootstrap.log" >&2
@@ -121,11 +129,21 @@ DEBIAN_FRONTEND=noninteractive chroot "$ROOT" apt-get install -y -qq --no-instal
 for m in dev/pts dev sys proc; do unmount_last; done
 rm -f "$ROOT/usr/sbin/policy-rc.d" "$ROOT"/etc/apt/sources.list.d/* "$ROOT/etc/apt/sources.list"
 log "server packages and both initramfs images in $((SECONDS - t0)) s"
+if [ -n "$TREE_CACHE" ]; then mkdir -p "$TREE_CACHE" && tar -C "$ROOT" -cpf "$TREE_CACHE/tree.tar" .; fi
+fi
 
 K61=$(basename "$(ls "$ROOT"/boot/vmlinuz-6.1.*-amd64)" | sed 's/^vmlinuz-//')
 K612=$(basename "$(ls "$ROOT"/boot/vmlinuz-6.12.*-amd64)" | sed 's/^vmlinuz-//')
+# Each initramfs must activate LVM (lvm2's hook): one made before lvm2 was unpacked is made again.
+initrd_has_lvm() { zstd -dcq "$1" 2>/dev/null | cpio -t --quiet 2>/dev/null | grep -qE '^(usr/)?sbin/lvm$'; }
 for rel in "$K61" "$K612"; do
-	[ -s "$ROOT/boot/initrd.img-$rel" ] || { echo "build-server-guest: no initrd for $rel" >&2; exit 1; }
+	if ! initrd_has_lvm "$ROOT/boot/initrd.img-$rel"; then
+		log "the initramfs of $rel lacks lvm: update-initramfs"
+		for m in proc sys dev; do mount_at "$ROOT/$m" --bind "/$m"; done
+		chroot "$ROOT" update-initramfs -u -k "$rel" >>"$WORK/apt.log" 2>&1
+		for m in dev sys proc; do unmount_last; done
+	fi
+	initrd_has_lvm "$ROOT/boot/initrd.img-$rel" || { echo "build-server-guest: the initramfs of $rel has no lvm" >&2; exit 1; }
 done
 log "kernels $K61 $K612 ($(du -m "$ROOT/boot/initrd.img-$K61" | cut -f1) MiB and $(du -m "$ROOT/boot/initrd.img-$K612" | cut -f1) MiB initrds)"
 
@@ -224,6 +242,9 @@ mountpoint -q /dev || mount -t devtmpfs dev /dev
 mount -t tmpfs tmpfs /run
 mount -t tmpfs tmpfs /tmp
 mkdir -p /run/lock /run/lvm /run/cryptsetup
+# / is read-only here: LVM keeps its metadata archive and backup in a copy of /etc/lvm (copied onto the disk below).
+cp -a /etc/lvm /run/lvm-etc
+export LVM_SYSTEM_DIR=/run/lvm-etc
 /lib/systemd/systemd-udevd --daemon
 udevadm trigger --action=add
 udevadm settle
@@ -241,11 +262,11 @@ udevadm settle
 dd if="\$BOOT_IMG" of="\${TARGET}p1" bs=4M conv=sparse status=none
 pvcreate -q "\${TARGET}p2"
 vgcreate -q $VG "\${TARGET}p2"
-lvcreate -q -y -L ${ROOT_MIB}M -n root $VG
-lvcreate -q -y -L ${VAR_MIB}M -n var $VG
-lvcreate -q -y -L ${HOME_MIB}M -n home $VG
-lvcreate -q -y -L ${SWAP_MIB}M -n swap_1 $VG
-lvcreate -q -y -L ${SECRET_MIB}M -n secret $VG
+lvcreate -y -L ${ROOT_MIB}M -n root $VG
+lvcreate -y -L ${VAR_MIB}M -n var $VG
+lvcreate -y -L ${HOME_MIB}M -n home $VG
+lvcreate -y -L ${SWAP_MIB}M -n swap_1 $VG
+lvcreate -y -L ${SECRET_MIB}M -n secret $VG
 udevadm settle
 dd if="\$SOURCE_ROOT" of=$MAPPER-root bs=4M conv=sparse status=none
 dd if="\$VAR_IMG" of=$MAPPER-var bs=4M conv=sparse status=none
@@ -265,6 +286,8 @@ mount "\${TARGET}p1" /run/target/boot
 dd if=/dev/zero of=/run/target/swap.img bs=1M count=$SWAP_FILE_MIB status=none
 chmod 600 /run/target/swap.img
 mkswap -q /run/target/swap.img
+cp -a /run/lvm-etc/backup/. /run/target/etc/lvm/backup/
+cp -a /run/lvm-etc/archive/. /run/target/etc/lvm/archive/
 for m in dev proc sys run; do mount --rbind /\$m /run/target/\$m; done
 chroot /run/target grub-install --target=i386-pc "\$TARGET"
 chroot /run/target grub-mkconfig -o /boot/grub/grub.cfg

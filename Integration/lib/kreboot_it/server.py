@@ -21,9 +21,11 @@ from .guest import Guest
 
 FLAVOR = "server"
 BOOT_TIMEOUT = 420.0
-# What the kernel prints when mounting a file system that was not left clean: ext4 (also / on LVM and the
-# one in LUKS) replays its journal, xfs recovers its log, btrfs replays its tree log (fsync'd data).
+# What is printed when a file system that was not left clean is mounted again: ext4 (also / on LVM and the
+# one in LUKS) replays its journal — in the kernel, or in e2fsck run by systemd-fsck before the mount
+# ("recovering journal") —, xfs recovers its log, btrfs replays its tree log (fsync'd data).
 RECOVERY = re.compile(r"EXT4-fs \([^)]*\): recovery complete[^\r\n]*"
+                      r"|[^\s:]+: recovering journal[^\r\n]*"
                       r"|XFS \([^)]*\): (?:Starting|Ending) recovery[^\r\n]*"
                       r"|BTRFS[^\r\n]*(?:start tree-log replay|replaying log)[^\r\n]*")
 # What the kernel prints when it mounts each kind, so "no recovery line" is known to cover it.
@@ -46,9 +48,25 @@ SWAP_LV = "/dev/mapper/server--vg-swap_1"
 
 
 def recovery_lines(console: str, after: int) -> list[str]:
-    """The kernel's recovery/replay lines after console offset `after` (empty when every file system it
-    mounted was clean)."""
+    """The recovery/replay lines on the console after offset `after` (empty when every file system mounted
+    there was clean)."""
     return [match.group(0).strip() for match in RECOVERY.finditer(console, after)]
+
+
+def boot_recovery_lines(guest: Guest) -> list[str]:
+    """The recovery/replay lines in the current boot's journal (kernel messages and systemd-fsck's e2fsck
+    output, whatever reached the console), by kind: ext4, xfs, btrfs."""
+    journal = guest.run("journalctl -b -o cat --no-pager", timeout=120, check=True).stdout
+    return [match.group(0).strip() for match in RECOVERY.finditer(journal)]
+
+
+def recovery_kind(line: str) -> str:
+    """ext4, xfs or btrfs: which kind of file system a recovery line is about."""
+    if line.startswith("XFS"):
+        return "xfs"
+    if line.startswith("BTRFS"):
+        return "btrfs"
+    return "ext4"
 
 
 def boot_server(ctx: ScenarioContext, label: str = "server", memory_mb: int = 1024, **options) -> Guest:
