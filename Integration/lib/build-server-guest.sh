@@ -135,7 +135,8 @@ fi
 K61=$(basename "$(ls "$ROOT"/boot/vmlinuz-6.1.*-amd64)" | sed 's/^vmlinuz-//')
 K612=$(basename "$(ls "$ROOT"/boot/vmlinuz-6.12.*-amd64)" | sed 's/^vmlinuz-//')
 # Each initramfs must activate LVM (lvm2's hook): one made before lvm2 was unpacked is made again.
-initrd_has_lvm() { zstd -dcq "$1" 2>/dev/null | cpio -t --quiet 2>/dev/null | grep -qE '^(usr/)?sbin/lvm$'; }
+# (grep reads to the end: with pipefail, grep -q stopping early would fail the pipe)
+initrd_has_lvm() { zstd -dcq "$1" 2>/dev/null | cpio -t --quiet 2>/dev/null | grep -E '^(usr/)?sbin/lvm$' >/dev/null; }
 for rel in "$K61" "$K612"; do
 	if ! initrd_has_lvm "$ROOT/boot/initrd.img-$rel"; then
 		log "the initramfs of $rel lacks lvm: update-initramfs"
