@@ -68,11 +68,13 @@ class Guest:
 
     def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
                  memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None,
-                 firmware: bool = False, extra_disks: tuple[Path, ...] = (), extra_args: tuple[str, ...] = ()):
+                 firmware: bool = False, extra_disks: tuple[Path, ...] = (), extra_args: tuple[str, ...] = (),
+                 accel: str = "tcg"):
         """`extra_args` are appended to qemu's arguments (the fleet scenario's user-mode NIC).
         firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel.
         `extra_disks` (raw images) become further namespaces of the same NVMe controller, nsid 3, 4, …
-        (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently)."""
+        (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently).
+        `accel` is qemu's -accel value (the server flavor sets a translation cache size)."""
         self.cached = cached
         self.images = images
         self.run_dir = run_dir
@@ -82,6 +84,7 @@ class Guest:
         self.firmware = firmware
         self.extra_disks = tuple(extra_disks)
         self.extra_args = tuple(extra_args)
+        self.accel = accel
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
         self.qmp_path = run_dir / "qmp.sock"
@@ -107,7 +110,7 @@ class Guest:
         self._console_decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
         self.socket_path.unlink(missing_ok=True)
         args = [
-            QEMU, "-accel", "tcg", "-smp", "2", "-m", str(self.memory_mb),
+            QEMU, "-accel", self.accel, "-smp", "2", "-m", str(self.memory_mb),
             "-nodefaults", "-no-user-config", "-display", "none",
             *([] if self.firmware else ["-kernel", str(self.kernel), "-append", self.command_line]),
             "-chardev", f"file,id=con,path={self.console_path}", "-serial", "chardev:con",

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from .checks import expect
 from .ext4 import needs_recovery
 from .failure import ScenarioFailure
-from .guest import KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
+from .guest import BOOT_TIMEOUT, KERNEL_COMMAND_LINE, BootInfo, CommandResult, Guest
 
 # The steps the guest's plan must have: everything but / is on the data disk; the persistent journal is on /,
 # so journald moves to /run right before / is made read-only.
@@ -128,7 +128,7 @@ class RebootOutcome:
 
 def kreboot_reboot(guest: Guest, first: BootInfo, arguments: str,
                    data_checks=None, timeout: float = 120, command: str | None = None,
-                   hands_over: bool = False) -> RebootOutcome:
+                   hands_over: bool = False, boot_timeout: float = BOOT_TIMEOUT) -> RebootOutcome:
     """Run `kreboot ARGUMENTS` (expected to kexec), wait for the new kernel, pause the VM and check
     both images are clean (and `data_checks(guest)` if given, e.g. debugfs reads), resume, and wait
     for the new boot. kreboot's output goes to the console prefixed with KREBOOT-IT OUT.
@@ -160,7 +160,7 @@ def kreboot_reboot(guest: Guest, first: BootInfo, arguments: str,
             data_checks(guest)
     expect(not root_dirty, "root file system is dirty (needs_recovery) when the new kernel started")
     expect(not data_dirty, "data file system is dirty (needs_recovery) when the new kernel started")
-    second = guest.wait_boot(after=match.end())
+    second = guest.wait_boot(after=match.end(), timeout=boot_timeout)
     guest.expect_no_journal_replay(match.end())
     expect(second.boot_id != first.boot_id, "boot id unchanged after the kexec")
     return RebootOutcome(first, second, match.group(1).strip(), kreboot_output(guest, after),

@@ -179,7 +179,7 @@ class ServerRun:
 
         finish = during() if during else None
         outcome = kreboot_reboot(guest, self.boot, f"{arguments} --append {append} --yes".strip(), at_switch,
-                                 timeout=300)
+                                 timeout=300, boot_timeout=BOOT_TIMEOUT)
         ctx.timing(f"{label}: kreboot -> new kernel", outcome.to_new_kernel)
         ctx.timing(f"{label}: kreboot -> new boot READY", outcome.to_ready)
         ctx.notes.append(f"{label}: kreboot output: " + outcome.output.replace("\n", " | "))
