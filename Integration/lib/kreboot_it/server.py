@@ -115,8 +115,11 @@ class ConsoleWatcher:
     seen: list[tuple[float, re.Match]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
+    _offset: int = 0
 
     def start(self) -> None:
+        """Watch what the console gets from now on (lines already there are not seen)."""
+        self._offset = self.path.stat().st_size
         self._thread = threading.Thread(target=self._run, daemon=True)
         self._thread.start()
 
@@ -126,7 +129,7 @@ class ConsoleWatcher:
             self._thread.join(timeout=5)
 
     def _run(self) -> None:
-        offset = 0
+        offset = self._offset
         pending = ""
         while not self._stop.is_set():
             with open(self.path, "rb") as console:
