@@ -88,13 +88,14 @@ class Guest:
     def __init__(self, cached: CachedGuest, images: RunImages, run_dir: Path, *,
                  memory_mb: int = 1024, append: str | None = None, kernel: Path | None = None,
                  firmware: bool = False, extra_disks: tuple[Path, ...] = (), extra_args: tuple[str, ...] = (),
-                 uefi: str | None = None):
+                 uefi: str | None = None, accel: str = "tcg"):
         """`extra_args` are appended to qemu's arguments (the fleet scenario's user-mode NIC).
         firmware=True boots through SeaBIOS from the root disk (the grub flavor) instead of -kernel;
         uefi="secure" or "plain" (see OVMF) boots through OVMF from the root disk's ESP (the uefi flavor), with
         this run's own copy of the variable store (kept across a power cycle, as NVRAM is).
         `extra_disks` (raw images) become further namespaces of the same NVMe controller, nsid 3, 4, …
-        (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently)."""
+        (/dev/nvme0n3, … under 6.1; mount them by UUID, as 6.12 may number namespaces differently).
+        `accel` is qemu's -accel value (the server flavor sets a translation cache size)."""
         self.cached = cached
         self.images = images
         self.run_dir = run_dir
@@ -106,6 +107,7 @@ class Guest:
         self.efi_vars = run_dir / "efi-vars.fd"
         self.extra_disks = tuple(extra_disks)
         self.extra_args = tuple(extra_args)
+        self.accel = accel
         self.console_path = run_dir / "console.log"
         self.socket_path = run_dir / "agent.sock"
         self.qmp_path = run_dir / "qmp.sock"
@@ -134,7 +136,7 @@ class Guest:
         # x86_64: console ttyS0, agent ttyS1. aarch64 (virt): console the PL011 (ttyAMA0), agent a PCI 16550 (ttyS0).
         agent_port = ["-device", "pci-serial,chardev=agent"] if arm64 else ["-serial", "chardev:agent"]
         args = [
-            *(QEMU_AARCH64 if arm64 else [QEMU, "-accel", "tcg"]), "-smp", "2", "-m", str(self.memory_mb),
+            *(QEMU_AARCH64 if arm64 else [QEMU, "-accel", self.accel]), "-smp", "2", "-m", str(self.memory_mb),
             "-nodefaults", "-no-user-config", "-display", "none",
             *([] if self.firmware else ["-kernel", str(self.kernel), "-append", self.command_line]),
             *self._ovmf_args(),

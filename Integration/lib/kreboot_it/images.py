@@ -26,7 +26,7 @@ DERIVED_FLAVORS = {"nfs": (LIB_DIR / "build-nfs-guest.sh", "kernel")}
 BUILD_SCRIPTS = {"arm64": LIB_DIR / "build-guest-arm64.sh"}
 # Flavors with their own build script besides build-guest.sh (hashed with the common recipe, so the others'
 # hashes stay as they were).
-FLAVOR_BUILD_SCRIPTS = {"uefi": LIB_DIR / "build-guest-uefi.sh"}
+FLAVOR_BUILD_SCRIPTS = {"uefi": LIB_DIR / "build-guest-uefi.sh", "server": LIB_DIR / "build-server-guest.sh"}
 OVERLAY_DIR = INTEGRATION_DIR / "guest"
 DEFAULT_CACHE = Path(os.environ.get("KREBOOT_IT_CACHE", "/var/cache/kreboot-it"))
 GUEST_KREBOOT_PATH = "/usr/local/bin/kreboot"
@@ -97,7 +97,15 @@ class CachedGuest:
 
     @property
     def root_offset(self) -> int:
+        """Where the host-writable ext4 file system of the first disk starts: the root partition, or (server
+        flavor, whose root is inside LVM) the /boot partition."""
         return int(self.manifest["rootOffset"])
+
+    @property
+    def root_in_lvm(self) -> bool:
+        """True for the server flavor: / is a logical volume the host cannot read; the first disk's
+        host-readable file system (`RunImages.root_fs`) is /boot."""
+        return self.flavor == "server"
 
 
 def ensure_cached_guest(flavor: str = "kernel", cache_root: Path = DEFAULT_CACHE) -> CachedGuest:
@@ -195,7 +203,10 @@ def prepare_run_images(guest: CachedGuest, run_dir: Path, kreboot_binary: Path |
     images = RunImages(run_dir / "root.img", run_dir / "data.img", guest.root_offset)
     for source, dest in ((guest.directory / "root.img", images.root), (guest.directory / "data.img", images.data)):
         subprocess.run(["cp", "--sparse=always", "--reflink=auto", str(source), str(dest)], check=True)
-    if kreboot_binary is not None:
+    if kreboot_binary is not None and guest.root_in_lvm:
+        # Onto /boot; the server guest's kreboot-it-install.service installs it on / at boot.
+        inject_file(images.root_fs, kreboot_binary, "/kreboot-it/kreboot")
+    elif kreboot_binary is not None:
         inject_file(images.root_fs, kreboot_binary, GUEST_KREBOOT_PATH)
     return images
 
