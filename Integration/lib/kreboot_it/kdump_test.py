@@ -76,7 +76,10 @@ def run_kdump_test(guest: Guest, timeout: float = 120, next_boot: str | None = N
     panicked = time.monotonic()
     capture = guest.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*", 60, after, "the capture kernel", fatal=False)
     capture_seen = time.monotonic()
-    next_boot = next_boot or rf"{KERNEL_COMMAND_LINE}[^\r\n]*{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*"
+    # Not the capture kernel's own later echo (x86 prints `Kernel command line:` after `Command line:`, and the
+    # capture kernel's line carries the running one's parameters): it has elfcorehdr= or save-dump.
+    next_boot = next_boot or (rf"{KERNEL_COMMAND_LINE}(?![^\r\n]*(?:elfcorehdr=|save-dump))[^\r\n]*"
+                              rf"{re.escape(FIRST_BOOT_PARAMETER)}[^\r\n]*")
     saved = saved_line = None
     try:
         first = guest.wait_console(rf"(?P<saved>{SAVED_LINE})|(?P<next>{next_boot})", later_timeout, capture.end(),
