@@ -8,7 +8,7 @@ from ..context import ScenarioContext
 
 ScenarioFunction = Callable[[ScenarioContext], None]
 SCENARIOS: dict[str, ScenarioFunction] = {}
-# Scenarios run only when named (`Integration/run NAME`, `make test-uefi`, `make test-server`, `make test-arm64`),
+# Scenarios run only when named (`Integration/run NAME`, `make test-server`, `make test-arm64`),
 # not in the default run that `make test` does: their one-time image cost on a fresh machine and their boots do
 # not fit its budget yet (see Integration/README.md).
 OPT_IN: set[str] = set()

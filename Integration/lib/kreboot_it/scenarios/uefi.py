@@ -39,7 +39,7 @@ def expect_unchanged_uefi(ctx: ScenarioContext, guest: Guest, before, label: str
     expect(not stopped, f"{label}: units no longer active: {', '.join(stopped[:6])}")
 
 
-@scenario("uefi-lockdown-refusal", opt_in=True)
+@scenario("uefi-lockdown-refusal")
 def uefi_lockdown_refusal(ctx: ScenarioContext) -> None:
     guest, first, _ = shared_uefi_guest(ctx, "secure")
     try:
@@ -77,7 +77,7 @@ def uefi_lockdown_refusal(ctx: ScenarioContext) -> None:
     SharedBoots.give("secure", guest, first)
 
 
-@scenario("uefi-secure-boot", opt_in=True)
+@scenario("uefi-secure-boot")
 def uefi_secure_boot(ctx: ScenarioContext) -> None:
     cached = uefi_guest(ctx)
     release = cached.manifest["kernel"]

@@ -23,7 +23,7 @@ from . import scenario
 FIRMWARE_BOOT = rf"{KERNEL_COMMAND_LINE}(?![^\r\n]*save-dump)[^\r\n]*{re.escape(CRASHKERNEL)}[^\r\n]*"
 
 
-@scenario("uefi-kdump", opt_in=True)
+@scenario("uefi-kdump")
 def uefi_kdump(ctx: ScenarioContext) -> None:
     marker = f"KREBOOT-IT-PANIC-{uuid.uuid4().hex[:12]}"
     with boot_uefi(ctx, "guest", memory_mb=MEMORY_MIB, grub_append=CRASHKERNEL) as guest:

@@ -71,7 +71,7 @@ def expect_bls_plan(plan: dict, entry_file: str, label: str) -> dict:
     return target
 
 
-@scenario("uefi-systemd-boot", opt_in=True)
+@scenario("uefi-systemd-boot")
 def uefi_systemd_boot(ctx: ScenarioContext) -> None:
     cached = uefi_guest(ctx)
     default = cached.manifest["blsDefaultEntry"]
@@ -108,7 +108,7 @@ def uefi_systemd_boot(ctx: ScenarioContext) -> None:
     SharedBoots.give(KIND, guest, second)
 
 
-@scenario("uefi-one-shot", opt_in=True)
+@scenario("uefi-one-shot")
 def uefi_one_shot(ctx: ScenarioContext) -> None:
     cached = uefi_guest(ctx)
     release = cached.manifest["kernel"]
