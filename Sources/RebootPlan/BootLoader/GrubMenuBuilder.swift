@@ -27,7 +27,7 @@ struct GrubMenuBuilder {
     /// Variables that the builder never overwrites from grub.cfg: the default decision reads them from grubenv.
     private static let protectedVariables: Set<String> = ["default", "saved_entry", "next_entry", "prev_saved_entry"]
 
-    private var menu = GrubMenu()
+    var menu = GrubMenu()
     /// Functions defined so far (`function gfxmode { … }`), run when an entry calls them.
     private var functions: [String: [GrubNode]] = [:]
     private var callDepth = 0
@@ -37,7 +37,7 @@ struct GrubMenuBuilder {
     private var exported: Set<String> = ["root", "prefix"]
     private var includeDepth = 0
     /// The sourced file being walked; nil in grub.cfg itself.
-    private var currentFile: String?
+    var currentFile: String?
     /// The identities of the sourced files being walked (a file sourcing itself, directly or not, is a loop).
     private var activeSources: Set<String> = []
     /// Bytes of variable values set so far; past `maximumExpansionBytes`, assignments are no longer expanded.
@@ -50,16 +50,16 @@ struct GrubMenuBuilder {
     /// (grub.cfg and each sourced file once). A walk of every statement once costs less than a step per
     /// byte, so a legal grub.cfg of any size is walked whole; what repeats (a function called from every
     /// entry, a file sourced again and again) spends the rest, and past it the walk stops, reported once.
-    private var steps = 0
-    private var stepLimit = GrubMenuBuilder.baseSteps
+    var steps = 0
+    var stepLimit = GrubMenuBuilder.baseSteps
     static let baseSteps = 200_000
     /// Bytes all expansions together (assignments, entry lines, headers, conditions) may produce:
     /// `baseExpansionBytes` plus `expansionBytesPerInputByte` per byte of script read. Past it, words
     /// are no longer expanded (reported once), so `linux $a$a$a…` with a long `$a` cannot cost hours.
-    private var expansionLeft = GrubMenuBuilder.baseExpansionBytes
+    var expansionLeft = GrubMenuBuilder.baseExpansionBytes
     static let baseExpansionBytes = 16 << 20
     static let expansionBytesPerInputByte = 4
-    private var reportedLimit = false
+    var reportedLimit = false
     private static let maximumIncludeDepth = 8
 
     /// The menu of `nodes`, starting from `environment` (grubenv's and GRUB's own variables).
@@ -267,108 +267,11 @@ struct GrubMenuBuilder {
         for (key, value) in zip(positional, saved) { variables[key] = value }
     }
 
-    /// Grants the steps and expansion bytes that `inputBytes` more bytes of script bring.
-    private mutating func allow(inputBytes: Int) {
-        stepLimit += inputBytes
-        expansionLeft += GrubMenuBuilder.expansionBytesPerInputByte * inputBytes
-    }
-
-    /// Counts one statement; false once the walk has taken all the steps its input allows (reported once).
-    private mutating func takeStep() -> Bool {
-        steps += 1
-        guard steps > stepLimit else { return true }
-        reportLimit("walking it takes more than \(stepLimit) steps (a function or a sourced file repeated too often); the rest is ignored")
-        return false
-    }
-
-    /// Whether `words` may be expanded within what is left of the expansion budget (and spends it);
-    /// false, reported once, when they might expand to more.
-    private mutating func affordable(_ words: [GrubWord], _ variables: [String: String]) -> Bool {
-        let bound = words.expansionBound(variables)
-        guard bound > expansionLeft else {
-            expansionLeft -= bound
-            return true
-        }
-        expansionLeft = 0
-        reportLimit("its variables expand to more than its size allows (\(GrubMenuBuilder.baseExpansionBytes >> 20) MiB plus \(GrubMenuBuilder.expansionBytesPerInputByte) bytes per byte read); later words are not expanded")
-        return false
-    }
-
-    private mutating func reportLimit(_ message: String) {
-        guard !reportedLimit else { return }
-        reportedLimit = true
-        menu.problems.append("\(currentFile ?? "grub.cfg"): \(message)")
-    }
-
     /// `takenBranch`, with each condition's expansion paid for; an unaffordable condition counts as true.
     private mutating func takenBranch(_ branches: [GrubBranch], _ variables: [String: String]) -> Int? {
         for (n, branch) in branches.enumerated() {
             guard let condition = branch.condition else { return n }
             guard affordable(condition, variables) else { return n }
-            if GrubTestExpression.evaluate(condition, variables) ?? true { return n }
-        }
-        return nil
-    }
-
-    /// `set a=b c=d` or `a=b`: the assignments a command makes (values unexpanded).
-    static func assignments(_ words: [GrubWord]) -> [(String, GrubWord)] {
-        guard let first = words.first else { return [] }
-        let candidates: ArraySlice<GrubWord>
-        if first.bareText == "set" {
-            candidates = words.dropFirst()
-        } else if words.count == 1 {
-            candidates = words[...]
-        } else {
-            return []
-        }
-        var result: [(String, GrubWord)] = []
-        for word in candidates {
-            guard case .literal(let head, quoted: false)? = word.firstPart, let eq = head.firstIndex(of: "=") else { continue }
-            let name = String(head[..<eq])
-            guard !name.isEmpty, isVariableName(name) else { continue }
-            var valueParts = Array(word.parts.dropFirst())
-            let rest = String(head[head.index(after: eq)...])
-            if !rest.isEmpty { valueParts.insert(.literal(rest, quoted: false), at: 0) }
-            result.append((name, GrubWord(parts: valueParts)))
-        }
-        return result
-    }
-
-    /// Letters, digits and `_` (ASCII answered byte by byte; other characters by their Unicode properties).
-    static func isVariableName(_ name: String) -> Bool {
-        if name.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || ($0 >= 48 && $0 <= 57) || ($0 | 0x20 >= 97 && $0 | 0x20 <= 122) }) {
-            return true
-        }
-        return name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
-    }
-
-    /// The title, `--id` and other options of a `menuentry`/`submenu` header.
-    static func header(_ arguments: [GrubWord], _ variables: [String: String]) -> (title: String, id: String?, classes: [String]) {
-        let fields = arguments.expand(variables)
-        var title: String? = nil
-        var id: String? = nil
-        var classes: [String] = []
-        var k = 0
-        while k < fields.count {
-            let field = fields[k]
-            if field == "--id" || field == "--class" || field == "--users" || field == "--hotkey" {
-                let value = k + 1 < fields.count ? fields[k + 1] : ""
-                if field == "--id" { id = value } else if field == "--class" { classes.append(value) }
-                k += 2
-                continue
-            }
-            if field.hasPrefix("--id=") { id = String(field.dropFirst(5)); k += 1; continue }
-            if field.hasPrefix("--") { k += 1; continue }
-            if title == nil { title = field }
-            k += 1
-        }
-        return (title ?? "", id.flatMap { $0.isEmpty ? nil : $0 }, classes)
-    }
-
-    /// The index of the branch GRUB would take; conditions that cannot be evaluated count as true.
-    static func takenBranch(_ branches: [GrubBranch], _ variables: [String: String]) -> Int? {
-        for (n, branch) in branches.enumerated() {
-            guard let condition = branch.condition else { return n }
             if GrubTestExpression.evaluate(condition, variables) ?? true { return n }
         }
         return nil
