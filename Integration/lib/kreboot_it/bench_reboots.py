@@ -20,11 +20,15 @@ from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .guest import KERNEL_COMMAND_LINE, Guest
 from .kreboot_cli import OUTPUT_MARKER, progress_steps
+from .server import ACCEL as SERVER_ACCEL, BOOT_TIMEOUT as SERVER_BOOT_TIMEOUT, ConsoleWatcher, commit_gap, \
+    start_postgres_client
 
 PATHS = ("bare", "kreboot", "systemctlKexec", "firmware")
 STEP_ORDER = ("plan", "load", "isolate", "unmount", "remount", "sync", "exec")
 REBOOT_TIMEOUT = 240.0
 UEFI_REBOOT_TIMEOUT = 600.0  # OVMF under TCG: a firmware reboot takes a minute or more
+SERVER_REBOOT_TIMEOUT = 600.0  # the server guest: initramfs, LVM, LUKS and PostgreSQL under TCG
+POSTGRES_RETURN_TIMEOUT = 180.0  # after READY: until the client's first commit in the new boot
 RELAY = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
 # kreboot's last step starting, relayed: `KREBOOT-IT OUT [6/6] kexec into the new kernel (…) ...`.
 LAST_STEP_START = re.compile(rf"{OUTPUT_MARKER}\[\s*(\d+)/\1\] [^\r\n]* \.\.\.")
@@ -92,6 +96,7 @@ class RebootSample:
     output: str  # what the command printed, relayed through /dev/kmsg (kreboot only)
     steps: dict[str, float]  # kreboot only: plan, load, isolate, unmount, remount, sync, exec
     phases: dict[str, float]  # kreboot only: guest_phases()
+    postgres_gap: float | None = None  # server guest: last commit seen before the new kernel -> first after
 
 
 @dataclass
@@ -115,6 +120,10 @@ class PathResults:
                 "samples": [round(s, 2) for s in to_ready],
                 "toNewKernelMedian": round(statistics.median(s.to_kernel for s in self.samples), 2),
             }
+            gaps = [s.postgres_gap for s in self.samples if s.postgres_gap is not None]
+            if gaps:
+                result["postgresGapMedian"] = round(statistics.median(gaps), 2)
+                result["postgresGaps"] = [round(g, 2) for g in gaps]
         if self.error:
             result["error"] = self.error
         if self.path == "kreboot" and self.samples:
@@ -129,9 +138,12 @@ class PathResults:
 
 
 def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line: str,
-                initrd: str | None = None, timeout: float = REBOOT_TIMEOUT) -> RebootSample:
+                initrd: str | None = None, timeout: float = REBOOT_TIMEOUT,
+                commits: ConsoleWatcher | None = None) -> RebootSample:
     """Reboot the guest (now in boot `boot_id`) along `path` and time it; fails when the command
-    returns instead of rebooting or no new boot is READY within `timeout`."""
+    returns instead of rebooting or no new boot is READY within `timeout`. With `commits` (the
+    PostgreSQL client's announcements) it also waits for the client's first commit in the new boot
+    and measures the client-visible gap."""
     after = guest.console_offset()
     command = command_for(path, kernel, command_line, initrd)
     launched = guest.launch(command)
@@ -165,8 +177,17 @@ def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line
         if exec_seen is not None and kernel_seen is not None and kernel_seen >= exec_seen:
             steps["exec"] = round(kernel_seen - exec_seen, 2)
         phases = guest_phases(console)
+    gap = None
+    if commits is not None:
+        switched = kernel_seen or boot.booted_at
+        deadline = time.monotonic() + POSTGRES_RETURN_TIMEOUT
+        while (gap := commit_gap(commits.seen, switched)) is None:
+            if time.monotonic() > deadline:
+                raise ScenarioFailure(f"{path}: the PostgreSQL client committed nothing within "
+                                      f"{POSTGRES_RETURN_TIMEOUT:.0f} s of the new boot's READY")
+            time.sleep(0.2)
     return RebootSample(boot.ready_at - launched.sent, (kernel_seen or boot.booted_at) - launched.sent,
-                        boot.boot_id, output, steps, phases)
+                        boot.boot_id, output, steps, phases, gap)
 
 
 def usable_boot_id(guest: Guest) -> str | None:
@@ -186,17 +207,26 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
     kreboot reboots, then `runs` rounds of one reboot per path. Returns the per-path results and
     extras (dryRunSeconds, warmup: the warm-up reboots run, stopped: why the rounds ended early)."""
     uefi = ctx.cached.flavor == "uefi"
-    grub = ctx.cached.flavor == "grub" or uefi
-    kernel = ctx.cached.grub_default_kernel if grub else f"/boot/vmlinuz-{ctx.cached.kernel61}"
+    server = ctx.cached.flavor == "server"
+    grub = ctx.cached.flavor == "grub" or uefi or server
+    kernel = ctx.cached.grub_default_kernel if grub and not server else f"/boot/vmlinuz-{ctx.cached.kernel61}"
     # The uefi guest: Secure Boot on, OVMF -> shim -> GRUB; its generic kernel needs its initramfs.
     initrd = f"/boot/initrd.img-{ctx.cached.manifest['kernel']}" if uefi else None
-    timeout = UEFI_REBOOT_TIMEOUT if uefi else REBOOT_TIMEOUT
+    timeout = UEFI_REBOOT_TIMEOUT if uefi else SERVER_REBOOT_TIMEOUT if server else REBOOT_TIMEOUT
     results = {path: PathResults(path) for path in paths}
     extras: dict = {}
-    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None) as guest:
-        boot = guest.wait_boot(timeout=timeout)
+    options = {"accel": SERVER_ACCEL} if server else {}
+    commits = None
+    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None, **options) as guest:
+        boot = guest.wait_boot(timeout=SERVER_BOOT_TIMEOUT if server else timeout)
         command_line = boot.cmdline if grub else ctx.cached.command_line
         boot_id = boot.boot_id
+        if server:
+            # GRUB's default entry as booted (kernel and initramfs on the separate /boot), and a client
+            # writing committed rows through every reboot.
+            kernel, initrd = f"/boot/vmlinuz-{boot.release}", f"/boot/initrd.img-{boot.release}"
+            extras.update(kernel=boot.release, accel=SERVER_ACCEL)
+            commits = start_postgres_client(guest)
         if "kreboot" in paths:
             timed = guest.run("s=$(date +%s%N); kreboot --dry-run >/dev/null || exit; e=$(date +%s%N); "
                               "echo $(( (e - s) / 1000000 ))")
@@ -212,7 +242,7 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
                 continue
             label = "warmup" if run is None else f"run {run + 1}/{runs}"
             try:
-                sample = reboot_once(guest, path, boot_id, kernel, command_line, initrd, timeout)
+                sample = reboot_once(guest, path, boot_id, kernel, command_line, initrd, timeout, commits)
             except ScenarioFailure as failure:
                 results[path].error = f"{label}: {failure}"
                 print(f"  {path} {label}: FAILED: {failure}", file=sys.stderr, flush=True)
@@ -222,7 +252,10 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
                     break
                 continue
             boot_id = sample.boot_id
-            print(f"  {path} {label}: {sample.to_ready:.2f} s to READY", file=sys.stderr, flush=True)
+            gap = f", PostgreSQL gap {sample.postgres_gap:.1f} s" if sample.postgres_gap is not None else ""
+            print(f"  {path} {label}: {sample.to_ready:.2f} s to READY{gap}", file=sys.stderr, flush=True)
             if run is not None:
                 results[path].samples.append(sample)
+        if commits is not None:
+            commits.stop()
     return results, extras

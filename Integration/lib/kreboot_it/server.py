@@ -8,6 +8,7 @@ and the kernel says so (`recovery_lines`). `unclean_control` proves that check s
 
 from __future__ import annotations
 
+import base64
 import re
 import threading
 import time
@@ -144,6 +145,71 @@ class ConsoleWatcher:
                 if match:
                     self.seen.append((now, match))
             time.sleep(0.02)
+
+
+
+# The PostgreSQL client: numbered rows, one committed transaction each; every commit psql confirmed is announced on
+# /dev/kmsg as `KREBOOT-IT PG committed N` (it runs as root for /dev/kmsg; psql as postgres).
+PG_CLIENT_SCRIPT = r"""#!/bin/bash
+# kreboot integration: numbered rows, one committed transaction each; every commit psql confirmed is
+# announced on /dev/kmsg as `KREBOOT-IT PG committed N` (this runs as root for /dev/kmsg; psql as postgres).
+pg() { setpriv --reuid=postgres --regid=postgres --init-groups env HOME=/var/lib/postgresql psql -qtAX -d itdb "$@"; }
+while :; do
+	n=$(pg -c 'select coalesce(max(id), 0) + 1 from it_rows' 2>/dev/null) || { sleep 0.2; continue; }
+	while :; do
+		printf 'insert into it_rows values (%d, now());\n\\echo committed %d\n' "$n" "$n" || exit 0
+		n=$((n + 1))
+		sleep 0.05
+	done | pg -v ON_ERROR_STOP=1 2>/dev/null | while IFS= read -r line; do echo "KREBOOT-IT PG $line" > /dev/kmsg; done
+	sleep 0.2
+done
+"""
+# A unit that survives the isolate (kreboot's quiesce) and starts again in the next boot.
+PG_CLIENT_UNIT = """[Unit]
+Description=kreboot integration: a PostgreSQL client writing numbered rows
+After=postgresql.service
+IgnoreOnIsolate=yes
+
+[Service]
+WorkingDirectory=/
+ExecStart=/usr/local/sbin/it-pg-client
+Restart=always
+RestartSec=0.2
+
+[Install]
+WantedBy=multi-user.target
+"""
+PG_COMMITTED = re.compile(r"KREBOOT-IT PG committed (\d+)")
+
+
+def start_postgres_client(guest: Guest) -> ConsoleWatcher:
+    """Install and start the PostgreSQL client (PG_CLIENT_SCRIPT as PG_CLIENT_UNIT, table it_rows in database
+    itdb); returns the watcher of its commit announcements once it has seen 20."""
+    def put(path: str, text: str, mode: str) -> None:
+        guest.run(f"echo {base64.b64encode(text.encode()).decode()} | base64 -d > {path} && chmod {mode} {path}",
+                  check=True)
+
+    put("/usr/local/sbin/it-pg-client", PG_CLIENT_SCRIPT, "755")
+    put("/etc/systemd/system/it-pg-client.service", PG_CLIENT_UNIT, "644")
+    guest.run("runuser -u postgres -- createdb itdb && runuser -u postgres -- psql -qX -d itdb "
+              "-c 'create table it_rows (id integer primary key, at timestamptz not null)'", check=True)
+    watcher = ConsoleWatcher(guest.console_path, PG_COMMITTED)
+    watcher.start()
+    guest.run("systemctl daemon-reload && systemctl enable --now it-pg-client.service", check=True)
+    deadline = time.monotonic() + 60
+    while len(watcher.seen) < 20:
+        expect(time.monotonic() < deadline, "the PostgreSQL client committed fewer than 20 rows in 60 s")
+        time.sleep(0.2)
+    return watcher
+
+
+def commit_gap(seen, switched_at: float | None) -> float | None:
+    """Seconds from the last commit seen before the switch to the first one seen after it."""
+    if switched_at is None:
+        return None
+    before = [t for t, _ in seen if t <= switched_at]
+    after = [t for t, _ in seen if t > switched_at]
+    return (min(after) - max(before)) if before and after else None
 
 
 class Problems:

@@ -28,7 +28,6 @@ with an initramfs, / on LVM (ext4), /boot (ext4), /var (xfs, the persistent jour
 
 from __future__ import annotations
 
-import base64
 import re
 import time
 import uuid
@@ -39,8 +38,8 @@ from ..ext4 import assert_clean, read_file
 from ..failure import ScenarioFailure
 from ..guest import KERNEL_COMMAND_LINE, FIRST_BOOT_PARAMETER, BootInfo, Guest
 from ..kreboot_cli import RebootOutcome, dry_run_plan, expect_steps_as_planned, kreboot_reboot, step_key
-from ..server import (BOOT_TIMEOUT, MOUNTED, SWAP_FILE, SWAP_LV, ConsoleWatcher, Problems, active_swaps,
-                      boot_recovery_lines, boot_server, expect_layout, recovery_kind, recovery_lines)
+from ..server import (BOOT_TIMEOUT, MOUNTED, SWAP_FILE, SWAP_LV, Problems, active_swaps, boot_recovery_lines,
+                      boot_server, commit_gap, expect_layout, recovery_kind, recovery_lines, start_postgres_client)
 from . import scenario
 from .layouts import EXECUTED, PLANNED, QUIESCED, previous_boot_records, system_picture
 from .reboot import expect_reboot_verified, without_boot_image
@@ -244,48 +243,7 @@ class ServerRun:
         """Start the client (a unit that survives the isolate and starts again in the next boot); returns the
         function that checks its rows and the server's log once the new boot is up."""
         guest, ctx = self.guest, self.ctx
-        script = r"""#!/bin/bash
-# kreboot integration: numbered rows, one committed transaction each; every commit psql confirmed is
-# announced on /dev/kmsg as `KREBOOT-IT PG committed N` (this runs as root for /dev/kmsg; psql as postgres).
-pg() { setpriv --reuid=postgres --regid=postgres --init-groups env HOME=/var/lib/postgresql psql -qtAX -d itdb "$@"; }
-while :; do
-	n=$(pg -c 'select coalesce(max(id), 0) + 1 from it_rows' 2>/dev/null) || { sleep 0.2; continue; }
-	while :; do
-		printf 'insert into it_rows values (%d, now());\n\\echo committed %d\n' "$n" "$n" || exit 0
-		n=$((n + 1))
-		sleep 0.05
-	done | pg -v ON_ERROR_STOP=1 2>/dev/null | while IFS= read -r line; do echo "KREBOOT-IT PG $line" > /dev/kmsg; done
-	sleep 0.2
-done
-"""
-        unit = """[Unit]
-Description=kreboot integration: a PostgreSQL client writing numbered rows
-After=postgresql.service
-IgnoreOnIsolate=yes
-
-[Service]
-WorkingDirectory=/
-ExecStart=/usr/local/sbin/it-pg-client
-Restart=always
-RestartSec=0.2
-
-[Install]
-WantedBy=multi-user.target
-"""
-        put = lambda path, text, mode: guest.run(  # noqa: E731
-            f"echo {base64.b64encode(text.encode()).decode()} | base64 -d > {path} && chmod {mode} {path}", check=True)
-        put("/usr/local/sbin/it-pg-client", script, "755")
-        put("/etc/systemd/system/it-pg-client.service", unit, "644")
-        guest.run("runuser -u postgres -- createdb itdb && runuser -u postgres -- psql -qX -d itdb "
-                  "-c 'create table it_rows (id integer primary key, at timestamptz not null)'", check=True)
-        watcher = ConsoleWatcher(guest.console_path, re.compile(r"KREBOOT-IT PG committed (\d+)"))
-        watcher.start()
-        guest.run("systemctl daemon-reload && systemctl enable --now it-pg-client.service", check=True)
-        deadline = time.monotonic() + 60
-        while len(watcher.seen) < 20:
-            expect(time.monotonic() < deadline, "the PostgreSQL client committed fewer than 20 rows in 60 s")
-            time.sleep(0.2)
-
+        watcher = start_postgres_client(guest)
         def check() -> None:
             deadline = time.monotonic() + 90  # the client starts again once PostgreSQL is up in the new boot
             while commit_gap(watcher.seen, self.switched_at) is None and time.monotonic() < deadline:
@@ -330,15 +288,6 @@ WantedBy=multi-user.target
         self.ctx.notes.append(f"control (reset with everything mounted): {found}")
         expect({"ext4", "xfs", "btrfs"} <= kinds,
                f"after a reset with everything mounted the recovery check found only {sorted(kinds)}: {found}")
-
-
-def commit_gap(seen, switched_at: float | None) -> float | None:
-    """Seconds from the last commit seen before the switch to the first one seen after it."""
-    if switched_at is None:
-        return None
-    before = [t for t, _ in seen if t <= switched_at]
-    after = [t for t, _ in seen if t > switched_at]
-    return (min(after) - max(before)) if before and after else None
 
 
 def reboot_with_postgres(run: ServerRun, label: str, release: str) -> None:
