@@ -65,6 +65,37 @@ import Testing
         }
     }
 
+    @Test func aDetachFromADeadServerReturnsAfterItsSettleTimeNotTheWholeLimit() throws {
+        let helper = try Self.helper("exec sleep 30")
+        defer { helper.cleanUp() }
+        let table = FileManager.default.temporaryDirectory.appendingPathComponent("mountinfo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: table) }
+        try "22 1 259:1 / / rw,relatime - ext4 /dev/nvme0n1p1 rw\n".write(to: table, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        try ChildProcessNetworkMounts(helper: helper.path, mountInfo: table.path, detachSettleTime: .milliseconds(300))
+            .unmount(Self.nfs, server: "10.0.9.1", detach: true, force: true, timeout: .seconds(20))
+        #expect(ContinuousClock.now - started < .seconds(10))
+    }
+
+    @Test func aDetachStillInTheTableAfterItsSettleTimeGetsTheRestOfTheLimitThenTimesOut() throws {
+        let helper = try Self.helper("exec sleep 30")
+        defer { helper.cleanUp() }
+        let table = FileManager.default.temporaryDirectory.appendingPathComponent("mountinfo-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: table) }
+        try "22 1 259:1 / / rw,relatime - ext4 /dev/nvme0n1p1 rw\n40 22 0:50 / /mnt/nfs rw,relatime - nfs4 10.0.9.1:/srv/nfs rw\n"
+            .write(to: table, atomically: true, encoding: .utf8)
+        let started = ContinuousClock.now
+        let error = #expect(throws: QuiesceError.self) {
+            try ChildProcessNetworkMounts(helper: helper.path, mountInfo: table.path, detachSettleTime: .milliseconds(200))
+                .unmount(Self.nfs, server: "10.0.9.1", detach: true, force: true, timeout: .milliseconds(900))
+        }
+        let took = ContinuousClock.now - started
+        #expect(took >= .milliseconds(850))
+        #expect(took < .seconds(8))
+        #expect(error?.code == .timedOut)
+        #expect(error?.message.contains("detach /mnt/nfs") == true)
+    }
+
     @Test func theChildsErrnoLineBecomesTheError() throws {
         let helper = try Self.helper("echo 'kreboot: errno=16 umount /mnt/nfs: target is busy' >&2; exit 1")
         defer { helper.cleanUp() }

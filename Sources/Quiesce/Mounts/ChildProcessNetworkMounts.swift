@@ -5,19 +5,25 @@ import SystemPackage
 /// (kreboot itself, which calls `LibmountMountOperations.network`), with a time limit. A server that does not
 /// answer blocks the child in the kernel, never kreboot: when the time is up the child is killed and the
 /// operation throws `.timedOut` naming the mount and the server — except a lazy detach, which counts as done
-/// once the mount point has left the table (the kernel may still be letting go of the dead server's file system).
+/// once the mount point has left the table (the kernel may still be letting go of the dead server's file system):
+/// the table is looked at after `detachSettleTime`, so a detach from a dead server costs seconds, not the whole
+/// time limit.
 public struct ChildProcessNetworkMounts: NetworkMountOperations {
     /// The program run: by default this executable (/proc/self/exe).
     public var helper: String
     public var runner: any SubprocessRunner
     /// The mount table the detach check reads.
     public var mountInfo: String
+    /// How long a detach's child runs before the table is first looked at (umount2 with MNT_DETACH takes the mount
+    /// out of the table at once; what follows, the release of a dead server's file system, may never end).
+    public var detachSettleTime: Duration
 
     public init(helper: String = "/proc/self/exe", runner: any SubprocessRunner = SpawnSubprocessRunner(),
-                mountInfo: String = "/proc/self/mountinfo") {
+                mountInfo: String = "/proc/self/mountinfo", detachSettleTime: Duration = .seconds(3)) {
         self.helper = helper
         self.runner = runner
         self.mountInfo = mountInfo
+        self.detachSettleTime = detachSettleTime
     }
 
     /// The child's argv for `operation` on `mount`.
@@ -33,15 +39,30 @@ public struct ChildProcessNetworkMounts: NetworkMountOperations {
 
     public func unmount(_ mount: MountEntry, server: String, detach: Bool, force: Bool, timeout: Duration) throws(QuiesceError) {
         let what = detach ? "detach \(mount.target)" : "umount \(mount.target)"
-        do {
-            try run(arguments(.unmount, mount, detach: detach, force: force), what, mount, server: server, timeout: timeout)
-        } catch where error.code == .timedOut && detach {
-            // The detach itself does not wait for the server; the child may still be releasing its file system.
-            if let table = try? MountTableReader.read(mountInfo: mountInfo), !table.contains(where: { $0.target == mount.target }) {
-                return
+        let argv = arguments(.unmount, mount, detach: detach, force: force)
+        guard detach else { return try run(argv, what, mount, server: server, timeout: timeout) }
+        // A detach: first for `detachSettleTime`, then, while the mount point is still in the table, for the rest of
+        // the time limit; a child that outlives either counts as done once the mount point has left the table.
+        var limits = [min(detachSettleTime, timeout)]
+        if timeout > detachSettleTime { limits.append(timeout - detachSettleTime) }
+        for (attempt, limit) in limits.enumerated() {
+            do {
+                return try run(argv, what, mount, server: server, timeout: limit)
+            } catch where error.code == .timedOut {
+                if !isInTable(mount.target) { return }
+                if attempt == limits.count - 1 {
+                    throw QuiesceError(.timedOut, operation: what, path: mount.target,
+                                       "\(what): no answer from server \(server) within \(timeout.components.seconds) s "
+                                       + "(\(mount.fstype) \(mount.source)); the child was killed")
+                }
             }
-            throw error
         }
+    }
+
+    /// Whether `target` is still a mount point in the table (a table that cannot be read counts as yes).
+    private func isInTable(_ target: String) -> Bool {
+        guard let table = try? MountTableReader.read(mountInfo: mountInfo) else { return true }
+        return table.contains(where: { $0.target == target })
     }
 
     public func remountReadOnly(_ mount: MountEntry, server: String, timeout: Duration) throws(QuiesceError) {
