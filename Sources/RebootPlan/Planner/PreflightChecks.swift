@@ -5,9 +5,11 @@ struct PreflightChecks {
     let snapshot: SystemSnapshot
     let options: PlanOptions
 
-    /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
+    /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why). A kdump
+    /// test's `kdump-config` comes first: a malformed dump target is the error (78) whatever else fails.
     func run(target: BootTarget?, targetFailure: PlanCheck?, capture: KdumpCapture? = nil) -> [PlanCheck] {
-        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), loadPath(), mountTable()]
+        var checks = capture.map { [CapturePlanner.configCheck($0)] } ?? []
+        checks += [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), loadPath(), mountTable()]
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
@@ -219,7 +221,12 @@ struct PreflightChecks {
     func dumpSpace(_ saveDirectory: String? = nil) -> PlanCheck {
         let dir = saveDirectory ?? snapshot.dumpDirectory
         guard let dir else {
-            return PlanCheck(.dumpSpace, .fail, "KDUMP_SAVEDIR \(snapshot.kdump?.saveDir ?? "?") is not a local path: not supported")
+            // A remote target (DumpDelivery; a malformed one is the kdump-config check's failure): the server's
+            // free space can only be asked in the capture boot, by the transport, where its protocol tells.
+            guard let config = snapshot.kdump, let delivery = try? DumpDelivery.read(config), delivery.target.isRemote else {
+                return PlanCheck(.dumpSpace, .warn, "the dump target is not a local path: its free space is not checked here")
+            }
+            return PlanCheck(.dumpSpace, .warn, "\(delivery.target): remote; free space is checked on the server when the dump is saved, where \(delivery.target.scheme.rawValue) can tell")
         }
         guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }
         if let impossible = snapshot.kernel.impossible[.memTotal] { return PlanCheck(.dumpSpace, .fail, impossible) }
