@@ -16,7 +16,8 @@ import Testing
 
     @Test func everyProtocol() throws {
         #expect(try parse("/var/crash") == .local("/var/crash"))
-        #expect(try parse("file:///var/crash/") == .local("/var/crash"))
+        #expect(try parse("file:///var/crash") == .local("/var/crash"))
+        #expect(try parse("/var//crash/") == .local("/var//crash/"), "local paths are kept as written")
         let nfs = try parse("nfs://filer.example.com/export/dumps")
         #expect(nfs.scheme == .nfs && nfs.host == "filer.example.com" && nfs.path == "/export/dumps" && nfs.user == nil)
         let cifs = try parse("cifs://joe:s%40cret@smb.example.com/share/crash")

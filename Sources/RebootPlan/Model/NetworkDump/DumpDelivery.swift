@@ -72,7 +72,8 @@ public struct DumpDelivery: Sendable, Equatable, Codable {
             }
             target = DumpTarget(scheme: .nfs, host: host, path: export, mountOptions: options, option: "NFS")
         } else if let dir = config.saveDir {
-            let option = value("KDUMP_SAVEDIR") != nil ? "KDUMP_SAVEDIR" : value("KDUMP_COREDIR") != nil ? "KDUMP_COREDIR" : "path"
+            let option = value("KDUMP_SAVEDIR") == nil && value("KDUMP_COREDIR") != nil ? "KDUMP_COREDIR"
+                : value("KDUMP_SAVEDIR") == nil && value("path") != nil ? "path" : "KDUMP_SAVEDIR"
             var key: String?
             if let identity = value("KDUMP_SSH_IDENTITY") { key = try keyPath(identity, option: "KDUMP_SSH_IDENTITY", file: file) }
             target = try DumpTargetParser.parse(dir, option: option, file: file, sshKey: key)

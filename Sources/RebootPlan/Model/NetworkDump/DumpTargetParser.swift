@@ -16,7 +16,7 @@ public enum DumpTargetParser {
     public static func parse(_ value: String, option: String, file: String, sshKey: String? = nil) throws(KdumpConfigError) -> DumpTarget {
         let fail = { (reason: String) in KdumpConfigError(file: file, option: option, reason: reason) }
         try checkCharacters(value, fail)
-        if value.hasPrefix("/") { return .local(try directory(value, remote: false, fail), option: option) }
+        if value.hasPrefix("/") { return .local(try localDirectory(value, fail), option: option) }
         guard let separator = value.firstRange(of: "://") else {
             throw fail("not an absolute path nor a URL (file:///dir, nfs://, cifs://, sftp://, ftp://)")
         }
@@ -33,7 +33,7 @@ public enum DumpTargetParser {
         if scheme == .file {
             guard authority.isEmpty || authority == "localhost" else { throw fail("file:// takes no host (file:///dir)") }
             guard !rawPath.isEmpty else { throw fail("file:// names no directory") }
-            return .local(try directory(try decoded(rawPath, what: "path", fail), remote: false, fail), option: option)
+            return .local(try localDirectory(try decoded(rawPath, what: "path", fail), fail), option: option)
         }
 
         var user: String?
@@ -152,6 +152,12 @@ public enum DumpTargetParser {
         guard allowed, !host.hasPrefix("."), !host.hasPrefix("-"), !host.contains("..") else {
             throw fail("\"\(host.prefix(64))\" is not a host name or address")
         }
+    }
+
+    /// A local directory as written (the save-dump of local paths is unchanged): absolute, no control characters.
+    static func localDirectory(_ path: String, _ fail: (String) -> KdumpConfigError) throws(KdumpConfigError) -> String {
+        guard path.hasPrefix("/") else { throw fail("the directory is not absolute") }
+        return path
     }
 
     /// An absolute directory without `..` components; a trailing `/` is dropped. Remote ones must name one.
