@@ -1,7 +1,8 @@
 /// Parses a dump target strictly: KDUMP_SAVEDIR's URLs and absolute paths, and the `host:/path` and
 /// `user@host` spellings of Debian's kdump-tools and Red Hat's kdump.conf.
 ///
-/// Refused, each with a one-line `KdumpConfigError` naming the option and the file (and never the password):
+/// Refused, each with a one-line `KdumpConfigError` naming the option and the file — and quoting no part of
+/// the value but the scheme, so a password (even one with an unencoded `/` that splits the URL) never shows:
 /// an unknown scheme, an empty host, a port outside 1–65535, a query or fragment, a bad `%` escape, blanks or
 /// control characters, a `..` component, a relative path, a user or password where the protocol takes none,
 /// a remote target without a directory. User and password are percent-decoded; an IPv6 literal goes in
@@ -133,7 +134,8 @@ public enum DumpTargetParser {
         guard let portText else { return (host, nil) }
         guard !portText.isEmpty, portText.count <= 5, portText.allSatisfy({ $0.isASCII && $0.isNumber }),
               let port = Int(portText), (1...65535).contains(port) else {
-            throw fail("port \"\(portText.prefix(12))\" is not a number from 1 to 65535")
+            // Not quoted: with an unencoded / in a password, what looks like the port is part of it.
+            throw fail("the port is not a number from 1 to 65535")
         }
         return (host, port)
     }
@@ -144,13 +146,13 @@ public enum DumpTargetParser {
         guard host.utf8.count <= 253 else { throw fail("host name longer than 253 characters") }
         if host.contains(":") {
             guard host.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }), host.contains("::") || host.split(separator: ":", omittingEmptySubsequences: false).count >= 3 else {
-                throw fail("\"\(host)\" is not an IPv6 address")
+                throw fail("the host is not an IPv6 address")
             }
             return
         }
         let allowed = host.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_" || $0 == ".") }
         guard allowed, !host.hasPrefix("."), !host.hasPrefix("-"), !host.contains("..") else {
-            throw fail("\"\(host.prefix(64))\" is not a host name or address")
+            throw fail("the host is not a host name or address (letters, digits, -, _, .)")
         }
     }
 
