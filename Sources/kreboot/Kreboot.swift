@@ -76,6 +76,7 @@ struct Kreboot: ParsableCommand {
           69  unavailable: no kexec in the kernel, kexec disabled, lockdown, no crashkernel=
           75  temporary: a busy mount, other sessions, an inhibitor; safe to retry
           77  no permission: not root, no CAP_SYS_BOOT, in a container
+          78  configuration: a malformed kdump setting (KDUMP_SAVEDIR, KDUMP_NETCONFIG …)
           130 interrupted (Ctrl-C, SIGTERM) during the run; rolled back
 
         FILES

@@ -81,4 +81,23 @@ import Testing
         }
         #expect(check.id == .kernelImage)
     }
+
+    /// `kdump start` and `load --crash` refuse a malformed dump target before loading anything (exit 78 in
+    /// the CLI), naming the file and the option.
+    @Test func aMalformedDumpTargetIsRefusedBeforeLoading() {
+        var snapshot = Self.snapshot()
+        snapshot.kdump = KdumpConfigReader.parse(text: "SSH=\"root@\"\n", file: "/etc/default/kdump-tools")
+        guard case .failure(.check(let check)) = Self.service(snapshot).request() else {
+            Issue.record("kdump start accepted SSH=root@")
+            return
+        }
+        #expect(check.id == .kdumpConfig)
+        #expect(check.message.hasPrefix("/etc/default/kdump-tools: SSH: "))
+        let options = PlanOptions(mode: .kdumpTest, policy: RunPolicy(ignoreSessions: true))
+        guard case .failure(.check(let loadCheck)) = KernelLoading(stateFile: "/nonexistent/kreboot-test-state.json").load(snapshot, options: options) else {
+            Issue.record("load --crash accepted SSH=root@")
+            return
+        }
+        #expect(loadCheck.id == .kdumpConfig)
+    }
 }

@@ -71,10 +71,10 @@ import Testing
     }
 
     @Test func aRemoteSaveDirectoryFails() {
-        let dir = Self.tree(config: "KDUMP_SAVEDIR=nfs://server/crash\n")
+        let dir = Self.tree(config: "KDUMP_SAVEDIR=ftp://server/crash\n")
         let (outcome, _) = run(CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore"), reboots: Reboots())
         guard case .failed(let error) = outcome else {
-            Issue.record("an nfs:// save directory was not refused: \(outcome)")
+            Issue.record("an ftp:// save directory was not refused: \(outcome)")
             return
         }
         #expect(error.code == .unavailable)

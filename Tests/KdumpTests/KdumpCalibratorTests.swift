@@ -90,6 +90,16 @@ import Testing
         #expect(r.parameters == "crashkernel=425M,high crashkernel=72M,low")
     }
 
+    @Test func aNetworkDumpAddsTheNetworkStack() {
+        var remote = inputs(8 * Self.gib, kernelMiB: 60, initrdMiB: 300)
+        remote.networkDump = true
+        let r = CrashkernelCalibrator.calibrate(remote)
+        #expect(r.estimate.networkMiB == CrashkernelCalibrator.networkMiB)
+        #expect(r.estimate.estimatedMiB == 60 + 300 + 64 + 1 + 32)
+        #expect(r.parameters == "crashkernel=457M,high crashkernel=72M,low")
+        #expect(CrashkernelCalibrator.calibrate(inputs(8 * Self.gib, kernelMiB: 60, initrdMiB: 300)).estimate.networkMiB == 0)
+    }
+
     @Test func otherArchitecturesUseOnlyLow() {
         let arm = CrashkernelCalibrator.calibrate(inputs(8 * Self.gib, arch: "aarch64", luns: 4))
         #expect(arm.recommendedLow == 320)

@@ -85,13 +85,15 @@ import Testing
     }
 
     @Test func unsupportedProtocolIsUnavailable() {
-        for url in ["nfs://server/export/crash", "ssh://root@host/var/crash", "ftp://host/crash", "crash"] {
+        // Streamed protocols are not wired into save-dump yet; a malformed target is refused naming the option.
+        // (nfs and cifs are mounted: DumpTransportTests, with a fake mounter.)
+        for url in ["ssh://root@host/var/crash", "ftp://host/crash", "crash"] {
             do {
                 _ = try saver(config(url), runner: FakeMakedumpfile()).save()
                 Issue.record("accepted \(url)")
             } catch {
                 #expect(error.code == .unavailable)
-                #expect(error.message.contains("not supported"))
+                #expect(error.message.contains(url == "crash" ? "KDUMP_SAVEDIR: not an absolute path" : "not supported"))
             }
         }
     }

@@ -147,7 +147,7 @@ import Testing
     @Test func saveDumpRefusals() throws {
         let makedumpfile = try fakeMakedumpfile()
         try write("/vmcore", KdumpCLITestsELF.header)
-        try write("/nfs.conf", "KDUMP_SAVEDIR=nfs://server/export/crash\n")
+        try write("/nfs.conf", "KDUMP_SAVEDIR=ftp://server/export/crash\n")
         let nfs = try CLIRunner.run(["save-dump", "--config", dir + "/nfs.conf", "--vmcore", dir + "/vmcore", "--no-reboot"])
         #expect(nfs.status == 69)
         #expect(nfs.stderr.contains("not supported"))

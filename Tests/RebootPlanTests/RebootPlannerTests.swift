@@ -194,9 +194,12 @@ import Testing
         // CaptureCommandLine's rule: quiet dropped, the defaults, kreboot's unit (the entry has an initrd).
         #expect(target.commandLine == "root=UUID=abc ro irqpoll nr_cpus=1 reset_devices systemd.unit=kreboot-save-dump.service")
         #expect(plan.checks.contains { $0.id == .crashkernel && $0.status == .pass })
-        #expect(plan.capture == KdumpCapture(armedBy: "kreboot", loadedBefore: false, savedBy: "kreboot",
-                                             saveDirectory: "/var/crash", layout: "/var/crash/<date-time>/vmcore + dmesg.txt",
-                                             commandLineRule: plan.capture?.commandLineRule))
+        var expected = KdumpCapture(armedBy: "kreboot", loadedBefore: false, savedBy: "kreboot",
+                                    saveDirectory: "/var/crash", layout: "/var/crash/<date-time>/vmcore + dmesg.txt",
+                                    commandLineRule: plan.capture?.commandLineRule)
+        expected.delivery = DumpDelivery(target: .local("/var/crash"), network: CaptureNetwork(mode: .auto), notification: DumpNotification())
+        #expect(plan.capture == expected)
+        #expect(plan.checks.first?.id == .kdumpConfig && plan.checks.first?.status == .pass)
         #expect(plan.capture?.commandLineRule?.contains("systemd.unit=kreboot-save-dump.service") == true)
         #expect(plan.checks.contains { $0.id == .capture && $0.status == .pass })
         #expect(plan.checks.contains { $0.id == .dumpSpace && $0.status == .pass })

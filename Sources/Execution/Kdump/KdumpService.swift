@@ -68,7 +68,7 @@ public struct KdumpService {
     /// The capture kernel to load, or the failed check that rules every kernel out.
     public func request() -> Result<KdumpServiceRequest, Refusal> {
         let plan = RebootPlanner.plan(snapshot, options)
-        let targetChecks: Set<CheckID> = [.bootEntry, .kernelImage, .initrd]
+        let targetChecks: Set<CheckID> = [.bootEntry, .kernelImage, .initrd, .kdumpConfig]
         if let failure = plan.checks.first(where: { $0.status == .fail && targetChecks.contains($0.id) }) {
             return .failure(.check(failure))
         }

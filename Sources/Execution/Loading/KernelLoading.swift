@@ -41,7 +41,7 @@ public struct KernelLoading {
             return .failure(.kexec(error))
         }
         let plan = RebootPlanner.plan(snapshot, options)
-        let targetChecks: Set<CheckID> = [.bootEntry, .kernelImage, .initrd]
+        let targetChecks: Set<CheckID> = [.bootEntry, .kernelImage, .initrd, .kdumpConfig]
         if let failure = plan.checks.first(where: { $0.status == .fail && targetChecks.contains($0.id) }) {
             return .failure(.check(failure))
         }

@@ -18,9 +18,12 @@ public struct CalibrationInputs: Codable, Sendable, Equatable {
     public var reservedBytes: UInt64
     /// The page size (for makedumpfile's bitmaps).
     public var pageSize: Int
+    /// Whether the capture boot brings up the network (a remote dump target or an e-mail: `DumpDelivery.needsNetwork`).
+    public var networkDump: Bool
 
     public init(ramBytes: UInt64, arch: String, luns: Int = 0, kernelBytes: UInt64? = nil, initrdBytes: UInt64? = nil,
-                reservedBytes: UInt64 = 0, pageSize: Int = 4096) {
+                reservedBytes: UInt64 = 0, pageSize: Int = 4096, networkDump: Bool = false) {
+        self.networkDump = networkDump
         self.ramBytes = ramBytes
         self.arch = arch
         self.luns = luns

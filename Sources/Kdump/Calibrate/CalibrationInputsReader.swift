@@ -31,7 +31,8 @@ public enum CalibrationInputsReader {
             ramBytes: ram, arch: arch ?? machine(), luns: luns ?? root.listDirectory("/sys/class/scsi_device").count,
             kernelBytes: kernelPath.flatMap { kernelMemoryBytes(root: root, path: $0) },
             initrdBytes: initrdPath.flatMap { fileSize(root: root, path: $0) },
-            reservedBytes: reserved, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))))
+            reservedBytes: reserved, pageSize: Int(sysconf(Int32(_SC_PAGESIZE))),
+            networkDump: config.flatMap { try? DumpDelivery.read($0) }?.needsNetwork ?? false)
     }
 
     /// The first impossible number the recommendation would rest on ("FILE: impossible FIELD: WHY"): MemTotal,

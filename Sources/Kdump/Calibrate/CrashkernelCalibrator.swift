@@ -11,7 +11,13 @@ import LinuxSystem
 ///    so that a small machine still gets a working capture kernel.
 /// 2. **Estimate** — `kdumpctl estimate`: capture kernel size + initrd size + 64 MiB run-time
 ///    reservation, plus SUSE calibrate's makedumpfile term: two bitmaps of one bit per RAM page,
-///    capped at 32 MiB.
+///    capped at 32 MiB. When the capture boot brings up the network (a remote dump target or an e-mail),
+///    plus **32 MiB for the network stack** (`networkMiB`): the NIC driver's receive and transmit rings and
+///    their skb buffers (a few MiB for virtio-net or e1000e at their default ring sizes), TCP socket
+///    buffers that autotune up to the default tcp_rmem/tcp_wmem maximum of 6 MiB and 4 MiB, and the
+///    transport's user space — ssh (about 8 MiB resident with its crypto), libcurl, mount.nfs/mount.cifs —
+///    plus the DHCP client; with the 64 MiB run-time term already holding systemd and makedumpfile, this
+///    keeps a streamed save out of the OOM killer, which is how a network dump fails in a tight reservation.
 /// 3. **RECOMMENDATION** = max(baseline, estimate), in whole MiB.
 /// 4. **Low/High** (SUSE's `kdumptool calibrate` and its documented formula):
 ///    - x86_64 with more than 4 GiB of RAM: High = RECOMMENDATION + LUNs/2, and Low is reserved as
@@ -32,6 +38,8 @@ public enum CrashkernelCalibrator {
     static let minLowMiB = 72
     /// SUSE calibrate's MAX_BITMAP_KB.
     static let maxBitmapMiB = 32
+    /// The network stack of a capture boot that needs the network (see the type's description).
+    public static let networkMiB = 32
 
     /// A range of kdump-utils' table: from `fromGiB` (inclusive) to `toGiB` (exclusive, nil = no end).
     struct TableEntry: Equatable {
@@ -47,7 +55,8 @@ public enum CrashkernelCalibrator {
         let kernel = mibRoundedUp(inputs.kernelBytes ?? 0)
         let initrd = mibRoundedUp(inputs.initrdBytes ?? 0)
         let bitmap = bitmapMiB(ramBytes: inputs.ramBytes, pageSize: inputs.pageSize)
-        let estimated = kernel + initrd + runtimeMiB + bitmap
+        let network = inputs.networkDump ? networkMiB : 0
+        let estimated = kernel + initrd + runtimeMiB + bitmap + network
         let recommendation = max(baseline, estimated)
         let lunTerm = max(0, inputs.luns) / 2 + max(0, inputs.luns) % 2
 
@@ -73,7 +82,7 @@ public enum CrashkernelCalibrator {
         return CrashkernelRecommendation(
             arch: inputs.arch, ramMiB: Int(inputs.ramBytes / mib), ramGiB: ramGiB, luns: inputs.luns,
             estimate: .init(baselineMiB: baseline, kernelMiB: kernel, initrdMiB: initrd, runtimeMiB: runtimeMiB,
-                            bitmapMiB: bitmap, estimatedMiB: estimated),
+                            bitmapMiB: bitmap, networkMiB: network, estimatedMiB: estimated),
             recommendationMiB: recommendation, recommendedLow: recommendedLow, recommendedHigh: recommendedHigh,
             low: low, high: high, parameters: parameters, reservedMiB: reservedMiB,
             sufficient: reservedMiB >= (low ?? 0) + (high ?? 0))

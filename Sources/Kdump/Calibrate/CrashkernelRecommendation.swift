@@ -15,7 +15,9 @@ public struct CrashkernelRecommendation: Encodable, Sendable, Equatable {
         public var runtimeMiB: Int
         /// makedumpfile's two page bitmaps (SUSE calibrate's user-space term), at most 32 MiB.
         public var bitmapMiB: Int
-        /// kernel + initrd + runtime + bitmap.
+        /// The network stack of a capture boot that sends the dump away or mails (`CrashkernelCalibrator.networkMiB`); 0 otherwise.
+        public var networkMiB: Int = 0
+        /// kernel + initrd + runtime + bitmap + network.
         public var estimatedMiB: Int
     }
 

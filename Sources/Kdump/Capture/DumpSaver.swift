@@ -10,7 +10,10 @@ import Glibc
 
 /// The capture kernel's side of kdump: saves /proc/vmcore as the kdump configuration says.
 ///
-/// 1. KDUMP_SAVEDIR must be local (`/path` or `file:///path`); other protocols are refused (69).
+/// 1. The target (`DumpDelivery`): a local directory (`/path`, `file:///path`) is written as it is; an NFS or
+///    CIFS one is mounted first (`MountedDumpTransport`, unmounted at the end) and written the same way on
+///    the server's file system; sftp and ftp (streamed through `DumpTransport`) are refused here for now
+///    (69), and a malformed target too (the network bring-up and the streamed save are issue 16's next step).
 /// 2. Old kreboot dumps beyond KDUMP_KEEP_OLD_DUMPS are deleted (`DumpRotation`).
 /// 3. Before: the estimate (`makedumpfile --mem-usage`, where it works; the vmcore's size for `raw`)
 ///    plus KDUMP_FREE_DISK_SIZE must fit in the free space (69 otherwise).
@@ -33,6 +36,10 @@ public struct DumpSaver {
     public var now: @Sendable () -> Date
     /// Progress lines (stderr).
     public var log: @Sendable (String) -> Void
+    /// Mounts NFS and CIFS targets (tests: a fake that mounts nothing).
+    public var mounter: any DumpMounter
+    /// Where an NFS or CIFS target is mounted (a path of the system under `root`).
+    public var mountPoint: String
 
     /// A saver for the capture kernel; every path, the runner, the free-space probe and the clock are
     /// injectable so tests run the whole flow in a temporary directory with a fake makedumpfile.
@@ -40,7 +47,10 @@ public struct DumpSaver {
                 makedumpfilePath: String = "/usr/bin/makedumpfile", testRecordPath: String = KdumpTestRecord.defaultPath,
                 runner: any SubprocessRunner = SpawnSubprocessRunner(),
                 availableBytes: @escaping @Sendable (String) -> UInt64? = DiskSpace.availableBytes,
-                now: @escaping @Sendable () -> Date = { Date() }, log: @escaping @Sendable (String) -> Void = { _ in }) {
+                now: @escaping @Sendable () -> Date = { Date() }, log: @escaping @Sendable (String) -> Void = { _ in },
+                mounter: any DumpMounter = SystemDumpMounter(), mountPoint: String = "/run/kreboot/dump-target") {
+        self.mounter = mounter
+        self.mountPoint = mountPoint
         self.vmcorePath = vmcorePath
         self.config = config
         self.root = root
@@ -52,17 +62,38 @@ public struct DumpSaver {
         self.log = log
     }
 
-    /// The save directory on this machine; `.unavailable` for protocols other than file://.
-    public func saveDirectory() throws(KexecError) -> String {
-        guard let local = config.localSaveDir else {
-            throw KexecError(.unavailable, operation: "save-dump", path: config.file,
-                             "KDUMP_SAVEDIR=\(config.saveDir ?? "") is not supported: kreboot saves only to local paths and file:// (no nfs, ssh, ftp, cifs)")
+    /// The dump target of the configuration; a malformed one is `.unavailable` with its one-line reason.
+    public func target() throws(KexecError) -> DumpTarget {
+        do { return try DumpDelivery.read(config).target } catch {
+            throw KexecError(.unavailable, operation: "save-dump", path: config.file, error.message)
         }
-        return root.hostPath(local)
+    }
+
+    /// The NFS or CIFS transport of `target` (mounting at `mountPoint` under `root`); nil for the others.
+    func mountedTransport(_ target: DumpTarget) -> MountedDumpTransport? {
+        guard target.scheme == .nfs || target.scheme == .cifs else { return nil }
+        return MountedDumpTransport(target: target, mountPoint: root.hostPath(mountPoint), mounter: mounter)
+    }
+
+    /// The save directory on this machine (for NFS and CIFS: in the mounted file system); `.unavailable`
+    /// for sftp and ftp, which are not wired into save-dump yet.
+    public func saveDirectory() throws(KexecError) -> String {
+        let target = try target()
+        if let local = target.localDirectory { return root.hostPath(local) }
+        if let mounted = mountedTransport(target) { return mounted.localDirectory }
+        throw KexecError(.unavailable, operation: "save-dump", path: config.file,
+                         "\(target): saving over \(target.scheme.rawValue) is not supported yet: kreboot saves to local paths, file://, nfs:// and cifs://")
     }
 
     /// Saves the dump; see the type's description for the steps.
     public func save() throws(KexecError) -> DumpSaveResult {
+        let target = try target()
+        let mounted = mountedTransport(target)
+        if let mounted {
+            try mounted.prepare(directory: "")
+            log("mounted \(mounted.summary)")
+        }
+        defer { mounted?.finish() }
         let saveDir = try saveDirectory()
         let invocation = try MakedumpfileInvocation(config: config)
         guard let vmcoreSize = DumpFiles.size(vmcorePath) else {

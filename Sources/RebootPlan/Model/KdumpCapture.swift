@@ -19,6 +19,11 @@ public struct KdumpCapture: Codable, Sendable, Equatable {
     public var layout: String?
     /// How kreboot's capture command line (the target's) was built; it is loaded only when `loadedBefore` is false.
     public var commandLineRule: String?
+    /// Where the dump goes, the capture boot's network and who is notified (passwords masked); nil when the
+    /// kdump configuration is malformed (`configError`).
+    public var delivery: DumpDelivery?
+    /// The malformed kdump configuration value, one line naming the option and the file (the `kdump-config` check).
+    public var configError: String?
 
     public init(armedBy: String, loadedBefore: Bool, savedBy: String, saveDirectory: String?, layout: String?,
                 commandLineRule: String? = nil) {
@@ -37,6 +42,11 @@ public struct KdumpCapture: Codable, Sendable, Equatable {
     public var summary: String {
         let who = loadedBefore ? "armed by \(armedBy) before this run (kreboot loads none over it)" : "loaded by this plan"
         guard let saveDirectory else {
+            if let delivery, delivery.target.isRemote {
+                let net = delivery.needsNetwork ? "needs the network (\(delivery.network.summary))" : "brings up no network (KDUMP_NETCONFIG is empty or none)"
+                return "capture kernel \(who); the capture boot \(net) and \(savedBy) sends the dump to \(delivery.target); "
+                    + "notifies \(delivery.notification); this machine cannot find a remote dump after the reboot"
+            }
             return "capture kernel \(who); saved by \(savedBy), not to a local directory: the test cannot find the dump"
         }
         let found = savedBy == KdumpSaver.Kind.kreboot.rawValue ? "the test id it records" : "the test's marker in its dmesg"

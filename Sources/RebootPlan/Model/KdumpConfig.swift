@@ -46,8 +46,10 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
         self.variables = variables
     }
 
-    /// The save directory as a local path (`file:///var/crash` → `/var/crash`); nil for other protocols.
+    /// The save directory as a local path (`file:///var/crash` → `/var/crash`); nil for other protocols and
+    /// when Debian's `SSH`/`NFS` or Red Hat's `ssh`/`nfs` send the dump to a server (`DumpDelivery`).
     public var localSaveDir: String? {
+        for name in ["ssh", "nfs", "SSH", "NFS"] where variables[name]?.isEmpty == false { return nil }
         guard let dir = saveDir, !dir.isEmpty else { return "/var/crash" }
         if dir.hasPrefix("file://") { return String(dir.dropFirst("file://".count)) }
         if dir.hasPrefix("/") { return dir }

@@ -23,6 +23,8 @@ public enum CheckID: String, Codable, Sendable, CaseIterable {
     case alreadyLoaded = "already-loaded"
     /// A kdump test: who armed the capture kernel and where its dump will be.
     case capture
+    /// The kdump configuration's dump target, KDUMP_NETCONFIG and notification settings parse (78 when not).
+    case kdumpConfig = "kdump-config"
     case mountTable = "mount-table"
     case swap
     /// Each network mount's server answered the preflight probe (listed only when there are network mounts).

@@ -36,6 +36,11 @@ struct CapturePlanner {
             capture = KdumpCapture(armedBy: "unknown", loadedBefore: true, savedBy: "unknown", saveDirectory: nil, layout: nil)
         }
         capture.commandLineRule = rule
+        do {
+            capture.delivery = try DumpDelivery.read(snapshot.kdump ?? KdumpConfig(file: "(defaults)"))
+        } catch {
+            capture.configError = error.message
+        }
         return capture
     }
 
@@ -45,6 +50,14 @@ struct CapturePlanner {
         let kind = KdumpSaver.kind(forCaptureCommandLine: commandLine) ?? .kreboot
         if kind != .kreboot, let service = snapshot.kdumpSavers.first(where: { $0.kind == kind }) { return service }
         return KdumpSaver(kind: kind, configFile: snapshot.kdump?.file, saveDirectory: snapshot.dumpDirectory, installed: true)
+    }
+
+    /// The `kdump-config` check: fails naming the option and the file when the dump target, KDUMP_NETCONFIG
+    /// or a notification setting is malformed (so it is refused at load time, not at crash time); else says
+    /// where the dump goes, the network of the capture boot and who is notified.
+    static func configCheck(_ capture: KdumpCapture) -> PlanCheck {
+        if let error = capture.configError { return PlanCheck(.kdumpConfig, .fail, error) }
+        return PlanCheck(.kdumpConfig, .pass, capture.delivery?.summary ?? "no kdump configuration")
     }
 
     /// The `capture` check: passes when the next boot can find the dump, warns when it cannot.

@@ -5,9 +5,11 @@ struct PreflightChecks {
     let snapshot: SystemSnapshot
     let options: PlanOptions
 
-    /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why).
+    /// Every check for `target` (nil when none could be chosen; `targetFailure` then says why). A kdump
+    /// test's `kdump-config` comes first: a malformed dump target is the error (78) whatever else fails.
     func run(target: BootTarget?, targetFailure: PlanCheck?, capture: KdumpCapture? = nil) -> [PlanCheck] {
-        var checks = [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), loadPath(), mountTable()]
+        var checks = capture.map { [CapturePlanner.configCheck($0)] } ?? []
+        checks += [root(), kexecSupported(), kexecLoadDisabled(), lockdown(), secureBoot(), loadPath(), mountTable()]
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
@@ -24,7 +26,7 @@ struct PreflightChecks {
         switch options.mode {
         case .reboot: checks.append(alreadyLoaded())
         case .kdumpTest:
-            checks += [crashkernel(), crashCapture(), dumpSpace(capture?.saveDirectory)]
+            checks += [crashkernel(), crashCapture(), dumpSpace(capture?.saveDirectory, savedBy: capture?.savedBy)]
             if let capture { checks.append(CapturePlanner.check(capture)) }
         }
         return checks
@@ -215,11 +217,25 @@ struct PreflightChecks {
         PlanCheck(.crashkernel, KexecRules.crashReservation(snapshot.kernel))
     }
 
-    /// Room for the dump in `saveDirectory` (the capture's, else kreboot's own dump directory).
-    func dumpSpace(_ saveDirectory: String? = nil) -> PlanCheck {
+    /// Room for the dump in `saveDirectory` (the capture's, else kreboot's own dump directory). A remote
+    /// target: a warning (the server's space is asked at save time) — or a failure (69) when kreboot's own
+    /// saver would have to send it over sftp or ftp, which its save-dump cannot do yet, so that the test
+    /// fails now and not after the panic.
+    func dumpSpace(_ saveDirectory: String? = nil, savedBy: String? = nil) -> PlanCheck {
         let dir = saveDirectory ?? snapshot.dumpDirectory
         guard let dir else {
-            return PlanCheck(.dumpSpace, .fail, "KDUMP_SAVEDIR \(snapshot.kdump?.saveDir ?? "?") is not a local path: not supported")
+            // A remote target (DumpDelivery; a malformed one is the kdump-config check's failure): the server's
+            // free space can only be asked in the capture boot, by the transport, where its protocol tells.
+            guard let config = snapshot.kdump, let delivery = try? DumpDelivery.read(config), delivery.target.isRemote else {
+                return PlanCheck(.dumpSpace, .warn, "the dump target is not a local path: its free space is not checked here")
+            }
+            let target = delivery.target
+            let byKreboot = savedBy == KdumpSaver.Kind.kreboot.rawValue
+            if byKreboot && (target.scheme == .sftp || target.scheme == .ftp) {
+                return PlanCheck(.dumpSpace, .fail, "\(target): kreboot's save-dump cannot send a dump over \(target.scheme.rawValue) yet (it saves to local directories, nfs:// and cifs://)")
+            }
+            let network = byKreboot ? "; the capture boot's initramfs must bring up the network (kreboot does not set up KDUMP_NETCONFIG yet)" : ""
+            return PlanCheck(.dumpSpace, .warn, "\(target): remote; free space is checked on the server when the dump is saved, where \(target.scheme.rawValue) can tell" + network)
         }
         guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }
         if let impossible = snapshot.kernel.impossible[.memTotal] { return PlanCheck(.dumpSpace, .fail, impossible) }

@@ -101,7 +101,8 @@ struct CalibrateCommand: ParsableCommand {
         let e = rec.estimate
         print("RAM:            \(rec.ramMiB) MiB (\(rec.ramGiB) GiB), \(rec.arch), \(rec.luns) LUN\(rec.luns == 1 ? "" : "s")")
         print("Baseline:       \(e.baselineMiB) MiB (kdump-utils default for \(rec.ramGiB) GiB)")
-        print("Estimate:       \(e.estimatedMiB) MiB = kernel \(e.kernelMiB) + initrd \(e.initrdMiB) + runtime \(e.runtimeMiB) + bitmaps \(e.bitmapMiB)")
+        print("Estimate:       \(e.estimatedMiB) MiB = kernel \(e.kernelMiB) + initrd \(e.initrdMiB) + runtime \(e.runtimeMiB) + bitmaps \(e.bitmapMiB)"
+              + (e.networkMiB > 0 ? " + network \(e.networkMiB) (the dump goes over the network)" : ""))
         print("Recommendation: \(rec.recommendationMiB) MiB  (Low \(rec.recommendedLow), High \(rec.recommendedHigh))")
         print("Reserve:        Low \(rec.low.map { "\($0) MiB" } ?? "not used"), High \(rec.high.map { "\($0) MiB" } ?? "not used")")
         print("Kernel parameters to append:")

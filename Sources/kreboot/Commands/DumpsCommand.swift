@@ -53,7 +53,8 @@ struct DumpsCommand: ParsableCommand {
                 throw ExitCode(ExitStatus.badData)
             }
             guard let local = cfg.localSaveDir else {
-                Terminal.error("KDUMP_SAVEDIR=\(cfg.saveDir ?? "") is not supported: only local paths and file://")
+                let target = (try? DumpDelivery.read(cfg)).map { "\($0.target)" } ?? "(malformed)"
+                Terminal.error("\(cfg.file): the dump target \(target) is remote: kreboot dumps lists local save directories only")
                 throw ExitCode(ExitStatus.unavailable)
             }
             dir = local

@@ -13,7 +13,7 @@ struct SaveDumpCommand: ParsableCommand {
         commandName: "save-dump",
         abstract: "Save /proc/vmcore in the capture kernel (KDUMP_SAVEDIR/<date-time>/vmcore + dmesg.txt), then reboot.",
         discussion: """
-        Honours KDUMP_SAVEDIR (local paths, file://), KDUMP_DUMPFORMAT, KDUMP_DUMPLEVEL, \
+        Honours KDUMP_SAVEDIR (local paths, file://, nfs:// and cifs:// mounted by the kernel), KDUMP_DUMPFORMAT, KDUMP_DUMPLEVEL, \
         KDUMP_FREE_DISK_SIZE, KDUMP_KEEP_OLD_DUMPS and KDUMP_IMMEDIATE_REBOOT. As PID 1 (init= of a \
         bare capture boot) it mounts /proc, /dev, /sys and a tmpfs /tmp itself, mounts --mount DEVICE on \
         the save directory, and always ends with reboot(2).

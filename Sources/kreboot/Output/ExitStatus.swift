@@ -15,6 +15,7 @@ enum ExitStatus: Int32 {
     case unavailable = 69
     case temporary = 75
     case noPermission = 77
+    case config = 78
     case interrupted = 130
 
     /// The exit status a failed check stands for.
@@ -26,6 +27,7 @@ enum ExitStatus: Int32 {
             return .unavailable
         case .bootEntry, .kernelImage, .initrd, .mountTable, .kernelValues: return .badData
         case .sessions, .alreadyLoaded, .swap, .networkMounts, .capture: return .temporary
+        case .kdumpConfig: return .config
         }
     }
 

@@ -51,6 +51,11 @@ enum PlanText {
                 ? "armed by \(capture.armedBy) before this run: kreboot tests that one and loads none over it"
                 : "kreboot loads its capture kernel (the lines above)"))
             out.append(row("Dump", "saved by \(capture.savedBy)" + (capture.layout.map { " as \($0)" } ?? ", where is unknown")))
+            if let delivery = capture.delivery {
+                out.append(row("Target", delivery.target.description))
+                out.append(row("Network", delivery.needsNetwork ? delivery.network.summary : "none (\(delivery.network.mode == .none ? "KDUMP_NETCONFIG is empty or none" : "nothing needs it"))"))
+                out.append(row("Notify", delivery.notification.description))
+            }
         }
         out.append("")
         out.append("Steps:")

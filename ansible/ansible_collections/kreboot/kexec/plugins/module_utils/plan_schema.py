@@ -53,7 +53,57 @@ SCHEMA_JSON = r'''
         "savedBy": {"type": "string"},
         "saveDirectory": {"$ref": "#/$defs/path"},
         "layout": {"type": "string"},
-        "commandLineRule": {"type": "string"}
+        "commandLineRule": {"type": "string"},
+        "configError": {"type": "string", "description": "the malformed kdump configuration value, one line naming the file and the option (the kdump-config check fails, exit 78); never a password"},
+        "delivery": {
+          "type": "object",
+          "description": "where the capture boot sends the dump, the network it brings up for that (KDUMP_NETCONFIG) and who is notified; every password is masked as *** and only passwordSet says one is configured",
+          "required": ["target", "network", "notification"],
+          "properties": {
+            "target": {
+              "type": "object",
+              "required": ["url", "scheme", "path", "passwordSet", "option"],
+              "properties": {
+                "url": {"type": "string", "description": "the target as a URL with the password as ***"},
+                "scheme": {"enum": ["file", "nfs", "cifs", "sftp", "ftp"]},
+                "host": {"type": "string"},
+                "port": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "user": {"type": "string"},
+                "passwordSet": {"type": "boolean"},
+                "path": {"type": "string"},
+                "sshKey": {"type": "string"},
+                "mountOptions": {"type": "array", "items": {"type": "string"}},
+                "option": {"type": "string", "description": "the configuration option it came from (KDUMP_SAVEDIR, SSH, NFS, ssh, nfs …)"}
+              }
+            },
+            "network": {
+              "type": "object",
+              "required": ["mode", "force", "timeoutSeconds"],
+              "properties": {
+                "interface": {"type": "string"},
+                "vlanParent": {"type": "string"},
+                "vlanID": {"type": "integer", "minimum": 1, "maximum": 4094},
+                "mode": {"enum": ["none", "auto", "static", "dhcp4", "dhcp6", "auto6"]},
+                "force": {"type": "boolean"},
+                "timeoutSeconds": {"type": "integer", "minimum": 1}
+              }
+            },
+            "notification": {
+              "type": "object",
+              "required": ["passwordSet", "to", "cc", "summary"],
+              "properties": {
+                "smtpHost": {"type": "string"},
+                "smtpPort": {"type": "integer", "minimum": 1, "maximum": 65535},
+                "smtpUser": {"type": "string"},
+                "passwordSet": {"type": "boolean"},
+                "to": {"type": "array", "items": {"type": "string"}},
+                "cc": {"type": "array", "items": {"type": "string"}},
+                "postScript": {"type": "string"},
+                "summary": {"type": "string"}
+              }
+            }
+          }
+        }
       }
     },
     "loadPath": {
@@ -99,7 +149,7 @@ SCHEMA_JSON = r'''
       "type": "object",
       "required": ["id", "status", "message"],
       "properties": {
-        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, kernel-values, network-mounts, capture, secure-boot, signature, load-path, crash-capture (new checks add ids)"},
+        "id": {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "description": "so far: root, kexec-supported, kexec-load-disabled, lockdown, mount-table, boot-entry, kernel-image, initrd, sessions, crashkernel, dump-space, already-loaded, swap, kernel-values, network-mounts, capture, secure-boot, signature, load-path, crash-capture, kdump-config (new checks add ids)"},
         "status": {"enum": ["pass", "warn", "fail"]},
         "message": {"type": "string"}
       }
