@@ -75,10 +75,15 @@ struct BootPathResolver: Sendable {
     /// device (`()/x`, from an unset `$root`) is no device.
     static func splitDevice(_ written: String) -> (device: String?, path: String) {
         guard written.hasPrefix("("), let close = written.firstIndex(of: ")") else {
-            return (nil, RootDirectory.normalize("/" + written))
+            return (nil, absolute(written[...]))
         }
         let device = String(written[written.index(after: written.startIndex)..<close])
-        return (device.isEmpty ? nil : device, RootDirectory.normalize("/" + written[written.index(after: close)...]))
+        return (device.isEmpty ? nil : device, absolute(written[written.index(after: close)...]))
+    }
+
+    /// `path` made absolute and normalized; one already so (`/vmlinuz-6.1.0`, the common case) is kept as it is.
+    private static func absolute(_ path: Substring) -> String {
+        RootDirectory.normalize(path.hasPrefix("/") ? String(path) : "/" + path)
     }
 
     /// The path of `directory` as the boot loader sees it on its file system: `/grub` for /boot/grub when
