@@ -123,9 +123,12 @@ enum GrubReader {
         var blsProblems: [String] = []
         var guessed = false
         let items = menu.items
-        menu.items = []  // held in `nodes` now; a large menu is not kept twice
+        menu.items = []  // held in `nodes` and `result.entries` now; a large menu is not kept twice
+        // Sized once (doubling would hold two copies at a time), with room for the /boot/vmlinuz entry the caller adds.
+        result.entries.reserveCapacity(entryCount(items) + 1)
         var nodes = menuNodes(consume items, variables: menu.variables, root: root, resolver: resolver,
-                              directory: directory, shared: SharedValues(), guessed: &guessed, problems: &blsProblems)
+                              directory: directory, shared: SharedValues(), entries: &result.entries,
+                              guessed: &guessed, problems: &blsProblems)
         result.problems += blsProblems
         if guessed && !menu.unresolvedSearches.isEmpty {
             result.problems.append("\(configFile): GRUB's search \(menu.unresolvedSearches.joined(separator: ", ")) found no file system in the mount table, /dev/disk or /etc/fstab; kernel paths read from the /boot or / that holds them")
@@ -136,8 +139,7 @@ enum GrubReader {
         result.problems += choice.problems
         result.rule = choice.rule
         let defaultTitle = choice.path.flatMap { node(at: $0, in: nodes)?.title }
-        result.entries.reserveCapacity(entryCount(nodes))  // sized once: doubling would hold two copies at a time
-        flatten(nodes, path: [], titles: [], into: &result.entries)
+        number(nodes, path: [], titles: [], in: &result.entries)
         nodes = []
         if let path = choice.path {
             let index = path.map(String.init).joined(separator: ">")
@@ -187,27 +189,34 @@ enum GrubReader {
         }
     }
 
-    /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order.
+    /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order. Each Linux
+    /// entry is appended to `entries` (depth first, menu order) and its node holds its position there.
     private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
-                                  resolver: BootPathResolver, directory: String, shared: SharedValues, guessed: inout Bool,
-                                  problems: inout [String]) -> [GrubMenuNode] {
+                                  resolver: BootPathResolver, directory: String, shared: SharedValues,
+                                  entries: inout [BootEntry], guessed: inout Bool, problems: inout [String]) -> [GrubMenuNode] {
+        func add(_ entry: BootEntry?) -> Int? {
+            guard let entry else { return nil }
+            entries.append(entry)
+            return entries.count - 1
+        }
         var nodes: [GrubMenuNode] = []
         nodes.reserveCapacity(items.count)
         for item in items {
             switch item {
             case .entry(let entry):
                 nodes.append(.entry(title: entry.title, id: entry.id,
-                                    entry: bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed)))
+                                    entry: add(bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed))))
             case .submenu(let title, let id, let children):
                 nodes.append(.submenu(title: title, id: id,
                                       children: menuNodes(children, variables: variables, root: root, resolver: resolver,
-                                                          directory: directory, shared: shared, guessed: &guessed, problems: &problems)))
+                                                          directory: directory, shared: shared, entries: &entries,
+                                                          guessed: &guessed, problems: &problems)))
             case .blscfg:
                 let location = BLSReader.locations[0]
                 let found = BLSSorter.grubBLSSorted(BLSReader.read(root: root, locations: [location], problems: &problems))
                 for one in found {
                     let entry = BLSReader.bootEntry(one, resolver: resolver, grubVariables: variables)
-                    nodes.append(.entry(title: entry.title, id: entry.id, entry: entry))
+                    nodes.append(.entry(title: entry.title, id: entry.id, entry: add(entry)))
                 }
             }
         }
@@ -235,28 +244,28 @@ enum GrubReader {
                          source: .grub, file: shared.file(entry.file ?? directory + "/grub.cfg"), extra: shared.extra(extra))
     }
 
-    /// How many Linux entries `nodes` holds, submenus included.
-    private static func entryCount(_ nodes: [GrubMenuNode]) -> Int {
-        nodes.reduce(0) { count, node in
-            switch node {
-            case .entry(_, _, let entry): return count + (entry == nil ? 0 : 1)
+    /// At most how many Linux entries `items` makes (every menu entry; `blscfg` adds its own), submenus included.
+    private static func entryCount(_ items: [GrubMenu.Item]) -> Int {
+        items.reduce(0) { count, item in
+            switch item {
+            case .entry: return count + 1
             case .submenu(_, _, let children): return count + entryCount(children)
+            case .blscfg: return count
             }
         }
     }
 
-    /// Depth-first list of the Linux entries, each with its GRUB index path (`index`, "1>2") and menu titles.
-    private static func flatten(_ nodes: [GrubMenuNode], path: [Int], titles: [String], into flat: inout [BootEntry]) {
+    /// Gives each Linux entry of `nodes` (held in `entries`) its GRUB index path (`index`, "1>2") and menu titles.
+    private static func number(_ nodes: [GrubMenuNode], path: [Int], titles: [String], in entries: inout [BootEntry]) {
         let prefix = path.isEmpty ? "" : path.map(String.init).joined(separator: ">") + ">"
         for (n, node) in nodes.enumerated() {
             switch node {
             case .entry(let title, _, let entry):
-                guard var entry else { continue }
-                entry.index = prefix + String(n)
-                entry.menuPath = titles + [title]
-                flat.append(entry)
+                guard let entry else { continue }
+                entries[entry].index = prefix + String(n)
+                entries[entry].menuPath = titles + [title]
             case .submenu(let title, _, let children):
-                flatten(children, path: path + [n], titles: titles + [title], into: &flat)
+                number(children, path: path + [n], titles: titles + [title], in: &entries)
             }
         }
     }

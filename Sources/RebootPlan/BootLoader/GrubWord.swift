@@ -60,6 +60,13 @@ struct GrubWord: Equatable, Sendable {
         return found
     }
 
+    /// Whether the word refers to a variable whose name satisfies `isIt` anywhere.
+    func references(where isIt: (String) -> Bool) -> Bool {
+        var found = false
+        forEachPart { if case .variable(let name, _) = $0, isIt(name) { found = true } }
+        return found
+    }
+
     /// The most bytes the word can expand to with `variables` (its literals plus every value it refers to),
     /// found without expanding it.
     func expansionBound(_ variables: [String: String]) -> Int {
@@ -129,8 +136,8 @@ struct GrubWord: Equatable, Sendable {
     }
 }
 
-/// Expands a list of words into fields.
-extension Array where Element == GrubWord {
+/// Expands a list of words (an array, or a slice of one: the arguments after a command's name) into fields.
+extension Collection where Element == GrubWord {
     func expand(_ variables: [String: String]) -> [String] { flatMap { $0.expand(variables) } }
 
     /// The most bytes the words can expand to (see `GrubWord.expansionBound`).
