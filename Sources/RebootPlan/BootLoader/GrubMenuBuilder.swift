@@ -79,11 +79,15 @@ struct GrubMenuBuilder {
         return builder.menu
     }
 
-    /// Evaluates top-level statements; `applying` is false inside branches that are not taken.
-    private mutating func walk(_ nodes: [GrubNode], applying: Bool) -> [GrubMenu.Item] {
+    /// Evaluates top-level statements; `applying` is false inside branches that are not taken. Each statement
+    /// is let go once walked (when `nodes` is not shared), so a large grub.cfg's tree is not held next to its menu.
+    private mutating func walk(_ nodes: consuming [GrubNode], applying: Bool) -> [GrubMenu.Item] {
         var items: [GrubMenu.Item] = []
-        for node in nodes {
+        var nodes = nodes
+        for i in nodes.indices {
             guard menu.handOver == nil, takeStep() else { break }
+            var node = nodes[i]
+            nodes[i] = .loop(body: [])
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
@@ -116,6 +120,7 @@ struct GrubMenuBuilder {
             case .menuEntry(let arguments, let body):
                 items.append(.entry(entry(arguments: arguments, body: body)))
             case .submenu(let arguments, let body):
+                node = .loop(body: [])
                 let header = affordable(arguments, menu.variables) ? GrubMenuBuilder.header(arguments, menu.variables) : (title: "", id: nil, classes: [])
                 items.append(.submenu(title: header.title, id: header.id, items: walkSubmenu(body)))
             case .conditional(let branches):
@@ -199,7 +204,7 @@ struct GrubMenuBuilder {
     }
 
     /// Inside a submenu: entries and nested submenus count, assignments stay local and are ignored.
-    private mutating func walkSubmenu(_ nodes: [GrubNode]) -> [GrubMenu.Item] {
+    private mutating func walkSubmenu(_ nodes: consuming [GrubNode]) -> [GrubMenu.Item] {
         let saved = menu.variables
         let savedDefaults = menu.defaultAssignments
         let items = walk(nodes, applying: true)

@@ -126,7 +126,7 @@ enum GrubReader {
         menu.items = []  // held in `nodes` and `result.entries` now; a large menu is not kept twice
         // Sized once (doubling would hold two copies at a time), with room for the /boot/vmlinuz entry the caller adds.
         result.entries.reserveCapacity(entryCount(items) + 1)
-        var nodes = menuNodes(consume items, variables: menu.variables, root: root, resolver: resolver,
+        var nodes = menuNodes(consume items, indexPrefix: "", titles: [], variables: menu.variables, root: root, resolver: resolver,
                               directory: directory, shared: SharedValues(), entries: &result.entries,
                               guessed: &guessed, problems: &blsProblems)
         result.problems += blsProblems
@@ -139,7 +139,6 @@ enum GrubReader {
         result.problems += choice.problems
         result.rule = choice.rule
         let defaultTitle = choice.path.flatMap { node(at: $0, in: nodes)?.title }
-        number(nodes, path: [], titles: [], in: &result.entries)
         nodes = []
         if let path = choice.path {
             let index = path.map(String.init).joined(separator: ">")
@@ -190,33 +189,44 @@ enum GrubReader {
     }
 
     /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order. Each Linux
-    /// entry is appended to `entries` (depth first, menu order) and its node holds its position there.
-    private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
+    /// entry is appended to `entries` (depth first, menu order) with its GRUB index (`1>2`: `indexPrefix` plus
+    /// its position) and menu titles (`titles` plus its own), and its node holds its position there. Each item
+    /// is let go as soon as its entry is made, so a large menu is not held twice over.
+    private static func menuNodes(_ items: consuming [GrubMenu.Item], indexPrefix: String, titles: [String],
+                                  variables: [String: String], root: RootDirectory,
                                   resolver: BootPathResolver, directory: String, shared: SharedValues,
                                   entries: inout [BootEntry], guessed: inout Bool, problems: inout [String]) -> [GrubMenuNode] {
-        func add(_ entry: BootEntry?) -> Int? {
-            guard let entry else { return nil }
+        var nodes: [GrubMenuNode] = []
+        func add(_ entry: BootEntry?, title: String) -> Int? {
+            guard var entry else { return nil }
+            entry.index = indexPrefix + String(nodes.count)
+            entry.menuPath = titles + [title]
             entries.append(entry)
             return entries.count - 1
         }
-        var nodes: [GrubMenuNode] = []
+        var items = items
         nodes.reserveCapacity(items.count)
-        for item in items {
+        for i in items.indices {
+            var item = items[i]
+            items[i] = .blscfg
             switch item {
             case .entry(let entry):
-                nodes.append(.entry(title: entry.title, id: entry.id,
-                                    entry: add(bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed))))
+                item = .blscfg
+                let made = bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed)
+                nodes.append(.entry(title: entry.title, id: entry.id, entry: add(made, title: entry.title)))
             case .submenu(let title, let id, let children):
-                nodes.append(.submenu(title: title, id: id,
-                                      children: menuNodes(children, variables: variables, root: root, resolver: resolver,
-                                                          directory: directory, shared: shared, entries: &entries,
-                                                          guessed: &guessed, problems: &problems)))
+                item = .blscfg
+                let position = nodes.count
+                let inner = menuNodes(children, indexPrefix: indexPrefix + String(position) + ">", titles: titles + [title],
+                                      variables: variables, root: root, resolver: resolver, directory: directory,
+                                      shared: shared, entries: &entries, guessed: &guessed, problems: &problems)
+                nodes.append(.submenu(title: title, id: id, children: inner))
             case .blscfg:
                 let location = BLSReader.locations[0]
                 let found = BLSSorter.grubBLSSorted(BLSReader.read(root: root, locations: [location], problems: &problems))
                 for one in found {
                     let entry = BLSReader.bootEntry(one, resolver: resolver, grubVariables: variables)
-                    nodes.append(.entry(title: entry.title, id: entry.id, entry: add(entry)))
+                    nodes.append(.entry(title: entry.title, id: entry.id, entry: add(entry, title: entry.title)))
                 }
             }
         }
@@ -251,21 +261,6 @@ enum GrubReader {
             case .entry: return count + 1
             case .submenu(_, _, let children): return count + entryCount(children)
             case .blscfg: return count
-            }
-        }
-    }
-
-    /// Gives each Linux entry of `nodes` (held in `entries`) its GRUB index path (`index`, "1>2") and menu titles.
-    private static func number(_ nodes: [GrubMenuNode], path: [Int], titles: [String], in entries: inout [BootEntry]) {
-        let prefix = path.isEmpty ? "" : path.map(String.init).joined(separator: ">") + ">"
-        for (n, node) in nodes.enumerated() {
-            switch node {
-            case .entry(let title, _, let entry):
-                guard let entry else { continue }
-                entries[entry].index = prefix + String(n)
-                entries[entry].menuPath = titles + [title]
-            case .submenu(let title, _, let children):
-                number(children, path: path + [n], titles: titles + [title], in: &entries)
             }
         }
     }
