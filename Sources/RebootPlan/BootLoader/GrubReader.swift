@@ -127,7 +127,7 @@ enum GrubReader {
         // Sized once (doubling would hold two copies at a time), with room for the /boot/vmlinuz entry the caller adds.
         result.entries.reserveCapacity(entryCount(items) + 1)
         var nodes = menuNodes(consume items, indexPrefix: "", titles: [], variables: menu.variables, root: root, resolver: resolver,
-                              directory: directory, shared: SharedValues(), entries: &result.entries,
+                              directory: directory, shared: SharedValues(configFile: directory + "/grub.cfg"), entries: &result.entries,
                               guessed: &guessed, problems: &blsProblems)
         result.problems += blsProblems
         if guessed && !menu.unresolvedSearches.isEmpty {
@@ -168,10 +168,27 @@ enum GrubReader {
     }
 
     /// Values most entries of one grub.cfg have alike (the file, `--class` options), kept once and shared by
-    /// every entry that has them, so 100,000 entries do not hold 100,000 copies.
+    /// every entry that has them, so 100,000 entries do not hold 100,000 copies (nor make one each to compare).
     final class SharedValues {
         var file: String?
         var extra: [String: String] = [:]
+        /// The file of the entries grub.cfg itself defines (not a sourced file).
+        let configFile: String
+        /// The `--class` options and linux command `extra` was last made from.
+        private var extraFrom: (classes: [String], command: String?) = ([], nil)
+
+        init(configFile: String) { self.configFile = configFile }
+
+        /// The `extra` of an entry with these `--class` options and linux command: the one kept before when
+        /// they are the same as last time.
+        func extra(classes: [String], command: String?) -> [String: String] {
+            if classes == extraFrom.classes && command == extraFrom.command { return extra }
+            var made: [String: String] = [:]
+            if !classes.isEmpty { made["class"] = classes.joined(separator: " ") }
+            if let command, command != "linux" { made["linux-command"] = command }
+            extraFrom = (classes, command)
+            return extra(made)
+        }
 
         /// `value`, or the equal one kept before.
         func file(_ value: String) -> String {
@@ -197,10 +214,10 @@ enum GrubReader {
                                   resolver: BootPathResolver, directory: String, shared: SharedValues,
                                   entries: inout [BootEntry], guessed: inout Bool, problems: inout [String]) -> [GrubMenuNode] {
         var nodes: [GrubMenuNode] = []
-        func add(_ entry: BootEntry?, title: String) -> Int? {
+        func add(_ entry: BootEntry?, title: String? = nil) -> Int? {
             guard var entry else { return nil }
             entry.index = indexPrefix + String(nodes.count)
-            entry.menuPath = titles + [title]
+            if let title { entry.menuPath = titles + [title] }
             entries.append(entry)
             return entries.count - 1
         }
@@ -212,8 +229,9 @@ enum GrubReader {
             switch item {
             case .entry(let entry):
                 item = .blscfg
-                let made = bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed)
-                nodes.append(.entry(title: entry.title, id: entry.id, entry: add(made, title: entry.title)))
+                let made = bootEntry(entry, menuTitles: titles, resolver: resolver, directory: directory, shared: shared,
+                                     guessed: &guessed)
+                nodes.append(.entry(title: entry.title, id: entry.id, entry: add(made)))
             case .submenu(let title, let id, let children):
                 item = .blscfg
                 let position = nodes.count
@@ -233,7 +251,8 @@ enum GrubReader {
         return nodes
     }
 
-    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String,
+    /// The boot entry of a menu entry in the submenus titled `menuTitles`; nil when it loads no Linux kernel.
+    private static func bootEntry(_ entry: GrubMenuEntry, menuTitles: [String], resolver: BootPathResolver, directory: String,
                                   shared: SharedValues, guessed: inout Bool) -> BootEntry? {
         // GRUB reads the kernel from its `root` device (a `search` result), else, as far as kreboot can tell,
         // from the file system holding grub.cfg (`directory`).
@@ -246,12 +265,10 @@ enum GrubReader {
         }
         defer { if anyGuessed { guessed = true } }
         let arguments = linux.dropFirst().joined(separator: " ")
-        var extra: [String: String] = [:]
-        if !entry.classes.isEmpty { extra["class"] = entry.classes.joined(separator: " ") }
-        if let command = entry.linuxCommand, command != "linux" { extra["linux-command"] = command }
         return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
                          initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
-                         source: .grub, file: shared.file(entry.file ?? directory + "/grub.cfg"), extra: shared.extra(extra))
+                         source: .grub, file: entry.file.map(shared.file) ?? shared.configFile, menuPath: menuTitles + [entry.title],
+                         extra: shared.extra(classes: entry.classes, command: entry.linuxCommand))
     }
 
     /// At most how many Linux entries `items` makes (every menu entry; `blscfg` adds its own), submenus included.
