@@ -93,7 +93,7 @@ enum GrubReader {
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory].merging(inherited) { $1 }
-        let devices = GrubDeviceFinder(root: root, mounts: resolver.mounts)
+        let devices = SearchCache(GrubDeviceFinder(root: root, mounts: resolver.mounts))
         let tree = parsed.nodes
         parsed.nodes = []
         var menu = GrubMenuBuilder.build(consume tree, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
@@ -165,6 +165,24 @@ enum GrubReader {
         if bytes.contains(0) { return true }
         let control = bytes.prefix(65536).filter { $0 < 32 && $0 != 9 && $0 != 10 && $0 != 13 && $0 != 12 }.count
         return control * 20 > min(bytes.count, 65536)
+    }
+
+    /// The answer to each distinct `search` (kind and value) found once: 10_linux repeats the same search in
+    /// every entry, and each answer costs a readlink and a stat.
+    final class SearchCache {
+        private let finder: GrubDeviceFinder
+        private var found: [String: String?] = [:]
+
+        init(_ finder: GrubDeviceFinder) { self.finder = finder }
+
+        /// The mount point holding the file system `search` names (`GrubDeviceFinder.mountPoint(for:)`).
+        func mountPoint(for search: GrubSearch) -> String? {
+            let key = search.kind.rawValue + " " + search.value
+            if let known = found[key] { return known }
+            let answer = finder.mountPoint(for: search)
+            found[key] = .some(answer)
+            return answer
+        }
     }
 
     /// Values most entries of one grub.cfg have alike (the file, `--class` options), kept once and shared by
