@@ -198,6 +198,17 @@ import Testing
         #expect(positional.entries.first?.options == "one two")
     }
 
+    /// A function that reads no argument (10_linux's `load_video`) runs without `$1` … being set, and what it
+    /// sets still reaches the entry; `$1` in an entry that calls it stays the entry's own.
+    @Test func aFunctionWithoutArgumentsIsCalledWithoutSettingThem() {
+        let d = read("function opts { set extra=quiet }\nmenuentry 'A' { opts ignored words; linux /v ro $extra $1 }\n")
+        #expect(d.entries.first?.options == "ro quiet")
+        #expect(!GrubMenuBuilder.usesArguments(GrubConfigParser.parse("set extra=quiet\nif [ x$extra = x ]; then true; fi", file: "f").nodes))
+        for body in ["set a=$1", "set n=$#", "if [ -n \"$2\" ]; then set b=c; fi", "for x in a; do set y=$@; done"] {
+            #expect(GrubMenuBuilder.usesArguments(GrubConfigParser.parse(body, file: "f").nodes), "\(body)")
+        }
+    }
+
     @Test func unbalancedBracesAreProblemsNotCrashes() {
         let open = read("menuentry 'Open' {\n  linux /vmlinuz-open\n")
         #expect(open.entries.map(\.kernel) == ["/vmlinuz-open"])

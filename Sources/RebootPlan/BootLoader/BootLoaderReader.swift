@@ -17,8 +17,11 @@ public enum BootLoaderReader {
         // systemd-boot says so in the LoaderInfo EFI variable: then its entries count even when a grub.cfg is left over.
         let bootedBySystemdBoot = LoaderConf.efiVariable("LoaderInfo", root: root)?.hasPrefix("systemd-boot") ?? false
         if let configFile = GrubReader.configFile(root: root), !(bootedBySystemdBoot && BLSReader.hasEntryFiles(root: root)) {
-            let grub = GrubReader.read(root: root, configFile: configFile, resolver: resolver)
-            return BootLoaderDiscovery(entries: grub.entries + (symlink.map { [$0] } ?? []),
+            var grub = GrubReader.read(root: root, configFile: configFile, resolver: resolver)
+            var entries = grub.entries  // moved, not copied: 100,000 entries are not held twice
+            grub.entries = []
+            if let symlink { entries.append(symlink) }
+            return BootLoaderDiscovery(entries: entries,
                                        defaultIndex: grub.defaultIndex, defaultRule: grub.rule,
                                        configFile: grub.configFile, kind: .grub, problems: problems + grub.problems,
                                        oneTimeEntryFile: grub.oneTimeEntryFile)

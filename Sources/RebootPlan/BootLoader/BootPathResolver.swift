@@ -14,8 +14,14 @@ struct BootPathResolver: Sendable {
     /// (fixture trees): then whichever of `partitionGuess + written` and `written` exists is used,
     /// preferring the prefixed one when `preferPrefixed` (BLS) and the written one otherwise (GRUB).
     func resolve(_ written: String, directory: String, partitionGuess: String, preferPrefixed: Bool) -> String {
-        var path = BootPathResolver.dropDevice(written)
-        if let mount = mountHolding(directory) {
+        resolve(path: BootPathResolver.dropDevice(written), holding: mountHolding(directory), partitionGuess: partitionGuess,
+                preferPrefixed: preferPrefixed)
+    }
+
+    /// `resolve` of `path` (its device dropped, normalized) for a loader whose directory is on `holding`.
+    private func resolve(path: String, holding: MountEntry?, partitionGuess: String, preferPrefixed: Bool) -> String {
+        var path = path
+        if let mount = holding {
             if mount.fsRoot != "/" && (path == mount.fsRoot || path.hasPrefix(mount.fsRoot + "/")) {
                 path = String(path.dropFirst(mount.fsRoot.count))
             } else if mount.fsRoot == "/" && path.hasPrefix("/@/") && !root.exists(joined(mount.target, path)) {
@@ -46,16 +52,22 @@ struct BootPathResolver: Sendable {
         if let mountPoint = (device ?? rootDevice).flatMap(GrubDeviceFinder.mountPoint(ofDevice:)) {
             return (onMount(mountPoint, path), false)
         }
-        if isOnEFISystemPartition(directory) {
+        let holding = mountHolding(directory)
+        if isOnEFISystemPartition(directory, holding: holding) {
             let candidates = [joined("/boot", path), path]
             return (candidates.first(where: { root.exists($0) }) ?? candidates[0], true)
         }
-        return (resolve(written, directory: directory, partitionGuess: "/boot", preferPrefixed: false), false)
+        return (resolve(path: path, holding: holding, partitionGuess: "/boot", preferPrefixed: false), false)
     }
 
     /// Whether `directory` lies on an EFI system partition: a vfat mount, or below /boot/efi or /efi.
     func isOnEFISystemPartition(_ directory: String) -> Bool {
-        if let mount = mountHolding(directory), mount.target != "/" { return mount.fstype == "vfat" || mount.target == "/boot/efi" || mount.target == "/efi" }
+        isOnEFISystemPartition(directory, holding: mountHolding(directory))
+    }
+
+    /// `isOnEFISystemPartition` for a directory on `holding` (its `mountHolding`).
+    private func isOnEFISystemPartition(_ directory: String, holding: MountEntry?) -> Bool {
+        if let mount = holding, mount.target != "/" { return mount.fstype == "vfat" || mount.target == "/boot/efi" || mount.target == "/efi" }
         return directory.hasPrefix("/boot/efi/") || directory == "/boot/efi" || directory.hasPrefix("/efi/") || directory == "/efi"
     }
 
@@ -75,10 +87,15 @@ struct BootPathResolver: Sendable {
     /// device (`()/x`, from an unset `$root`) is no device.
     static func splitDevice(_ written: String) -> (device: String?, path: String) {
         guard written.hasPrefix("("), let close = written.firstIndex(of: ")") else {
-            return (nil, RootDirectory.normalize("/" + written))
+            return (nil, absolute(written[...]))
         }
         let device = String(written[written.index(after: written.startIndex)..<close])
-        return (device.isEmpty ? nil : device, RootDirectory.normalize("/" + written[written.index(after: close)...]))
+        return (device.isEmpty ? nil : device, absolute(written[written.index(after: close)...]))
+    }
+
+    /// `path` made absolute and normalized; one already so (`/vmlinuz-6.1.0`, the common case) is kept as it is.
+    private static func absolute(_ path: Substring) -> String {
+        RootDirectory.normalize(path.hasPrefix("/") ? String(path) : "/" + path)
     }
 
     /// The path of `directory` as the boot loader sees it on its file system: `/grub` for /boot/grub when
@@ -103,14 +120,26 @@ struct BootPathResolver: Sendable {
     }
 
     /// The mount whose file system holds `directory` (longest matching mount point); nil with no mount table.
+    /// (Asked once or twice per kernel and initrd path: it compares bytes and copies only the mount it returns.)
     private func mountHolding(_ directory: String) -> MountEntry? {
-        var best: MountEntry? = nil
-        for mount in mounts {
-            let t = mount.target
-            let covers = t == "/" || directory == t || directory.hasPrefix(t + "/")
-            if covers && t.count >= (best?.target.count ?? -1) { best = mount }
+        var best: Int? = nil
+        var bestLength = -1
+        for i in mounts.indices {
+            let length = mounts[i].target.utf8.count
+            if length >= bestLength && Self.covers(mounts[i].target, directory) {
+                best = i
+                bestLength = length
+            }
         }
-        return best
+        return best.map { mounts[$0] }
+    }
+
+    /// Whether the mount point `target` holds `directory`: it is `/`, the directory itself or a parent of it.
+    private static func covers(_ target: String, _ directory: String) -> Bool {
+        if target == "/" || directory == target { return true }
+        let t = target.utf8, d = directory.utf8
+        guard d.count > t.count, d.starts(with: t) else { return false }
+        return d[d.index(d.startIndex, offsetBy: t.count)] == UInt8(ascii: "/")
     }
 
     private func joined(_ mountPoint: String, _ path: String) -> String {

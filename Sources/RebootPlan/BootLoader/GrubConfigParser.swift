@@ -55,6 +55,8 @@ struct GrubConfigParser {
     private var current: GrubToken?
     private let file: String
     private var pending: [GrubWord]? = nil
+    /// The words of the command being read (see `readCommand`).
+    private var commandWords: [GrubWord] = []
     private var problems: [String] = []
     private var tooDeep = false
     private var words = 0
@@ -102,10 +104,19 @@ struct GrubConfigParser {
     /// Reads the words of one command, up to (not including) a separator or brace.
     private mutating func readCommand() -> [GrubWord] {
         if let words = pending { pending = nil; return words }
-        var words: [GrubWord] = []
+        guard case .word(let first)? = current else { return [] }
+        advance()
+        guard case .word = current else { return [first] }
+        // Gathered in a buffer kept from command to command, then copied once at their exact count (an array
+        // grown word by word is reallocated several times and keeps spare room in the tree).
+        commandWords.removeAll(keepingCapacity: true)
+        commandWords.append(first)
         while case .word(let word)? = current {
-            words.append(word); advance()
+            commandWords.append(word); advance()
         }
+        var words: [GrubWord] = []  // a new buffer of its own size (`Array(commandWords)` would share the spare one)
+        words.reserveCapacity(commandWords.count)
+        words.append(contentsOf: commandWords)
         return words
     }
 
@@ -242,10 +253,11 @@ struct GrubConfigParser {
 
     /// `menuentry`/`submenu`/`function` followed by `{ … }`; the brace may come after newlines.
     private mutating func parseBlock(keyword: String, arguments: [GrubWord], depth: Int) -> GrubNode {
-        let name = arguments.first.map { "\(keyword) '\($0.sourceText)'" } ?? keyword
+        // Named only in a problem: not made for every block of a large grub.cfg.
+        func name() -> String { arguments.first.map { "\(keyword) '\($0.sourceText)'" } ?? keyword }
         while current == .separator { advance() }
         guard current == .openBrace else {
-            problem("\(name) has no '{' body")
+            problem("\(name()) has no '{' body")
             return .command([GrubWord(parts: [.literal(keyword, quoted: false)])] + arguments)
         }
         advance()
@@ -253,7 +265,7 @@ struct GrubConfigParser {
         if ending == .closeBrace {
             advance()
         } else {
-            problem("unbalanced braces: \(name) is not closed")
+            problem("unbalanced braces: \(name()) is not closed")
         }
         switch keyword {
         case "menuentry": return .menuEntry(arguments: arguments, body: body)

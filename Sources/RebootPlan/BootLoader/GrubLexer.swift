@@ -129,7 +129,12 @@ struct GrubLexer {
                     append(c, quoted: false); position += 1
                 }
             default:
-                append(c, quoted: false); position += 1
+                // A run of plain bytes (most of a word: a path, a title) is added at once.
+                if literalQuoted { flush(); literalQuoted = false }
+                let start = position
+                position += 1
+                while position < text.count, !GrubLexer.isSpecial(text[position]) { position += 1 }
+                literal += text[start..<position]
             }
         }
         flush()
@@ -156,6 +161,12 @@ struct GrubLexer {
         let start = position
         while let d = peek(), GrubLexer.isNameCharacter(d) { position += 1 }
         return String(decoding: text[start..<position], as: UTF8.self)
+    }
+
+    /// Whether `c` ends a run of plain word bytes: a blank, a separator, a brace, a quote, `\\` or `$`.
+    private static func isSpecial(_ c: UInt8) -> Bool {
+        isBlank(c) || c == newline || c == semicolon || c == open || c == close || c == backslash
+            || c == single || c == double || c == dollar
     }
 
     private static func isNameCharacter(_ c: UInt8) -> Bool {

@@ -18,7 +18,7 @@ extension GrubMenuBuilder {
 
     /// Whether `words` may be expanded within what is left of the expansion budget (and spends it);
     /// false, reported once, when they might expand to more.
-    mutating func affordable(_ words: [GrubWord], _ variables: [String: String]) -> Bool {
+    mutating func affordable<Words: Collection<GrubWord>>(_ words: Words, _ variables: [String: String]) -> Bool {
         let bound = words.expansionBound(variables)
         guard bound > expansionLeft else {
             expansionLeft -= bound

@@ -57,6 +57,23 @@ extension GrubMenuBuilder {
         return (title ?? "", id.flatMap { $0.isEmpty ? nil : $0 }, classes)
     }
 
+    /// Whether a function body refers to the function's arguments (`$1` … `$9`, `$#`, `$@`, `$*`) in a
+    /// command or condition it runs (definitions and entries inside it are not run by a call).
+    static func usesArguments(_ body: [GrubNode]) -> Bool {
+        func isArgument(_ name: String) -> Bool {
+            name == "#" || name == "@" || name == "*" || (!name.isEmpty && name.utf8.allSatisfy { $0 >= 48 && $0 <= 57 })
+        }
+        func uses(_ words: [GrubWord]) -> Bool { words.contains { $0.references(where: isArgument) } }
+        return body.contains { node in
+            switch node {
+            case .command(let words): return uses(words)
+            case .conditional(let branches): return branches.contains { uses($0.condition ?? []) || usesArguments($0.body) }
+            case .loop(let body): return usesArguments(body)
+            case .menuEntry, .submenu, .function: return false
+            }
+        }
+    }
+
     /// The index of the branch GRUB would take; conditions that cannot be evaluated count as true.
     static func takenBranch(_ branches: [GrubBranch], _ variables: [String: String]) -> Int? {
         for (n, branch) in branches.enumerated() {

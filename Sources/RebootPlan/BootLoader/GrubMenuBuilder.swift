@@ -30,6 +30,8 @@ struct GrubMenuBuilder {
     var menu = GrubMenu()
     /// Functions defined so far (`function gfxmode { … }`), run when an entry calls them.
     private var functions: [String: [GrubNode]] = [:]
+    /// The functions whose bodies refer to their arguments (`$1`, `$#`, `$@` …; see `usesArguments`).
+    private var functionsUsingArguments: Set<String> = []
     private var callDepth = 0
     private var include: Include?
     private var search: Search?
@@ -77,11 +79,15 @@ struct GrubMenuBuilder {
         return builder.menu
     }
 
-    /// Evaluates top-level statements; `applying` is false inside branches that are not taken.
-    private mutating func walk(_ nodes: [GrubNode], applying: Bool) -> [GrubMenu.Item] {
+    /// Evaluates top-level statements; `applying` is false inside branches that are not taken. Each statement
+    /// is let go once walked (when `nodes` is not shared), so a large grub.cfg's tree is not held next to its menu.
+    private mutating func walk(_ nodes: consuming [GrubNode], applying: Bool) -> [GrubMenu.Item] {
         var items: [GrubMenu.Item] = []
-        for node in nodes {
+        var nodes = nodes
+        for i in nodes.indices {
             guard menu.handOver == nil, takeStep() else { break }
+            var node = nodes[i]
+            nodes[i] = .loop(body: [])
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
@@ -114,6 +120,7 @@ struct GrubMenuBuilder {
             case .menuEntry(let arguments, let body):
                 items.append(.entry(entry(arguments: arguments, body: body)))
             case .submenu(let arguments, let body):
+                node = .loop(body: [])
                 let header = affordable(arguments, menu.variables) ? GrubMenuBuilder.header(arguments, menu.variables) : (title: "", id: nil, classes: [])
                 items.append(.submenu(title: header.title, id: header.id, items: walkSubmenu(body)))
             case .conditional(let branches):
@@ -125,6 +132,7 @@ struct GrubMenuBuilder {
                 items += walk(body, applying: applying)
             case .function(let name, let body):
                 functions[name] = body
+                if GrubMenuBuilder.usesArguments(body) { functionsUsingArguments.insert(name) } else { functionsUsingArguments.remove(name) }
             }
         }
         return items
@@ -196,7 +204,7 @@ struct GrubMenuBuilder {
     }
 
     /// Inside a submenu: entries and nested submenus count, assignments stay local and are ignored.
-    private mutating func walkSubmenu(_ nodes: [GrubNode]) -> [GrubMenu.Item] {
+    private mutating func walkSubmenu(_ nodes: consuming [GrubNode]) -> [GrubMenu.Item] {
         let saved = menu.variables
         let savedDefaults = menu.defaultAssignments
         let items = walk(nodes, applying: true)
@@ -220,7 +228,7 @@ struct GrubMenuBuilder {
             switch node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
-                let arguments = Array(words.dropFirst())
+                let arguments = words.dropFirst()
                 switch name {
                 case "linux", "linuxefi", "linux16":
                     guard affordable(arguments, variables) else { continue }
@@ -235,7 +243,8 @@ struct GrubMenuBuilder {
                 default:
                     if let function = functions[name], callDepth < 8 {
                         guard affordable(arguments, variables) else { continue }
-                        call(function, arguments: arguments.expand(variables), into: &entry, variables: &variables)
+                        call(function, arguments: arguments.expand(variables), setsArguments: functionsUsingArguments.contains(name),
+                             into: &entry, variables: &variables)
                         continue
                     }
                     for (key, value) in GrubMenuBuilder.assignments(words) where affordable([value], variables) {
@@ -255,8 +264,17 @@ struct GrubMenuBuilder {
     }
 
     /// Runs a function called from an entry body (Ubuntu's `gfxmode $linux_gfx_mode` sets `vt_handoff`):
-    /// `$1`, `$2` … are its arguments; other variables it sets stay set, as in GRUB.
-    private mutating func call(_ body: [GrubNode], arguments: [String], into entry: inout GrubMenuEntry, variables: inout [String: String]) {
+    /// `$1`, `$2` … are its arguments; other variables it sets stay set, as in GRUB. A body that refers to no
+    /// argument (`setsArguments` false: 10_linux's `load_video`, called from every entry) runs without them, so
+    /// the entry's variables are not copied for values nothing reads.
+    private mutating func call(_ body: [GrubNode], arguments: [String], setsArguments: Bool, into entry: inout GrubMenuEntry,
+                               variables: inout [String: String]) {
+        guard setsArguments else {
+            callDepth += 1
+            scanEntryBody(body, into: &entry, variables: &variables)
+            callDepth -= 1
+            return
+        }
         let positional = (1...max(1, arguments.count)).map(String.init) + ["#"]
         let saved = positional.map { variables[$0] }
         for (n, argument) in arguments.enumerated() { variables[String(n + 1)] = argument }

@@ -93,7 +93,7 @@ enum GrubReader {
         // ${config_directory}/custom.cfg, so an entry added there is in the menu (and may be the default).
         let loaderDirectory = resolver.loaderPath(of: directory)
         let grubVariables = ["config_directory": loaderDirectory, "prefix": loaderDirectory].merging(inherited) { $1 }
-        let devices = GrubDeviceFinder(root: root, mounts: resolver.mounts)
+        let devices = SearchCache(GrubDeviceFinder(root: root, mounts: resolver.mounts))
         let tree = parsed.nodes
         parsed.nodes = []
         var menu = GrubMenuBuilder.build(consume tree, environment: grubVariables.merging(grubenv?.variables ?? [:]) { $1 },
@@ -123,9 +123,12 @@ enum GrubReader {
         var blsProblems: [String] = []
         var guessed = false
         let items = menu.items
-        menu.items = []  // held in `nodes` now; a large menu is not kept twice
-        var nodes = menuNodes(consume items, variables: menu.variables, root: root, resolver: resolver,
-                              directory: directory, shared: SharedValues(), guessed: &guessed, problems: &blsProblems)
+        menu.items = []  // held in `nodes` and `result.entries` now; a large menu is not kept twice
+        // Sized once (doubling would hold two copies at a time), with room for the /boot/vmlinuz entry the caller adds.
+        result.entries.reserveCapacity(entryCount(items) + 1)
+        var nodes = menuNodes(consume items, indexPrefix: "", titles: [], variables: menu.variables, root: root, resolver: resolver,
+                              directory: directory, shared: SharedValues(configFile: directory + "/grub.cfg"), entries: &result.entries,
+                              guessed: &guessed, problems: &blsProblems)
         result.problems += blsProblems
         if guessed && !menu.unresolvedSearches.isEmpty {
             result.problems.append("\(configFile): GRUB's search \(menu.unresolvedSearches.joined(separator: ", ")) found no file system in the mount table, /dev/disk or /etc/fstab; kernel paths read from the /boot or / that holds them")
@@ -136,8 +139,6 @@ enum GrubReader {
         result.problems += choice.problems
         result.rule = choice.rule
         let defaultTitle = choice.path.flatMap { node(at: $0, in: nodes)?.title }
-        result.entries.reserveCapacity(entryCount(nodes))  // sized once: doubling would hold two copies at a time
-        flatten(nodes, path: [], titles: [], into: &result.entries)
         nodes = []
         if let path = choice.path {
             let index = path.map(String.init).joined(separator: ">")
@@ -166,11 +167,46 @@ enum GrubReader {
         return control * 20 > min(bytes.count, 65536)
     }
 
+    /// The answer to each distinct `search` (kind and value) found once: 10_linux repeats the same search in
+    /// every entry, and each answer costs a readlink and a stat.
+    final class SearchCache {
+        private let finder: GrubDeviceFinder
+        private var found: [String: String?] = [:]
+
+        init(_ finder: GrubDeviceFinder) { self.finder = finder }
+
+        /// The mount point holding the file system `search` names (`GrubDeviceFinder.mountPoint(for:)`).
+        func mountPoint(for search: GrubSearch) -> String? {
+            let key = search.kind.rawValue + " " + search.value
+            if let known = found[key] { return known }
+            let answer = finder.mountPoint(for: search)
+            found[key] = .some(answer)
+            return answer
+        }
+    }
+
     /// Values most entries of one grub.cfg have alike (the file, `--class` options), kept once and shared by
-    /// every entry that has them, so 100,000 entries do not hold 100,000 copies.
+    /// every entry that has them, so 100,000 entries do not hold 100,000 copies (nor make one each to compare).
     final class SharedValues {
         var file: String?
         var extra: [String: String] = [:]
+        /// The file of the entries grub.cfg itself defines (not a sourced file).
+        let configFile: String
+        /// The `--class` options and linux command `extra` was last made from.
+        private var extraFrom: (classes: [String], command: String?) = ([], nil)
+
+        init(configFile: String) { self.configFile = configFile }
+
+        /// The `extra` of an entry with these `--class` options and linux command: the one kept before when
+        /// they are the same as last time.
+        func extra(classes: [String], command: String?) -> [String: String] {
+            if classes == extraFrom.classes && command == extraFrom.command { return extra }
+            var made: [String: String] = [:]
+            if !classes.isEmpty { made["class"] = classes.joined(separator: " ") }
+            if let command, command != "linux" { made["linux-command"] = command }
+            extraFrom = (classes, command)
+            return extra(made)
+        }
 
         /// `value`, or the equal one kept before.
         func file(_ value: String) -> String {
@@ -187,34 +223,54 @@ enum GrubReader {
         }
     }
 
-    /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order.
-    private static func menuNodes(_ items: [GrubMenu.Item], variables: [String: String], root: RootDirectory,
-                                  resolver: BootPathResolver, directory: String, shared: SharedValues, guessed: inout Bool,
-                                  problems: inout [String]) -> [GrubMenuNode] {
+    /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order. Each Linux
+    /// entry is appended to `entries` (depth first, menu order) with its GRUB index (`1>2`: `indexPrefix` plus
+    /// its position) and menu titles (`titles` plus its own), and its node holds its position there. Each item
+    /// is let go as soon as its entry is made, so a large menu is not held twice over.
+    private static func menuNodes(_ items: consuming [GrubMenu.Item], indexPrefix: String, titles: [String],
+                                  variables: [String: String], root: RootDirectory,
+                                  resolver: BootPathResolver, directory: String, shared: SharedValues,
+                                  entries: inout [BootEntry], guessed: inout Bool, problems: inout [String]) -> [GrubMenuNode] {
         var nodes: [GrubMenuNode] = []
+        func add(_ entry: BootEntry?, title: String? = nil) -> Int? {
+            guard var entry else { return nil }
+            entry.index = indexPrefix + String(nodes.count)
+            if let title { entry.menuPath = titles + [title] }
+            entries.append(entry)
+            return entries.count - 1
+        }
+        var items = items
         nodes.reserveCapacity(items.count)
-        for item in items {
+        for i in items.indices {
+            var item = items[i]
+            items[i] = .blscfg
             switch item {
             case .entry(let entry):
-                nodes.append(.entry(title: entry.title, id: entry.id,
-                                    entry: bootEntry(entry, resolver: resolver, directory: directory, shared: shared, guessed: &guessed)))
+                item = .blscfg
+                let made = bootEntry(entry, menuTitles: titles, resolver: resolver, directory: directory, shared: shared,
+                                     guessed: &guessed)
+                nodes.append(.entry(title: entry.title, id: entry.id, entry: add(made)))
             case .submenu(let title, let id, let children):
-                nodes.append(.submenu(title: title, id: id,
-                                      children: menuNodes(children, variables: variables, root: root, resolver: resolver,
-                                                          directory: directory, shared: shared, guessed: &guessed, problems: &problems)))
+                item = .blscfg
+                let position = nodes.count
+                let inner = menuNodes(children, indexPrefix: indexPrefix + String(position) + ">", titles: titles + [title],
+                                      variables: variables, root: root, resolver: resolver, directory: directory,
+                                      shared: shared, entries: &entries, guessed: &guessed, problems: &problems)
+                nodes.append(.submenu(title: title, id: id, children: inner))
             case .blscfg:
                 let location = BLSReader.locations[0]
                 let found = BLSSorter.grubBLSSorted(BLSReader.read(root: root, locations: [location], problems: &problems))
                 for one in found {
                     let entry = BLSReader.bootEntry(one, resolver: resolver, grubVariables: variables)
-                    nodes.append(.entry(title: entry.title, id: entry.id, entry: entry))
+                    nodes.append(.entry(title: entry.title, id: entry.id, entry: add(entry, title: entry.title)))
                 }
             }
         }
         return nodes
     }
 
-    private static func bootEntry(_ entry: GrubMenuEntry, resolver: BootPathResolver, directory: String,
+    /// The boot entry of a menu entry in the submenus titled `menuTitles`; nil when it loads no Linux kernel.
+    private static func bootEntry(_ entry: GrubMenuEntry, menuTitles: [String], resolver: BootPathResolver, directory: String,
                                   shared: SharedValues, guessed: inout Bool) -> BootEntry? {
         // GRUB reads the kernel from its `root` device (a `search` result), else, as far as kreboot can tell,
         // from the file system holding grub.cfg (`directory`).
@@ -227,36 +283,19 @@ enum GrubReader {
         }
         defer { if anyGuessed { guessed = true } }
         let arguments = linux.dropFirst().joined(separator: " ")
-        var extra: [String: String] = [:]
-        if !entry.classes.isEmpty { extra["class"] = entry.classes.joined(separator: " ") }
-        if let command = entry.linuxCommand, command != "linux" { extra["linux-command"] = command }
         return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
                          initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
-                         source: .grub, file: shared.file(entry.file ?? directory + "/grub.cfg"), extra: shared.extra(extra))
+                         source: .grub, file: entry.file.map(shared.file) ?? shared.configFile, menuPath: menuTitles + [entry.title],
+                         extra: shared.extra(classes: entry.classes, command: entry.linuxCommand))
     }
 
-    /// How many Linux entries `nodes` holds, submenus included.
-    private static func entryCount(_ nodes: [GrubMenuNode]) -> Int {
-        nodes.reduce(0) { count, node in
-            switch node {
-            case .entry(_, _, let entry): return count + (entry == nil ? 0 : 1)
+    /// At most how many Linux entries `items` makes (every menu entry; `blscfg` adds its own), submenus included.
+    private static func entryCount(_ items: [GrubMenu.Item]) -> Int {
+        items.reduce(0) { count, item in
+            switch item {
+            case .entry: return count + 1
             case .submenu(_, _, let children): return count + entryCount(children)
-            }
-        }
-    }
-
-    /// Depth-first list of the Linux entries, each with its GRUB index path (`index`, "1>2") and menu titles.
-    private static func flatten(_ nodes: [GrubMenuNode], path: [Int], titles: [String], into flat: inout [BootEntry]) {
-        let prefix = path.isEmpty ? "" : path.map(String.init).joined(separator: ">") + ">"
-        for (n, node) in nodes.enumerated() {
-            switch node {
-            case .entry(let title, _, let entry):
-                guard var entry else { continue }
-                entry.index = prefix + String(n)
-                entry.menuPath = titles + [title]
-                flat.append(entry)
-            case .submenu(let title, _, let children):
-                flatten(children, path: path + [n], titles: titles + [title], into: &flat)
+            case .blscfg: return count
             }
         }
     }

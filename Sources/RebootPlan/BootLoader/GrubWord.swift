@@ -60,6 +60,13 @@ struct GrubWord: Equatable, Sendable {
         return found
     }
 
+    /// Whether the word refers to a variable whose name satisfies `isIt` anywhere.
+    func references(where isIt: (String) -> Bool) -> Bool {
+        var found = false
+        forEachPart { if case .variable(let name, _) = $0, isIt(name) { found = true } }
+        return found
+    }
+
     /// The most bytes the word can expand to with `variables` (its literals plus every value it refers to),
     /// found without expanding it.
     func expansionBound(_ variables: [String: String]) -> Int {
@@ -114,6 +121,15 @@ struct GrubWord: Equatable, Sendable {
         return fields
     }
 
+    /// Appends the fields the word expands to onto `fields` (a word of one literal, most words, makes no array).
+    func expand(_ variables: [String: String], into fields: inout [String]) {
+        if rest.isEmpty, case .literal(let text, _)? = first {
+            fields.append(text)
+        } else {
+            fields += expand(variables)
+        }
+    }
+
     /// The word expanded into one string (fields joined by a space).
     func expandedText(_ variables: [String: String]) -> String {
         expand(variables).joined(separator: " ")
@@ -129,9 +145,14 @@ struct GrubWord: Equatable, Sendable {
     }
 }
 
-/// Expands a list of words into fields.
-extension Array where Element == GrubWord {
-    func expand(_ variables: [String: String]) -> [String] { flatMap { $0.expand(variables) } }
+/// Expands a list of words (an array, or a slice of one: the arguments after a command's name) into fields.
+extension Collection where Element == GrubWord {
+    func expand(_ variables: [String: String]) -> [String] {
+        var fields: [String] = []
+        fields.reserveCapacity(count)
+        for word in self { word.expand(variables, into: &fields) }
+        return fields
+    }
 
     /// The most bytes the words can expand to (see `GrubWord.expansionBound`).
     func expansionBound(_ variables: [String: String]) -> Int { reduce(0) { $0 + $1.expansionBound(variables) } }

@@ -27,7 +27,8 @@ public struct SystemSnapshot: Sendable {
     public var kdump: KdumpConfig?
     /// Why a kdump configuration file could not be read (a FIFO, too large), when one could not.
     public var kdumpProblem: String? = nil
-    /// Facts about each kernel and initrd the plan may use, keyed by target path.
+    /// Facts about each kernel and initrd the plan may use, keyed by target path: from `read`, those the plan
+    /// for its options uses (the explicit ones, the kdump overrides, the chosen target's), not every entry's.
     public var files: [String: FileFacts]
     /// Free bytes of the file system holding each path asked about (the kdump save directory), keyed by target path.
     public var freeSpace: [String: UInt64]
