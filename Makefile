@@ -80,7 +80,8 @@ integration-selftest:
 	Integration/run --kreboot Integration/lib/selftest/fake-kreboot smoke manual-kexec dirty-control dry-run cross-version
 
 # The arm64 scenarios (issue 18), not part of `make test`: on a fresh machine their cross toolchain, the aarch64
-# build and the arm64 image take about 45 minutes once (cached in /var/cache/kreboot-it afterwards).
+# build and the arm64 image take about 45 minutes once, arm64-kdump's kernel 14 min more on a quiet host, an hour on a
+# busy one (all cached in /var/cache/kreboot-it afterwards).
 .PHONY: test-arm64
 test-arm64: release
 	Integration/run arm64-reboot arm64-kdump-refusal arm64-refusals arm64-kdump
