@@ -89,6 +89,19 @@ import Glibc
         #expect(!CaptureBootEnvironment.isCaptureBoot(root: RootDirectory(other)))  // a FIFO: refused, no hang
     }
 
+    @Test func anArm64CaptureBootIsToldFromTheDeviceTree() throws {
+        // arm64: kexec puts elfcorehdr in /chosen; the command line has none.
+        try FileManager.default.createDirectory(atPath: dir + "/proc", withIntermediateDirectories: true)
+        KdumpFixtures.write(Array("root=/dev/nvme0n1 rw irqpoll nr_cpus=1 init=/usr/local/bin/kreboot\n".utf8), to: dir + "/proc/cmdline")
+        #expect(!CaptureBootEnvironment.isCaptureBoot(root: RootDirectory(dir)))
+        let chosen = dir + "/sys/firmware/devicetree/base/chosen"
+        try FileManager.default.createDirectory(atPath: chosen, withIntermediateDirectories: true)
+        KdumpFixtures.write([0, 0, 0, 0, 0x8f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0], to: chosen + "/linux,kexec-elf")
+        #expect(!CaptureBootEnvironment.isCaptureBoot(root: RootDirectory(dir)))  // another property: not a capture
+        KdumpFixtures.write([0, 0, 0, 0, 0x8f, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0x10, 0], to: chosen + "/linux,elfcorehdr")
+        #expect(CaptureBootEnvironment.isCaptureBoot(root: RootDirectory(dir)))
+    }
+
     @Test func calibrationSizesComeFromTheGateway() throws {
         try FileManager.default.createDirectory(atPath: dir + "/boot", withIntermediateDirectories: true)
         KdumpFixtures.write([UInt8](repeating: 1, count: 1000), to: dir + "/boot/initrd.img")

@@ -112,6 +112,25 @@ import Testing
         #expect(ppc.parameters == "crashkernel=1025M")
     }
 
+    @Test func theArm64GuestOfTwoGiBGetsTheTablesLow() {
+        // The arm64-kdump guest: 2 GiB (iomem's System RAM a little less), a 36 MiB Image with no initramfs, no SCSI
+        // LUN, 256 MiB reserved. kdump-utils' 256 MiB outweighs the estimate (36 + 64 + 1); Low only, no `,low`/`,high`.
+        let r = CrashkernelCalibrator.calibrate(CalibrationInputs(ramBytes: 2 * Self.gib - 3 * Self.mib, arch: "aarch64",
+                                                                  kernelBytes: 36 * Self.mib, reservedBytes: 256 * Self.mib))
+        #expect(r.ramGiB == 2)
+        #expect(r.estimate.estimatedMiB == 36 + 64 + 1)
+        #expect(r.recommendationMiB == 256)
+        #expect(r.low == 256 && r.high == nil)
+        #expect(r.parameters == "crashkernel=256M")
+        #expect(r.sufficient)
+        // A kernel with its own initramfs big enough to pass the table: the estimate wins, still Low only.
+        let big = CrashkernelCalibrator.calibrate(CalibrationInputs(ramBytes: 2 * Self.gib, arch: "aarch64", luns: 3,
+                                                                    kernelBytes: 36 * Self.mib, initrdBytes: 200 * Self.mib))
+        #expect(big.recommendationMiB == 36 + 200 + 64 + 1)
+        #expect(big.parameters == "crashkernel=\(36 + 200 + 64 + 1 + 2)M")
+        #expect(!big.sufficient)
+    }
+
     @Test func jsonHasNullsWhereNotUsed() throws {
         let r = CrashkernelCalibrator.calibrate(inputs(2 * Self.gib))
         let text = String(decoding: try JSONEncoder().encode(r), as: UTF8.self)

@@ -34,7 +34,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
-from .bench_reboots import PATHS, measure_interleaved
+from .bench_reboots import PATHS, measure_interleaved, memory_mb
 from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .images import ensure_cached_guest
@@ -43,14 +43,19 @@ from .runner import ensure_kreboot
 
 KDUMP = "kdump"
 # Ratio targets (kreboot / path, medians) per guest, as the issues set them: the lab guests (issue 5), the uefi
-# guest (issue 14: the firmware path through OVMF, shim and GRUB) and the server guest (issue 13).
+# guest (issue 14: the firmware path through OVMF, shim and GRUB), the server guest (issue 13) and the arm64 guest
+# (issue 18, where every kexec path loads through kexec_load).
 TARGETS_BY_GUEST = {
     "grub": {"vsBare": 1.10, "vsSystemctlKexec": 0.90, "vsFirmware": 0.85},
     "kernel": {"vsBare": 1.10, "vsSystemctlKexec": 0.90, "vsFirmware": 0.85},
     "uefi": {"vsBare": 1.10, "vsSystemctlKexec": 0.90, "vsFirmware": 0.60},
     "server": {"vsSystemctlKexec": 1.00, "vsFirmware": 0.70},
+    "arm64": {"vsBare": 1.05, "vsSystemctlKexec": 1.02},
 }
 TARGETS = TARGETS_BY_GUEST["grub"]
+# The paths run when --paths is not given: the arm64 guest boots with -kernel (no firmware path worth timing), and
+# its kdump test is the arm64-kdump scenario (a self-built kernel).
+DEFAULT_PATHS = {"arm64": ("bare", "kreboot", "systemctlKexec")}
 DUMP_TARGET_PERCENT = 5.0
 FIRMWARE_PATHS = {"grub": "systemctl reboot -> SeaBIOS -> GRUB",
                   "uefi": "systemctl reboot -> OVMF (Secure Boot) -> shim -> GRUB",
@@ -116,7 +121,8 @@ def build_report(args, cached, paths: dict[str, dict], extras: dict, kdump: dict
         "warmup": extras.get("warmup", 0),
         "order": "interleaved: round r runs reboot r of each path in turn, in one guest",
         "kaslr": "nokaslr",
-        "guest": {"accel": extras.get("accel", "tcg"), "smp": 2, "memoryMiB": 1024, "flavor": cached.flavor,
+        "guest": {"accel": extras.get("accel", "tcg"), "smp": 2, "memoryMiB": memory_mb(cached), "flavor": cached.flavor,
+                  "arch": cached.arch,
                   "kernel": extras.get("kernel") or (cached.grub_default_kernel if cached.flavor in ("grub", "uefi")
                                                      else cached.kernel61)},
         "host": {"machine": platform.machine(), "cpus": os.cpu_count(), "loadavg": os.getloadavg()},
@@ -190,24 +196,31 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--paths", help=f"comma-separated subset of {','.join(PATHS + (KDUMP,))} (default: all)")
     parser.add_argument("--no-kdump", action="store_true", help="skip the kdump measurement")
     parser.add_argument("--kreboot", type=Path, metavar="PATH", help="inject this binary instead of the release build")
-    parser.add_argument("--guest", choices=("grub", "kernel", "uefi", "server"), default="grub",
+    parser.add_argument("--guest", choices=("grub", "kernel", "uefi", "server", "arm64"), default="grub",
                         help="grub: SeaBIOS+GRUB guest (default); kernel: the -kernel guest; "
                              "uefi: OVMF with Secure Boot, shim and GRUB; server: the server guest (initramfs, LVM, "
-                             "LUKS, PostgreSQL under a writing client) through SeaBIOS and GRUB (neither with the "
-                             "kdump measurement)")
+                             "LUKS, PostgreSQL under a writing client) through SeaBIOS and GRUB; arm64: the aarch64 "
+                             "guest (bare, kreboot, systemctlKexec by default); none of the three with the kdump "
+                             "measurement")
     args = parser.parse_args(argv)
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be >= 1 and --warmup >= 0")
-    selected = [p for p in args.paths.split(",") if p] if args.paths else [*PATHS, KDUMP]
+    selected = [p for p in args.paths.split(",") if p] if args.paths else [*DEFAULT_PATHS.get(args.guest, PATHS), KDUMP]
     unknown = [p for p in selected if p not in PATHS + (KDUMP,)]
     if unknown:
         parser.error(f"unknown path(s): {', '.join(unknown)}")
     reboot_paths = [p for p in PATHS if p in selected]  # the canonical order
-    run_kdump = KDUMP in selected and not args.no_kdump and args.guest not in ("uefi", "server")
+    run_kdump = KDUMP in selected and not args.no_kdump and args.guest not in ("uefi", "server", "arm64")
 
     try:
         cached = ensure_cached_guest(args.guest)
-        kreboot = args.kreboot.resolve() if args.kreboot else ensure_kreboot()
+        if args.kreboot:
+            kreboot = args.kreboot.resolve()
+        elif args.guest == "arm64":
+            from .scenarios.arm64 import arm64_kreboot  # the aarch64 build (cached by its sources' hash)
+            kreboot = arm64_kreboot()
+        else:
+            kreboot = ensure_kreboot()
     except ScenarioFailure as failure:
         print(f"setup: {failure}", file=sys.stderr)
         return 1

@@ -29,15 +29,19 @@ REBOOT_TIMEOUT = 240.0
 UEFI_REBOOT_TIMEOUT = 600.0  # OVMF under TCG: a firmware reboot takes a minute or more
 SERVER_REBOOT_TIMEOUT = 600.0  # the server guest: initramfs, LVM, LUKS and PostgreSQL under TCG
 POSTGRES_RETURN_TIMEOUT = 180.0  # after READY: until the client's first commit in the new boot
+ARM64_REBOOT_TIMEOUT = 400.0  # qemu-system-aarch64 TCG on a loaded host: 110 s to READY in arm64-reboot
+MEMORY_MIB = {"aarch64": 2048}  # the arm64 scenarios' guest size; x86_64 guests keep the default 1024
 RELAY = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
 # kreboot's last step starting, relayed: `KREBOOT-IT OUT [6/6] kexec into the new kernel (…) ...`.
 LAST_STEP_START = re.compile(rf"{OUTPUT_MARKER}\[\s*(\d+)/\1\] [^\r\n]* \.\.\.")
 PLAN_READY = re.compile(r"plan ready in (\d+\.\d+) s")
 
 
-def command_for(path: str, kernel: str, command_line: str, initrd: str | None = None) -> str:
-    """The guest command that reboots along `path` (`initrd` for a kernel that needs one: the uefi guest)."""
-    load = f"kexec -s -l {kernel} --command-line='{command_line}'" + (f" --initrd={initrd}" if initrd else "")
+def command_for(path: str, kernel: str, command_line: str, initrd: str | None = None, syscall: str = "-s") -> str:
+    """The guest command that reboots along `path` (`initrd` for a kernel that needs one: the uefi guest;
+    `syscall` kexec-tools' -s for kexec_file_load, -c for kexec_load: the arm64 guest's Debian kernel has no
+    kexec_file_load, so its bare and systemctlKexec paths load as kreboot does there)."""
+    load = f"kexec {syscall} -l {kernel} --command-line='{command_line}'" + (f" --initrd={initrd}" if initrd else "")
     return {
         "bare": f"{load} && kexec -e",
         "kreboot": f"echo '{OUTPUT_MARKER}T0' > /dev/kmsg; kreboot --yes 2>&1 | {RELAY}",
@@ -138,14 +142,14 @@ class PathResults:
 
 
 def reboot_once(guest: Guest, path: str, boot_id: str, kernel: str, command_line: str,
-                initrd: str | None = None, timeout: float = REBOOT_TIMEOUT,
+                initrd: str | None = None, timeout: float = REBOOT_TIMEOUT, syscall: str = "-s",
                 commits: ConsoleWatcher | None = None) -> RebootSample:
     """Reboot the guest (now in boot `boot_id`) along `path` and time it; fails when the command
     returns instead of rebooting or no new boot is READY within `timeout`. With `commits` (the
     PostgreSQL client's announcements) it also waits for the client's first commit in the new boot
     and measures the client-visible gap."""
     after = guest.console_offset()
-    command = command_for(path, kernel, command_line, initrd)
+    command = command_for(path, kernel, command_line, initrd, syscall)
     launched = guest.launch(command)
     deadline = launched.sent + timeout
     kernel_seen = exec_seen = None
@@ -202,6 +206,11 @@ def usable_boot_id(guest: Guest) -> str | None:
         return None
 
 
+def memory_mb(cached) -> int:
+    """The bench guest's RAM: as the arm64 scenarios boot the arm64 guest, else qemu's 1 GiB of the lab guest."""
+    return MEMORY_MIB.get(cached.arch, 1024)
+
+
 def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmup: int) -> tuple[dict[str, PathResults], dict]:
     """Boot one guest (the context's flavor; grub through SeaBIOS and GRUB) and run `warmup` untimed
     kreboot reboots, then `runs` rounds of one reboot per path. Returns the per-path results and
@@ -213,11 +222,16 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
     # The uefi guest: Secure Boot on, OVMF -> shim -> GRUB; its generic kernel needs its initramfs.
     initrd = f"/boot/initrd.img-{ctx.cached.manifest['kernel']}" if uefi else None
     timeout = UEFI_REBOOT_TIMEOUT if uefi else SERVER_REBOOT_TIMEOUT if server else REBOOT_TIMEOUT
+    # The arm64 guest: Debian's kernel loads only through kexec_load (purgatory's sha256 under TCG: slow exec).
+    arm64 = ctx.cached.arch == "aarch64"
+    syscall = "-c" if arm64 else "-s"
+    timeout = ARM64_REBOOT_TIMEOUT if arm64 else timeout
     results = {path: PathResults(path) for path in paths}
     extras: dict = {}
     options = {"accel": SERVER_ACCEL} if server else {}
     commits = None
-    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None, **options) as guest:
+    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None, memory_mb=memory_mb(ctx.cached),
+                  **options) as guest:
         boot = guest.wait_boot(timeout=SERVER_BOOT_TIMEOUT if server else timeout)
         command_line = boot.cmdline if grub else ctx.cached.command_line
         boot_id = boot.boot_id
@@ -242,7 +256,7 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
                 continue
             label = "warmup" if run is None else f"run {run + 1}/{runs}"
             try:
-                sample = reboot_once(guest, path, boot_id, kernel, command_line, initrd, timeout, commits)
+                sample = reboot_once(guest, path, boot_id, kernel, command_line, initrd, timeout, syscall, commits)
             except ScenarioFailure as failure:
                 results[path].error = f"{label}: {failure}"
                 print(f"  {path} {label}: FAILED: {failure}", file=sys.stderr, flush=True)

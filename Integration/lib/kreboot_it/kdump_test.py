@@ -7,10 +7,14 @@ from __future__ import annotations
 
 import json
 import re
+import subprocess
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
+from .checks import expect
 from .context import ScenarioContext
+from .ext4 import copy_out, list_directory
 from .failure import ScenarioFailure
 from .guest import FIRST_BOOT_PARAMETER, KERNEL_COMMAND_LINE, Guest
 from .images import CachedGuest
@@ -28,11 +32,14 @@ KDUMP_COMMANDLINE_APPEND="init=/usr/local/bin/kreboot -- save-dump --mount /dev/
 SAVED_LINE = r"(?:^|\n)[ \t\r]*saved (\S+) in (\S+)"
 
 
-def boot_kdump_guest(ctx: ScenarioContext, label: str = "guest", cached: CachedGuest | None = None) -> Guest:
-    """An unstarted -kernel guest (`cached`, default the context's) with MEMORY_MIB and CRASHKERNEL."""
+def boot_kdump_guest(ctx: ScenarioContext, label: str = "guest", cached: CachedGuest | None = None,
+                     kernel: Path | None = None, crashkernel: str = CRASHKERNEL) -> Guest:
+    """An unstarted -kernel guest (`cached`, default the context's) with MEMORY_MIB and `crashkernel`
+    (default CRASHKERNEL); `kernel` is qemu's -kernel image instead of the cached guest's (arm64-kdump: a
+    kernel built with kexec_file_load)."""
     cached = cached or ctx.cached
-    append = f"{cached.command_line} {FIRST_BOOT_PARAMETER} {CRASHKERNEL}"
-    return ctx.boot(label, cached=cached, memory_mb=MEMORY_MIB, append=append)
+    append = f"{cached.command_line} {FIRST_BOOT_PARAMETER} {crashkernel}"
+    return ctx.boot(label, cached=cached, memory_mb=MEMORY_MIB, append=append, kernel=kernel)
 
 
 def configure_kdump(guest: Guest) -> None:
@@ -107,3 +114,53 @@ def newest_guest_dump(guest: Guest) -> dict:
     if not dumps:
         raise ScenarioFailure(f"`kreboot dumps --json` lists no dump: {result.summary()}")
     return dumps[0]
+
+
+def capture_log(ctx: ScenarioContext, guest: Guest, run: KdumpTestRun) -> str:
+    """The console of the capture boot (from its command line echo to the next boot's), its last lines
+    about save-dump noted in the results."""
+    log = guest.console()[run.capture_end:run.next_start]
+    for line in re.findall(r"[^\r\n]*(?:save-dump|saved|kreboot)[^\r\n]*", log)[-3:]:
+        ctx.notes.append(f"capture: {line.strip()}")
+    return log
+
+
+def check_saved_dump(ctx: ScenarioContext, guest: Guest, run: KdumpTestRun, marker: str, release: str, arch: str,
+                     host_dmesg: bool = True, boot_timeout: float | None = None) -> None:
+    """After `run`: the newest <dir>/vmcore on the guest's data disk (read with the guest paused) is a vmcore
+    of `release` and `arch` by the host's `kreboot inspect` (ctx.kreboot), its kernel log holds `marker`, and
+    in the boot after the capture `kreboot status` reports the test succeeded. The log: `makedumpfile
+    --dump-dmesg` on the host (host_dmesg; Debian's makedumpfile reads only its own architecture's dumps),
+    else the dmesg.txt the capture boot's save-dump wrote next to the vmcore. `boot_timeout`: for wait_boot."""
+    log = capture_log(ctx, guest, run)
+    with guest.paused():
+        dumps = []
+        for name, is_directory, _ in list_directory(guest.images.data_fs, "/"):
+            if is_directory:
+                dumps += [(name, size) for entry, _, size in list_directory(guest.images.data_fs, f"/{name}")
+                          if entry == "vmcore"]
+        expect(dumps, f"no <dir>/vmcore on the data disk after the capture boot; capture said: {log.strip()[-300:]!r}")
+        directory, size = sorted(dumps)[-1]
+        local = ctx.run_dir / "vmcore"
+        copy_out(guest.images.data_fs, f"/{directory}/vmcore", local)
+        dmesg = ctx.run_dir / "dmesg.txt"
+        if not host_dmesg:
+            copy_out(guest.images.data_fs, f"/{directory}/dmesg.txt", dmesg)
+    ctx.notes.append(f"dump {size / 1048576:.1f} MiB = {100 * size / (guest.memory_mb * 1048576):.2f} % of RAM")
+
+    inspect = subprocess.run([str(ctx.kreboot), "inspect", str(local), "--json"], capture_output=True, text=True)
+    expect(inspect.returncode == 0, f"kreboot inspect of the dump exited {inspect.returncode}: {inspect.stderr.strip()[-200:]}")
+    info = json.loads(inspect.stdout)
+    expect(info.get("kind") == "vmcore", f"inspect: kind {info.get('kind')!r}")
+    expect(info.get("release") == release, f"inspect: release {info.get('release')!r}, expected {release}")
+    expect(info.get("arch") == arch, f"inspect: arch {info.get('arch')!r}, expected {arch}")
+    if host_dmesg:
+        subprocess.run(["makedumpfile", "--dump-dmesg", str(local), str(dmesg)], capture_output=True)
+    expect(dmesg.is_file() and marker in dmesg.read_text(errors="replace"),
+           f"the dump's dmesg does not hold the marker {marker}")
+
+    guest.wait_boot(after=run.next_end, timeout=boot_timeout)
+    status = guest.run("kreboot status --json")
+    expect(status.rc == 0, f"kreboot status after the kdump test: {status.summary()}")
+    expect("succeeded" in status.stdout, f"kreboot status does not report the kdump test succeeded: "
+                                          f"{status.stdout.strip()[-300:]!r}")

@@ -21,11 +21,20 @@ public struct CaptureBootEnvironment {
         commandLine.split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" }).contains { $0.hasPrefix("elfcorehdr=") }
     }
 
-    /// Whether this boot is a capture kernel (reads /proc/cmdline through the gateway, capped; mount /proc first).
+    /// Where a device-tree kernel (arm64) is told the capture's ELF core header: kexec puts it in /chosen, not on the
+    /// command line. The first needs sysfs mounted, the second (procfs' link to it) too.
+    static let deviceTreeElfcorehdr = ["/sys/firmware/devicetree/base/chosen/linux,elfcorehdr",
+                                       "/proc/device-tree/chosen/linux,elfcorehdr"]
+
+    /// Whether this boot is a capture kernel (reads /proc/cmdline through the gateway, capped, and looks for the
+    /// device tree's linux,elfcorehdr; mount /proc and /sys first).
     public static var isCaptureBoot: Bool { isCaptureBoot(root: RootDirectory()) }
 
-    /// Whether the system under `root` is booted as a capture kernel (tests pass a fixture tree).
+    /// Whether the system under `root` is booted as a capture kernel (tests pass a fixture tree): elfcorehdr= on
+    /// /proc/cmdline (x86_64 and every kexec_load of kexec-tools but arm64's), or /chosen/linux,elfcorehdr in the
+    /// device tree (arm64).
     static func isCaptureBoot(root: RootDirectory) -> Bool {
+        if deviceTreeElfcorehdr.contains(where: root.exists) { return true }
         guard let text = (try? root.readFileText("/proc/cmdline", limit: .kernelFile)) ?? nil else { return false }
         return isCaptureKernel(commandLine: text)
     }

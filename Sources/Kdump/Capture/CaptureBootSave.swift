@@ -13,7 +13,9 @@ import RebootPlan
 ///    under systemd, ask systemd to reboot when KDUMP_IMMEDIATE_REBOOT says so (not for `--no-reboot`, and
 ///    only when the dump was /proc/vmcore).
 ///
-/// Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr= on /proc/cmdline) just exits.
+/// Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr= on /proc/cmdline, none in the device
+/// tree) just exits. Unless given, whether this is a capture boot is told again after step 1 (arm64 says it in the
+/// device tree, under /sys).
 public struct CaptureBootSave {
     /// What the command line asked for.
     public struct Request: Sendable {
@@ -58,6 +60,8 @@ public struct CaptureBootSave {
     /// Whether this process is PID 1 and whether this boot is a capture kernel's (tests pass values).
     public var isInit: Bool
     public var isCaptureBoot: Bool
+    /// Whether `isCaptureBoot` was found out here (not passed), so it is found out again once /proc and /sys are mounted.
+    let detectsCaptureBoot: Bool
 
     public init(request: Request, log: @escaping @Sendable (String) -> Void, requestReboot: @escaping () -> Void,
                 isInit: Bool = CaptureBootEnvironment.isInit, isCaptureBoot: Bool? = nil) {
@@ -66,6 +70,7 @@ public struct CaptureBootSave {
         self.requestReboot = requestReboot
         self.isInit = isInit
         self.isCaptureBoot = isCaptureBoot ?? (isInit && CaptureBootEnvironment.isCaptureBoot)
+        self.detectsCaptureBoot = isCaptureBoot == nil
     }
 
     /// Whether this run ends with reboot(2): a capture kernel's init.
@@ -74,16 +79,20 @@ public struct CaptureBootSave {
     /// Runs steps 1–6; `report` is called with the outcome before a capture init's final reboot (which never
     /// returns). Elsewhere returns the outcome.
     public func run(report: (Outcome) -> Void) -> Outcome {
+        var this = self
         var environment = CaptureBootEnvironment(log: log)
         if isInit {
-            // /proc first: whether this is a capture boot is read from /proc/cmdline.
+            // /proc and /sys first: whether this is a capture boot is read from /proc/cmdline or the device tree.
             environment.mountBasics()
-            if !isCaptureBoot { log("PID 1 but not a capture kernel (no elfcorehdr= on /proc/cmdline): not rebooting") }
+            if detectsCaptureBoot { this.isCaptureBoot = CaptureBootEnvironment.isCaptureBoot }
+            if !this.isCaptureBoot {
+                log("PID 1 but not a capture kernel (no elfcorehdr= on /proc/cmdline nor in the device tree): not rebooting")
+            }
         }
-        let outcome = save(environment: &environment)
+        let outcome = this.save(environment: &environment)
         report(outcome)
         if case .saved(_, rebootRequested: true) = outcome { requestReboot() }
-        if rebootsAsInit { environment.finishAndReboot() }
+        if this.rebootsAsInit { environment.finishAndReboot() }
         return outcome
     }
 
