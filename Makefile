@@ -9,8 +9,9 @@ IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2f
 IT_PACKAGES += python3-jsonschema ansible-core ansible-lint openssh-client kmod
 # arm64 (issue 18): the arm64 guest (qemu-system-aarch64), its debootstrap second stage through binfmt_misc.
 IT_PACKAGES += qemu-system-arm qemu-user-static binfmt-support
-# arm64-kdump: the capture-capable arm64 kernel (Debian has none with KEXEC_FILE), cross-built from Debian's source.
-IT_PACKAGES += linux-source-6.1 gcc-aarch64-linux-gnu bc flex bison libssl-dev
+# arm64-kdump: the capture-capable arm64 kernel (Debian has none with KEXEC_FILE), cross-built from Debian's source;
+# installed by `make test-arm64` only (about 250 MB that make test does not need).
+ARM64_KERNEL_PACKAGES := linux-source-6.1 gcc-aarch64-linux-gnu bc flex bison libssl-dev
 # UEFI (issue 14): OVMF for the uefi guest, mtools/dosfstools to make and fill its ESP (the host kernel has no vfat),
 # sbsigntool (sbattach) for the unsigned kernel, binutils (objcopy) for the UKI.
 IT_PACKAGES += ovmf mtools dosfstools sbsigntool binutils
@@ -23,7 +24,7 @@ BIN := .build/release/kreboot
 all: build
 
 deps:
-	@missing=$$(for p in $(BUILD_PACKAGES) $(IT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	@missing=$$(for p in $(BUILD_PACKAGES) $(IT_PACKAGES) $(EXTRA_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -83,6 +84,7 @@ integration-selftest:
 # build and the arm64 image take about 45 minutes once, arm64-kdump's kernel 14 min more on a quiet host, an hour on a
 # busy one (all cached in /var/cache/kreboot-it afterwards).
 .PHONY: test-arm64
+test-arm64: EXTRA_PACKAGES = $(ARM64_KERNEL_PACKAGES)
 test-arm64: release
 	Integration/run arm64-reboot arm64-kdump-refusal arm64-refusals arm64-kdump
 
