@@ -167,62 +167,6 @@ enum GrubReader {
         return control * 20 > min(bytes.count, 65536)
     }
 
-    /// The answer to each distinct `search` (kind and value) found once: 10_linux repeats the same search in
-    /// every entry, and each answer costs a readlink and a stat.
-    final class SearchCache {
-        private let finder: GrubDeviceFinder
-        private var found: [String: String?] = [:]
-
-        init(_ finder: GrubDeviceFinder) { self.finder = finder }
-
-        /// The mount point holding the file system `search` names (`GrubDeviceFinder.mountPoint(for:)`).
-        func mountPoint(for search: GrubSearch) -> String? {
-            let key = search.kind.rawValue + " " + search.value
-            if let known = found[key] { return known }
-            let answer = finder.mountPoint(for: search)
-            found[key] = .some(answer)
-            return answer
-        }
-    }
-
-    /// Values most entries of one grub.cfg have alike (the file, `--class` options), kept once and shared by
-    /// every entry that has them, so 100,000 entries do not hold 100,000 copies (nor make one each to compare).
-    final class SharedValues {
-        var file: String?
-        var extra: [String: String] = [:]
-        /// The file of the entries grub.cfg itself defines (not a sourced file).
-        let configFile: String
-        /// The `--class` options and linux command `extra` was last made from.
-        private var extraFrom: (classes: [String], command: String?) = ([], nil)
-
-        init(configFile: String) { self.configFile = configFile }
-
-        /// The `extra` of an entry with these `--class` options and linux command: the one kept before when
-        /// they are the same as last time.
-        func extra(classes: [String], command: String?) -> [String: String] {
-            if classes == extraFrom.classes && command == extraFrom.command { return extra }
-            var made: [String: String] = [:]
-            if !classes.isEmpty { made["class"] = classes.joined(separator: " ") }
-            if let command, command != "linux" { made["linux-command"] = command }
-            extraFrom = (classes, command)
-            return extra(made)
-        }
-
-        /// `value`, or the equal one kept before.
-        func file(_ value: String) -> String {
-            if let file, file == value { return file }
-            file = value
-            return value
-        }
-
-        /// `value`, or the equal dictionary kept before.
-        func extra(_ value: [String: String]) -> [String: String] {
-            if value == extra { return extra }
-            extra = value
-            return value
-        }
-    }
-
     /// The menu with paths resolved and `blscfg` replaced by the BLS entries in Fedora's order. Each Linux
     /// entry is appended to `entries` (depth first, menu order) with its GRUB index (`1>2`: `indexPrefix` plus
     /// its position) and menu titles (`titles` plus its own), and its node holds its position there. Each item
