@@ -20,7 +20,7 @@ from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .guest import KERNEL_COMMAND_LINE, Guest
 from .kreboot_cli import OUTPUT_MARKER, progress_steps
-from .server import ACCEL as SERVER_ACCEL, BOOT_TIMEOUT as SERVER_BOOT_TIMEOUT, ConsoleWatcher, commit_gap, \
+from .server import BOOT_TIMEOUT as SERVER_BOOT_TIMEOUT, ConsoleWatcher, commit_gap, \
     start_postgres_client
 
 PATHS = ("bare", "kreboot", "systemctlKexec", "firmware")
@@ -228,10 +228,8 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
     timeout = ARM64_REBOOT_TIMEOUT if arm64 else timeout
     results = {path: PathResults(path) for path in paths}
     extras: dict = {}
-    options = {"accel": SERVER_ACCEL} if server else {}
     commits = None
-    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None, memory_mb=memory_mb(ctx.cached),
-                  **options) as guest:
+    with ctx.boot("reboots", firmware=grub, uefi="secure" if uefi else None, memory_mb=memory_mb(ctx.cached)) as guest:
         boot = guest.wait_boot(timeout=SERVER_BOOT_TIMEOUT if server else timeout)
         command_line = boot.cmdline if grub else ctx.cached.command_line
         boot_id = boot.boot_id
@@ -239,7 +237,7 @@ def measure_interleaved(ctx: ScenarioContext, paths: list[str], runs: int, warmu
             # GRUB's default entry as booted (kernel and initramfs on the separate /boot), and a client
             # writing committed rows through every reboot.
             kernel, initrd = f"/boot/vmlinuz-{boot.release}", f"/boot/initrd.img-{boot.release}"
-            extras.update(kernel=boot.release, accel=SERVER_ACCEL)
+            extras.update(kernel=boot.release, accel=guest.accel)
             commits = start_postgres_client(guest)
         if "kreboot" in paths:
             timed = guest.run("s=$(date +%s%N); kreboot --dry-run >/dev/null || exit; e=$(date +%s%N); "

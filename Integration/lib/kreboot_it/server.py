@@ -18,13 +18,10 @@ from pathlib import Path
 from .checks import expect
 from .context import ScenarioContext
 from .failure import ScenarioFailure
-from .guest import INITRAMFS_ACCEL, Guest
+from .guest import Guest
 
 FLAVOR = "server"
 BOOT_TIMEOUT = 480.0
-# A kexec'd kernel under TCG with qemu's default translation cache unpacked the 35 MiB initramfs in 66 s (1.4 s
-# in the first boot); GUEST-FACTS measured the same on arm64 and a 64 MiB cache as the cure.
-ACCEL = INITRAMFS_ACCEL
 # What is printed when a file system that was not left clean is mounted again: ext4 (also / on LVM and the
 # one in LUKS) replays its journal — in the kernel, or in e2fsck run by systemd-fsck before the mount
 # ("recovering journal") —, xfs recovers its log, btrfs replays its tree log (fsync'd data).
@@ -75,7 +72,7 @@ def recovery_kind(line: str) -> str:
 
 def boot_server(ctx: ScenarioContext, label: str = "server", memory_mb: int = 1024, **options) -> Guest:
     """An unstarted guest of the server flavor (built on first use), booted through SeaBIOS and GRUB."""
-    return ctx.boot(label, cached=ctx.cached_guest(FLAVOR), firmware=True, memory_mb=memory_mb, accel=ACCEL, **options)
+    return ctx.boot(label, cached=ctx.cached_guest(FLAVOR), firmware=True, memory_mb=memory_mb, **options)
 
 
 def expect_layout(guest: Guest) -> None:
