@@ -48,16 +48,43 @@ struct BootPathResolver: Sendable {
     /// EFI system partition (RHEL's /boot/efi/EFI/centos/grub.cfg) reads its kernels from the /boot or / that
     /// holds the file (`guessed` is then true); a grub.cfg elsewhere from the file system holding it.
     func resolveGrub(_ written: String, rootDevice: String?, directory: String) -> (path: String, guessed: Bool) {
+        resolveGrub(written, in: grubPlace(rootDevice: rootDevice, directory: directory))
+    }
+
+    /// Where GRUB reads a path that names no device of its own, for one `root` device and grub.cfg directory:
+    /// found once and used for every path read there (10_linux's 100,000 entries share one).
+    struct GrubPlace {
+        let rootDevice: String?
+        let directory: String
+        /// The mount point the `root` device stands for (`mount:/boot`), nil for a device GRUB names itself.
+        let deviceMountPoint: String?
+        /// The mount holding `directory`.
+        let holding: MountEntry?
+        /// Whether `directory` is on an EFI system partition.
+        let onEFISystemPartition: Bool
+    }
+
+    /// The place GRUB reads paths without a device from, with `rootDevice` as its `root` (see `resolveGrub`).
+    func grubPlace(rootDevice: String?, directory: String) -> GrubPlace {
+        let holding = mountHolding(directory)
+        return GrubPlace(rootDevice: rootDevice, directory: directory,
+                         deviceMountPoint: rootDevice.flatMap(GrubDeviceFinder.mountPoint(ofDevice:)),
+                         holding: holding, onEFISystemPartition: isOnEFISystemPartition(directory, holding: holding))
+    }
+
+    /// `resolveGrub` in a place found before: a path written with a device of its own (`($root)/vmlinuz`) is read
+    /// from that device instead.
+    func resolveGrub(_ written: String, in place: GrubPlace) -> (path: String, guessed: Bool) {
         let (device, path) = Self.splitDevice(written)
-        if let mountPoint = (device ?? rootDevice).flatMap(GrubDeviceFinder.mountPoint(ofDevice:)) {
+        let place = device.map { grubPlace(rootDevice: $0, directory: place.directory) } ?? place
+        if let mountPoint = place.deviceMountPoint {
             return (onMount(mountPoint, path), false)
         }
-        let holding = mountHolding(directory)
-        if isOnEFISystemPartition(directory, holding: holding) {
+        if place.onEFISystemPartition {
             let candidates = [joined("/boot", path), path]
             return (candidates.first(where: { root.exists($0) }) ?? candidates[0], true)
         }
-        return (resolve(path: path, holding: holding, partitionGuess: "/boot", preferPrefixed: false), false)
+        return (resolve(path: path, holding: place.holding, partitionGuess: "/boot", preferPrefixed: false), false)
     }
 
     /// Whether `directory` lies on an EFI system partition: a vfat mount, or below /boot/efi or /efi.

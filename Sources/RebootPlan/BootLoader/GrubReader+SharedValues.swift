@@ -22,6 +22,28 @@ extension GrubReader {
             return extra(made)
         }
 
+        /// The kernel arguments joined last and the text made of them.
+        private var options: (arguments: [String], text: String?) = ([], nil)
+        /// The place paths were last resolved in.
+        private var place: BootPathResolver.GrubPlace? = nil
+
+        /// The kernel command line of `arguments` (joined by spaces, nil when there are none): the text kept
+        /// before when they are the same as last time.
+        func options(_ arguments: ArraySlice<String>) -> String? {
+            if arguments.elementsEqual(options.arguments) { return options.text }
+            let text = arguments.joined(separator: " ")
+            options = (Array(arguments), text.isEmpty ? nil : text)
+            return options.text
+        }
+
+        /// The place GRUB reads paths from with `rootDevice` as its `root`: the one found before when it is the same.
+        func place(rootDevice: String?, directory: String, resolver: BootPathResolver) -> BootPathResolver.GrubPlace {
+            if let place, place.rootDevice == rootDevice, place.directory == directory { return place }
+            let found = resolver.grubPlace(rootDevice: rootDevice, directory: directory)
+            place = found
+            return found
+        }
+
         /// `value`, or the equal one kept before.
         func file(_ value: String) -> String {
             if let file, file == value { return file }

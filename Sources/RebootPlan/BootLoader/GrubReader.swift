@@ -176,11 +176,19 @@ enum GrubReader {
                                   resolver: BootPathResolver, directory: String, shared: SharedValues,
                                   entries: inout [BootEntry], guessed: inout Bool, problems: inout [String]) -> [GrubMenuNode] {
         var nodes: [GrubMenuNode] = []
-        func add(_ entry: BootEntry?, title: String? = nil) -> Int? {
-            guard var entry else { return nil }
+        /// Appends a BLS entry with its index and menu titles.
+        func add(_ entry: BootEntry, title: String) -> Int {
+            var entry = entry
             entry.index = indexPrefix + String(nodes.count)
-            if let title { entry.menuPath = titles + [title] }
+            entry.menuPath = titles + [title]
             entries.append(entry)
+            return entries.count - 1
+        }
+        /// Appends a GRUB menu entry's boot entry, made with its index (no copy of it is made to set that).
+        func addGrub(_ entry: GrubMenuEntry) -> Int? {
+            guard let made = bootEntry(entry, index: indexPrefix + String(nodes.count), menuTitles: titles, resolver: resolver,
+                                       directory: directory, shared: shared, guessed: &guessed) else { return nil }
+            entries.append(made)
             return entries.count - 1
         }
         var items = items
@@ -191,9 +199,7 @@ enum GrubReader {
             switch item {
             case .entry(let entry):
                 item = .blscfg
-                let made = bootEntry(entry, menuTitles: titles, resolver: resolver, directory: directory, shared: shared,
-                                     guessed: &guessed)
-                nodes.append(.entry(title: entry.title, id: entry.id, entry: add(made)))
+                nodes.append(.entry(title: entry.title, id: entry.id, entry: addGrub(entry)))
             case .submenu(let title, let id, let children):
                 item = .blscfg
                 let position = nodes.count
@@ -213,23 +219,32 @@ enum GrubReader {
         return nodes
     }
 
-    /// The boot entry of a menu entry in the submenus titled `menuTitles`; nil when it loads no Linux kernel.
-    private static func bootEntry(_ entry: GrubMenuEntry, menuTitles: [String], resolver: BootPathResolver, directory: String,
-                                  shared: SharedValues, guessed: inout Bool) -> BootEntry? {
+    /// The boot entry of a menu entry in the submenus titled `menuTitles`, at `index` in GRUB's menu; nil when it
+    /// loads no Linux kernel. Its paths are resolved in the place `shared` keeps for the entry's `root` device,
+    /// and its options, file and `--class` values are those kept in `shared` when they are the same as before.
+    private static func bootEntry(_ entry: GrubMenuEntry, index: String, menuTitles: [String], resolver: BootPathResolver,
+                                  directory: String, shared: SharedValues, guessed: inout Bool) -> BootEntry? {
         // GRUB reads the kernel from its `root` device (a `search` result), else, as far as kreboot can tell,
         // from the file system holding grub.cfg (`directory`).
         guard let linux = entry.linux, let image = linux.first else { return nil }
-        var anyGuessed = false
-        func path(_ written: String) -> String {
-            let resolved = resolver.resolveGrub(written, rootDevice: entry.rootDevice, directory: directory)
+        let place = shared.place(rootDevice: entry.rootDevice, directory: directory, resolver: resolver)
+        let kernel = resolver.resolveGrub(image, in: place)
+        var anyGuessed = kernel.guessed
+        var initrds: [String] = []
+        initrds.reserveCapacity(entry.initrds.count)
+        for written in entry.initrds {
+            let resolved = resolver.resolveGrub(written, in: place)
             if resolved.guessed { anyGuessed = true }
-            return resolved.path
+            initrds.append(resolved.path)
         }
-        defer { if anyGuessed { guessed = true } }
-        let arguments = linux.dropFirst().joined(separator: " ")
-        return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: path(image),
-                         initrds: entry.initrds.map(path), options: arguments.isEmpty ? nil : arguments,
-                         source: .grub, file: entry.file.map(shared.file) ?? shared.configFile, menuPath: menuTitles + [entry.title],
+        if anyGuessed { guessed = true }
+        var menuPath: [String] = []
+        menuPath.reserveCapacity(menuTitles.count + 1)
+        menuPath.append(contentsOf: menuTitles)
+        menuPath.append(entry.title)
+        let file = entry.file.map { shared.file($0) } ?? shared.configFile
+        return BootEntry(id: entry.id ?? entry.title, title: entry.title, kernel: kernel.path, initrds: initrds,
+                         options: shared.options(linux.dropFirst()), source: .grub, file: file, menuPath: menuPath, index: index,
                          extra: shared.extra(classes: entry.classes, command: entry.linuxCommand))
     }
 
