@@ -57,6 +57,11 @@ struct GrubConfigParser {
     private var pending: [GrubWord]? = nil
     /// The words of the command being read (see `readCommand`).
     private var commandWords: [GrubWord] = []
+    /// Buffers the lists being read gather their statements in, one per list open (the innermost last), kept
+    /// from list to list; each list is copied out once at its exact size (`finish`), so the tree holds no spare room
+    /// and a body of three commands costs one array, not three as it grows.
+    private var listBuffers: [[GrubNode]] = []
+    private var openLists = 0
     private var problems: [String] = []
     private var tooDeep = false
     private var words = 0
@@ -153,23 +158,26 @@ struct GrubConfigParser {
             pending = nil
             return ([], .end)
         }
-        var nodes: [GrubNode] = []
+        if openLists == listBuffers.count { listBuffers.append([]) }
+        let level = openLists
+        openLists += 1
+        defer { openLists -= 1 }
         while true {
             if pending == nil {
-                guard let token = current else { return (nodes, .end) }
+                guard let token = current else { return (finish(level), .end) }
                 switch token {
                 case .separator:
                     advance()
                     continue
                 case .closeBrace:
-                    if insideBraces { return (nodes, .closeBrace) }
+                    if insideBraces { return (finish(level), .closeBrace) }
                     problem("unbalanced braces: '}' without '{'")
                     advance()
                     continue
                 case .openBrace:
                     advance()
                     let (inner, ending) = parseList(terminators: [], insideBraces: true, depth: depth + 1, context: context)
-                    nodes += inner
+                    listBuffers[level] += inner
                     if ending == .closeBrace { advance() } else if ending == .end { problem("unbalanced braces: '{' is never closed") }
                     continue
                 case .word:
@@ -182,27 +190,42 @@ struct GrubConfigParser {
             if terminators.contains(keyword) {
                 words.removeFirst()
                 if !words.isEmpty { pending = words }
-                return (nodes, .keyword(keyword))
+                return (finish(level), .keyword(keyword))
             }
+            let node: GrubNode
             switch keyword {
             case "if":
-                guard keep(words.count) else { return (nodes, .end) }
-                nodes.append(parseIf(condition: Array(words.dropFirst()), insideBraces: insideBraces, depth: depth + 1, context: context))
+                guard keep(words.count) else { return (finish(level), .end) }
+                words.removeFirst()
+                node = parseIf(condition: words, insideBraces: insideBraces, depth: depth + 1, context: context)
             case "menuentry", "submenu", "function":
-                guard keep(words.count) else { return (nodes, .end) }
-                nodes.append(parseBlock(keyword: keyword, arguments: Array(words.dropFirst()), depth: depth + 1))
+                guard keep(words.count) else { return (finish(level), .end) }
+                words.removeFirst()  // in place: the arguments keep the command's array
+                node = parseBlock(keyword: keyword, arguments: words, depth: depth + 1)
             case "for", "while", "until":
-                nodes.append(parseLoop(insideBraces: insideBraces, depth: depth + 1, context: context))
+                node = parseLoop(insideBraces: insideBraces, depth: depth + 1, context: context)
             case "then", "else", "elif", "fi", "do", "done":
                 problem("stray '\(keyword)'")
                 words.removeFirst()
                 if !words.isEmpty { pending = words }
+                continue
             default:
                 guard GrubConfigParser.matters(words, in: context) else { continue }
-                guard keep(words.count) else { return (nodes, .end) }
-                nodes.append(.command(words))
+                guard keep(words.count) else { return (finish(level), .end) }
+                node = .command(words)
             }
+            listBuffers[level].append(node)
         }
+    }
+
+    /// The statements gathered at `level`, in an array of their own at its exact size; the buffer is emptied
+    /// for the next list (its room kept).
+    private mutating func finish(_ level: Int) -> [GrubNode] {
+        var nodes: [GrubNode] = []
+        nodes.reserveCapacity(listBuffers[level].count)
+        nodes.append(contentsOf: listBuffers[level])
+        listBuffers[level].removeAll(keepingCapacity: true)
+        return nodes
     }
 
     private mutating func parseIf(condition: [GrubWord], insideBraces: Bool, depth: Int, context: Context) -> GrubNode {

@@ -21,6 +21,10 @@ struct GrubLexer {
     private var word = GrubWord()
     private var literal: [UInt8] = []
     private var literalQuoted = false
+    /// Variable names too long to be held inline in a String (`menuentry_id_option`, in every entry 10_linux
+    /// writes), each made once and shared by every word that names it (at most `maximumLongNames`).
+    private var longNames: [String] = []
+    private static let maximumLongNames = 32
 
     init(bytes: [UInt8]) {
         text = bytes
@@ -148,7 +152,7 @@ struct GrubLexer {
             var k = position + 2
             while k < text.count, text[k] != GrubLexer.close, text[k] != GrubLexer.newline { k += 1 }
             guard k < text.count, text[k] == GrubLexer.close else { return nil }
-            let name = String(decoding: text[(position + 2)..<k], as: UTF8.self)
+            let name = variableName(text[(position + 2)..<k])
             position = k + 1
             return name
         }
@@ -160,7 +164,16 @@ struct GrubLexer {
         position += 1
         let start = position
         while let d = peek(), GrubLexer.isNameCharacter(d) { position += 1 }
-        return String(decoding: text[start..<position], as: UTF8.self)
+        return variableName(text[start..<position])
+    }
+
+    /// The name of these bytes: a long one read before is shared, not made again.
+    private mutating func variableName(_ bytes: ArraySlice<UInt8>) -> String {
+        guard bytes.count > 15 else { return String(decoding: bytes, as: UTF8.self) }  // held inline
+        if let known = longNames.first(where: { $0.utf8.elementsEqual(bytes) }) { return known }
+        let name = String(decoding: bytes, as: UTF8.self)
+        if longNames.count < GrubLexer.maximumLongNames { longNames.append(name) }
+        return name
     }
 
     /// Whether `c` ends a run of plain word bytes: a blank, a separator, a brace, a quote, `\\` or `$`.
