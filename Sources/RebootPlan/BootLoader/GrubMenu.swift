@@ -2,8 +2,8 @@ import KexecCore
 import LinuxSystem
 /// GRUB's menu as grub.cfg defines it, after variable expansion, before paths are resolved.
 struct GrubMenu: Sendable {
-    /// One item of a menu level.
-    indirect enum Item: Sendable {
+    /// One item of a menu level (not `indirect`: an entry is held in the array, not in a box of its own).
+    enum Item: Sendable {
         case entry(GrubMenuEntry)
         case submenu(title: String, id: String?, items: [Item])
         /// Where Fedora's `blscfg` command inserts the BLS entries.

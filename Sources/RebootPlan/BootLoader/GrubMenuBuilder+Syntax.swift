@@ -34,12 +34,15 @@ extension GrubMenuBuilder {
         return name.allSatisfy { $0 == "_" || $0.isLetter || $0.isNumber }
     }
 
-    /// The title, `--id` and other options of a `menuentry`/`submenu` header.
-    static func header(_ arguments: [GrubWord], _ variables: [String: String]) -> (title: String, id: String?, classes: [String]) {
-        let fields = arguments.expand(variables)
+    /// The title, `--id` and other options of a `menuentry`/`submenu` header. `fields` and `classes` are buffers
+    /// the caller keeps from header to header: their contents are replaced, `classes` by the `--class` values.
+    static func header(_ arguments: [GrubWord], _ variables: [String: String], fields: inout [String],
+                       classes: inout [String]) -> (title: String, id: String?) {
+        fields.removeAll(keepingCapacity: true)
+        classes.removeAll(keepingCapacity: true)
+        for word in arguments { word.expand(variables, into: &fields) }
         var title: String? = nil
         var id: String? = nil
-        var classes: [String] = []
         var k = 0
         while k < fields.count {
             let field = fields[k]
@@ -54,7 +57,7 @@ extension GrubMenuBuilder {
             if title == nil { title = field }
             k += 1
         }
-        return (title ?? "", id.flatMap { $0.isEmpty ? nil : $0 }, classes)
+        return (title ?? "", id.flatMap { $0.isEmpty ? nil : $0 })
     }
 
     /// Whether a function body refers to the function's arguments (`$1` … `$9`, `$#`, `$@`, `$*`) in a

@@ -33,6 +33,10 @@ struct GrubMenuBuilder {
     /// The functions whose bodies refer to their arguments (`$1`, `$#`, `$@` …; see `usesArguments`).
     private var functionsUsingArguments: Set<String> = []
     private var callDepth = 0
+    /// Buffers kept from header to header (its fields, its `--class` values) and the classes last kept.
+    private var headerFields: [String] = []
+    private var headerClasses: [String] = []
+    private var lastClasses: [String] = []
     private var include: Include?
     private var search: Search?
     /// Variables a `configfile` context inherits: GRUB exports `root` and `prefix`, `export` adds others.
@@ -84,6 +88,9 @@ struct GrubMenuBuilder {
     private mutating func walk(_ nodes: consuming [GrubNode], applying: Bool) -> [GrubMenu.Item] {
         var items: [GrubMenu.Item] = []
         var nodes = nodes
+        // Items are held inline: sized for the list's entries and submenus up front, not grown by doubling (which
+        // would hold the old and the new array at once).
+        items.reserveCapacity(nodes.count { if case .menuEntry = $0 { true } else if case .submenu = $0 { true } else { false } })
         for i in nodes.indices {
             guard menu.handOver == nil, takeStep() else { break }
             var node = nodes[i]
@@ -121,7 +128,7 @@ struct GrubMenuBuilder {
                 items.append(.entry(entry(arguments: arguments, body: body)))
             case .submenu(let arguments, let body):
                 node = .loop(body: [])
-                let header = affordable(arguments, menu.variables) ? GrubMenuBuilder.header(arguments, menu.variables) : (title: "", id: nil, classes: [])
+                let header = header(arguments)
                 items.append(.submenu(title: header.title, id: header.id, items: walkSubmenu(body)))
             case .conditional(let branches):
                 let taken = takenBranch(branches, menu.variables)
@@ -213,9 +220,23 @@ struct GrubMenuBuilder {
         return items
     }
 
+    /// The title, id and `--class` values of a menu entry's or submenu's header (empty when its words could
+    /// expand past the budget); the classes are the array of the header before when they are the same.
+    private mutating func header(_ arguments: [GrubWord]) -> (title: String, id: String?, classes: [String]) {
+        guard affordable(arguments, menu.variables) else { return ("", nil, []) }
+        let (title, id) = GrubMenuBuilder.header(arguments, menu.variables, fields: &headerFields, classes: &headerClasses)
+        if headerClasses != lastClasses {
+            var kept: [String] = []  // at its exact size, not sharing the buffer
+            kept.reserveCapacity(headerClasses.count)
+            kept.append(contentsOf: headerClasses)
+            lastClasses = kept
+        }
+        return (title, id, lastClasses)
+    }
+
     /// A menu entry: its header options and the last linux/initrd commands of its body.
     private mutating func entry(arguments: [GrubWord], body: [GrubNode]) -> GrubMenuEntry {
-        let header = affordable(arguments, menu.variables) ? GrubMenuBuilder.header(arguments, menu.variables) : (title: "", id: nil, classes: [])
+        let header = header(arguments)
         var entry = GrubMenuEntry(title: header.title, id: header.id, classes: header.classes, file: currentFile)
         var local = menu.variables
         scanEntryBody(body, into: &entry, variables: &local)
@@ -236,7 +257,9 @@ struct GrubMenuBuilder {
                     if !fields.isEmpty { entry.linux = fields; entry.linuxCommand = name; entry.rootDevice = variables["root"] }
                 case "initrd", "initrdefi", "initrd16":
                     guard affordable(arguments, variables) else { continue }
-                    entry.initrds = arguments.expand(variables).filter { !$0.hasPrefix("--") }
+                    var images = arguments.expand(variables)
+                    images.removeAll { $0.hasPrefix("--") }
+                    entry.initrds = images
                 case _ where GrubSearch.commands.contains(name):
                     guard affordable(arguments, variables) else { continue }
                     if let (name, device) = runSearch(words, in: variables) { variables[name] = device }

@@ -95,8 +95,17 @@ struct GrubWord: Equatable, Sendable {
     /// The fields the word expands to with `variables`: unquoted variables split on blanks and vanish
     /// when empty, quoted parts always make a field (as GRUB's shell does).
     func expand(_ variables: [String: String]) -> [String] {
-        if rest.isEmpty, case .literal(let text, _)? = first { return [text] }
         var fields: [String] = []
+        expand(variables, into: &fields)
+        return fields
+    }
+
+    /// Appends the fields the word expands to onto `fields` (`expand`, without an array of its own).
+    func expand(_ variables: [String: String], into fields: inout [String]) {
+        if rest.isEmpty, case .literal(let text, _)? = first {
+            fields.append(text)
+            return
+        }
         var current: String? = nil
         forEachPart { part in
             switch part {
@@ -118,16 +127,6 @@ struct GrubWord: Equatable, Sendable {
             }
         }
         if let field = current { fields.append(field) }
-        return fields
-    }
-
-    /// Appends the fields the word expands to onto `fields` (a word of one literal, most words, makes no array).
-    func expand(_ variables: [String: String], into fields: inout [String]) {
-        if rest.isEmpty, case .literal(let text, _)? = first {
-            fields.append(text)
-        } else {
-            fields += expand(variables)
-        }
     }
 
     /// The word expanded into one string (fields joined by a space).
