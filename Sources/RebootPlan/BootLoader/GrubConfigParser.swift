@@ -187,7 +187,7 @@ struct GrubConfigParser {
             var words = readCommand()
             guard let first = words.first else { continue }
             let keyword = first.bareText ?? ""
-            if terminators.contains(keyword) {
+            if !terminators.isEmpty && terminators.contains(keyword) {
                 words.removeFirst()
                 if !words.isEmpty { pending = words }
                 return (finish(level), .keyword(keyword))

@@ -82,13 +82,39 @@ struct GrubLexer {
         literal.append(byte)
     }
 
+    /// Whether `c` ends a word: a blank, a separator or a brace.
+    private static func endsWord(_ c: UInt8) -> Bool {
+        isBlank(c) || c == newline || c == semicolon || c == open || c == close
+    }
+
+    /// A word that is one run of plain bytes or one single-quoted string (most words: a command, a path, a
+    /// title), made straight from the text; nil, nothing consumed, for any other word (`readWord` reads it).
+    private mutating func simpleWord() -> GrubWord? {
+        var end = position
+        let quoted = text[position] == GrubLexer.single
+        if quoted {
+            end += 1
+            while end < text.count, text[end] != GrubLexer.single { end += 1 }
+            guard end < text.count else { return nil }  // not closed
+            end += 1
+        } else {
+            while end < text.count, !GrubLexer.isSpecial(text[end]) { end += 1 }
+            guard end > position else { return nil }  // starts with a quote, `\\` or `$`
+        }
+        guard end == text.count || GrubLexer.endsWord(text[end]) else { return nil }
+        let content = quoted ? (position + 1)..<(end - 1) : position..<end
+        position = end
+        return GrubWord(.literal(String(decoding: text[content], as: UTF8.self), quoted: quoted))
+    }
+
     private mutating func readWord() -> GrubWord {
+        if let simple = simpleWord() { return simple }
         word = GrubWord()
         literal.removeAll(keepingCapacity: true)
         literalQuoted = false
         defer { word = GrubWord() }
         while let c = peek() {
-            if GrubLexer.isBlank(c) || c == GrubLexer.newline || c == GrubLexer.semicolon || c == GrubLexer.open || c == GrubLexer.close { break }
+            if GrubLexer.endsWord(c) { break }
             switch c {
             case GrubLexer.backslash:
                 position += 1

@@ -20,6 +20,12 @@ struct GrubWord: Equatable, Sendable {
         rest = parts.count > 1 ? Array(parts.dropFirst()) : []
     }
 
+    /// A word of one part.
+    init(_ part: Part) {
+        first = part
+        rest = []
+    }
+
     /// A word of no parts yet.
     init() {
         first = nil
@@ -115,6 +121,11 @@ struct GrubWord: Equatable, Sendable {
                 current = (current ?? "") + (variables[name] ?? "")
             case .variable(let name, quoted: false):
                 let value = variables[name] ?? ""
+                if !value.utf8.contains(where: { $0 == 0x20 || $0 == 0x09 || $0 == 0x0A }) {
+                    // No blank to split on (`$menuentry_id_option`): the value joins the field, or is none when empty.
+                    if !value.isEmpty { current = current.map { $0 + value } ?? value }
+                    return
+                }
                 let pieces = value.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" }).map(String.init)
                 guard !pieces.isEmpty else { return }
                 let startsBlank = value.first.map { $0 == " " || $0 == "\t" || $0 == "\n" } ?? false
