@@ -93,9 +93,9 @@ struct GrubMenuBuilder {
         items.reserveCapacity(nodes.count { if case .menuEntry = $0 { true } else if case .submenu = $0 { true } else { false } })
         for i in nodes.indices {
             guard menu.handOver == nil, takeStep() else { break }
-            var node = nodes[i]
-            nodes[i] = .loop(body: [])
-            switch node {
+            var node = GrubNode.loop(body: [])
+            swap(&node, &nodes[i])  // moved out of the list, not copied
+            switch consume node {
             case .command(let words):
                 guard let name = words.first?.bareText else { continue }
                 if name == "blscfg" { items.append(.blscfg); continue }
@@ -127,7 +127,6 @@ struct GrubMenuBuilder {
             case .menuEntry(let arguments, let body):
                 items.append(.entry(entry(arguments: arguments, body: body)))
             case .submenu(let arguments, let body):
-                node = .loop(body: [])
                 let header = header(arguments)
                 items.append(.submenu(title: header.title, id: header.id, items: walkSubmenu(body)))
             case .conditional(let branches):

@@ -1,5 +1,8 @@
 import KexecCore
 import LinuxSystem
+#if canImport(Glibc)
+import Glibc
+#endif
 /// Reads GRUB2's grub.cfg (and grubenv) into boot entries in menu order plus the default entry.
 enum GrubReader {
     static let configCandidates = ["/boot/grub/grub.cfg", "/boot/grub2/grub.cfg"]
@@ -162,7 +165,9 @@ enum GrubReader {
 
     /// NUL bytes or many control characters: not a script GRUB would run.
     static func isBinary(_ bytes: [UInt8]) -> Bool {
-        if bytes.contains(0) { return true }
+        if bytes.withUnsafeBufferPointer({ buffer in buffer.baseAddress.map { memchr($0, 0, buffer.count) != nil } ?? false }) {
+            return true
+        }
         let control = bytes.prefix(65536).filter { $0 < 32 && $0 != 9 && $0 != 10 && $0 != 13 && $0 != 12 }.count
         return control * 20 > min(bytes.count, 65536)
     }
@@ -194,14 +199,12 @@ enum GrubReader {
         var items = items
         nodes.reserveCapacity(items.count)
         for i in items.indices {
-            var item = items[i]
-            items[i] = .blscfg
-            switch item {
+            var item = GrubMenu.Item.blscfg
+            swap(&item, &items[i])  // moved out of the list, not copied
+            switch consume item {
             case .entry(let entry):
-                item = .blscfg
                 nodes.append(.entry(title: entry.title, id: entry.id, entry: addGrub(entry)))
             case .submenu(let title, let id, let children):
-                item = .blscfg
                 let position = nodes.count
                 let inner = menuNodes(children, indexPrefix: indexPrefix + String(position) + ">", titles: titles + [title],
                                       variables: variables, root: root, resolver: resolver, directory: directory,
