@@ -180,8 +180,14 @@ struct GrubConfigParser {
                     listBuffers[level] += inner
                     if ending == .closeBrace { advance() } else if ending == .end { problem("unbalanced braces: '{' is never closed") }
                     continue
-                case .word:
-                    break
+                case .word(let first):
+                    // A command the builder never reads (`insmod`, `echo` in an entry): its other words are passed
+                    // over unmade.
+                    if context == .body, let name = first.bareText, GrubConfigParser.ignoredCommands.contains(name) {
+                        lexer.skipWords()
+                        advance()
+                        continue
+                    }
                 }
             }
             var words = readCommand()

@@ -21,6 +21,8 @@ struct GrubLexer {
     private var word = GrubWord()
     private var literal: [UInt8] = []
     private var literalQuoted = false
+    /// Set while `skipWords` passes over words: their text is not made into strings.
+    private var discarding = false
     /// Variable names too long to be held inline in a String (`menuentry_id_option`, in every entry 10_linux
     /// writes), each made once and shared by every word that names it (at most `maximumLongNames`).
     private var longNames: [String] = []
@@ -70,9 +72,30 @@ struct GrubLexer {
         return nil
     }
 
+    /// Skips the words up to the end of the command (the next separator, brace, comment or the end of the text)
+    /// without making them: how the parser passes over a command it does not keep. The next token is then
+    /// what `next()` would have returned after those words.
+    mutating func skipWords() {
+        discarding = true
+        defer { discarding = false }
+        while let c = peek() {
+            if GrubLexer.isBlank(c) { position += 1; continue }
+            if c == GrubLexer.backslash && peek(1) == GrubLexer.newline { position += 2; continue }
+            if c == GrubLexer.hash || c == GrubLexer.newline || c == GrubLexer.semicolon || c == GrubLexer.open || c == GrubLexer.close {
+                return
+            }
+            _ = readWord()
+        }
+    }
+
+    /// Adds a part to the word being read (none while skipping).
+    private mutating func add(_ part: GrubWord.Part) {
+        if !discarding { word.append(part) }
+    }
+
     /// Makes the pending literal bytes a part of the word.
     private mutating func flush() {
-        if !literal.isEmpty { word.append(.literal(String(decoding: literal, as: UTF8.self), quoted: literalQuoted)) }
+        if !literal.isEmpty && !discarding { word.append(.literal(String(decoding: literal, as: UTF8.self), quoted: literalQuoted)) }
         literal.removeAll(keepingCapacity: true)
     }
 
@@ -104,6 +127,7 @@ struct GrubLexer {
         guard end == text.count || GrubLexer.endsWord(text[end]) else { return nil }
         let content = quoted ? (position + 1)..<(end - 1) : position..<end
         position = end
+        if discarding { return GrubWord() }
         return GrubWord(.literal(String(decoding: text[content], as: UTF8.self), quoted: quoted))
     }
 
@@ -129,7 +153,7 @@ struct GrubLexer {
                 let start = position
                 while let d = peek(), d != GrubLexer.single { position += 1 }
                 if position == start {
-                    flush(); word.append(.literal("", quoted: true))
+                    flush(); add(.literal("", quoted: true))
                 } else {
                     if !literalQuoted { flush(); literalQuoted = true }
                     literal += text[start..<position]
@@ -144,17 +168,17 @@ struct GrubLexer {
                         position += 2
                         if e != GrubLexer.newline { append(e, quoted: true) }
                     } else if d == GrubLexer.dollar, let name = readVariableName() {
-                        flush(); word.append(.variable(name, quoted: true))
+                        flush(); add(.variable(name, quoted: true))
                     } else {
                         append(d, quoted: true); position += 1
                     }
                     sawSomething = true
                 }
                 position += 1
-                if !sawSomething { flush(); word.append(.literal("", quoted: true)) }
+                if !sawSomething { flush(); add(.literal("", quoted: true)) }
             case GrubLexer.dollar:
                 if let name = readVariableName() {
-                    flush(); word.append(.variable(name, quoted: false))
+                    flush(); add(.variable(name, quoted: false))
                 } else {
                     append(c, quoted: false); position += 1
                 }
