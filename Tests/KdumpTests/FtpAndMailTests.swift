@@ -1,10 +1,12 @@
 import Glibc
-import Kdump
+@testable import Kdump
 import KexecCore
 import LinuxSystem
 import RebootPlan
 import Synchronization
 import Testing
+import KrebootTestSupport
+import FoundationEssentials
 
 /// Records each request (and what its upload descriptor yields) instead of running libcurl; can fail one.
 final class RecordingCurl: CurlPerforming {
@@ -166,5 +168,38 @@ final class RecordingCurl: CurlPerforming {
         let line = mailer.send(mail)
         #expect(line == "mail to ops@example.com via mail.example.com:25 failed: Server denied you to change to the given directory")
         #expect(DumpMailer(notification: DumpNotification(), performer: RecordingCurl()).send(message()) == nil)
+    }
+}
+
+/// After a save: the mail with the dump's facts, then KDUMP_POSTSCRIPT with the dump's directory, each in a line.
+@Suite struct DumpNotifierTests {
+    final class Lines: @unchecked Sendable {
+        private let lock = Mutex<[String]>([])
+        func add(_ line: String) { lock.withLock { $0.append(line) } }
+        var all: [String] { lock.withLock { $0 } }
+    }
+
+    @Test func mailsThenRunsThePostScript() throws {
+        let notification = try DumpNotification.parse(variables: [
+            "KDUMP_SMTP_SERVER": "10.0.9.1", "KDUMP_NOTIFICATION_TO": "ops@example.com", "KDUMP_POSTSCRIPT": "/usr/local/bin/after-dump",
+        ], file: "/etc/sysconfig/kdump")
+        let curl = RecordingCurl()
+        let runner = RecordingSubprocessRunner()
+        let lines = Lines()
+        let notifier = DumpNotifier(notification: notification, performer: curl, runner: runner, host: "db1",
+                                    now: { Date(timeIntervalSince1970: 1_796_032_800) }, log: { lines.add($0) })
+        var result = DumpSaveResult(directory: "/var/crash/2026-11-30-10:00:00", vmcore: nil, dmesg: nil, format: "lzo", dumpLevel: 31,
+                                    estimateBytes: nil, estimateSource: "unknown", availableBeforeBytes: nil, availableAfterBytes: nil,
+                                    testID: nil, rotated: [], warnings: [], immediateReboot: true)
+        result.panicMessage = "Kernel panic - not syncing: sysrq triggered crash"
+        notifier.notify(result: result, failure: nil, release: "6.1.0-27-amd64")
+
+        let mail = String(decoding: try #require(curl.seen.first).uploaded, as: UTF8.self)
+        #expect(mail.contains("Subject: kdump: db1 crashed, dump saved"))
+        #expect(mail.contains("Kernel:   6.1.0-27-amd64") && mail.contains("Panic:    Kernel panic - not syncing: sysrq triggered crash"))
+        #expect(mail.contains("Dump:     /var/crash/2026-11-30-10:00:00"))
+        #expect(runner.calls.first == ["/usr/local/bin/after-dump", "/var/crash/2026-11-30-10:00:00"])
+        #expect(lines.all.first == "mail sent to ops@example.com via 10.0.9.1:25")
+        #expect(lines.all.last?.hasPrefix("KDUMP_POSTSCRIPT /usr/local/bin/after-dump exited") == true)
     }
 }

@@ -46,7 +46,7 @@ struct StreamedDumpSave {
             warnings.append("KDUMP_KEEP_OLD_DUMPS is not applied on \(target.scheme.rawValue) targets (kreboot cannot list them)")
         }
 
-        let dmesg = sendDmesg(directory: name, warnings: &warnings)
+        let (dmesg, panic) = sendDmesg(directory: name, warnings: &warnings)
         var vmcore: String?
         if invocation.format != .none {
             let file = invocation.usesMakedumpfile ? "vmcore.flat" : "vmcore"
@@ -60,7 +60,7 @@ struct StreamedDumpSave {
         return DumpSaveResult(directory: "\(target)/\(name)", vmcore: vmcore, dmesg: dmesg, format: invocation.format.rawValue,
                               dumpLevel: invocation.dumpLevel, estimateBytes: nil, estimateSource: "unknown",
                               availableBeforeBytes: nil, availableAfterBytes: nil, testID: testID, rotated: [],
-                              warnings: warnings, immediateReboot: saver.config.immediateReboot ?? true)
+                              warnings: warnings, immediateReboot: saver.config.immediateReboot ?? true, panicMessage: panic)
     }
 
     /// The pending test's id, nil when none is pending (or the record cannot be read: logged).
@@ -75,8 +75,9 @@ struct StreamedDumpSave {
         }
     }
 
-    /// The kernel log extracted locally, then sent; a failure is a warning (the vmcore is still sent).
-    func sendDmesg(directory: String, warnings: inout [String]) -> String? {
+    /// The kernel log extracted locally, then sent; a failure is a warning (the vmcore is still sent). Returns
+    /// where it went and the panic line in it.
+    func sendDmesg(directory: String, warnings: inout [String]) -> (String?, String?) {
         DumpFiles.remove(dmesgScratch)
         try? DumpFiles.makeDirectories(saver.root.hostPath("/run/kreboot"), operation: "save-dump")
         defer { DumpFiles.remove(dmesgScratch) }
@@ -88,16 +89,17 @@ struct StreamedDumpSave {
             let reason = "makedumpfile --dump-dmesg \(saver.vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output")"
             saver.log(reason)
             warnings.append(reason)
-            return nil
+            return (nil, nil)
         }
         defer { close(fd) }
+        let panic = RootDirectory().readText(dmesgScratch).flatMap(VmcoreInspector.panicLine(inDmesg:))
         do {
             try upload(from: fd, directory: directory, file: VmcoreInspector.dmesgFileName)
-            return "\(target)/\(directory)/\(VmcoreInspector.dmesgFileName)"
+            return ("\(target)/\(directory)/\(VmcoreInspector.dmesgFileName)", panic)
         } catch {
             saver.log(error.message)
             warnings.append(error.message)
-            return nil
+            return (nil, panic)
         }
     }
 
