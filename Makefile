@@ -3,6 +3,8 @@ SHELL := /bin/bash
 SWIFT ?= $(shell command -v swift || echo /opt/swift/usr/bin/swift)
 # Debian packages the build and the tests need; installed by `make deps` when missing.
 BUILD_PACKAGES := libmount-dev libsystemd-dev libelf-dev pkg-config
+# libcurl (opened at run time) for ftp dump targets and the mail after a dump; its tests upload through file://.
+BUILD_PACKAGES += libcurl4
 IT_PACKAGES := qemu-system-x86 qemu-utils debootstrap debian-archive-keyring e2fsprogs fdisk makedumpfile cpio python3
 # Fleets (issue 17): the plan schema check (Debian's jsonschema, run by /usr/bin/python3) and the `fleet`
 # scenario (Ansible from Debian's ansible-core, driving the guests over ssh; kmod resolves the NIC modules).

@@ -70,13 +70,15 @@ import Testing
         #expect(error.message.hasPrefix("/etc/missing.conf"))
     }
 
-    @Test func aRemoteSaveDirectoryFails() {
-        let dir = Self.tree(config: "KDUMP_SAVEDIR=ftp://server/crash\n")
+    @Test func aMalformedRemoteSaveDirectoryFails() {
+        // Port 0: refused when the configuration is read, before anything would be sent.
+        let dir = Self.tree(config: "KDUMP_SAVEDIR=ftp://server:0/crash\n")
         let (outcome, _) = run(CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore"), reboots: Reboots())
         guard case .failed(let error) = outcome else {
-            Issue.record("an ftp:// save directory was not refused: \(outcome)")
+            Issue.record("a malformed ftp:// save directory was not refused: \(outcome)")
             return
         }
         #expect(error.code == .unavailable)
+        #expect(error.message.contains("KDUMP_SAVEDIR: the port"))
     }
 }

@@ -156,17 +156,6 @@ final class FakeSSH: SubprocessRunner, @unchecked Sendable {
         #expect(ssh.runs.last?.argv.last == "rm -f -- '/srv/crash/d/vmcore.incomplete'")
         #expect(!ssh.runs.contains { $0.argv.last?.contains("mv ") == true })
     }
-
-    @Test func ftpIsNotBuiltYet() throws {
-        let target = try DumpTargetParser.parse("ftp://u:pw-77@h/d", option: "KDUMP_SAVEDIR", file: "f")
-        do {
-            _ = try DumpTransports.make(for: target)
-            Issue.record("ftp gave a transport")
-        } catch {
-            #expect(error.code == .unavailable)
-            #expect(!error.message.contains("pw-77"))
-        }
-    }
 }
 
 /// Collected log lines (the saver's progress).

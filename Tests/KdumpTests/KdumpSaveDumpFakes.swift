@@ -27,6 +27,13 @@ final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
             KdumpFixtures.write(Array("[   42.2] Kernel panic - not syncing: sysrq triggered crash\n".utf8), to: argv[3])
             return SubprocessResult(status: 0, output: "The dmesg log is saved to \(argv[3]).\n")
         }
+        if argv.contains("-F"), let stdout = options.descriptors[1] {
+            // The flattened format to standard output (a pipe the caller streams).
+            let bytes = dumpFails ? Array(dumpBytes.prefix(100)) : dumpBytes
+            _ = bytes.withUnsafeBytes { write(stdout, $0.baseAddress, $0.count) }
+            return dumpFails ? SubprocessResult(status: 1, output: "write_cache: Broken pipe\nmakedumpfile Failed.\n")
+                             : SubprocessResult(status: 0, output: "The dumpfile is saved to STDOUT.\n")
+        }
         let output = argv[argv.count - 1]
         if dumpFails {
             KdumpFixtures.write(Array(dumpBytes.prefix(100)), to: output)

@@ -12,8 +12,8 @@ import Glibc
 ///
 /// 1. The target (`DumpDelivery`): a local directory (`/path`, `file:///path`) is written as it is; an NFS or
 ///    CIFS one is mounted first (`MountedDumpTransport`, unmounted at the end) and written the same way on
-///    the server's file system; sftp and ftp (streamed through `DumpTransport`) are refused here for now
-///    (69), and a malformed target too (the network bring-up and the streamed save are issue 16's next step).
+///    the server's file system; sftp and ftp are streamed instead (`StreamedDumpSave`: no local disk, steps
+///    2, 3 and 5 do not apply there); a malformed target is refused (69).
 /// 2. Old kreboot dumps beyond KDUMP_KEEP_OLD_DUMPS are deleted (`DumpRotation`).
 /// 3. Before: the estimate (`makedumpfile --mem-usage`, where it works; the vmcore's size for `raw`)
 ///    plus KDUMP_FREE_DISK_SIZE must fit in the free space (69 otherwise).
@@ -76,18 +76,21 @@ public struct DumpSaver {
     }
 
     /// The save directory on this machine (for NFS and CIFS: in the mounted file system); `.unavailable`
-    /// for sftp and ftp, which are not wired into save-dump yet.
+    /// for sftp and ftp, which have none here (`save()` streams to them).
     public func saveDirectory() throws(KexecError) -> String {
         let target = try target()
         if let local = target.localDirectory { return root.hostPath(local) }
         if let mounted = mountedTransport(target) { return mounted.localDirectory }
         throw KexecError(.unavailable, operation: "save-dump", path: config.file,
-                         "\(target): saving over \(target.scheme.rawValue) is not supported yet: kreboot saves to local paths, file://, nfs:// and cifs://")
+                         "\(target): \(target.scheme.rawValue) targets have no local save directory: the dump is streamed to them")
     }
 
     /// Saves the dump; see the type's description for the steps.
     public func save() throws(KexecError) -> DumpSaveResult {
         let target = try target()
+        if target.scheme == .sftp || target.scheme == .ftp {
+            return try StreamedDumpSave(saver: self, target: target, transport: try DumpTransports.make(for: target)).save()
+        }
         let mounted = mountedTransport(target)
         if let mounted {
             try mounted.prepare(directory: "")
@@ -154,7 +157,8 @@ public struct DumpSaver {
         return DumpSaveResult(directory: dir, vmcore: vmcore, dmesg: dmesg, format: invocation.format.rawValue,
                               dumpLevel: invocation.dumpLevel, estimateBytes: estimate, estimateSource: source,
                               availableBeforeBytes: before, availableAfterBytes: after, testID: testID, rotated: rotated,
-                              warnings: warnings, immediateReboot: config.immediateReboot ?? true)
+                              warnings: warnings, immediateReboot: config.immediateReboot ?? true,
+                              panicMessage: dmesg.flatMap { RootDirectory().readText($0) }.flatMap(VmcoreInspector.panicLine(inDmesg:)))
     }
 
     /// The dump's expected size: `--mem-usage` for makedumpfile formats (nil when it does not work

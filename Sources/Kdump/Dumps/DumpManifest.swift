@@ -41,12 +41,15 @@ public struct DumpManifest: Codable, Sendable, Equatable {
 
     /// Writes it atomically into `directory`.
     func write(directory: String) throws(KexecError) {
+        try DumpFiles.writeAtomically(try encoded(), to: directory + "/" + DumpManifest.fileName, operation: "save-dump")
+    }
+
+    /// The file's bytes: pretty, sorted JSON and a newline.
+    func encoded() throws(KexecError) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-        let data: Data
-        do { data = try encoder.encode(self) } catch {
-            throw KexecError(.failed, operation: "save-dump", path: directory, "cannot encode the dump manifest: \(error)")
+        do { return Array(try encoder.encode(self)) + [0x0a] } catch {
+            throw KexecError(.failed, operation: "save-dump", path: DumpManifest.fileName, "cannot encode the dump manifest: \(error)")
         }
-        try DumpFiles.writeAtomically(Array(data) + [0x0a], to: directory + "/" + DumpManifest.fileName, operation: "save-dump")
     }
 }

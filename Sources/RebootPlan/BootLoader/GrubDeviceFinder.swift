@@ -7,8 +7,10 @@ import LinuxSystem
 struct GrubDeviceFinder: Sendable {
     let root: RootDirectory
     let mounts: [MountEntry]
-    /// /etc/fstab's file systems, read once.
-    let fstab: [MountEntry]
+    /// Finds mounted file systems by UUID, label or device (and reads /etc/fstab once).
+    let locator: MountedFilesystemLocator
+    /// /etc/fstab's file systems.
+    var fstab: [MountEntry] { locator.fstab }
 
     /// The prefix of GRUB device names that stand for a mount point.
     static let mountPrefix = "mount:"
@@ -16,7 +18,7 @@ struct GrubDeviceFinder: Sendable {
     init(root: RootDirectory, mounts: [MountEntry]) {
         self.root = root
         self.mounts = mounts
-        self.fstab = (try? MountTableReader.read(fstab: "/etc/fstab", root: root)) ?? []
+        self.locator = MountedFilesystemLocator(root: root, mounts: mounts)
     }
 
     /// The mount point holding the file system `search` names, nil when none is known.
@@ -37,24 +39,7 @@ struct GrubDeviceFinder: Sendable {
     }
 
     private func byTag(_ directory: String, _ tag: String, _ value: String) -> String? {
-        let link = "/dev/disk/\(directory)/\(value)"
-        if !mounts.isEmpty, let target = root.readLink(link) {
-            let device = target.hasPrefix("/") ? RootDirectory.normalize(target)
-                                               : RootDirectory.normalize("/dev/disk/\(directory)/" + target)
-            if let mount = mounts.first(where: { $0.source == device || $0.source == link }) { return mount.target }
-            if case .success(let st) = root.status(link) {
-                let number = "\(major(st.st_rdev)):\(minor(st.st_rdev))"
-                if let mount = mounts.first(where: { $0.device == number }) { return mount.target }
-            }
-        }
-        let written = ["\(tag)=\(value)", "\(tag)=\"\(value)\"", link]
-        if let entry = fstab.first(where: { entry in
-            written.contains(entry.source) || (tag == "UUID" && entry.source.lowercased() == "uuid=\(value.lowercased())")
-        }) {
-            // With a mount table, fstab counts only for a file system mounted where fstab says.
-            return mounts.isEmpty || mounts.contains(where: { $0.target == entry.target }) ? entry.target : nil
-        }
-        return nil
+        locator.mountPoint(tag: tag, directory: directory, value: value)
     }
 
     /// The known mount point whose own file system holds `file` (not one mounted deeper).
@@ -70,7 +55,4 @@ struct GrubDeviceFinder: Sendable {
         }
         return nil
     }
-
-    private func major(_ dev: UInt) -> UInt { ((dev >> 8) & 0xfff) | ((dev >> 32) & ~UInt(0xfff)) }
-    private func minor(_ dev: UInt) -> UInt { (dev & 0xff) | ((dev >> 12) & ~UInt(0xff)) }
 }

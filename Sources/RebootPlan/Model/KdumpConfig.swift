@@ -25,6 +25,9 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
     public var initrd: String?
     /// Every assignment in the file, unquoted, for display and for what this type does not name.
     public var variables: [String: String]
+    /// Why the dump target file system (Red Hat's `xfs /dev/vg/crash` line) cannot be used, when it cannot:
+    /// `DumpDelivery.read` throws it, so it fails the plan's kdump-config check (78).
+    public var targetError: KdumpConfigError?
 
     public init(file: String, saveDir: String? = nil, keepOldDumps: Int? = nil, freeDiskSizeMiB: Int? = nil,
                 dumpLevel: Int? = nil, dumpFormat: String? = nil, immediateReboot: Bool? = nil,
@@ -50,6 +53,7 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
     /// when Debian's `SSH`/`NFS` or Red Hat's `ssh`/`nfs` send the dump to a server (`DumpDelivery`).
     public var localSaveDir: String? {
         for name in ["ssh", "nfs", "SSH", "NFS"] where variables[name]?.isEmpty == false { return nil }
+        if targetError != nil { return nil }
         guard let dir = saveDir, !dir.isEmpty else { return "/var/crash" }
         if dir.hasPrefix("file://") { return String(dir.dropFirst("file://".count)) }
         if dir.hasPrefix("/") { return dir }

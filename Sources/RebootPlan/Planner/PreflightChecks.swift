@@ -231,8 +231,8 @@ struct PreflightChecks {
             }
             let target = delivery.target
             let byKreboot = savedBy == KdumpSaver.Kind.kreboot.rawValue
-            if byKreboot && (target.scheme == .sftp || target.scheme == .ftp) {
-                return PlanCheck(.dumpSpace, .fail, "\(target): kreboot's save-dump cannot send a dump over \(target.scheme.rawValue) yet (it saves to local directories, nfs:// and cifs://)")
+            if target.scheme == .sftp || target.scheme == .ftp {
+                return PlanCheck(.dumpSpace, .warn, "\(target): remote; \(target.scheme.rawValue) cannot tell the server's free space, so a full disk there shows only as a failed upload")
             }
             let network = byKreboot ? "; the capture boot's initramfs must bring up the network (kreboot does not set up KDUMP_NETCONFIG yet)" : ""
             return PlanCheck(.dumpSpace, .warn, "\(target): remote; free space is checked on the server when the dump is saved, where \(target.scheme.rawValue) can tell" + network)

@@ -25,7 +25,7 @@ public enum KdumpConfigReader {
             }
         }
         if let text = text(RedHatKdumpConfReader.file) {
-            let conf = RedHatKdumpConfReader.parse(text: text)
+            let conf = resolvingTarget(RedHatKdumpConfReader.parse(text: text), root: root)
             guard let sysconfig = (try? root.readFileText(suseFile, limit: .configFile)) ?? nil else { return conf }
             return RedHatKdumpConfReader.merging(conf, sysconfig: parse(text: sysconfig, file: suseFile))
         }
@@ -35,6 +35,13 @@ public enum KdumpConfigReader {
         return nil
     }
 
+    /// `config` with Red Hat's dump target file system resolved against `root`'s mount table (read only
+    /// when kdump.conf names one): `RedHatDumpFilesystem`.
+    static func resolvingTarget(_ config: KdumpConfig, root: RootDirectory) -> KdumpConfig {
+        guard config.variables["target"] != nil else { return config }
+        return RedHatDumpFilesystem.resolve(config, root: root, mounts: try? MountTableReader.read(root: root).entries)
+    }
+
     /// Every kdump configuration present under `root`, one per service (kdump-utils' /etc/kdump.conf with
     /// /etc/sysconfig/kdump laid over it, else SUSE's /etc/sysconfig/kdump; Debian's /etc/default/kdump-tools),
     /// in `read`'s order of precedence.
@@ -42,7 +49,7 @@ public enum KdumpConfigReader {
         var configs: [KdumpConfig] = []
         let sysconfig = ((try? root.readFileText(suseFile, limit: .configFile)) ?? nil).map { parse(text: $0, file: suseFile) }
         if let text = (try? root.readFileText(RedHatKdumpConfReader.file, limit: .configFile)) ?? nil {
-            let conf = RedHatKdumpConfReader.parse(text: text)
+            let conf = resolvingTarget(RedHatKdumpConfReader.parse(text: text), root: root)
             configs.append(sysconfig.map { RedHatKdumpConfReader.merging(conf, sysconfig: $0) } ?? conf)
         } else if let sysconfig {
             configs.append(sysconfig)

@@ -4,7 +4,7 @@ import LinuxSystem
 ///
 /// Understood: `path DIR` (the save directory), `core_collector makedumpfile OPTIONS` (dump level `-d N` and
 /// format `-c/-l/-p/-z/-E`, as MAKEDUMP_ARGS), a dump target file system (`ext4 UUID=…`, `xfs /dev/…`, kept in
-/// `variables["target"]` as `TYPE SPEC`), and `kdump_commandline_append` / `kdump_commandline_remove` where
+/// `variables["target"]` as `TYPE SPEC`, resolved to its mount point by `RedHatDumpFilesystem`), and `kdump_commandline_append` / `kdump_commandline_remove` where
 /// they are used. Everything else (ssh, nfs, kdump_post, failure_action …) is kept in `variables` unread.
 /// The command line settings of kdump-utils live in /etc/sysconfig/kdump; `KdumpConfigReader` merges them in.
 public enum RedHatKdumpConfReader {

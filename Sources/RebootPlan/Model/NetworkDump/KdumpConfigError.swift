@@ -1,7 +1,7 @@
 /// A kdump configuration value kreboot refuses: which option of which file, and why, in one line.
 /// The CLI reports it as a configuration error (exit 78, EX_CONFIG) when the capture kernel is loaded or
 /// planned, so a bad target never surfaces only at crash time. The message never contains a password.
-public struct KdumpConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+public struct KdumpConfigError: Error, Sendable, Equatable, Codable, CustomStringConvertible {
     /// The configuration file (target path).
     public var file: String
     /// The option (`KDUMP_SAVEDIR`, `SSH`, `nfs`, `KDUMP_NETCONFIG` …).
