@@ -16,8 +16,10 @@ struct GrubConfigParser {
         var words = 0
     }
 
-    /// The most words one parse keeps (a 100,000-entry grub.cfg as grub-mkconfig writes it keeps about 2.6 million).
-    static let maximumWords = 3_000_000
+    /// The most words one parse keeps: a 100,000-entry grub.cfg as Debian's grub-mkconfig writes it (four
+    /// `--class` options, the xen test, `search`, `echo`) has about 3.1 million, which must all be kept; 60 MiB
+    /// of `set a=b` lines stop here at about 400 MiB.
+    static let maximumWords = 3_500_000
 
     /// GRUB's built-in commands that decide nothing the menu builder reads (GRUB runs a built-in before a
     /// function of the same name, so these are never function calls).
