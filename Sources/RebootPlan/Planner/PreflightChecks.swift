@@ -234,7 +234,7 @@ struct PreflightChecks {
             if byKreboot && (target.scheme == .sftp || target.scheme == .ftp) {
                 return PlanCheck(.dumpSpace, .fail, "\(target): kreboot's save-dump cannot send a dump over \(target.scheme.rawValue) yet (it saves to local directories, nfs:// and cifs://)")
             }
-            let network = byKreboot ? "; the capture boot's initramfs must bring up the network (kreboot does not set up KDUMP_NETCONFIG yet)" : ""
+            let network = byKreboot && delivery.needsNetwork ? "; the capture boot brings up the network first (\(delivery.network.summary))" : ""
             return PlanCheck(.dumpSpace, .warn, "\(target): remote; free space is checked on the server when the dump is saved, where \(target.scheme.rawValue) can tell" + network)
         }
         guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }

@@ -1,0 +1,205 @@
+"""netdump-nfs and netdump-unreachable (issue 16): the capture boot brings up the network and saves the
+dump to a peer guest.
+
+Two guests of the `nfs` flavor on a private link between their qemu processes (`-netdev stream` over a unix
+socket: no host networking), as server-nfs has them: the peer (10.0.9.1, kreboot_it.role=nfs-server) exports
+/srv/nfs; the kdump guest (10.0.9.2) has 2 GiB and crashkernel=256M, kreboot-save-dump.service installed
+(dist/, ExecStart pointed at the guest's kreboot) and KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash in
+/etc/default/kdump-tools. Its kernel boots without an initramfs; since the dump needs the network, kreboot's
+capture command line boots the root's systemd with systemd.unit=kreboot-save-dump.service (no init=), and
+`kreboot save-dump` brings up KDUMP_NETCONFIG with systemd-networkd.
+
+netdump-nfs (KDUMP_NETCONFIG=auto): the dry run's capture line has systemd.unit= and no init=, and the
+kdump-config check passes naming the target; a config with init= in KDUMP_COMMANDLINE_APPEND is refused
+(kdump-config FAIL naming KDUMP_NETCONFIG). `kreboot --test-kdump --yes` → the capture console says the
+network is up and the server answers → on the peer the new dump directory has vmcore, dmesg.txt and
+kreboot-dump.json (complete, nothing left `-incomplete`), the peer's `kreboot inspect` names the release
+and arch, the dmesg holds the marker; an old kreboot dump beyond KDUMP_KEEP_OLD_DUMPS=1 is deleted and a
+foreign directory in the save directory is kept; after the reboot `kreboot status` reports the test
+succeeded, naming the nfs:// place.
+
+netdump-unreachable (KDUMP_NETCONFIG=IFACE:static, KDUMP_NET_TIMEOUT=20): the peer paused with QMP `stop`
+before the panic → the capture boot says the server did not answer and reboots within a bounded time;
+`kreboot status` reports the test failed with that reason."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+
+from ..checks import expect
+from ..context import ScenarioContext
+from ..failure import ScenarioFailure
+from ..guest import FIRST_BOOT_PARAMETER
+from ..kdump_test import CRASHKERNEL, MEMORY_MIB, run_kdump_test
+from .nfs import BOOT_TIMEOUT, PEER, nic
+from . import scenario
+
+REPO = Path(__file__).resolve().parents[4]
+SAVE_URL = f"nfs://{PEER}/srv/nfs/crash"
+PEER_DIR = "/srv/nfs/crash"
+CAPTURE_TIMEOUT = 420.0  # the capture boot runs systemd under TCG on a shared host
+UNREACHABLE_BOUND = 300.0  # panic -> next boot when the server is dead (KDUMP_NET_TIMEOUT=20 plus two boots)
+
+
+def unit_text() -> str:
+    """dist/kreboot-save-dump.service with the guest's kreboot path."""
+    text = (REPO / "dist" / "kreboot-save-dump.service").read_text()
+    return text.replace("/usr/sbin/kreboot", "/usr/local/bin/kreboot")
+
+
+class NetdumpPair:
+    """The NFS peer and the kdump guest on one private link."""
+
+    def __init__(self, ctx: ScenarioContext):
+        cached = ctx.cached_guest("nfs")
+        self.ctx = ctx
+        self.cached = cached
+        self.link = ctx.run_dir / "netdump-link.sock"
+        self.peer = ctx.boot("nfs-peer", cached=cached, memory_mb=768,
+                             append=f"{cached.command_line} {FIRST_BOOT_PARAMETER} kreboot_it.role=nfs-server",
+                             extra_args=nic(cached, "peer", self.link))
+        self.guest = ctx.boot("kdump-guest", cached=cached, memory_mb=MEMORY_MIB,
+                              append=f"{cached.command_line} {FIRST_BOOT_PARAMETER} {CRASHKERNEL}",
+                              extra_args=nic(cached, "client", self.link))
+
+    def __enter__(self) -> "NetdumpPair":
+        started = time.monotonic()
+        self.peer.start()
+        deadline = time.monotonic() + 10
+        while not self.link.exists():
+            if time.monotonic() > deadline:
+                raise ScenarioFailure(f"the peer's qemu did not open {self.link}")
+            time.sleep(0.05)
+        self.guest.start()
+        self.peer.wait_boot(timeout=BOOT_TIMEOUT)
+        self.guest.wait_boot(timeout=BOOT_TIMEOUT)
+        self.ctx.timing("both guests READY", time.monotonic() - started)
+        served = self.peer.run("systemctl is-active nfs-server", timeout=60)
+        for _ in range(2):
+            if served.stdout.strip() == "active":
+                break
+            self.peer.run("systemctl start nfs-server", timeout=240)
+            served = self.peer.run("systemctl is-active nfs-server", timeout=60)
+        expect(served.stdout.strip() == "active", f"nfs-server on the peer is {served.stdout.strip()!r}")
+        self.peer.run(f"mkdir -p {PEER_DIR}", check=True)
+        self.guest.run(f"cat > /etc/systemd/system/kreboot-save-dump.service <<'EOF'\n{unit_text()}EOF\n"
+                       "systemctl daemon-reload", check=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.guest.stop()
+        self.peer.stop()
+
+    def configure(self, extra: str = "") -> None:
+        config = f"KDUMP_SAVEDIR={SAVE_URL}\nKDUMP_DUMPLEVEL=31\n{extra}"
+        self.guest.run(f"cat > /etc/default/kdump-tools <<'EOF'\n{config}EOF", check=True)
+
+
+def check_plan(pair: NetdumpPair) -> None:
+    """The dry run: systemd runs the save unit (no init=), the target and the network are shown; with init= in
+    KDUMP_COMMANDLINE_APPEND the plan refuses naming KDUMP_NETCONFIG."""
+    shown = pair.guest.run("kreboot --dry-run --test-kdump --json", timeout=120)
+    expect(shown.rc == 0, f"kreboot --dry-run --test-kdump: {shown.summary()}")
+    plan = json.loads(shown.stdout)
+    load = next((s for s in plan.get("steps", []) if s.get("action") == "loadCrash"), None)
+    line = json.dumps(load or {})
+    expect("systemd.unit=kreboot-save-dump.service" in line and "init=" not in line,
+           f"the capture kernel's command line does not run the save unit under systemd: {line[:600]}")
+    config = next((c for c in plan.get("checks", []) if c.get("id") == "kdump-config"), {})
+    expect(config.get("status") == "pass" and SAVE_URL in config.get("message", ""), f"kdump-config check: {config}")
+
+    pair.configure('KDUMP_COMMANDLINE_APPEND="init=/usr/local/bin/kreboot -- save-dump"\n')
+    refused = pair.guest.run("kreboot --dry-run --test-kdump", timeout=120)
+    text = refused.stdout + refused.stderr
+    line = next((l for l in text.splitlines() if "kdump-config" in l), "")
+    expect(refused.rc != 0 and "FAIL" in line and "KDUMP_NETCONFIG" in line,
+           f"a capture boot with init= and a network target is not refused: rc {refused.rc}, {line or text[-300:]!r}")
+
+
+def peer_dumps(pair: NetdumpPair) -> list[str]:
+    listed = pair.peer.run(f"ls -1 {PEER_DIR}", check=True).stdout.split()
+    return sorted(name for name in listed if re.match(r"\d{4}-\d\d-\d\d-", name))
+
+
+@scenario("netdump-nfs")
+def netdump_nfs(ctx: ScenarioContext) -> None:
+    marker = f"KREBOOT-IT-NETDUMP-{uuid.uuid4().hex[:12]}"
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        check_plan(pair)
+        pair.configure("KDUMP_NETCONFIG=auto\nKDUMP_KEEP_OLD_DUMPS=1\n")
+        # Two old kreboot dumps and someone else's directory: KEEP_OLD_DUMPS=1 deletes the older kreboot one only.
+        for name, saved in (("2020-01-01-00:00:00", "2020-01-01T00:00:00Z"), ("2020-01-02-00:00:00", "2020-01-02T00:00:00Z")):
+            peer.run(f"mkdir -p {PEER_DIR}/{name} && echo '{{\"savedAt\":\"{saved}\",\"complete\":true,"
+                     f"\"format\":\"compressed\",\"dumpLevel\":31}}' > {PEER_DIR}/{name}/kreboot-dump.json", check=True)
+        peer.run(f"mkdir -p {PEER_DIR}/2019-foreign && echo keep > {PEER_DIR}/2019-foreign/vmcore", check=True)
+        guest.run(f"echo {marker} > /dev/kmsg", check=True)
+
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("kreboot --test-kdump -> panic", run.panicked - run.sent)
+        ctx.timing("panic -> capture kernel", run.capture_seen - run.panicked)
+        if run.saved is not None:
+            ctx.timing("panic -> dump saved on the peer", run.saved - run.panicked)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        for line in re.findall(r"[^\r\n]*(?:network:|dump server|saved |deleted old)[^\r\n]*", log)[-6:]:
+            ctx.notes.append(f"capture: {line.strip()}")
+        expect(re.search(r"network: up after", log), f"the capture boot did not say the network is up: {log[-600:]!r}")
+        expect(run.saved is not None, f"the capture boot did not say `saved … in …`: {log[-600:]!r}")
+
+        dumps = peer_dumps(pair)
+        expect("2020-01-01-00:00:00" not in dumps and "2020-01-02-00:00:00" in dumps,
+               f"KDUMP_KEEP_OLD_DUMPS=1 left {dumps}")
+        expect(peer.run(f"cat {PEER_DIR}/2019-foreign/vmcore").stdout.strip() == "keep", "the foreign directory was touched")
+        newest = f"{PEER_DIR}/{dumps[-1]}"
+        files = peer.run(f"ls -1 {newest}", check=True).stdout.split()
+        expect({"vmcore", "dmesg.txt", "kreboot-dump.json"} <= set(files) and not any("incomplete" in f for f in files),
+               f"{newest} holds {files}")
+        manifest = json.loads(peer.run(f"cat {newest}/kreboot-dump.json", check=True).stdout)
+        expect(manifest.get("complete") is True, f"the manifest is not complete: {manifest}")
+        inspect = peer.run(f"kreboot inspect {newest}/vmcore --json", timeout=120)
+        expect(inspect.rc == 0, f"kreboot inspect on the peer: {inspect.summary()}")
+        info = json.loads(inspect.stdout)
+        expect(info.get("release") == pair.cached.kernel61 and info.get("arch") == "x86_64",
+               f"inspect on the peer: release {info.get('release')!r}, arch {info.get('arch')!r}")
+        expect(peer.run(f"grep -c {marker} {newest}/dmesg.txt").stdout.strip() not in ("", "0"),
+               f"{newest}/dmesg.txt does not hold the marker")
+        size = peer.run(f"stat -c %s {newest}/vmcore", check=True).stdout.strip()
+        ctx.notes.append(f"dump on the peer: {newest}/vmcore, {int(size) / 1048576:.1f} MiB")
+
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        status = guest.run("kreboot status --json")
+        expect(status.rc == 0, f"kreboot status: {status.summary()}")
+        expect("succeeded" in status.stdout and PEER in status.stdout,
+               f"kreboot status does not report the test succeeded on {SAVE_URL}: {status.stdout.strip()[-400:]!r}")
+
+
+@scenario("netdump-unreachable")
+def netdump_unreachable(ctx: ScenarioContext) -> None:
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        iface = guest.run(f"ip -o -4 addr show | awk '/10\\.0\\.9\\.2/ {{print $2}}'", check=True).stdout.strip()
+        expect(iface != "", "the kdump guest has no 10.0.9.2 address")
+        pair.configure(f"KDUMP_NETCONFIG={iface}:static\nKDUMP_NET_TIMEOUT=20\n")
+        peer._qmp("stop")  # the server answers nothing from now on
+        try:
+            run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+            took = run.next_seen - run.panicked
+            ctx.timing("panic -> next boot (server dead)", took)
+            log = guest.console()[run.capture_end:run.next_start]
+            said = re.search(r"[^\r\n]*did not answer within[^\r\n]*", log)
+            expect(said is not None, f"the capture boot did not say the server is unreachable: {log[-600:]!r}")
+            ctx.notes.append(f"capture: {said.group(0).strip()}")
+            expect(run.saved is None, "the capture boot says it saved a dump")
+            expect(took < UNREACHABLE_BOUND, f"the capture boot took {took:.0f} s to give up and reboot")
+            guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+            status = guest.run("kreboot status --json")
+            expect(status.rc == 0, f"kreboot status: {status.summary()}")
+            expect('"failed"' in status.stdout and "did not answer" in status.stdout,
+                   f"kreboot status does not report the test failed with the reason: {status.stdout.strip()[-400:]!r}")
+        finally:
+            peer._qmp("cont")
