@@ -194,8 +194,8 @@ public struct CaptureBootSave {
             if capturing && delivery.target.isRemote {
                 try serverCheck(delivery.target, delivery.network.timeoutSeconds)
             }
-            let saveDir = try saver.saveDirectory()
             if let device = request.mountDevice {
+                let saveDir = try saver.saveDirectory()
                 guard rebootsAsInit else {
                     return .usage("--mount is for the capture boot's init= (PID 1); mount \(device) yourself otherwise")
                 }
@@ -203,7 +203,7 @@ public struct CaptureBootSave {
                 if !RootDirectory().isDirectory(saveDir) { try environment.makeWritable(saveDir) }
                 try environment.mountDevice(device, on: saveDir)
             }
-            if rebootsAsInit { try environment.makeWritable(saveDir) }
+            if rebootsAsInit { try environment.makeWritable(try saver.saveDirectory()) }
             let result = try saver.save()
             let reboot = !rebootsAsInit && result.immediateReboot && !request.noReboot && request.vmcore == "/proc/vmcore"
             return .saved(result, rebootRequested: reboot)

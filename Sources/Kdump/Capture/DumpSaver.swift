@@ -12,8 +12,8 @@ import Glibc
 ///
 /// 1. The target (`DumpDelivery`): a local directory (`/path`, `file:///path`) is written as it is; an NFS or
 ///    CIFS one is mounted first (`MountedDumpTransport`, unmounted at the end) and written the same way on
-///    the server's file system; sftp and ftp (streamed through `DumpTransport`) are refused here for now
-///    (69), and a malformed target too (the network bring-up and the streamed save are issue 16's next step).
+///    the server's file system; sftp is streamed (`StreamedDumpSave`: makedumpfile -F into ssh, no local
+///    disk); ftp is refused here for now (69), and a malformed target too.
 /// 2. Old kreboot dumps beyond KDUMP_KEEP_OLD_DUMPS are deleted (`DumpRotation`).
 /// 3. Before: the estimate (`makedumpfile --mem-usage`, where it works; the vmcore's size for `raw`)
 ///    plus KDUMP_FREE_DISK_SIZE must fit in the free space (69 otherwise).
@@ -76,7 +76,7 @@ public struct DumpSaver {
     }
 
     /// The save directory on this machine (for NFS and CIFS: in the mounted file system); `.unavailable`
-    /// for sftp and ftp, which are not wired into save-dump yet.
+    /// for sftp (streamed, nothing local) and ftp (not wired into save-dump yet).
     public func saveDirectory() throws(KexecError) -> String {
         let target = try target()
         if let local = target.localDirectory { return root.hostPath(local) }
@@ -88,6 +88,9 @@ public struct DumpSaver {
     /// Saves the dump; see the type's description for the steps.
     public func save() throws(KexecError) -> DumpSaveResult {
         let target = try target()
+        if target.scheme == .sftp {
+            return try StreamedDumpSave(saver: self, transport: SftpDumpTransport(target: target, runner: runner)).save()
+        }
         let mounted = mountedTransport(target)
         if let mounted {
             try mounted.prepare(directory: "")

@@ -58,6 +58,30 @@ public struct SftpDumpTransport: DumpTransport {
         }
     }
 
+    /// Runs `command` remotely and returns its output (stdout and stderr).
+    func output(_ command: String, what: String) throws(KexecError) -> String {
+        let result = runner.runReportingSpawnFailure(sshArguments(command), options: SubprocessOptions(timeout: commandTimeout))
+        guard result.status == 0 else {
+            throw KexecError(.failed, operation: "save-dump", path: target.description,
+                             "\(target): \(what) failed (ssh exit \(result.status)): \(result.lastLine ?? "no output")")
+        }
+        return result.output
+    }
+
+    /// kreboot's dump directories in the target directory (those holding `kreboot-dump.json`), oldest first by
+    /// their date-time names; other programs' files and directories are never listed.
+    public func krebootDumps() throws(KexecError) -> [String] {
+        let dir = Self.quoted(target.path)
+        let listed = try output("cd -- \(dir) && for d in */; do [ -f \"$d\(DumpManifest.fileName)\" ] && printf '%s\\n' \"${d%/}\"; done; true",
+                                what: "listing old dumps")
+        return listed.split(separator: "\n").map(String.init).filter { $0.first?.isNumber == true && !$0.contains("/") && !$0.contains(" ") }.sorted()
+    }
+
+    /// Removes one of kreboot's dump directories (a name `krebootDumps` listed).
+    public func removeDump(_ name: String) throws(KexecError) {
+        try run("rm -rf -- " + Self.quoted(remotePath(name)), what: "removing old dump \(name)")
+    }
+
     public func prepare(directory: String) throws(KexecError) {
         try run("mkdir -p -- " + Self.quoted(remotePath(directory)), what: "mkdir")
     }
