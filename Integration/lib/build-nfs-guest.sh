@@ -7,7 +7,8 @@
 #                                                  command line has kreboot_it.role=nfs-server)
 #   the client     52:54:00:4e:46:02  10.0.9.2/24  the lab guest with the NFS client (the scenario writes
 #                                                  /mnt/nfs into its fstab with _netdev)
-# Added to the kernel flavor: nfs-kernel-server and nfs-common (chroot apt-get, no service started), the
+# Added to the kernel flavor: nfs-kernel-server, nfs-common and OpenSSH (the netdump-sftp scenario's server and
+# client; sshd, like the NFS server, runs only on the peer) (chroot apt-get, no service started), the
 # kernel modules NFS and the NIC need for both kernels (the cloud kernels build nfs, nfsv4, nfsd, sunrpc
 # and virtio_net as modules: only those and their dependencies are copied, resolved with the host's kmod),
 # and systemd-networkd with systemd-networkd-wait-online (so `_netdev` mounts wait for the address).
@@ -74,7 +75,7 @@ printf '#!/bin/sh\nexit 101\n' >"$MNT/usr/sbin/policy-rc.d"
 chmod 755 "$MNT/usr/sbin/policy-rc.d"
 chroot "$MNT" apt-get update -qq >"$WORK/apt.log" 2>&1 &&
 	DEBIAN_FRONTEND=noninteractive chroot "$MNT" apt-get install -y -qq --no-install-recommends \
-		nfs-kernel-server nfs-common >>"$WORK/apt.log" 2>&1 ||
+		nfs-kernel-server nfs-common openssh-server openssh-client >>"$WORK/apt.log" 2>&1 ||
 	{ tail -20 "$WORK/apt.log" >&2; echo "build-nfs-guest: apt-get install failed" >&2; exit 1; }
 chroot "$MNT" apt-get clean
 rm -f "$MNT/usr/sbin/policy-rc.d" "$MNT"/var/lib/apt/lists/*_Packages "$MNT"/var/lib/apt/lists/*_Translation-*
@@ -100,7 +101,7 @@ echo "NFS export of the kreboot NFS peer" >"$MNT/srv/nfs/README"
 # Only the NFS peer serves; the client guest boots the same image without kreboot_it.role=nfs-server and
 # starts none of the server's units (loading nfsd for /proc/fs/nfsd alone took 30 s of a loaded host's boot).
 for unit in nfs-server.service nfs-mountd.service nfsdcld.service nfs-idmapd.service nfs-blkmap.service \
-	rpc-svcgssd.service proc-fs-nfsd.mount; do
+	rpc-svcgssd.service proc-fs-nfsd.mount ssh.service; do
 	mkdir -p "$MNT/etc/systemd/system/$unit.d"
 	cat >"$MNT/etc/systemd/system/$unit.d/kreboot-it-role.conf" <<'UNIT'
 [Unit]
