@@ -116,7 +116,10 @@ public struct CaptureBootSave {
         let outcome = this.save(environment: &environment)
         report(outcome)
         if this.capturing { this.recordTestOutcome(outcome) }
-        if case .saved(_, rebootRequested: true) = outcome { requestReboot() }
+        if case .saved(_, rebootRequested: true) = outcome {
+            log("KDUMP_IMMEDIATE_REBOOT: rebooting")
+            requestReboot()
+        }
         if case .failed = outcome, this.isCaptureService, !request.noReboot {
             log("the dump was not saved: rebooting")
             requestReboot()

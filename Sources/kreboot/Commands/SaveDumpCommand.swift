@@ -55,7 +55,6 @@ struct SaveDumpCommand: ParsableCommand {
                                               mountDevice: mount, makedumpfile: makedumpfile, testRecord: testRecord,
                                               noReboot: noReboot)
         let save = CaptureBootSave(request: request, log: { Terminal.error($0) }, requestReboot: {
-            Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
             // What `systemctl --no-block reboot` does, over sd-bus.
             do throws(QuiesceError) {
                 try SystemdServiceManager().enqueueStart(unit: "reboot.target", mode: "replace-irreversibly")

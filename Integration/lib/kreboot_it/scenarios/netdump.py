@@ -262,3 +262,58 @@ def netdump_sftp(ctx: ScenarioContext) -> None:
         status = guest.run("kreboot status --json")
         expect("succeeded" in status.stdout and PEER in status.stdout,
                f"kreboot status does not report the test succeeded on {PEER}: {status.stdout.strip()[-400:]!r}")
+
+
+CIFS_SECRET = "kd-Secret,42"  # a comma: the kernel's option parser needs it doubled in the mount data
+
+
+@scenario("netdump-cifs", opt_in=True)
+def netdump_cifs(ctx: ScenarioContext) -> None:
+    """KDUMP_SAVEDIR=cifs://kdump:PASSWORD@10.0.9.1/crash/dumps (samba on the peer): the capture boot mounts
+    the share with the kernel's CIFS client and saves there; the peer's `kreboot inspect` names release and
+    arch, the dmesg holds the marker; the password appears nowhere in the dry run, the console or the journal."""
+    marker = f"KREBOOT-IT-CIFS-{uuid.uuid4().hex[:12]}"
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        have = peer.run("test -x /usr/sbin/smbd && mkdir -p /srv/cifs/dumps && "
+                        "useradd -M -s /usr/sbin/nologin kdump 2>/dev/null; chown -R kdump /srv/cifs && "
+                        f"printf '%s\\n%s\\n' '{CIFS_SECRET}' '{CIFS_SECRET}' | smbpasswd -s -a kdump && "
+                        "systemctl start smbd && systemctl is-active smbd", timeout=180)
+        expect(have.stdout.strip().endswith("active"), f"no smbd on the peer (the nfs flavor needs samba): {have.summary()}")
+        url = f"cifs://kdump:{CIFS_SECRET.replace(',', '%2C')}@{PEER}/crash/dumps"
+        guest.run(f"cat > /etc/default/kdump-tools <<'EOF'\nKDUMP_SAVEDIR={url}\nKDUMP_DUMPLEVEL=31\nEOF", check=True)
+        shown = guest.run("kreboot --dry-run --test-kdump", timeout=120)
+        expect(CIFS_SECRET not in shown.stdout + shown.stderr and "***" in shown.stdout,
+               f"the dry run shows the password or no mask: {shown.stdout[-400:]!r}")
+        guest.run(f"echo {marker} > /dev/kmsg", check=True)
+
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        for line in re.findall(r"[^\r\n]*(?:network:|dump server|mounted|saved )[^\r\n]*", log)[-5:]:
+            ctx.notes.append(f"capture: {line.strip()}")
+        expect(re.search(SAVED, log), f"the capture boot did not say `saved … in …`: {log[-600:]!r}")
+        expect(CIFS_SECRET not in guest.console() and CIFS_SECRET.replace(",", "%2C") not in guest.console(),
+               "the password is on the console")
+
+        listed = peer.run("ls -1 /srv/cifs/dumps", check=True).stdout.split()
+        dumps = sorted(name for name in listed if re.match(r"\d{4}-", name))
+        expect(dumps, f"no dump directory on the share: {listed}")
+        newest = f"/srv/cifs/dumps/{dumps[-1]}"
+        files = peer.run(f"ls -1 {newest}", check=True).stdout.split()
+        expect({"vmcore", "dmesg.txt", "kreboot-dump.json"} <= set(files) and not any("incomplete" in f for f in files),
+               f"{newest} holds {files}")
+        inspect = peer.run(f"kreboot inspect {newest}/vmcore --json", timeout=120)
+        expect(inspect.rc == 0, f"kreboot inspect on the peer: {inspect.summary()}")
+        info = json.loads(inspect.stdout)
+        expect(info.get("release") == pair.cached.kernel61 and info.get("arch") == "x86_64",
+               f"inspect on the peer: release {info.get('release')!r}, arch {info.get('arch')!r}")
+        expect(peer.run(f"grep -c {marker} {newest}/dmesg.txt").stdout.strip() not in ("", "0"),
+               f"{newest}/dmesg.txt does not hold the marker")
+
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        status = guest.run("kreboot status --json")
+        expect("succeeded" in status.stdout and PEER in status.stdout,
+               f"kreboot status does not report the test succeeded on {PEER}: {status.stdout.strip()[-400:]!r}")
+        journal = guest.run(f"journalctl -b -1 --no-pager | grep -c -F '{CIFS_SECRET}'")
+        expect(journal.stdout.strip() in ("0", ""), "the password is in the capture boot's journal")
