@@ -2,6 +2,10 @@ import KexecCore
 import LinuxSystem
 import RebootPlan
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `kreboot save-dump` from start to end, in the order a capture boot needs it:
 ///
 /// 1. As PID 1 (init= of a capture boot without an initramfs): mount /proc, /dev, /sys and /tmp.
@@ -14,7 +18,8 @@ import RebootPlan
 ///    port within KDUMP_NET_TIMEOUT (`DumpServerCheck`), else the save fails saying so.
 /// 6. Save (`DumpSaver`): the dump and dmesg, atomically.
 /// 7. Report (the caller prints), then, in a capture boot, write the outcome into a pending `--test-kdump`
-///    record when the next boot cannot find it by itself (a failure and its reason; a dump saved on a server);
+///    record when the next boot cannot find it by itself (a failure and its reason; a dump saved on a server),
+///    and mail it when KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO say so (`DumpNotifier`);
 ///    then: as PID 1, sync, unmount, remount / read-only and reboot(2), always; under systemd, ask systemd to
 ///    reboot when KDUMP_IMMEDIATE_REBOOT says so or the save failed (not for `--no-reboot`, and only when the
 ///    dump was /proc/vmcore).
@@ -78,6 +83,8 @@ public struct CaptureBootSave {
     public var bringUpNetwork: ((CaptureNetwork) throws(KexecError) -> Void)?
     /// Checks that the dump server answers (tests pass a fake; the default is `DumpServerCheck`).
     public var checkServer: ((DumpTarget, Int) throws(KexecError) -> Void)?
+    /// Sends the notification (tests: a recorder; the default is `DumpNotifier` over SMTP).
+    public var sendMail: ((DumpDelivery, DumpNotifier.Event) -> Void)?
     /// Mounts NFS and CIFS targets (tests: a fake that mounts nothing).
     public var mounter: any DumpMounter = SystemDumpMounter()
 
@@ -115,7 +122,10 @@ public struct CaptureBootSave {
         }
         let outcome = this.save(environment: &environment)
         report(outcome)
-        if this.capturing { this.recordTestOutcome(outcome) }
+        if this.capturing {
+            this.recordTestOutcome(outcome)
+            this.notify(outcome)
+        }
         if case .saved(_, rebootRequested: true) = outcome {
             log("KDUMP_IMMEDIATE_REBOOT: rebooting")
             requestReboot()
@@ -154,6 +164,28 @@ public struct CaptureBootSave {
         do { try resolved.write(path: request.testRecord) } catch {
             log("cannot record the kdump test's outcome in \(request.testRecord): \(error.message)")
         }
+    }
+
+    /// KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO set: mails the outcome (`DumpNotifier`) with the crashed
+    /// kernel's release (from the vmcore) and panic message (`makedumpfile --dump-dmesg` into /tmp).
+    func notify(_ outcome: Outcome) {
+        guard let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root),
+              let delivery = try? DumpDelivery.read(config), delivery.notification.sendsMail else { return }
+        let event: DumpNotifier.Event
+        switch outcome {
+        case .saved(let result, _): event = .saved(result)
+        case .failed(let error): event = .failed(error.message)
+        case .badConfiguration(let error): event = .failed(error.message)
+        case .usage(let message): event = .failed(message)
+        }
+        if let sendMail { return sendMail(delivery, event) }
+        let release = (try? VmcoreInspector.inspect(path: request.vmcore).get())?.release
+        let scratch = "/tmp/kreboot-mail-dmesg-\(getpid()).txt"
+        let dmesg = SpawnSubprocessRunner().runReportingSpawnFailure(
+            MakedumpfileInvocation.dmesgArguments(makedumpfile: request.makedumpfile, vmcore: request.vmcore, output: scratch))
+        let panic = dmesg.status == 0 ? RootDirectory().readText(scratch).flatMap(VmcoreInspector.panicLine(inDmesg:)) : nil
+        _ = unlink(scratch)
+        DumpNotifier(notification: delivery.notification, target: delivery.target, log: log).send(event, release: release, panic: panic)
     }
 
     /// The configuration's remote dump target (masked in its description), nil for a local one.

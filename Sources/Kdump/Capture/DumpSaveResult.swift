@@ -25,4 +25,6 @@ public struct DumpSaveResult: Codable, Sendable, Equatable {
     public var warnings: [String]
     /// KDUMP_IMMEDIATE_REBOOT (default yes).
     public var immediateReboot: Bool
+    /// The vmcore's size as written, when known (for the notification).
+    public var vmcoreBytes: UInt64? = nil
 }

@@ -157,7 +157,8 @@ public struct DumpSaver {
         return DumpSaveResult(directory: dir, vmcore: vmcore, dmesg: dmesg, format: invocation.format.rawValue,
                               dumpLevel: invocation.dumpLevel, estimateBytes: estimate, estimateSource: source,
                               availableBeforeBytes: before, availableAfterBytes: after, testID: testID, rotated: rotated,
-                              warnings: warnings, immediateReboot: config.immediateReboot ?? true)
+                              warnings: warnings, immediateReboot: config.immediateReboot ?? true,
+                              vmcoreBytes: vmcore.flatMap(DumpFiles.size))
     }
 
     /// The dump's expected size: `--mem-usage` for makedumpfile formats (nil when it does not work

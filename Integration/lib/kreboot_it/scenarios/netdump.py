@@ -317,3 +317,79 @@ def netdump_cifs(ctx: ScenarioContext) -> None:
                f"kreboot status does not report the test succeeded on {PEER}: {status.stdout.strip()[-400:]!r}")
         journal = guest.run(f"journalctl -b -1 --no-pager | grep -c -F '{CIFS_SECRET}'")
         expect(journal.stdout.strip() in ("0", ""), "the password is in the capture boot's journal")
+
+
+SMTP_SINK = r'''
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 2525))
+s.listen(5)
+while True:
+    c, _ = s.accept()
+    f = c.makefile("rwb")
+    def say(x):
+        f.write(x.encode() + b"\r\n")
+        f.flush()
+    say("220 sink ESMTP")
+    data = False
+    out = open("/root/mail.txt", "ab")
+    for line in f:
+        out.write(line)
+        out.flush()
+        t = line.decode(errors="replace").rstrip("\r\n")
+        if data:
+            if t == ".":
+                data = False
+                say("250 queued")
+            continue
+        u = t.upper()
+        if u.startswith("EHLO"):
+            say("250-sink")
+            say("250 AUTH PLAIN")
+        elif u.startswith("AUTH"):
+            say("235 ok")
+        elif u.startswith("DATA"):
+            say("354 go")
+            data = True
+        elif u.startswith("QUIT"):
+            say("221 bye")
+            break
+        else:
+            say("250 ok")
+    c.close()
+'''
+SMTP_SECRET = "Mail-Secret-7f3a"
+
+
+@scenario("kdump-notify", opt_in=True)
+def kdump_notify(ctx: ScenarioContext) -> None:
+    """A dump to the NFS peer with KDUMP_SMTP_SERVER=10.0.9.1:2525 (an SMTP sink on the peer, Python's socket
+    module), KDUMP_SMTP_USER/PASSWORD and KDUMP_NOTIFICATION_TO/CC: the sink receives the mail with host, time,
+    release, panic message, the dump's place and size; the password appears nowhere in the dry run, the console
+    or the capture boot's journal."""
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        peer.run(f"cat > /root/sink.py <<'EOF'\n{SMTP_SINK}EOF\nsystemd-run --unit=smtp-sink python3 /root/sink.py", check=True)
+        pair.configure(f"KDUMP_SMTP_SERVER={PEER}:2525\nKDUMP_SMTP_USER=kdump\nKDUMP_SMTP_PASSWORD={SMTP_SECRET}\n"
+                       "KDUMP_NOTIFICATION_TO=ops@example.com\nKDUMP_NOTIFICATION_CC=dev@example.com\n")
+        shown = guest.run("kreboot --dry-run --test-kdump", timeout=120)
+        expect(SMTP_SECRET not in shown.stdout + shown.stderr and "ops@example.com" in shown.stdout,
+               f"the dry run shows the password or not the recipient: {shown.stdout[-400:]!r}")
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        sent = re.search(r"[^\r\n]*mail sent to[^\r\n]*", log)
+        expect(sent is not None, f"the capture boot did not say the mail was sent: {log[-600:]!r}")
+        ctx.notes.append(f"capture: {sent.group(0).strip()}")
+        mail = peer.run("cat /root/mail.txt", check=True).stdout
+        for field in ("Subject: kdump: ", "saved a crash dump", "Host: ", "Time: ", f"Kernel: {pair.cached.kernel61}",
+                      "Panic: Kernel panic - not syncing", f"Dump: {SAVE_URL}/", "Size: ", "RCPT TO:<ops@example.com>",
+                      "RCPT TO:<dev@example.com>", "AUTH PLAIN "):
+            expect(field in mail, f"the mail lacks {field!r}: {mail[-800:]!r}")
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        expect(SMTP_SECRET not in guest.console(), "the SMTP password is on the console")
+        journal = guest.run(f"journalctl --no-pager | grep -c -F '{SMTP_SECRET}'")
+        expect(journal.stdout.strip() in ("0", ""), "the SMTP password is in the journal")
+        status = guest.run("kreboot status --json")
+        expect("succeeded" in status.stdout and SMTP_SECRET not in status.stdout, f"kreboot status: {status.stdout[-300:]!r}")
