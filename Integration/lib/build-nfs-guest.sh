@@ -58,7 +58,8 @@ for rel in "$K61" "$K612"; do
 		awk '$1 == "insmod" { print $2 }' | sort -u)
 	# cifs' soft dependencies (SMB3 signing and encryption), which --show-depends does not follow; each one
 	# that this kernel has as a module (some are built in, some do not exist in every release).
-	for soft in cmac ccm gcm ctr aesni_intel aes_generic sha512_generic md4 md5 arc4 ecb des_generic nls_utf8; do
+	for soft in cmac ccm gcm ctr ghash_generic ghash_clmulni_intel gf128mul seqiv aesni_intel aes_generic sha512_generic \
+		md4 md5 arc4 ecb des_generic nls_utf8; do
 		mods="$mods
 $(modprobe -d "$WORK/kernels" -S "$rel" --show-depends "$soft" 2>/dev/null | awk '$1 == "insmod" { print $2 }' || true)"
 	done
