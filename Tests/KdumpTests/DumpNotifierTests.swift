@@ -83,3 +83,24 @@ final class ScriptedSmtp: SmtpChannel, @unchecked Sendable {
         #expect(failedBody.hasSuffix("Dump: not saved to nfs://10.0.9.1/srv/nfs/crash: the dump server did not answer\n"))
     }
 }
+
+/// KDUMP_POSTSCRIPT after the save: its arguments, and a real script run through the real runner.
+@Suite struct PostSaveScriptTests {
+    @Test func theScriptGetsTheOutcomeAndThePlace() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let script = dir + "/hook.sh"
+        KdumpFixtures.write(Array("#!/bin/sh\necho \"$1 $2\" > \(dir)/hook.out\nexit 3\n".utf8), to: script)
+        chmod(script, 0o755)
+        let target = try DumpTargetParser.parse("nfs://10.0.9.1/srv/nfs/crash", option: "KDUMP_SAVEDIR", file: "f")
+        let result = DumpSaveResult(directory: "/run/kreboot/dump-target/2025-11-30-10:00:00", vmcore: nil, dmesg: nil, format: "none",
+                                    dumpLevel: 31, estimateBytes: nil, estimateSource: "none", availableBeforeBytes: nil,
+                                    availableAfterBytes: nil, testID: nil, rotated: [], warnings: [], immediateReboot: true)
+        let lines = Mutex<[String]>([])
+        let hook = PostSaveScript(path: script, log: { line in lines.withLock { $0.append(line) } })
+        #expect(hook.arguments(.failed("x"), target: target) == [script, "failed", "nfs://10.0.9.1/srv/nfs/crash"])
+        hook.run(.saved(result), target: target)
+        let written = try String(contentsOfFile: dir + "/hook.out", encoding: .utf8)
+        #expect(written == "saved nfs://10.0.9.1/srv/nfs/crash/2025-11-30-10:00:00\n")
+        #expect(lines.withLock { $0 } == ["KDUMP_POSTSCRIPT \(script): exit 3"])
+    }
+}

@@ -19,7 +19,7 @@ import Glibc
 /// 6. Save (`DumpSaver`): the dump and dmesg, atomically.
 /// 7. Report (the caller prints), then, in a capture boot, write the outcome into a pending `--test-kdump`
 ///    record when the next boot cannot find it by itself (a failure and its reason; a dump saved on a server),
-///    and mail it when KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO say so (`DumpNotifier`);
+///    run KDUMP_POSTSCRIPT and mail it when KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO say so;
 ///    then: as PID 1, sync, unmount, remount / read-only and reboot(2), always; under systemd, ask systemd to
 ///    reboot when KDUMP_IMMEDIATE_REBOOT says so or the save failed (not for `--no-reboot`, and only when the
 ///    dump was /proc/vmcore).
@@ -166,11 +166,12 @@ public struct CaptureBootSave {
         }
     }
 
-    /// KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO set: mails the outcome (`DumpNotifier`) with the crashed
-    /// kernel's release (from the vmcore) and panic message (`makedumpfile --dump-dmesg` into /tmp).
+    /// KDUMP_POSTSCRIPT set: runs it (`PostSaveScript`). KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO set: mails
+    /// the outcome (`DumpNotifier`) with the crashed kernel's release (from the vmcore) and panic message
+    /// (`makedumpfile --dump-dmesg` into /tmp).
     func notify(_ outcome: Outcome) {
         guard let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root),
-              let delivery = try? DumpDelivery.read(config), delivery.notification.sendsMail else { return }
+              let delivery = try? DumpDelivery.read(config), !delivery.notification.isEmpty else { return }
         let event: DumpNotifier.Event
         switch outcome {
         case .saved(let result, _): event = .saved(result)
@@ -179,6 +180,10 @@ public struct CaptureBootSave {
         case .usage(let message): event = .failed(message)
         }
         if let sendMail { return sendMail(delivery, event) }
+        if let script = delivery.notification.postScript {
+            PostSaveScript(path: script, log: log).run(event, target: delivery.target)
+        }
+        guard delivery.notification.sendsMail else { return }
         let release = (try? VmcoreInspector.inspect(path: request.vmcore).get())?.release
         let scratch = "/tmp/kreboot-mail-dmesg-\(getpid()).txt"
         let dmesg = SpawnSubprocessRunner().runReportingSpawnFailure(
