@@ -93,6 +93,12 @@ test-arm64: release
 # The UEFI scenarios alone (issue 14; also in `make test`), and the server guest (issue 13), not yet part of
 # `make test`: its image takes 12-22 min to build once on a fresh machine and its boots through initramfs another
 # 15 min; it passed when run by name (Integration/README.md has the times).
+# The network dump scenarios (issue 16), not part of `make test`: each boots two guests and a capture boot
+# under systemd, 4-7 min each on a loaded 2-core host (Integration/README.md has the times).
+.PHONY: test-netdump
+test-netdump: release
+	Integration/run netdump-nfs netdump-unreachable netdump-sftp netdump-cifs kdump-notify
+
 .PHONY: test-uefi test-server
 test-uefi: release
 	Integration/run uefi-lockdown-refusal uefi-secure-boot uefi-systemd-boot uefi-one-shot uefi-kdump

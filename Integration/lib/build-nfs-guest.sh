@@ -7,7 +7,9 @@
 #                                                  command line has kreboot_it.role=nfs-server)
 #   the client     52:54:00:4e:46:02  10.0.9.2/24  the lab guest with the NFS client (the scenario writes
 #                                                  /mnt/nfs into its fstab with _netdev)
-# Added to the kernel flavor: nfs-kernel-server and nfs-common (chroot apt-get, no service started), the
+# Added to the kernel flavor: nfs-kernel-server, nfs-common, OpenSSH and samba (the netdump-sftp and netdump-cifs
+# scenarios' servers and client; sshd and smbd, like the NFS server, run only on the peer) (chroot apt-get, no
+# service started), the cifs module with the NFS ones, the
 # kernel modules NFS and the NIC need for both kernels (the cloud kernels build nfs, nfsv4, nfsd, sunrpc
 # and virtio_net as modules: only those and their dependencies are copied, resolved with the host's kmod),
 # and systemd-networkd with systemd-networkd-wait-online (so `_netdev` mounts wait for the address).
@@ -52,8 +54,16 @@ for deb in "$WORK"/*.deb; do dpkg-deb -x "$deb" "$WORK/kernels"; done
 mount -o loop,offset="$OFFSET" "$OUT.tmp/root.img" "$MNT"
 for rel in "$K61" "$K612"; do
 	depmod -b "$WORK/kernels" "$rel"
-	mods=$(modprobe -d "$WORK/kernels" -S "$rel" --show-depends -a virtio_pci virtio_net nfs nfsv4 nfsv3 nfsd 2>/dev/null |
+	mods=$(modprobe -d "$WORK/kernels" -S "$rel" --show-depends -a virtio_pci virtio_net nfs nfsv4 nfsv3 nfsd cifs 2>/dev/null |
 		awk '$1 == "insmod" { print $2 }' | sort -u)
+	# cifs' soft dependencies (SMB3 signing and encryption), which --show-depends does not follow; each one
+	# that this kernel has as a module (some are built in, some do not exist in every release).
+	for soft in cmac ccm gcm ctr ghash_generic ghash_clmulni_intel gf128mul seqiv aesni_intel aes_generic sha512_generic \
+		md4 md5 arc4 ecb des_generic nls_utf8; do
+		mods="$mods
+$(modprobe -d "$WORK/kernels" -S "$rel" --show-depends "$soft" 2>/dev/null | awk '$1 == "insmod" { print $2 }' || true)"
+	done
+	mods=$(echo "$mods" | grep . | sort -u)
 	echo "$mods" | grep -q '/nfsd\.ko' || { echo "build-nfs-guest: no nfsd module in $rel" >&2; exit 1; }
 	echo "$mods" | grep -q '/nfsv4\.ko' || { echo "build-nfs-guest: no nfsv4 module in $rel" >&2; exit 1; }
 	for m in $mods; do
@@ -74,7 +84,7 @@ printf '#!/bin/sh\nexit 101\n' >"$MNT/usr/sbin/policy-rc.d"
 chmod 755 "$MNT/usr/sbin/policy-rc.d"
 chroot "$MNT" apt-get update -qq >"$WORK/apt.log" 2>&1 &&
 	DEBIAN_FRONTEND=noninteractive chroot "$MNT" apt-get install -y -qq --no-install-recommends \
-		nfs-kernel-server nfs-common >>"$WORK/apt.log" 2>&1 ||
+		nfs-kernel-server nfs-common openssh-server openssh-client samba >>"$WORK/apt.log" 2>&1 ||
 	{ tail -20 "$WORK/apt.log" >&2; echo "build-nfs-guest: apt-get install failed" >&2; exit 1; }
 chroot "$MNT" apt-get clean
 rm -f "$MNT/usr/sbin/policy-rc.d" "$MNT"/var/lib/apt/lists/*_Packages "$MNT"/var/lib/apt/lists/*_Translation-*
@@ -97,10 +107,23 @@ NET
 done
 echo "/srv/nfs 10.0.9.0/24(rw,sync,no_subtree_check,no_root_squash)" >"$MNT/etc/exports"
 echo "NFS export of the kreboot NFS peer" >"$MNT/srv/nfs/README"
+# The SMB share of the peer (netdump-cifs): [crash] is /srv/cifs, for the user the scenario adds.
+mkdir -p "$MNT/srv/cifs"
+cat >"$MNT/etc/samba/smb.conf" <<'SMB'
+[global]
+   server role = standalone server
+   map to guest = never
+   disable netbios = yes
+   smb ports = 445
+[crash]
+   path = /srv/cifs
+   read only = no
+   valid users = kdump
+SMB
 # Only the NFS peer serves; the client guest boots the same image without kreboot_it.role=nfs-server and
 # starts none of the server's units (loading nfsd for /proc/fs/nfsd alone took 30 s of a loaded host's boot).
 for unit in nfs-server.service nfs-mountd.service nfsdcld.service nfs-idmapd.service nfs-blkmap.service \
-	rpc-svcgssd.service proc-fs-nfsd.mount; do
+	rpc-svcgssd.service proc-fs-nfsd.mount ssh.service smbd.service nmbd.service samba-ad-dc.service; do
 	mkdir -p "$MNT/etc/systemd/system/$unit.d"
 	cat >"$MNT/etc/systemd/system/$unit.d/kreboot-it-role.conf" <<'UNIT'
 [Unit]

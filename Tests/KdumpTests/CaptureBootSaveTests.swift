@@ -81,4 +81,64 @@ import Testing
         #expect(error.code == .unavailable)
         #expect(error.message.contains("KDUMP_SAVEDIR: the port"))
     }
+
+    /// A capture boot under systemd with an NFS target whose server does not answer: the network is brought up,
+    /// the server check fails, the pending test record says why, and systemd is asked to reboot.
+    @Test func anUnreachableServerFailsTheTestWithTheReasonAndReboots() throws {
+        let dir = Self.tree(config: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\nKDUMP_NETCONFIG=enp0s3:static\nKDUMP_NET_TIMEOUT=7\n")
+        let recordPath = dir + "/kdump-test.json"
+        try KdumpTestRecord(id: "t-1", time: "2026-11-30T09:00:00Z", release: "6.1.0-28-amd64").write(path: recordPath)
+        let reboots = Reboots()
+        let networks = Mutex<[String]>([])
+        var save = CaptureBootSave(request: CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore",
+                                                                    makedumpfile: "/bin/false", testRecord: recordPath),
+                                   log: { _ in }, requestReboot: reboots.request, isInit: false, isCaptureBoot: true)
+        save.isCaptureService = true
+        save.bringUpNetwork = { network throws(KexecError) in networks.withLock { $0.append(network.summary) } }
+        save.checkServer = { target, seconds throws(KexecError) in
+            throw KexecError(.unavailable, operation: "save-dump", path: "\(target)", "the dump server \(target.host ?? "") did not answer within \(seconds) s")
+        }
+        let outcome = save.run { _ in }
+        guard case .failed(let error) = outcome else {
+            Issue.record("saved although the server is dead: \(outcome)")
+            return
+        }
+        #expect(error.message == "the dump server 10.0.9.1 did not answer within 7 s")
+        #expect(networks.withLock { $0 } == ["enp0s3 by its current static addresses and routes, waiting up to 7 s"])
+        #expect(reboots.count.withLock { $0 } == 1)
+        let record = try #require(try KdumpTestRecord.read(path: recordPath))
+        #expect(record.state == .failed)
+        #expect(record.message == "the capture boot did not save the dump: the dump server 10.0.9.1 did not answer within 7 s")
+    }
+
+    /// Outside a capture boot (`kreboot save-dump --vmcore FILE`) the network is never touched and no record changes.
+    @Test func outsideACaptureBootTheNetworkIsLeftAlone() throws {
+        let dir = Self.tree(config: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\n")
+        let recordPath = dir + "/kdump-test.json"
+        try KdumpTestRecord(id: "t-2", time: "2026-11-30T09:00:00Z", release: nil).write(path: recordPath)
+        var save = CaptureBootSave(request: CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore",
+                                                                    makedumpfile: "/bin/false", testRecord: recordPath),
+                                   log: { _ in }, requestReboot: {}, isInit: false, isCaptureBoot: false)
+        let touched = Mutex(false)
+        save.bringUpNetwork = { _ throws(KexecError) in touched.withLock { $0 = true } }
+        save.checkServer = { _, _ throws(KexecError) in touched.withLock { $0 = true } }
+        save.mounter = FakeMounter()
+        _ = save.run { _ in }
+        #expect(!touched.withLock { $0 })
+        #expect(try KdumpTestRecord.read(path: recordPath)?.state == .pending)
+    }
+
+    /// As init= (no systemd) a dump that needs the network is refused before anything is done.
+    @Test func asInitTheNetworkIsRefused() {
+        let dir = Self.tree(config: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\n")
+        let save = CaptureBootSave(request: CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore"),
+                                   log: { _ in }, requestReboot: {}, isInit: true, isCaptureBoot: true)
+        var environment = CaptureBootEnvironment(log: { _ in })
+        guard case .failed(let error) = save.save(environment: &environment) else {
+            Issue.record("not refused")
+            return
+        }
+        #expect(error.message.hasSuffix("KDUMP_NETCONFIG: the dump to nfs://10.0.9.1/srv/nfs/crash needs the network, which kreboot brings up only under systemd (kreboot-save-dump.service), not as init="))
+        #expect(environment.mounted.isEmpty)
+    }
 }

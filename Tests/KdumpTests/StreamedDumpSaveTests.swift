@@ -1,89 +1,99 @@
 @testable import Kdump
-@testable import KexecCore
-import RebootPlan
-import LinuxSystem
-import KrebootTestSupport
 import Foundation
+import KexecCore
+import LinuxSystem
+import RebootPlan
 import Testing
 
-/// A dump streamed to an ftp server (the requests recorded, nothing sent): dmesg, the flattened vmcore as it
-/// comes out of makedumpfile -F, then the manifest, each completed by a rename; the password only to libcurl.
-@Suite final class StreamedDumpSaveTests {
-    let dir = KdumpFixtures.temporaryDirectory()
+/// makedumpfile and ssh in one fake (the saver runs both through one runner): makedumpfile -F writes the dump
+/// to the descriptor given as its stdout, --dump-dmesg a file; ssh records each remote command and what it read
+/// on stdin, and answers the listing of old dumps.
+final class FakeMakedumpfileAndSSH: SubprocessRunner, @unchecked Sendable {
+    let lock = NSLock()
+    var commands: [String] = []
+    var received: [String: [UInt8]] = [:]
+    var oldDumps = "2020-01-01-00:00:00\n2020-01-02-00:00:00\n"
+    var dump: [UInt8] = Array("makedumpfile flattened dump".utf8)
+    var sshFailsOn: String?
 
-    deinit { try? FileManager.default.removeItem(atPath: dir) }
-
-    func save(_ makedumpfile: FakeMakedumpfile, curl: RecordingCurl, format: String? = nil,
-              pendingTest: Bool = true) throws(KexecError) -> DumpSaveResult {
-        let vmcore = dir + "/vmcore-source"
-        KdumpFixtures.write(KdumpFixtures.elfCore(), to: vmcore)
-        let record = dir + "/kdump-test.json"
-        if pendingTest {
-            try? KdumpTestRecord(id: "test-42", time: "2026-11-30T10:00:00Z", release: "6.1.0-27-amd64").write(path: record)
+    func run(_ argv: [String], options: SubprocessOptions) throws(SystemError) -> SubprocessResult {
+        if argv[0].hasSuffix("ssh") {
+            let command = argv.last ?? ""
+            var input: [UInt8] = []
+            if let fd = options.descriptors[0] {
+                var buffer = [UInt8](repeating: 0, count: 4096)
+                while true {
+                    let n = read(fd, &buffer, buffer.count)
+                    if n <= 0 { break }
+                    input += buffer[0..<n]
+                }
+            }
+            lock.withLock {
+                commands.append(command)
+                if command.hasPrefix("cat > ") { received[command] = input }
+            }
+            if let sshFailsOn, command.contains(sshFailsOn) { return SubprocessResult(status: 255, output: "ssh: connect to host backup port 22: No route to host\n") }
+            if command.contains("for d in */") { return SubprocessResult(status: 0, output: oldDumps) }
+            return SubprocessResult(status: 0)
         }
-        let config = KdumpConfig(file: "/etc/sysconfig/kdump", saveDir: "ftp://dump:pa%24%24@filer/crash", dumpFormat: format)
-        let saver = DumpSaver(vmcorePath: vmcore, config: config, root: RootDirectory(dir), makedumpfilePath: "/fake/makedumpfile",
-                              testRecordPath: record, runner: makedumpfile, now: { Date(timeIntervalSince1970: 1_796_032_800) })
-        let target = try saver.target()
-        return try StreamedDumpSave(saver: saver, target: target, transport: FtpDumpTransport(target: target, performer: curl)).save()
-    }
-
-    @Test func sendsDmesgThenTheFlattenedVmcoreThenTheManifest() throws {
-        let makedumpfile = FakeMakedumpfile()
-        let curl = RecordingCurl()
-        let result = try save(makedumpfile, curl: curl)
-
-        let urls = curl.seen.map(\.request.url)
-        #expect(urls == [
-            "ftp://filer/crash/2026-11-30-10%3A00%3A00/",
-            "ftp://filer/crash/2026-11-30-10%3A00%3A00/dmesg.txt.incomplete", "ftp://filer/",
-            "ftp://filer/crash/2026-11-30-10%3A00%3A00/vmcore.flat.incomplete", "ftp://filer/",
-            "ftp://filer/crash/2026-11-30-10%3A00%3A00/kreboot-dump.json.incomplete", "ftp://filer/",
-        ])
-        #expect(String(decoding: curl.seen[1].uploaded, as: UTF8.self).contains("Kernel panic - not syncing"))
-        #expect(curl.seen[3].uploaded == makedumpfile.dumpBytes)
-        #expect(curl.seen[4].request.quote == ["RNFR crash/2026-11-30-10:00:00/vmcore.flat.incomplete", "RNTO crash/2026-11-30-10:00:00/vmcore.flat"])
-        let manifest = try JSONDecoder().decode(DumpManifest.self, from: Data(curl.seen[5].uploaded))
-        #expect(manifest.complete && manifest.testID == "test-42" && manifest.format == "lzo")
-        #expect(curl.seen.allSatisfy { $0.request.password == "pa$$" && $0.request.username == "dump" })
-        #expect(curl.seen.allSatisfy { !$0.request.url.contains("pa$$") && !$0.request.url.contains("pa%24") })
-
-        let dump = try #require(makedumpfile.calls.first { $0.contains("-F") })
-        #expect(dump == ["/fake/makedumpfile", "-F", "-l", "-d", "31", dir + "/vmcore-source"])
-        #expect(result.directory == "ftp://dump:***@filer/crash/2026-11-30-10:00:00")
-        #expect(result.vmcore == "ftp://dump:***@filer/crash/2026-11-30-10:00:00/vmcore.flat")
-        #expect(result.testID == "test-42")
-    }
-
-    @Test func aFailedUploadAbortsTheIncompleteFileAndFailsTheSave() throws {
-        let curl = RecordingCurl(failAt: 3)  // the vmcore's upload
-        #expect {
-            try save(FakeMakedumpfile(), curl: curl)
-        } throws: { error in
-            let message = (error as? KexecError)?.message ?? ""
-            return message.contains("uploading") && message.contains("ftp://dump:***@filer") && !message.contains("pa$$")
+        if argv.contains("--dump-dmesg") {
+            KdumpFixtures.write(Array("[ 1.0] Kernel panic - not syncing: test\n".utf8), to: argv[3])
+            return SubprocessResult(status: 0)
         }
-        #expect(curl.seen.last?.request.quote == ["DELE crash/2026-11-30-10:00:00/vmcore.flat.incomplete"])
-        #expect(!curl.seen.contains { $0.request.url.hasSuffix("kreboot-dump.json.incomplete") })
-    }
-
-    @Test func aFailingMakedumpfileFailsTheSaveAndNothingIsComplete() {
-        let makedumpfile = FakeMakedumpfile()
-        makedumpfile.dumpFails = true
-        let curl = RecordingCurl()
-        #expect {
-            try save(makedumpfile, curl: curl)
-        } throws: { error in
-            ((error as? KexecError)?.message ?? "").contains("makedumpfile -F -l -d 31")
+        if argv.contains("-F"), let out = options.descriptors[1] {
+            _ = dump.withUnsafeBytes { write(out, $0.baseAddress, dump.count) }
+            return SubprocessResult(status: 0, output: "The dumpfile is saved to STDOUT.\n")
         }
-        #expect(!curl.seen.contains { $0.request.url.hasSuffix("kreboot-dump.json.incomplete") })
+        return SubprocessResult(status: 1, output: "unexpected \(argv)")
+    }
+}
+
+@Suite struct StreamedDumpSaveTests {
+    static let config = """
+        KDUMP_SAVEDIR=sftp://dump@backup/srv/crash
+        KDUMP_SSH_IDENTITY=/root/.ssh/id_kdump
+        KDUMP_KEEP_OLD_DUMPS=1
+
+        """
+
+    func saver(_ runner: FakeMakedumpfileAndSSH, dir: String) -> DumpSaver {
+        KdumpFixtures.write(Array(repeating: 0, count: 4096), to: dir + "/vmcore")
+        let config = KdumpConfigReader.parse(text: Self.config, file: "/etc/sysconfig/kdump")
+        return DumpSaver(vmcorePath: dir + "/vmcore", config: config, root: RootDirectory(dir), makedumpfilePath: "/usr/bin/makedumpfile",
+                         testRecordPath: dir + "/none.json", runner: runner,
+                         now: { Date(timeIntervalSince1970: 1_764_489_600) })
     }
 
-    @Test func rawSendsTheVmcoreAsItIs() throws {
-        let curl = RecordingCurl()
-        let result = try save(FakeMakedumpfile(), curl: curl, format: "raw", pendingTest: false)
-        #expect(curl.seen[3].request.url.hasSuffix("/vmcore.incomplete"))
-        #expect(curl.seen[3].uploaded == KdumpFixtures.elfCore())
-        #expect(result.testID == nil)
+    @Test func streamsTheFlattenedDumpAndMarksItCompleteLast() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let fake = FakeMakedumpfileAndSSH()
+        let result = try saver(fake, dir: dir).save()
+        let name = "2025-11-30-08:00:00"
+        #expect(result.directory == "/srv/crash/\(name)")
+        #expect(result.vmcore == "/srv/crash/\(name)/vmcore")
+        #expect(result.rotated == ["2020-01-01-00:00:00"])
+        let commands = fake.commands
+        #expect(commands.contains("rm -rf -- '/srv/crash/2020-01-01-00:00:00'"))
+        #expect(!commands.contains { $0.contains("2020-01-02") && $0.hasPrefix("rm") })
+        #expect(fake.received["cat > '/srv/crash/\(name)/vmcore.incomplete'"] == fake.dump)
+        let renameVmcore = try #require(commands.firstIndex { $0.contains("mv -f -- '/srv/crash/\(name)/vmcore.incomplete'") })
+        let manifests = commands.indices.filter { commands[$0] == "cat > '/srv/crash/\(name)/kreboot-dump.json.incomplete'" }
+        #expect(manifests.count == 2 && manifests[0] < renameVmcore && manifests[1] > renameVmcore)
+        let last = try JSONDecoder().decode(DumpManifest.self, from: Data(fake.received["cat > '/srv/crash/\(name)/kreboot-dump.json.incomplete'"] ?? []))
+        #expect(last.complete)
+        #expect(fake.received["cat > '/srv/crash/\(name)/dmesg.txt.incomplete'"].map { String(decoding: $0, as: UTF8.self) }?.contains("Kernel panic") == true)
+    }
+
+    @Test func aBrokenStreamLeavesNoVmcoreUnderItsFinalName() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let fake = FakeMakedumpfileAndSSH()
+        fake.sshFailsOn = "vmcore.incomplete'"
+        do {
+            _ = try saver(fake, dir: dir).save()
+            Issue.record("saved although the stream failed")
+        } catch {
+            #expect(error.message.contains("writing /srv/crash/2025-11-30-08:00:00/vmcore.incomplete failed (ssh exit 255)"))
+        }
+        #expect(!fake.commands.contains { $0.hasPrefix("sync") && $0.contains("vmcore") })
     }
 }

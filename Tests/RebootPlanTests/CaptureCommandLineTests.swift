@@ -22,6 +22,25 @@ import Testing
         #expect(line.text.hasSuffix("reset_devices init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2"))
     }
 
+    @Test func aCaptureBootThatNeedsTheNetworkRunsTheSaveUnitUnderSystemdWithoutAnInitramfs() {
+        let line = CaptureCommandLine(running: "root=/dev/vda rw", config: nil, hasInitrd: false, kreboot: "/usr/sbin/kreboot",
+                                      saveDevice: "/dev/vdb", needsNetwork: true)
+        #expect(line.text == "root=/dev/vda rw irqpoll nr_cpus=1 reset_devices systemd.unit=kreboot-save-dump.service")
+        #expect(line.entry == .unit)
+        #expect(line.explanation.hasSuffix("systemd.unit=kreboot-save-dump.service (no initramfs: the root's systemd brings up the network)"))
+    }
+
+    @Test func aNetworkDumpWithAnInitProcessIsRefusedNamingKdumpNetconfig() throws {
+        let config = KdumpConfigReader.parse(text: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\n", file: "/etc/default/kdump-tools")
+        let delivery = try DumpDelivery.read(config)
+        let refused = CapturePlanner.networkProblem(delivery, captureCommandLine: "root=/dev/vda irqpoll init=/usr/local/bin/kreboot -- save-dump",
+                                                    file: "/etc/default/kdump-tools")
+        #expect(refused?.hasPrefix("/etc/default/kdump-tools: KDUMP_NETCONFIG: the dump to nfs://10.0.9.1/srv/nfs/crash needs the network, but the capture boot runs init=/usr/local/bin/kreboot without systemd") == true)
+        #expect(CapturePlanner.networkProblem(delivery, captureCommandLine: "root=/dev/vda systemd.unit=kreboot-save-dump.service", file: "f") == nil)
+        let none = KdumpConfigReader.parse(text: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\nKDUMP_NETCONFIG=none\n", file: "f")
+        #expect(CapturePlanner.networkProblem(try DumpDelivery.read(none), captureCommandLine: "init=/sbin/x", file: "f") == nil)
+    }
+
     @Test func withAnInitramfsTheCaptureBootStartsTheSaveDumpUnit() {
         let line = CaptureCommandLine(running: "BOOT_IMAGE=/vmlinuz root=UUID=abc ro initrd=/initrd.img", config: nil, hasInitrd: true)
         #expect(line.text == "root=UUID=abc ro irqpoll nr_cpus=1 reset_devices systemd.unit=kreboot-save-dump.service")

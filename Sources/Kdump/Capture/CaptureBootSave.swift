@@ -2,16 +2,27 @@ import KexecCore
 import LinuxSystem
 import RebootPlan
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `kreboot save-dump` from start to end, in the order a capture boot needs it:
 ///
 /// 1. As PID 1 (init= of a capture boot without an initramfs): mount /proc, /dev, /sys and /tmp.
 /// 2. Read the kdump configuration (`--config`, else what the system has, else the defaults).
 /// 3. `--mount DEVICE` (PID 1 only): make the mount point on the read-only root if needed, mount DEVICE there.
 /// 4. As PID 1: make the save directory's file system writable.
-/// 5. Save (`DumpSaver`): the dump and dmesg, atomically.
-/// 6. Report (the caller prints), then: as PID 1, sync, unmount, remount / read-only and reboot(2), always;
-///    under systemd, ask systemd to reboot when KDUMP_IMMEDIATE_REBOOT says so (not for `--no-reboot`, and
-///    only when the dump was /proc/vmcore).
+/// 5. A capture boot under systemd whose dump target or mail needs the network (`DumpDelivery.needsNetwork`):
+///    bring up KDUMP_NETCONFIG with systemd-networkd (`CaptureNetworkBringUp`); as PID 1 (no systemd) that is
+///    refused (the plan refuses it before, at load time). A remote target: its server must answer on its
+///    port within KDUMP_NET_TIMEOUT (`DumpServerCheck`), else the save fails saying so.
+/// 6. Save (`DumpSaver`): the dump and dmesg, atomically.
+/// 7. Report (the caller prints), then, in a capture boot, write the outcome into a pending `--test-kdump`
+///    record when the next boot cannot find it by itself (a failure and its reason; a dump saved on a server),
+///    run KDUMP_POSTSCRIPT and mail it when KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO say so;
+///    then: as PID 1, sync, unmount, remount / read-only and reboot(2), always; under systemd, ask systemd to
+///    reboot when KDUMP_IMMEDIATE_REBOOT says so or the save failed (not for `--no-reboot`, and only when the
+///    dump was /proc/vmcore).
 ///
 /// Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr= on /proc/cmdline, none in the device
 /// tree) just exits. Unless given, whether this is a capture boot is told again after step 1 (arm64 says it in the
@@ -62,19 +73,39 @@ public struct CaptureBootSave {
     public var isCaptureBoot: Bool
     /// Whether `isCaptureBoot` was found out here (not passed), so it is found out again once /proc and /sys are mounted.
     let detectsCaptureBoot: Bool
+    /// Whether this is kreboot-save-dump.service in a capture boot (not PID 1, a capture kernel, /proc/vmcore):
+    /// then the network may be brought up and the outcome is recorded.
+    public var isCaptureService: Bool
+    /// Starts a systemd unit and waits for it (sd-bus; injected, as Kdump does not talk to systemd); returns
+    /// why it failed, nil when started.
+    public var startUnit: (String) -> String?
+    /// Brings up the network (tests pass a fake; the default is `CaptureNetworkBringUp` with `startUnit`).
+    public var bringUpNetwork: ((CaptureNetwork) throws(KexecError) -> Void)?
+    /// Checks that the dump server answers (tests pass a fake; the default is `DumpServerCheck`).
+    public var checkServer: ((DumpTarget, Int) throws(KexecError) -> Void)?
+    /// Sends the notification (tests: a recorder; the default is `DumpNotifier` over SMTP).
+    public var sendMail: ((DumpDelivery, DumpNotifier.Event) -> Void)?
+    /// Mounts NFS and CIFS targets (tests: a fake that mounts nothing).
+    public var mounter: any DumpMounter = SystemDumpMounter()
 
     public init(request: Request, log: @escaping @Sendable (String) -> Void, requestReboot: @escaping () -> Void,
-                isInit: Bool = CaptureBootEnvironment.isInit, isCaptureBoot: Bool? = nil) {
+                isInit: Bool = CaptureBootEnvironment.isInit, isCaptureBoot: Bool? = nil,
+                startUnit: @escaping (String) -> String? = { _ in "no service manager" }) {
         self.request = request
         self.log = log
         self.requestReboot = requestReboot
         self.isInit = isInit
         self.isCaptureBoot = isCaptureBoot ?? (isInit && CaptureBootEnvironment.isCaptureBoot)
         self.detectsCaptureBoot = isCaptureBoot == nil
+        self.isCaptureService = !isInit && request.vmcore == "/proc/vmcore" && (isCaptureBoot ?? CaptureBootEnvironment.isCaptureBoot)
+        self.startUnit = startUnit
     }
 
     /// Whether this run ends with reboot(2): a capture kernel's init.
     public var rebootsAsInit: Bool { isInit && isCaptureBoot }
+
+    /// Whether this run is a capture boot's save (as init or as the service).
+    public var capturing: Bool { rebootsAsInit || isCaptureService }
 
     /// Runs steps 1–6; `report` is called with the outcome before a capture init's final reboot (which never
     /// returns). Elsewhere returns the outcome.
@@ -91,22 +122,120 @@ public struct CaptureBootSave {
         }
         let outcome = this.save(environment: &environment)
         report(outcome)
-        if case .saved(_, rebootRequested: true) = outcome { requestReboot() }
+        if this.capturing {
+            this.recordTestOutcome(outcome)
+            this.notify(outcome)
+        }
+        if case .saved(_, rebootRequested: true) = outcome {
+            log("KDUMP_IMMEDIATE_REBOOT: rebooting")
+            requestReboot()
+        }
+        if case .failed = outcome, this.isCaptureService, !request.noReboot {
+            log("the dump was not saved: rebooting")
+            requestReboot()
+        }
         if this.rebootsAsInit { environment.finishAndReboot() }
         return outcome
     }
 
-    /// Steps 2–5, and whether step 6 asks systemd to reboot.
+    /// Writes what the next boot cannot find by itself into a pending `--test-kdump` record: a failed save
+    /// (`failed`, its reason) or a dump saved on a server (`succeeded`, where). A local dump is left for
+    /// `kreboot status` to find and read.
+    func recordTestOutcome(_ outcome: Outcome) {
+        guard let record = try? KdumpTestRecord.read(path: request.testRecord), record.state == .pending else { return }
+        var resolved = record
+        switch outcome {
+        case .saved(let result, _):
+            guard let target = remoteTarget() else { return }
+            resolved.state = .succeeded
+            resolved.dumpPath = "\(target)/\(DumpFiles.name(of: result.directory))"
+            resolved.message = "dump saved by the capture boot to \(resolved.dumpPath ?? "") (\(result.format)"
+                + (result.vmcore == nil ? ", no vmcore" : "") + "); it is on the server, not readable from here"
+        case .failed(let error):
+            resolved.state = .failed
+            resolved.message = "the capture boot did not save the dump: \(error.message)"
+        case .badConfiguration(let error):
+            resolved.state = .failed
+            resolved.message = "the capture boot did not save the dump: \(error.message)"
+        case .usage(let message):
+            resolved.state = .failed
+            resolved.message = "the capture boot did not save the dump: \(message)"
+        }
+        do { try resolved.write(path: request.testRecord) } catch {
+            log("cannot record the kdump test's outcome in \(request.testRecord): \(error.message)")
+        }
+    }
+
+    /// KDUMP_POSTSCRIPT set: runs it (`PostSaveScript`). KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO set: mails
+    /// the outcome (`DumpNotifier`) with the crashed kernel's release (from the vmcore) and panic message
+    /// (`makedumpfile --dump-dmesg` into /tmp).
+    func notify(_ outcome: Outcome) {
+        guard let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root),
+              let delivery = try? DumpDelivery.read(config), !delivery.notification.isEmpty else { return }
+        let event: DumpNotifier.Event
+        switch outcome {
+        case .saved(let result, _): event = .saved(result)
+        case .failed(let error): event = .failed(error.message)
+        case .badConfiguration(let error): event = .failed(error.message)
+        case .usage(let message): event = .failed(message)
+        }
+        if let sendMail { return sendMail(delivery, event) }
+        if let script = delivery.notification.postScript {
+            PostSaveScript(path: script, log: log).run(event, target: delivery.target)
+        }
+        guard delivery.notification.sendsMail else { return }
+        let release = (try? VmcoreInspector.inspect(path: request.vmcore).get())?.release
+        let scratch = "/tmp/kreboot-mail-dmesg-\(getpid()).txt"
+        let dmesg = SpawnSubprocessRunner().runReportingSpawnFailure(
+            MakedumpfileInvocation.dmesgArguments(makedumpfile: request.makedumpfile, vmcore: request.vmcore, output: scratch))
+        let panic = dmesg.status == 0 ? RootDirectory().readText(scratch).flatMap(VmcoreInspector.panicLine(inDmesg:)) : nil
+        _ = unlink(scratch)
+        DumpNotifier(notification: delivery.notification, target: delivery.target, log: log).send(event, release: release, panic: panic)
+    }
+
+    /// The configuration's remote dump target (masked in its description), nil for a local one.
+    func remoteTarget() -> DumpTarget? {
+        guard let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root),
+              let delivery = try? DumpDelivery.read(config), delivery.target.isRemote else { return nil }
+        return delivery.target
+    }
+
+    func networkBringUp(_ network: CaptureNetwork) throws(KexecError) {
+        if let bringUpNetwork { return try bringUpNetwork(network) }
+        try CaptureNetworkBringUp(network: network, startUnit: startUnit, log: log).run()
+    }
+
+    func serverCheck(_ target: DumpTarget, _ seconds: Int) throws(KexecError) {
+        if let checkServer { return try checkServer(target, seconds) }
+        try DumpServerCheck(target: target, timeoutSeconds: seconds, log: log).run()
+    }
+
+    /// Steps 2–6, and whether step 7 asks systemd to reboot.
     func save(environment: inout CaptureBootEnvironment) -> Outcome {
         let config: KdumpConfig
         do { config = try KdumpConfigLoader.load(file: request.configFile, root: request.root) } catch {
             return .badConfiguration(error)
         }
         let saver = DumpSaver(vmcorePath: request.vmcore, config: config, root: request.root,
-                              makedumpfilePath: request.makedumpfile, testRecordPath: request.testRecord, log: log)
+                              makedumpfilePath: request.makedumpfile, testRecordPath: request.testRecord, log: log,
+                              mounter: mounter)
         do throws(KexecError) {
-            let saveDir = try saver.saveDirectory()
+            let delivery: DumpDelivery
+            do { delivery = try DumpDelivery.read(config) } catch {
+                throw KexecError(.unavailable, operation: "save-dump", path: config.file, error.message)
+            }
+            if capturing && delivery.needsNetwork {
+                guard isCaptureService else {
+                    throw KexecError(.unavailable, operation: "save-dump", path: config.file,
+                                     "\(config.file): KDUMP_NETCONFIG: the dump to \(delivery.target) needs the network, which kreboot brings up only under systemd (kreboot-save-dump.service), not as init=")
+                }
+                try networkBringUp(delivery.network)
+            }
+            if capturing && delivery.target.isRemote {
+                try serverCheck(delivery.target, delivery.network.timeoutSeconds)
+            }
             if let device = request.mountDevice {
+                let saveDir = try saver.saveDirectory()
                 guard rebootsAsInit else {
                     return .usage("--mount is for the capture boot's init= (PID 1); mount \(device) yourself otherwise")
                 }
@@ -114,7 +243,7 @@ public struct CaptureBootSave {
                 if !RootDirectory().isDirectory(saveDir) { try environment.makeWritable(saveDir) }
                 try environment.mountDevice(device, on: saveDir)
             }
-            if rebootsAsInit { try environment.makeWritable(saveDir) }
+            if rebootsAsInit { try environment.makeWritable(try saver.saveDirectory()) }
             let result = try saver.save()
             let reboot = !rebootsAsInit && result.immediateReboot && !request.noReboot && request.vmcore == "/proc/vmcore"
             return .saved(result, rebootRequested: reboot)

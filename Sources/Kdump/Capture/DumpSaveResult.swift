@@ -25,6 +25,6 @@ public struct DumpSaveResult: Codable, Sendable, Equatable {
     public var warnings: [String]
     /// KDUMP_IMMEDIATE_REBOOT (default yes).
     public var immediateReboot: Bool
-    /// The crashed kernel's panic line, from its log (for the notification mail).
-    public var panicMessage: String? = nil
+    /// The vmcore's size as written, when known (for the notification).
+    public var vmcoreBytes: UInt64? = nil
 }

@@ -12,8 +12,8 @@ import Glibc
 ///
 /// 1. The target (`DumpDelivery`): a local directory (`/path`, `file:///path`) is written as it is; an NFS or
 ///    CIFS one is mounted first (`MountedDumpTransport`, unmounted at the end) and written the same way on
-///    the server's file system; sftp and ftp are streamed instead (`StreamedDumpSave`: no local disk, steps
-///    2, 3 and 5 do not apply there); a malformed target is refused (69).
+///    the server's file system; sftp and ftp are streamed instead (`StreamedDumpSave`: makedumpfile -F into
+///    ssh or libcurl's ftp upload, no local disk); a malformed target is refused (69).
 /// 2. Old kreboot dumps beyond KDUMP_KEEP_OLD_DUMPS are deleted (`DumpRotation`).
 /// 3. Before: the estimate (`makedumpfile --mem-usage`, where it works; the vmcore's size for `raw`)
 ///    plus KDUMP_FREE_DISK_SIZE must fit in the free space (69 otherwise).
@@ -88,8 +88,11 @@ public struct DumpSaver {
     /// Saves the dump; see the type's description for the steps.
     public func save() throws(KexecError) -> DumpSaveResult {
         let target = try target()
-        if target.scheme == .sftp || target.scheme == .ftp {
-            return try StreamedDumpSave(saver: self, target: target, transport: try DumpTransports.make(for: target)).save()
+        if target.scheme == .sftp {
+            return try StreamedDumpSave(saver: self, transport: SftpDumpTransport(target: target, runner: runner)).save()
+        }
+        if target.scheme == .ftp {
+            return try StreamedDumpSave(saver: self, transport: FtpDumpTransport(target: target)).save()
         }
         let mounted = mountedTransport(target)
         if let mounted {
@@ -158,7 +161,7 @@ public struct DumpSaver {
                               dumpLevel: invocation.dumpLevel, estimateBytes: estimate, estimateSource: source,
                               availableBeforeBytes: before, availableAfterBytes: after, testID: testID, rotated: rotated,
                               warnings: warnings, immediateReboot: config.immediateReboot ?? true,
-                              panicMessage: dmesg.flatMap { RootDirectory().readText($0) }.flatMap(VmcoreInspector.panicLine(inDmesg:)))
+                              vmcoreBytes: vmcore.flatMap(DumpFiles.size))
     }
 
     /// The dump's expected size: `--mem-usage` for makedumpfile formats (nil when it does not work

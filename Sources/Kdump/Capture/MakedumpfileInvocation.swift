@@ -71,6 +71,11 @@ public struct MakedumpfileInvocation: Equatable, Sendable {
         usesMakedumpfile ? [makedumpfile] + dumpOptions + [vmcore, output] : nil
     }
 
+    /// The argv writing `vmcore` flattened (`-F`) to stdout, for a stream to a server; nil for `raw` and `none`.
+    public func flattenedArguments(makedumpfile: String, vmcore: String) -> [String]? {
+        usesMakedumpfile ? [makedumpfile, "-F"] + dumpOptions + [vmcore] : nil
+    }
+
     /// `makedumpfile --dump-dmesg VMCORE OUTPUT`: the crashed kernel's log as text.
     public static func dmesgArguments(makedumpfile: String, vmcore: String, output: String) -> [String] {
         [makedumpfile, "--dump-dmesg", vmcore, output]

@@ -9,7 +9,8 @@ import RebootPlan
 /// percent-encoded in the URL and sent raw in the commands. The password goes to libcurl only.
 ///
 /// FTP cannot tell the server's free space: the plan says so, and a full disk shows as the upload failing.
-public struct FtpDumpTransport: DumpTransport {
+/// Old dumps there are not listed, so not rotated (KDUMP_KEEP_OLD_DUMPS).
+public struct FtpDumpTransport: StreamingDumpTransport {
     public var target: DumpTarget
     /// Runs the requests (libcurl; a recording fake in tests).
     public var performer: any CurlPerforming
@@ -62,6 +63,17 @@ public struct FtpDumpTransport: DumpTransport {
     }
 
     public func finish() {}
+
+    public func remotePath(_ directory: String, _ name: String? = nil) -> String {
+        "/" + segments(directory, name).joined(separator: "/")
+    }
+
+    /// nil: kreboot does not list ftp directories (old dumps there are not rotated).
+    public func krebootDumps() throws(KexecError) -> [String]? { nil }
+
+    public func removeDump(_ name: String) throws(KexecError) {
+        throw KexecError(.unavailable, operation: "save-dump", path: target.description, "\(target): old dumps are not removed over ftp")
+    }
 
     /// RFC 3986 percent-encoding of one path segment (unreserved characters kept).
     static func percentEncoded(_ segment: String) -> String {

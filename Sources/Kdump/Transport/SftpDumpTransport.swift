@@ -7,7 +7,7 @@ import RebootPlan
 /// producer's pipe — makedumpfile's flattened output `-F` for the vmcore — so no local disk is needed),
 /// then `mv` gives it its final name; an abort removes it. Key authentication only (BatchMode: never a
 /// password prompt); the remote commands quote every path.
-public struct SftpDumpTransport: DumpTransport {
+public struct SftpDumpTransport: StreamingDumpTransport {
     public var target: DumpTarget
     public var sshPath: String
     public var runner: any SubprocessRunner
@@ -40,7 +40,7 @@ public struct SftpDumpTransport: DumpTransport {
         "'" + text.replacing("'", with: "'\\''") + "'"
     }
 
-    func remotePath(_ directory: String, _ name: String? = nil) -> String {
+    public func remotePath(_ directory: String, _ name: String? = nil) -> String {
         var path = target.path
         if !directory.isEmpty { path += "/" + directory }
         if let name { path += "/" + name }
@@ -56,6 +56,30 @@ public struct SftpDumpTransport: DumpTransport {
             throw KexecError(.failed, operation: "save-dump", path: target.description,
                              "\(target): \(what) failed (ssh exit \(result.status)): \(result.lastLine ?? "no output")")
         }
+    }
+
+    /// Runs `command` remotely and returns its output (stdout and stderr).
+    func output(_ command: String, what: String) throws(KexecError) -> String {
+        let result = runner.runReportingSpawnFailure(sshArguments(command), options: SubprocessOptions(timeout: commandTimeout))
+        guard result.status == 0 else {
+            throw KexecError(.failed, operation: "save-dump", path: target.description,
+                             "\(target): \(what) failed (ssh exit \(result.status)): \(result.lastLine ?? "no output")")
+        }
+        return result.output
+    }
+
+    /// kreboot's dump directories in the target directory (those holding `kreboot-dump.json`), oldest first by
+    /// their date-time names; other programs' files and directories are never listed.
+    public func krebootDumps() throws(KexecError) -> [String]? {
+        let dir = Self.quoted(target.path)
+        let listed = try output("cd -- \(dir) && for d in */; do [ -f \"$d\(DumpManifest.fileName)\" ] && printf '%s\\n' \"${d%/}\"; done; true",
+                                what: "listing old dumps")
+        return listed.split(separator: "\n").map(String.init).filter { $0.first?.isNumber == true && !$0.contains("/") && !$0.contains(" ") }.sorted()
+    }
+
+    /// Removes one of kreboot's dump directories (a name `krebootDumps` listed).
+    public func removeDump(_ name: String) throws(KexecError) {
+        try run("rm -rf -- " + Self.quoted(remotePath(name)), what: "removing old dump \(name)")
     }
 
     public func prepare(directory: String) throws(KexecError) {

@@ -17,7 +17,10 @@ import LinuxSystem
 ///    with an initrd `systemd.unit=kreboot-save-dump.service` (the initramfs mounts the root the normal
 ///    way); without one `init=KREBOOT -- save-dump [--mount DEVICE]` (the kernel mounts the root, and
 ///    kreboot mounts the save directory's own file system when it has one). It goes last because the
-///    kernel hands everything after `--` to init.
+///    kernel hands everything after `--` to init. A capture boot that needs the network (`needsNetwork`: a
+///    remote target or a mail, `DumpDelivery.needsNetwork`) gets the unit even without an initrd: the kernel
+///    mounts the root and its systemd runs the unit, which brings up the network with systemd-networkd
+///    (`kreboot save-dump` as init= alone has no network stack to drive).
 public struct CaptureCommandLine: Sendable, Equatable {
     /// Never inherited: the reservation, the boot loader's words, the old init's and memory layout settings.
     public static let alwaysRemoved: Set<String> = [
@@ -64,8 +67,10 @@ public struct CaptureCommandLine: Sendable, Equatable {
     ///   - saveDevice: the device to mount on the save directory when it is not on the root file system.
     ///   - override: the user's `--command-line`: the whole line, as written.
     ///   - append: the user's `--append`.
+    ///   - needsNetwork: whether the capture boot must bring up the network (then systemd runs the save unit).
     public init(running: String, config: KdumpConfig?, hasInitrd: Bool, kreboot: String = "/usr/sbin/kreboot",
-                saveDevice: String? = nil, override: String? = nil, append userAppend: String? = nil) {
+                saveDevice: String? = nil, override: String? = nil, append userAppend: String? = nil,
+                needsNetwork: Bool = false) {
         var why: [String] = []
         if let override {
             text = KernelCommandLine(override).appending(userAppend).description
@@ -98,10 +103,10 @@ public struct CaptureCommandLine: Sendable, Equatable {
         if Self.namesEntry(append.parameters + user.parameters) {
             entry = .configured
             why.append("the configuration's own init=/systemd.unit= saves the dump")
-        } else if hasInitrd {
+        } else if hasInitrd || needsNetwork {
             entry = .unit
             line = line.appending("systemd.unit=\(Self.saveDumpUnit)")
-            why.append("systemd.unit=\(Self.saveDumpUnit) (initramfs)")
+            why.append("systemd.unit=\(Self.saveDumpUnit) (\(hasInitrd ? "initramfs" : "no initramfs: the root's systemd brings up the network"))")
         } else {
             entry = .initProcess
             var words = ["init=\(kreboot)", "--", "save-dump"]

@@ -37,11 +37,31 @@ struct CapturePlanner {
         }
         capture.commandLineRule = rule
         do {
-            capture.delivery = try DumpDelivery.read(snapshot.kdump ?? KdumpConfig(file: "(defaults)"))
+            let delivery = try DumpDelivery.read(snapshot.kdump ?? KdumpConfig(file: "(defaults)"))
+            capture.delivery = delivery
+            let line = snapshot.kernel.kexecCrashLoaded == true ? snapshot.crashLoadRecord?.commandLine : target?.commandLine
+            if capture.savedBy == KdumpSaver.Kind.kreboot.rawValue, let line,
+               let problem = Self.networkProblem(delivery, captureCommandLine: line, file: snapshot.kdump?.file ?? "(defaults)") {
+                capture.configError = problem
+            }
         } catch {
             capture.configError = error.message
         }
         return capture
+    }
+
+    /// Why kreboot's capture boot with `captureCommandLine` cannot bring up the network `delivery` needs: an
+    /// `init=` process (kreboot's save-dump as init, or the configuration's own) runs without systemd, and
+    /// kreboot brings the network up only through systemd-networkd. Nil when no network is needed or the
+    /// capture boot runs systemd.
+    static func networkProblem(_ delivery: DumpDelivery, captureCommandLine: String, file: String) -> String? {
+        guard delivery.needsNetwork else { return nil }
+        guard let initProcess = KernelCommandLine(captureCommandLine).parameters.first(where: { KernelCommandLine.key(of: $0) == "init" }) else {
+            return nil
+        }
+        return "\(file): KDUMP_NETCONFIG: the dump to \(delivery.target) needs the network, but the capture boot runs "
+            + "\(initProcess) without systemd, which kreboot needs to bring it up; remove init= from KDUMP_COMMANDLINE_APPEND "
+            + "(kreboot then boots the root's systemd with systemd.unit=\(CaptureCommandLine.saveDumpUnit)) or set KDUMP_NETCONFIG=none"
     }
 
     /// The saver a capture kernel with `commandLine` runs: named by the command line, kreboot by default,

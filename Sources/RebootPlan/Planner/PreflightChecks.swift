@@ -219,7 +219,7 @@ struct PreflightChecks {
 
     /// Room for the dump in `saveDirectory` (the capture's, else kreboot's own dump directory). A remote
     /// target: a warning (the server's space is asked at save time) — or a failure (69) when kreboot's own
-    /// saver would have to send it over sftp or ftp, which its save-dump cannot do yet, so that the test
+    /// saver would have to send it over ftp, which its save-dump cannot do yet, so that the test
     /// fails now and not after the panic.
     func dumpSpace(_ saveDirectory: String? = nil, savedBy: String? = nil) -> PlanCheck {
         let dir = saveDirectory ?? snapshot.dumpDirectory
@@ -231,10 +231,10 @@ struct PreflightChecks {
             }
             let target = delivery.target
             let byKreboot = savedBy == KdumpSaver.Kind.kreboot.rawValue
+            let network = byKreboot && delivery.needsNetwork ? "; the capture boot brings up the network first (\(delivery.network.summary))" : ""
             if target.scheme == .sftp || target.scheme == .ftp {
-                return PlanCheck(.dumpSpace, .warn, "\(target): remote; \(target.scheme.rawValue) cannot tell the server's free space, so a full disk there shows only as a failed upload")
+                return PlanCheck(.dumpSpace, .warn, "\(target): remote; \(target.scheme.rawValue) cannot tell the server's free space, so a full disk there shows only as a failed upload" + network)
             }
-            let network = byKreboot ? "; the capture boot's initramfs must bring up the network (kreboot does not set up KDUMP_NETCONFIG yet)" : ""
             return PlanCheck(.dumpSpace, .warn, "\(target): remote; free space is checked on the server when the dump is saved, where \(target.scheme.rawValue) can tell" + network)
         }
         guard let free = snapshot.freeSpace[dir] else { return PlanCheck(.dumpSpace, .warn, "\(dir): free space unknown") }

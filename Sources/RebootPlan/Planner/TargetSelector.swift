@@ -108,7 +108,8 @@ struct TargetSelector {
     static func captureCommandLine(snapshot: SystemSnapshot, options: PlanOptions, hasInitrd: Bool) -> CaptureCommandLine {
         CaptureCommandLine(running: snapshot.commandLine ?? "", config: snapshot.kdump, hasInitrd: hasInitrd,
                            kreboot: snapshot.krebootPath, saveDevice: snapshot.dumpSaveDevice,
-                           override: options.commandLine, append: options.append)
+                           override: options.commandLine, append: options.append,
+                           needsNetwork: snapshot.kdump.flatMap { try? DumpDelivery.read($0) }?.needsNetwork ?? false)
     }
 
     /// Finds an entry by id, title, menu path (`Advanced options>Debian …`) or index (`2`, `1>0`).

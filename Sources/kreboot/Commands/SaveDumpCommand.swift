@@ -14,7 +14,10 @@ struct SaveDumpCommand: ParsableCommand {
         abstract: "Save /proc/vmcore in the capture kernel (KDUMP_SAVEDIR/<date-time>/vmcore + dmesg.txt), then reboot.",
         discussion: """
         Honours KDUMP_SAVEDIR (local paths, file://, nfs:// and cifs:// mounted by the kernel), KDUMP_DUMPFORMAT, KDUMP_DUMPLEVEL, \
-        KDUMP_FREE_DISK_SIZE, KDUMP_KEEP_OLD_DUMPS and KDUMP_IMMEDIATE_REBOOT. As PID 1 (init= of a \
+        KDUMP_FREE_DISK_SIZE, KDUMP_KEEP_OLD_DUMPS and KDUMP_IMMEDIATE_REBOOT. In a capture boot under systemd \
+        (kreboot-save-dump.service) it brings up KDUMP_NETCONFIG's network with systemd-networkd (files in \
+        /run/systemd/network, waiting at most KDUMP_NET_TIMEOUT) when the target or a mail needs it, and checks \
+        that a remote server answers before sending. As PID 1 (init= of a \
         bare capture boot) it mounts /proc, /dev, /sys and a tmpfs /tmp itself, mounts --mount DEVICE on \
         the save directory, and always ends with reboot(2).
 
@@ -52,12 +55,19 @@ struct SaveDumpCommand: ParsableCommand {
                                               mountDevice: mount, makedumpfile: makedumpfile, testRecord: testRecord,
                                               noReboot: noReboot)
         let save = CaptureBootSave(request: request, log: { Terminal.error($0) }, requestReboot: {
-            Terminal.error("KDUMP_IMMEDIATE_REBOOT: rebooting")
             // What `systemctl --no-block reboot` does, over sd-bus.
             do throws(QuiesceError) {
                 try SystemdServiceManager().enqueueStart(unit: "reboot.target", mode: "replace-irreversibly")
             } catch {
                 Terminal.error("cannot start reboot.target: \(error.message)")
+            }
+        }, startUnit: { unit in
+            // What `systemctl start --no-block UNIT` does, over sd-bus (the network bring-up waits for the address).
+            do throws(QuiesceError) {
+                try SystemdServiceManager().enqueueStart(unit: unit, mode: "replace")
+                return nil
+            } catch {
+                return error.message
             }
         })
         throw ExitCode(Self.status(of: save.run(report: render)))

@@ -1,9 +1,10 @@
 /// The network the capture boot brings up before a remote save or a notification: SUSE's KDUMP_NETCONFIG
 /// and KDUMP_NET_TIMEOUT.
 ///
-/// KDUMP_NETCONFIG is `auto` (the interface with the default route, its mode chosen from its current
-/// state; the default), empty or `none` (no network), or `IFACE:MODE` with MODE one of `static` (re-use the
-/// interface's current addresses), `dhcp` (= `dhcp4`), `dhcp4`, `dhcp6`, `auto6`, `auto`; a `:force` suffix
+/// KDUMP_NETCONFIG is `auto` (in the capture boot: every Ethernet link as the system's own systemd-networkd files
+/// configure it, else by DHCP — SUSE picks the interface with the default route and its current mode; the
+/// default), empty or `none` (no network), or `IFACE:MODE` with MODE one of `static` (the system's own
+/// networkd configuration of IFACE), `dhcp` (= `dhcp4`), `dhcp4`, `dhcp6`, `auto6`, `auto`; a `:force` suffix
 /// brings the network up even when no remote target needs it. IFACE may be a VLAN (`eth0.100`: VLAN 100 on
 /// eth0). KDUMP_NET_TIMEOUT is the bounded wait for the link and the address, in seconds (default 30).
 /// Parsed by `CaptureNetwork.parse`.
@@ -46,6 +47,11 @@ public struct CaptureNetwork: Sendable, Equatable, Codable {
     /// One line for the plan: `eth0.100 (VLAN 100 on eth0) by DHCPv4, waiting up to 30 s`.
     public var summary: String {
         guard mode != .none else { return "no network (KDUMP_NETCONFIG is empty or none)" }
+        if interface == nil, mode == .auto {
+            // What the capture boot does (NetworkdConfiguration): the system's own networkd files, else DHCP.
+            return "every Ethernet link as the system's systemd-networkd configures it, else by DHCP or IPv6 autoconfiguration, "
+                + "waiting up to \(timeoutSeconds) s" + (force ? " (forced)" : "")
+        }
         var name = interface ?? "the interface with the default route"
         if let vlanParent, let vlanID { name += " (VLAN \(vlanID) on \(vlanParent))" }
         let how: String

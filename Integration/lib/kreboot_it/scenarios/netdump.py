@@ -1,0 +1,395 @@
+"""netdump-nfs and netdump-unreachable (issue 16): the capture boot brings up the network and saves the
+dump to a peer guest.
+
+Two guests of the `nfs` flavor on a private link between their qemu processes (`-netdev stream` over a unix
+socket: no host networking), as server-nfs has them: the peer (10.0.9.1, kreboot_it.role=nfs-server) exports
+/srv/nfs; the kdump guest (10.0.9.2) has 2 GiB and crashkernel=256M, kreboot-save-dump.service installed
+(dist/, ExecStart pointed at the guest's kreboot) and KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash in
+/etc/default/kdump-tools. Its kernel boots without an initramfs; since the dump needs the network, kreboot's
+capture command line boots the root's systemd with systemd.unit=kreboot-save-dump.service (no init=), and
+`kreboot save-dump` brings up KDUMP_NETCONFIG with systemd-networkd.
+
+netdump-nfs (KDUMP_NETCONFIG=auto): the dry run's capture line has systemd.unit= and no init=, and the
+kdump-config check passes naming the target; a config with init= in KDUMP_COMMANDLINE_APPEND is refused
+(kdump-config FAIL naming KDUMP_NETCONFIG). `kreboot --test-kdump --yes` → the capture console says the
+network is up and the server answers → on the peer the new dump directory has vmcore, dmesg.txt and
+kreboot-dump.json (complete, nothing left `-incomplete`), the peer's `kreboot inspect` names the release
+and arch, the dmesg holds the marker; an old kreboot dump beyond KDUMP_KEEP_OLD_DUMPS=1 is deleted and a
+foreign directory in the save directory is kept; after the reboot `kreboot status` reports the test
+succeeded, naming the nfs:// place.
+
+netdump-unreachable (KDUMP_NETCONFIG=IFACE:static, KDUMP_NET_TIMEOUT=20): the peer paused with QMP `stop`
+before the panic → the capture boot says the server did not answer and reboots within a bounded time;
+`kreboot status` reports the test failed with that reason."""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+import uuid
+from pathlib import Path
+
+from ..checks import expect
+from ..context import ScenarioContext
+from ..failure import ScenarioFailure
+from ..guest import FIRST_BOOT_PARAMETER
+from ..kdump_test import CRASHKERNEL, MEMORY_MIB, run_kdump_test
+from .nfs import BOOT_TIMEOUT, PEER, nic
+from . import scenario
+
+REPO = Path(__file__).resolve().parents[4]
+SAVE_URL = f"nfs://{PEER}/srv/nfs/crash"
+PEER_DIR = "/srv/nfs/crash"
+CAPTURE_TIMEOUT = 420.0  # the capture boot runs systemd under TCG on a shared host
+SAVED = r"kreboot\[\d+\]: saved \S+ in \S+"
+UNREACHABLE_BOUND = 300.0  # panic -> next boot when the server is dead (KDUMP_NET_TIMEOUT=20 plus two boots)
+
+
+def unit_text() -> str:
+    """dist/kreboot-save-dump.service with the guest's kreboot path."""
+    text = (REPO / "dist" / "kreboot-save-dump.service").read_text()
+    return text.replace("/usr/sbin/kreboot", "/usr/local/bin/kreboot")
+
+
+class NetdumpPair:
+    """The NFS peer and the kdump guest on one private link."""
+
+    def __init__(self, ctx: ScenarioContext):
+        cached = ctx.cached_guest("nfs")
+        self.ctx = ctx
+        self.cached = cached
+        self.link = ctx.run_dir / "netdump-link.sock"
+        self.peer = ctx.boot("nfs-peer", cached=cached, memory_mb=768,
+                             append=f"{cached.command_line} {FIRST_BOOT_PARAMETER} kreboot_it.role=nfs-server",
+                             extra_args=nic(cached, "peer", self.link))
+        self.guest = ctx.boot("kdump-guest", cached=cached, memory_mb=MEMORY_MIB,
+                              append=f"{cached.command_line} {FIRST_BOOT_PARAMETER} {CRASHKERNEL}",
+                              extra_args=nic(cached, "client", self.link))
+
+    def __enter__(self) -> "NetdumpPair":
+        started = time.monotonic()
+        self.peer.start()
+        deadline = time.monotonic() + 10
+        while not self.link.exists():
+            if time.monotonic() > deadline:
+                raise ScenarioFailure(f"the peer's qemu did not open {self.link}")
+            time.sleep(0.05)
+        self.guest.start()
+        self.peer.wait_boot(timeout=BOOT_TIMEOUT)
+        self.guest.wait_boot(timeout=BOOT_TIMEOUT)
+        self.ctx.timing("both guests READY", time.monotonic() - started)
+        served = self.peer.run("systemctl is-active nfs-server", timeout=60)
+        for _ in range(2):
+            if served.stdout.strip() == "active":
+                break
+            self.peer.run("systemctl start nfs-server", timeout=240)
+            served = self.peer.run("systemctl is-active nfs-server", timeout=60)
+        expect(served.stdout.strip() == "active", f"nfs-server on the peer is {served.stdout.strip()!r}")
+        self.peer.run(f"mkdir -p {PEER_DIR}", check=True)
+        self.guest.run(f"cat > /etc/systemd/system/kreboot-save-dump.service <<'EOF'\n{unit_text()}EOF\n"
+                       "systemctl daemon-reload", check=True)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.guest.stop()
+        self.peer.stop()
+
+    def configure(self, extra: str = "") -> None:
+        config = f"KDUMP_SAVEDIR={SAVE_URL}\nKDUMP_DUMPLEVEL=31\n{extra}"
+        self.guest.run(f"cat > /etc/default/kdump-tools <<'EOF'\n{config}EOF", check=True)
+
+
+def check_plan(pair: NetdumpPair) -> None:
+    """The dry run: systemd runs the save unit (no init=), the target and the network are shown; with init= in
+    KDUMP_COMMANDLINE_APPEND the plan refuses naming KDUMP_NETCONFIG."""
+    shown = pair.guest.run("kreboot --dry-run --test-kdump --json", timeout=120)
+    expect(shown.rc == 0, f"kreboot --dry-run --test-kdump: {shown.summary()}")
+    plan = json.loads(shown.stdout)
+    load = next((s for s in plan.get("steps", []) if s.get("action") == "loadCrash"), None)
+    line = json.dumps(load or {})
+    expect("systemd.unit=kreboot-save-dump.service" in line and "init=" not in line,
+           f"the capture kernel's command line does not run the save unit under systemd: {line[:600]}")
+    config = next((c for c in plan.get("checks", []) if c.get("id") == "kdump-config"), {})
+    expect(config.get("status") == "pass" and SAVE_URL in config.get("message", ""), f"kdump-config check: {config}")
+
+    pair.configure('KDUMP_COMMANDLINE_APPEND="init=/usr/local/bin/kreboot -- save-dump"\n')
+    refused = pair.guest.run("kreboot --dry-run --test-kdump", timeout=120)
+    text = refused.stdout + refused.stderr
+    line = next((l for l in text.splitlines() if "kdump-config" in l), "")
+    expect(refused.rc != 0 and "FAIL" in line and "KDUMP_NETCONFIG" in line,
+           f"a capture boot with init= and a network target is not refused: rc {refused.rc}, {line or text[-300:]!r}")
+
+
+def peer_dumps(pair: NetdumpPair) -> list[str]:
+    listed = pair.peer.run(f"ls -1 {PEER_DIR}", check=True).stdout.split()
+    return sorted(name for name in listed if re.match(r"\d{4}-\d\d-\d\d-", name))
+
+
+@scenario("netdump-nfs", opt_in=True)
+def netdump_nfs(ctx: ScenarioContext) -> None:
+    marker = f"KREBOOT-IT-NETDUMP-{uuid.uuid4().hex[:12]}"
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        pair.configure("KDUMP_NETCONFIG=auto\nKDUMP_KEEP_OLD_DUMPS=1\n")
+        check_plan(pair)
+        pair.configure("KDUMP_NETCONFIG=auto\nKDUMP_KEEP_OLD_DUMPS=1\n")
+        # Two old kreboot dumps and someone else's directory: KEEP_OLD_DUMPS=1 deletes the older kreboot one only.
+        for name, saved in (("2020-01-01-00:00:00", "2020-01-01T00:00:00Z"), ("2020-01-02-00:00:00", "2020-01-02T00:00:00Z")):
+            peer.run(f"mkdir -p {PEER_DIR}/{name} && echo '{{\"createdBy\":\"kreboot\",\"problems\":[],\"savedAt\":\"{saved}\",\"complete\":true,"
+                     f"\"format\":\"compressed\",\"dumpLevel\":31}}' > {PEER_DIR}/{name}/kreboot-dump.json", check=True)
+        peer.run(f"mkdir -p {PEER_DIR}/2019-foreign && echo keep > {PEER_DIR}/2019-foreign/vmcore", check=True)
+        guest.run(f"echo {marker} > /dev/kmsg", check=True)
+
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("kreboot --test-kdump -> panic", run.panicked - run.sent)
+        ctx.timing("panic -> capture kernel", run.capture_seen - run.panicked)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        for line in re.findall(r"[^\r\n]*(?:network:|dump server|saved |deleted old)[^\r\n]*", log)[-6:]:
+            ctx.notes.append(f"capture: {line.strip()}")
+        expect(re.search(r"network: up after", log), f"the capture boot did not say the network is up: {log[-600:]!r}")
+        # Under systemd save-dump's lines reach the console through the journal, prefixed `kreboot[PID]: `.
+        expect(re.search(SAVED, log), f"the capture boot did not say `saved … in …`: {log[-600:]!r}")
+
+        dumps = peer_dumps(pair)
+        expect("2020-01-01-00:00:00" not in dumps and "2020-01-02-00:00:00" in dumps,
+               f"KDUMP_KEEP_OLD_DUMPS=1 left {dumps}")
+        expect(peer.run(f"cat {PEER_DIR}/2019-foreign/vmcore").stdout.strip() == "keep", "the foreign directory was touched")
+        newest = f"{PEER_DIR}/{dumps[-1]}"
+        files = peer.run(f"ls -1 {newest}", check=True).stdout.split()
+        expect({"vmcore", "dmesg.txt", "kreboot-dump.json"} <= set(files) and not any("incomplete" in f for f in files),
+               f"{newest} holds {files}")
+        manifest = json.loads(peer.run(f"cat {newest}/kreboot-dump.json", check=True).stdout)
+        expect(manifest.get("complete") is True, f"the manifest is not complete: {manifest}")
+        inspect = peer.run(f"kreboot inspect {newest}/vmcore --json", timeout=120)
+        expect(inspect.rc == 0, f"kreboot inspect on the peer: {inspect.summary()}")
+        info = json.loads(inspect.stdout)
+        expect(info.get("release") == pair.cached.kernel61 and info.get("arch") == "x86_64",
+               f"inspect on the peer: release {info.get('release')!r}, arch {info.get('arch')!r}")
+        expect(peer.run(f"grep -c {marker} {newest}/dmesg.txt").stdout.strip() not in ("", "0"),
+               f"{newest}/dmesg.txt does not hold the marker")
+        size = peer.run(f"stat -c %s {newest}/vmcore", check=True).stdout.strip()
+        ctx.notes.append(f"dump on the peer: {newest}/vmcore, {int(size) / 1048576:.1f} MiB")
+
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        status = guest.run("kreboot status --json")
+        expect(status.rc == 0, f"kreboot status: {status.summary()}")
+        expect("succeeded" in status.stdout and PEER in status.stdout,
+               f"kreboot status does not report the test succeeded on {SAVE_URL}: {status.stdout.strip()[-400:]!r}")
+
+
+@scenario("netdump-unreachable", opt_in=True)
+def netdump_unreachable(ctx: ScenarioContext) -> None:
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        # The private link's NIC (the guest has no iproute2): the one interface besides lo.
+        iface = guest.run("ls /sys/class/net | grep -vx lo | head -1", check=True).stdout.strip()
+        expect(iface != "", "the kdump guest has no network interface")
+        pair.configure(f"KDUMP_NETCONFIG={iface}:static\nKDUMP_NET_TIMEOUT=20\n")
+        peer._qmp("stop")  # the server answers nothing from now on
+        try:
+            run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+            took = run.next_seen - run.panicked
+            ctx.timing("panic -> next boot (server dead)", took)
+            log = guest.console()[run.capture_end:run.next_start]
+            said = re.search(r"[^\r\n]*did not answer within[^\r\n]*", log)
+            expect(said is not None, f"the capture boot did not say the server is unreachable: {log[-600:]!r}")
+            ctx.notes.append(f"capture: {said.group(0).strip()}")
+            expect(not re.search(SAVED, log), "the capture boot says it saved a dump")
+            expect(took < UNREACHABLE_BOUND, f"the capture boot took {took:.0f} s to give up and reboot")
+            guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+            status = guest.run("kreboot status --json")
+            expect(status.rc == 0, f"kreboot status: {status.summary()}")
+            expect('"failed"' in status.stdout and "did not answer" in status.stdout,
+                   f"kreboot status does not report the test failed with the reason: {status.stdout.strip()[-400:]!r}")
+        finally:
+            peer._qmp("cont")
+
+
+SFTP_DIR = "/srv/crash-sftp"
+SSH_KEY = "/root/.ssh/kdump_id"
+
+
+@scenario("netdump-sftp", opt_in=True)
+def netdump_sftp(ctx: ScenarioContext) -> None:
+    """KDUMP_SAVEDIR=sftp://root@10.0.9.1/srv/crash-sftp with KDUMP_SSH_IDENTITY: the capture boot streams
+    makedumpfile -F into ssh; the peer holds the flattened vmcore (its `kreboot inspect` names release and
+    arch), dmesg.txt with the marker and a complete manifest; `status` says succeeded."""
+    marker = f"KREBOOT-IT-SFTP-{uuid.uuid4().hex[:12]}"
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        have = peer.run("test -x /usr/sbin/sshd && systemctl start ssh && systemctl is-active ssh", timeout=120)
+        expect(have.stdout.strip().endswith("active"), f"no sshd on the peer (the nfs flavor needs openssh-server): {have.summary()}")
+        # The key and the server's host key, as kdump-tools' `kdump-config propagate` leaves them.
+        guest.run(f"mkdir -p -m 700 /root/.ssh && ssh-keygen -q -t ed25519 -N '' -f {SSH_KEY}", check=True)
+        public = guest.run(f"cat {SSH_KEY}.pub", check=True).stdout.strip()
+        peer.run(f"mkdir -p -m 700 /root/.ssh && echo '{public}' >> /root/.ssh/authorized_keys && mkdir -p {SFTP_DIR}", check=True)
+        guest.run(f"ssh -i {SSH_KEY} -o BatchMode=yes -o StrictHostKeyChecking=accept-new root@{PEER} true", check=True, timeout=120)
+        config = f"KDUMP_SAVEDIR=sftp://root@{PEER}{SFTP_DIR}\nKDUMP_SSH_IDENTITY={SSH_KEY}\nKDUMP_DUMPLEVEL=31\n"
+        guest.run(f"cat > /etc/default/kdump-tools <<'EOF'\n{config}EOF", check=True)
+        guest.run(f"echo {marker} > /dev/kmsg", check=True)
+
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        for line in re.findall(r"[^\r\n]*(?:network:|dump server|saved |sent )[^\r\n]*", log)[-5:]:
+            ctx.notes.append(f"capture: {line.strip()}")
+        expect(re.search(SAVED, log), f"the capture boot did not say `saved … in …`: {log[-600:]!r}")
+
+        listed = peer.run(f"ls -1 {SFTP_DIR}", check=True).stdout.split()
+        dumps = sorted(name for name in listed if re.match(r"\d{4}-", name))
+        expect(dumps, f"no dump directory in the peer's {SFTP_DIR}: {listed}")
+        newest = f"{SFTP_DIR}/{dumps[-1]}"
+        files = peer.run(f"ls -1 {newest}", check=True).stdout.split()
+        expect({"vmcore", "dmesg.txt", "kreboot-dump.json"} <= set(files) and not any("incomplete" in f for f in files),
+               f"{newest} holds {files}")
+        manifest = json.loads(peer.run(f"cat {newest}/kreboot-dump.json", check=True).stdout)
+        expect(manifest.get("complete") is True, f"the manifest is not complete: {manifest}")
+        head = peer.run(f"head -c 16 {newest}/vmcore", check=True).stdout
+        expect(head.startswith("makedumpfile"), f"the vmcore is not makedumpfile's flattened format: {head!r}")
+        inspect = peer.run(f"kreboot inspect {newest}/vmcore --json", timeout=120)
+        expect(inspect.rc == 0, f"kreboot inspect on the peer: {inspect.summary()}")
+        info = json.loads(inspect.stdout)
+        expect(info.get("release") == pair.cached.kernel61 and info.get("arch") == "x86_64",
+               f"inspect on the peer: release {info.get('release')!r}, arch {info.get('arch')!r}")
+        expect(peer.run(f"grep -c {marker} {newest}/dmesg.txt").stdout.strip() not in ("", "0"),
+               f"{newest}/dmesg.txt does not hold the marker")
+        size = peer.run(f"stat -c %s {newest}/vmcore", check=True).stdout.strip()
+        ctx.notes.append(f"flattened dump on the peer: {int(size) / 1048576:.1f} MiB")
+
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        status = guest.run("kreboot status --json")
+        expect("succeeded" in status.stdout and PEER in status.stdout,
+               f"kreboot status does not report the test succeeded on {PEER}: {status.stdout.strip()[-400:]!r}")
+
+
+CIFS_SECRET = "kd-Secret,42"  # a comma: the kernel's option parser needs it doubled in the mount data
+
+
+@scenario("netdump-cifs", opt_in=True)
+def netdump_cifs(ctx: ScenarioContext) -> None:
+    """KDUMP_SAVEDIR=cifs://kdump:PASSWORD@10.0.9.1/crash/dumps (samba on the peer): the capture boot mounts
+    the share with the kernel's CIFS client and saves there; the peer's `kreboot inspect` names release and
+    arch, the dmesg holds the marker; the password appears nowhere in the dry run, the console or the journal."""
+    marker = f"KREBOOT-IT-CIFS-{uuid.uuid4().hex[:12]}"
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        have = peer.run("test -x /usr/sbin/smbd && mkdir -p /srv/cifs/dumps && "
+                        "useradd -M -s /usr/sbin/nologin kdump 2>/dev/null; chown -R kdump /srv/cifs && "
+                        f"printf '%s\\n%s\\n' '{CIFS_SECRET}' '{CIFS_SECRET}' | smbpasswd -s -a kdump && "
+                        "systemctl start smbd && systemctl is-active smbd", timeout=180)
+        expect(have.stdout.strip().endswith("active"), f"no smbd on the peer (the nfs flavor needs samba): {have.summary()}")
+        url = f"cifs://kdump:{CIFS_SECRET.replace(',', '%2C')}@{PEER}/crash/dumps"
+        guest.run(f"cat > /etc/default/kdump-tools <<'EOF'\nKDUMP_SAVEDIR={url}\nKDUMP_DUMPLEVEL=31\nEOF", check=True)
+        shown = guest.run("kreboot --dry-run --test-kdump", timeout=120)
+        expect(CIFS_SECRET not in shown.stdout + shown.stderr and "***" in shown.stdout,
+               f"the dry run shows the password or no mask: {shown.stdout[-400:]!r}")
+        guest.run(f"echo {marker} > /dev/kmsg", check=True)
+
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        for line in re.findall(r"[^\r\n]*(?:network:|dump server|mounted|saved )[^\r\n]*", log)[-5:]:
+            ctx.notes.append(f"capture: {line.strip()}")
+        expect(re.search(SAVED, log), f"the capture boot did not say `saved … in …`: {log[-600:]!r}")
+        expect(CIFS_SECRET not in guest.console() and CIFS_SECRET.replace(",", "%2C") not in guest.console(),
+               "the password is on the console")
+
+        listed = peer.run("ls -1 /srv/cifs/dumps", check=True).stdout.split()
+        dumps = sorted(name for name in listed if re.match(r"\d{4}-", name))
+        expect(dumps, f"no dump directory on the share: {listed}")
+        newest = f"/srv/cifs/dumps/{dumps[-1]}"
+        files = peer.run(f"ls -1 {newest}", check=True).stdout.split()
+        expect({"vmcore", "dmesg.txt", "kreboot-dump.json"} <= set(files) and not any("incomplete" in f for f in files),
+               f"{newest} holds {files}")
+        inspect = peer.run(f"kreboot inspect {newest}/vmcore --json", timeout=120)
+        expect(inspect.rc == 0, f"kreboot inspect on the peer: {inspect.summary()}")
+        info = json.loads(inspect.stdout)
+        expect(info.get("release") == pair.cached.kernel61 and info.get("arch") == "x86_64",
+               f"inspect on the peer: release {info.get('release')!r}, arch {info.get('arch')!r}")
+        expect(peer.run(f"grep -c {marker} {newest}/dmesg.txt").stdout.strip() not in ("", "0"),
+               f"{newest}/dmesg.txt does not hold the marker")
+
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        status = guest.run("kreboot status --json")
+        expect("succeeded" in status.stdout and PEER in status.stdout,
+               f"kreboot status does not report the test succeeded on {PEER}: {status.stdout.strip()[-400:]!r}")
+        journal = guest.run(f"journalctl -b -1 --no-pager | grep -c -F '{CIFS_SECRET}'")
+        expect(journal.stdout.strip() in ("0", ""), "the password is in the capture boot's journal")
+
+
+SMTP_SINK = r'''
+import socket
+s = socket.socket()
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", 2525))
+s.listen(5)
+while True:
+    c, _ = s.accept()
+    f = c.makefile("rwb")
+    def say(x):
+        f.write(x.encode() + b"\r\n")
+        f.flush()
+    say("220 sink ESMTP")
+    data = False
+    out = open("/root/mail.txt", "ab")
+    for line in f:
+        out.write(line)
+        out.flush()
+        t = line.decode(errors="replace").rstrip("\r\n")
+        if data:
+            if t == ".":
+                data = False
+                say("250 queued")
+            continue
+        u = t.upper()
+        if u.startswith("EHLO"):
+            say("250-sink")
+            say("250 AUTH PLAIN")
+        elif u.startswith("AUTH"):
+            say("235 ok")
+        elif u.startswith("DATA"):
+            say("354 go")
+            data = True
+        elif u.startswith("QUIT"):
+            say("221 bye")
+            break
+        else:
+            say("250 ok")
+    c.close()
+'''
+SMTP_SECRET = "Mail-Secret-7f3a"
+
+
+@scenario("kdump-notify", opt_in=True)
+def kdump_notify(ctx: ScenarioContext) -> None:
+    """A dump to the NFS peer with KDUMP_SMTP_SERVER=10.0.9.1:2525 (an SMTP sink on the peer, Python's socket
+    module), KDUMP_SMTP_USER/PASSWORD and KDUMP_NOTIFICATION_TO/CC: the sink receives the mail with host, time,
+    release, panic message, the dump's place and size; the password appears nowhere in the dry run, the console
+    or the capture boot's journal."""
+    with NetdumpPair(ctx) as pair:
+        guest, peer = pair.guest, pair.peer
+        peer.run(f"cat > /root/sink.py <<'EOF'\n{SMTP_SINK}EOF\nsystemd-run --unit=smtp-sink python3 /root/sink.py", check=True)
+        pair.configure(f"KDUMP_SMTP_SERVER={PEER}:2525\nKDUMP_SMTP_USER=kdump\nKDUMP_SMTP_PASSWORD={SMTP_SECRET}\n"
+                       "KDUMP_NOTIFICATION_TO=ops@example.com\nKDUMP_NOTIFICATION_CC=dev@example.com\n")
+        shown = guest.run("kreboot --dry-run --test-kdump", timeout=120)
+        expect(SMTP_SECRET not in shown.stdout + shown.stderr and "ops@example.com" in shown.stdout,
+               f"the dry run shows the password or not the recipient: {shown.stdout[-400:]!r}")
+        run = run_kdump_test(guest, later_timeout=CAPTURE_TIMEOUT)
+        ctx.timing("panic -> next boot", run.next_seen - run.panicked)
+        log = guest.console()[run.capture_end:run.next_start]
+        sent = re.search(r"[^\r\n]*mail sent to[^\r\n]*", log)
+        expect(sent is not None, f"the capture boot did not say the mail was sent: {log[-600:]!r}")
+        ctx.notes.append(f"capture: {sent.group(0).strip()}")
+        mail = peer.run("cat /root/mail.txt", check=True).stdout
+        for field in ("Subject: kdump: ", "saved a crash dump", "Host: ", "Time: ", f"Kernel: {pair.cached.kernel61}",
+                      "Panic: Kernel panic - not syncing", f"Dump: {SAVE_URL}/", "Size: ", "RCPT TO:<ops@example.com>",
+                      "RCPT TO:<dev@example.com>", "AUTH PLAIN "):
+            expect(field in mail, f"the mail lacks {field!r}: {mail[-800:]!r}")
+        guest.wait_boot(after=run.next_end, timeout=BOOT_TIMEOUT)
+        expect(SMTP_SECRET not in guest.console(), "the SMTP password is on the console")
+        journal = guest.run(f"journalctl --no-pager | grep -c -F '{SMTP_SECRET}'")
+        expect(journal.stdout.strip() in ("0", ""), "the SMTP password is in the journal")
+        status = guest.run("kreboot status --json")
+        expect("succeeded" in status.stdout and SMTP_SECRET not in status.stdout, f"kreboot status: {status.stdout[-300:]!r}")
