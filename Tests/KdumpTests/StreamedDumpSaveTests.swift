@@ -96,4 +96,27 @@ final class FakeMakedumpfileAndSSH: SubprocessRunner, @unchecked Sendable {
         }
         #expect(!fake.commands.contains { $0.hasPrefix("sync") && $0.contains("vmcore") })
     }
+
+    @Test func ftpGoesThroughLibcurlRequestsWithoutRotation() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let fake = FakeMakedumpfileAndSSH()
+        let curl = RecordingCurl()
+        KdumpFixtures.write(Array(repeating: 0, count: 4096), to: dir + "/vmcore")
+        let config = KdumpConfigReader.parse(text: "KDUMP_SAVEDIR=ftp://dump:pw%21@backup/srv/crash\nKDUMP_KEEP_OLD_DUMPS=1\n",
+                                             file: "/etc/sysconfig/kdump")
+        let saver = DumpSaver(vmcorePath: dir + "/vmcore", config: config, root: RootDirectory(dir), makedumpfilePath: "/usr/bin/makedumpfile",
+                              testRecordPath: dir + "/none.json", runner: fake, now: { Date(timeIntervalSince1970: 1_764_489_600) })
+        let target = try saver.target()
+        let result = try StreamedDumpSave(saver: saver, transport: FtpDumpTransport(target: target, performer: curl)).save()
+        let name = "2025-11-30-08:00:00"
+        #expect(result.vmcore == "/srv/crash/\(name)/vmcore")
+        #expect(result.rotated.isEmpty)
+        let vmcore = try #require(curl.seen.first { $0.request.url.hasSuffix("/\(name.replacing(":", with: "%3A"))/vmcore.incomplete") })
+        #expect(vmcore.uploaded == fake.dump)
+        let renames = curl.seen.map(\.request.quote).filter { !$0.isEmpty }
+        #expect(renames.contains(["RNFR srv/crash/\(name)/vmcore.incomplete", "RNTO srv/crash/\(name)/vmcore"]))
+        #expect(renames.last == ["RNFR srv/crash/\(name)/kreboot-dump.json.incomplete", "RNTO srv/crash/\(name)/kreboot-dump.json"])
+        #expect(curl.seen.allSatisfy { $0.request.password == "pw!" && !$0.request.url.contains("pw") })
+        #expect(fake.commands.isEmpty)  // no ssh
+    }
 }
