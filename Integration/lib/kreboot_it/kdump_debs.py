@@ -63,7 +63,7 @@ INSTALL = (f"echo 'kdump-tools kdump-tools/use_kdump boolean true' | debconf-set
 
 def install_kdump_tools(guest: Guest) -> float:
     """dpkg -i the .debs put_on_boot wrote (kdump-tools enabled by debconf); returns the seconds it took."""
-    result = guest.run(INSTALL, timeout=600)
+    result = guest.run(INSTALL, timeout=1500)
     if result.rc != 0:
         raise ScenarioFailure(f"installing kdump-tools in the guest: {result.summary()}")
     return result.seconds

@@ -267,7 +267,7 @@ class KdumpServerRun:
         guest.run("rm -f /etc/default/kdump-tools", check=True)
         seconds = install_kdump_tools(guest)
         self.ctx.timing("dpkg -i kdump-tools and its dependencies", seconds)
-        started = guest.run("systemctl restart kdump-tools.service", timeout=600)
+        started = guest.run("systemctl restart kdump-tools.service", timeout=900)
         self.ctx.timing("kdump-tools.service start (its initrd made)", started.seconds)
         status = guest.run("kdump-config status; cat /sys/kernel/kexec_crash_loaded", timeout=120)
         expect(started.rc == 0 and status.stdout.strip().endswith("1"),
