@@ -9,6 +9,7 @@
 #   /lib/systemd/system/kreboot-verify.service          dist/, enabled (runs `kreboot status --record` once per boot)
 #   /lib/systemd/system/kreboot-kdump.{service,path}    dist/, installed but not enabled (arms kdump at boot)
 #   /lib/systemd/system/kreboot-kdump-reload.service    dist/, started by kreboot-kdump.path
+#   /lib/systemd/system/{kdump-tools,kdump}.service.d/kreboot.conf  dist/kdump-keep-armed.conf: IgnoreOnIsolate=yes
 #   /usr/share/doc/kreboot/{copyright,changelog.Debian.gz,README.Debian}
 # Depends comes from dpkg-shlibdeps on the binary, plus makedumpfile (save-dump runs it).
 # The release build is incremental: rerunning after a source change rebuilds only what changed.
@@ -66,6 +67,9 @@ install -D -m 0644 dist/kreboot-save-dump.service "$stage/lib/systemd/system/kre
 install -D -m 0644 dist/kreboot-verify.service "$stage/lib/systemd/system/kreboot-verify.service"
 for unit in kreboot-kdump.service kreboot-kdump.path kreboot-kdump-reload.service; do
     install -D -m 0644 "dist/$unit" "$stage/lib/systemd/system/$unit"
+done
+for unit in kdump-tools.service kdump.service; do
+    install -D -m 0644 dist/kdump-keep-armed.conf "$stage/lib/systemd/system/$unit.d/kreboot.conf"
 done
 install -D -m 0644 "$debian/copyright" "$stage/usr/share/doc/kreboot/copyright"
 install -D -m 0644 "$debian/README.Debian" "$stage/usr/share/doc/kreboot/README.Debian"

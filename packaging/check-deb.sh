@@ -27,6 +27,7 @@ for path in /usr/sbin/kreboot /usr/share/man/man8/kreboot.8.gz \
             /usr/share/fish/vendor_completions.d/kreboot.fish /lib/systemd/system/kreboot-save-dump.service \
             /lib/systemd/system/kreboot-verify.service /lib/systemd/system/kreboot-kdump.service \
             /lib/systemd/system/kreboot-kdump.path /lib/systemd/system/kreboot-kdump-reload.service \
+            /lib/systemd/system/kdump-tools.service.d/kreboot.conf /lib/systemd/system/kdump.service.d/kreboot.conf \
             /usr/share/doc/kreboot/copyright /usr/share/doc/kreboot/changelog.Debian.gz \
             /usr/share/doc/kreboot/README.Debian; do
     grep -qx "$path" <<<"$contents" || problem "the package does not install $path"
@@ -52,6 +53,12 @@ grep -q '^ExecStart=/usr/sbin/kreboot kdump start$' "$kdump_unit" || problem "kr
 grep -q '^ExecStop=/usr/sbin/kreboot kdump stop$' "$kdump_unit" || problem "kreboot-kdump.service does not run kreboot kdump stop"
 grep -q '^RemainAfterExit=yes$' "$kdump_unit" || problem "kreboot-kdump.service is not RemainAfterExit=yes"
 grep -q '^Also=kreboot-kdump.path$' "$kdump_unit" || problem "enabling kreboot-kdump.service does not enable kreboot-kdump.path"
+# A kdump test isolates rescue.target before its panic: the service that loaded the capture kernel must stay.
+grep -q '^IgnoreOnIsolate=yes$' "$kdump_unit" || problem "kreboot-kdump.service is stopped (and unloads) when rescue.target is isolated"
+for unit in kdump-tools.service kdump.service; do
+    grep -q '^IgnoreOnIsolate=yes$' "$tree/lib/systemd/system/$unit.d/kreboot.conf" \
+        || problem "the $unit drop-in does not keep it through an isolate"
+done
 grep -q '^PathChanged=/boot$' "$tree/lib/systemd/system/kreboot-kdump.path" || problem "kreboot-kdump.path does not watch /boot"
 grep -q '^Unit=kreboot-kdump-reload.service$' "$tree/lib/systemd/system/kreboot-kdump.path" || problem "kreboot-kdump.path does not start the reload"
 grep -q '^ExecStart=/usr/sbin/kreboot kdump reload$' "$tree/lib/systemd/system/kreboot-kdump-reload.service" \

@@ -20,6 +20,10 @@ kdump (on by default, `--no-kdump` skips it; also a name for --paths): a separat
 with 2 GiB and crashkernel=256M runs `kreboot --test-kdump --yes`: seconds to the dump saved (the
 capture boot's `saved … in …` line) and to the READY of the boot after the capture, and the dump's
 size against the RAM.
+
+kdumpPeer (`--guest server --kdump-peer`, outside CI): kreboot's kdump against Debian's kdump-tools in one server
+guest, per tool the panic to the dump saved and to READY, the dump size and (unless --no-bisect) the smallest
+working crashkernel reservation; see bench_kdump_peer.py. Alone unless --paths names reboot paths too.
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import tempfile
 import uuid
 from pathlib import Path
 
+from .bench_kdump_peer import format_table, measure_kdump_peer
 from .bench_reboots import PATHS, measure_interleaved, memory_mb
 from .context import ScenarioContext
 from .failure import ScenarioFailure
@@ -136,6 +141,7 @@ def build_report(args, cached, paths: dict[str, dict], extras: dict, kdump: dict
         "checks": checks,
         **({"stopped": extras["stopped"]} if "stopped" in extras else {}),
         **({KDUMP: kdump} if kdump is not None else {}),
+        **({"kdumpPeer": extras["kdumpPeer"]} if "kdumpPeer" in extras else {}),
     }
 
 
@@ -181,6 +187,8 @@ def print_table(report: dict, out: Path) -> None:
         print(f"kdump: command -> dump saved {saved}, -> READY after the capture {kdump['toReady']:.2f} s; dump "
               f"{(size or 0) / 1048576:.1f} MiB = {kdump['dumpPercentOfRAM']} % of {kdump['ramBytes'] // 1048576} MiB RAM "
               f"(target <= {DUMP_TARGET_PERCENT:g} %) {report['checks']['dump']}")
+    if "kdumpPeer" in report:
+        print("\n".join(format_table(report["kdumpPeer"])))
     if "stopped" in report:
         print(f"stopped early: {report['stopped']}")
     print(f"results: {out}")
@@ -202,10 +210,20 @@ def main(argv: list[str]) -> int:
                              "LUKS, PostgreSQL under a writing client) through SeaBIOS and GRUB; arm64: the aarch64 "
                              "guest (bare, kreboot, systemctlKexec by default); none of the three with the kdump "
                              "measurement")
+    parser.add_argument("--kdump-peer", action="store_true",
+                        help="with --guest server: the kdumpPeer section, kreboot's kdump against kdump-tools "
+                             "(alone unless --paths is given too)")
+    parser.add_argument("--no-bisect", action="store_true",
+                        help="with --kdump-peer: skip the smallest-crashkernel bisection (several panics per tool)")
     args = parser.parse_args(argv)
+    if args.kdump_peer and args.guest != "server":
+        parser.error("--kdump-peer needs --guest server")
+    if args.kdump_peer and not args.paths:
+        args.paths = "none"
     if args.runs < 1 or args.warmup < 0:
         parser.error("--runs must be >= 1 and --warmup >= 0")
     selected = [p for p in args.paths.split(",") if p] if args.paths else [*DEFAULT_PATHS.get(args.guest, PATHS), KDUMP]
+    selected = [p for p in selected if p != "none"]
     unknown = [p for p in selected if p not in PATHS + (KDUMP,)]
     if unknown:
         parser.error(f"unknown path(s): {', '.join(unknown)}")
@@ -245,11 +263,16 @@ def main(argv: list[str]) -> int:
         for image in (run_dir / KDUMP).glob("*.img"):
             image.unlink()
 
+    if args.kdump_peer:
+        extras["kdumpPeer"] = measure_kdump_peer(ctx, args.runs, bisect=not args.no_bisect)
+        for image in (run_dir / "server-kdump").glob("*.img"):
+            image.unlink()
     report = build_report(args, cached, paths, extras, kdump)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2) + "\n")
     print_table(report, args.out)
-    ok = all("error" not in r for r in paths.values()) and not (kdump and "error" in kdump)
+    ok = all("error" not in r for r in paths.values()) and not (kdump and "error" in kdump) \
+        and "error" not in extras.get("kdumpPeer", {})
     if ok:
         shutil.rmtree(run_dir, ignore_errors=True)
     else:

@@ -86,6 +86,12 @@ extension Executor {
 
         case .exec, .panic:
             try checkNoReadWriteMounts(step)
+            if step.action == .panic, parts.crashKernelLoaded() == false {
+                // A panic now would hang the machine with nothing saved: roll back instead.
+                throw RunError(.unavailable, operation: "panic",
+                               "no capture kernel is loaded any more (/sys/kernel/kexec_crash_loaded is 0): a kdump "
+                               + "service stopped by the isolate unloaded it (give it IgnoreOnIsolate=yes)")
+            }
             if !undo.journalMoved { recordOutcome(undo, remaining: [step]) }
             if step.action == .panic, let kdumpTestID {
                 // Best effort: kreboot's own saver matches the test by its record even without the marker.

@@ -17,13 +17,18 @@ public struct ExecutorParts: Sendable {
     public var kernelLog: any KernelLogWriting
     /// EFI variables (systemd-boot's LoaderEntryOneShot): efivarfs, or a test's temporary directory.
     public var efiVariables: any EfiVariables
+    /// Whether a capture kernel is loaded now (/sys/kernel/kexec_crash_loaded); nil when unknown. Asked right
+    /// before a kdump test's panic: a kdump service stopped by the isolate may have unloaded it.
+    public var crashKernelLoaded: @Sendable () -> Bool?
 
     public init(loader: any KexecLoader, services: any ServiceManager, mounts: any MountOperations & MountRestoring,
                 swaps: any SwapOperations, grubEnvironment: any GrubEnvironmentEditing,
                 journal: any JournalRecorder = DiscardingJournal(),
                 networkMounts: any NetworkMountOperations = NoNetworkMounts(),
                 kernelLog: any KernelLogWriting = DiscardingKernelLog(),
-                efiVariables: any EfiVariables = NoEfiVariables()) {
+                efiVariables: any EfiVariables = NoEfiVariables(),
+                crashKernelLoaded: @escaping @Sendable () -> Bool? = { nil }) {
+        self.crashKernelLoaded = crashKernelLoaded
         self.networkMounts = networkMounts
         self.kernelLog = kernelLog
         self.efiVariables = efiVariables

@@ -29,6 +29,6 @@ def scenario(name: str, opt_in: bool = False, default: bool = True) -> Callable[
 
 def load_all() -> dict[str, ScenarioFunction]:
     """Import every scenario module (in run order) and return the registry."""
-    from . import smoke, manual_kexec, dry_run, kexec_core, package, reboot, refusals, layouts, kdump, kdump_service, grub, soak, fleet, nfs, netdump, uefi, uefi_systemd_boot, uefi_kdump, server, arm64, arm64_kdump  # noqa: F401  (registration side effects)
+    from . import smoke, manual_kexec, dry_run, kexec_core, package, reboot, refusals, layouts, kdump, kdump_service, grub, soak, fleet, nfs, netdump, uefi, uefi_systemd_boot, uefi_kdump, server, server_kdump, arm64, arm64_kdump  # noqa: F401  (registration side effects)
 
     return SCENARIOS
