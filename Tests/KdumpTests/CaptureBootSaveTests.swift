@@ -104,7 +104,7 @@ import Testing
             return
         }
         #expect(error.message == "the dump server 10.0.9.1 did not answer within 7 s")
-        #expect(networks.withLock { $0 } == ["enp0s3 by its current static addresses and routes, waiting up to 7 s"])
+        #expect(networks.withLock { $0 } == ["enp0s3 by the static addresses and routes the system's systemd-networkd configuration gives it, waiting up to 7 s"])
         #expect(reboots.count.withLock { $0 } == 1)
         let record = try #require(try KdumpTestRecord.read(path: recordPath))
         #expect(record.state == .failed)

@@ -58,7 +58,7 @@ public struct CaptureNetwork: Sendable, Equatable, Codable {
         switch mode {
         case .none: how = ""
         case .auto: how = "DHCPv4, DHCPv6 or IPv6 autoconfiguration as it is configured now"
-        case .static: how = "its current static addresses and routes"
+        case .static: how = "the static addresses and routes the system's systemd-networkd configuration gives it"
         case .dhcp4: how = "DHCPv4"
         case .dhcp6: how = "DHCPv6"
         case .auto6: how = "IPv6 autoconfiguration"
