@@ -38,7 +38,7 @@ from ..ext4 import assert_clean, read_file
 from ..failure import ScenarioFailure
 from ..guest import KERNEL_COMMAND_LINE, FIRST_BOOT_PARAMETER, BootInfo, Guest
 from ..kreboot_cli import RebootOutcome, dry_run_plan, expect_steps_as_planned, kreboot_reboot, step_key
-from ..server import (BOOT_TIMEOUT, MOUNTED, SWAP_FILE, SWAP_LV, Problems, active_swaps, boot_recovery_lines,
+from ..server import (BOOT_TIMEOUT, MOUNTED, SWAP_FILE, SWAP_LV, ConsoleWatcher, Problems, active_swaps, boot_recovery_lines,
                       boot_server, commit_gap, expect_layout, recovery_kind, recovery_lines, start_postgres_client)
 from . import scenario
 from .layouts import EXECUTED, PLANNED, QUIESCED, previous_boot_records, system_picture
