@@ -34,7 +34,7 @@ struct GrubConfigParser {
     static let scriptCommands: Set<String> = ["source", "blscfg", "configfile", "export"]
 
     /// Where a list of statements is, which decides which commands matter.
-    private enum Context {
+    enum Context {
         /// Walked by the menu builder (top level, submenus): only assignments, `search`, and `scriptCommands` matter.
         case script
         /// A menu entry's or function's body: linux/initrd, assignments and function calls matter.
@@ -43,31 +43,31 @@ struct GrubConfigParser {
         case condition
     }
 
-    private enum Ending: Equatable {
+    enum Ending: Equatable {
         case keyword(String)
         case closeBrace
         case end
     }
 
-    private static let maximumDepth = 64
+    static let maximumDepth = 64
 
     /// Where the tokens come from, one at a time (the text is never held as a token list).
-    private var lexer: GrubLexer
+    var lexer: GrubLexer
     /// The token under the cursor, nil at the end.
-    private var current: GrubToken?
-    private let file: String
-    private var pending: [GrubWord]? = nil
+    var current: GrubToken?
+    let file: String
+    var pending: [GrubWord]? = nil
     /// The words of the command being read (see `readCommand`).
-    private var commandWords: [GrubWord] = []
+    var commandWords: [GrubWord] = []
     /// Buffers the lists being read gather their statements in, one per list open (the innermost last), kept
     /// from list to list; each list is copied out once at its exact size (`finish`), so the tree holds no spare room
     /// and a body of three commands costs one array, not three as it grows.
-    private var listBuffers: [[GrubNode]] = []
-    private var openLists = 0
-    private var problems: [String] = []
-    private var tooDeep = false
-    private var words = 0
-    private let wordLimit: Int
+    var listBuffers: [[GrubNode]] = []
+    var openLists = 0
+    var problems: [String] = []
+    var tooDeep = false
+    var words = 0
+    let wordLimit: Int
 
     private init(lexer: GrubLexer, file: String, wordLimit: Int) {
         self.lexer = lexer
@@ -77,10 +77,10 @@ struct GrubConfigParser {
     }
 
     /// Moves to the next token.
-    private mutating func advance() { current = lexer.next() }
+    mutating func advance() { current = lexer.next() }
 
     /// Stops reading: the rest of the text is ignored.
-    private mutating func skipToEnd() { current = nil }
+    mutating func skipToEnd() { current = nil }
 
     /// Parses `text`; `file` names the source in problems.
     static func parse(_ text: String, file: String) -> Result {
@@ -104,12 +104,12 @@ struct GrubConfigParser {
         }
     }
 
-    private mutating func problem(_ message: String) {
+    mutating func problem(_ message: String) {
         if problems.count < 20 { problems.append("\(file): \(message)") }
     }
 
     /// Reads the words of one command, up to (not including) a separator or brace.
-    private mutating func readCommand() -> [GrubWord] {
+    mutating func readCommand() -> [GrubWord] {
         if let words = pending { pending = nil; return words }
         guard case .word(let first)? = current else { return [] }
         advance()
@@ -128,7 +128,7 @@ struct GrubConfigParser {
     }
 
     /// Counts `count` more words kept; false (reported, and the rest of the text skipped) past the limit.
-    private mutating func keep(_ count: Int) -> Bool {
+    mutating func keep(_ count: Int) -> Bool {
         words += count
         guard words > wordLimit else { return true }
         problem("more than \(wordLimit) words; the rest of the file is ignored")
@@ -138,7 +138,7 @@ struct GrubConfigParser {
     }
 
     /// Whether the builder can need `words` as a command in `context`.
-    private static func matters(_ words: [GrubWord], in context: Context) -> Bool {
+    static func matters(_ words: [GrubWord], in context: Context) -> Bool {
         switch context {
         case .condition: return true
         case .body:
@@ -153,7 +153,7 @@ struct GrubConfigParser {
 
     /// Parses statements until a keyword in `terminators`, a `}` closing an enclosing block, or the end.
     /// A keyword ending the list is consumed; words after it on the same command are kept for the caller.
-    private mutating func parseList(terminators: Set<String>, insideBraces: Bool, depth: Int, context: Context) -> ([GrubNode], Ending) {
+    mutating func parseList(terminators: Set<String>, insideBraces: Bool, depth: Int, context: Context) -> ([GrubNode], Ending) {
         if depth > GrubConfigParser.maximumDepth {
             if !tooDeep { problem("nesting deeper than \(GrubConfigParser.maximumDepth) levels; the rest is ignored"); tooDeep = true }
             skipToEnd()
@@ -228,80 +228,11 @@ struct GrubConfigParser {
 
     /// The statements gathered at `level`, in an array of their own at its exact size; the buffer is emptied
     /// for the next list (its room kept).
-    private mutating func finish(_ level: Int) -> [GrubNode] {
+    mutating func finish(_ level: Int) -> [GrubNode] {
         var nodes: [GrubNode] = []
         nodes.reserveCapacity(listBuffers[level].count)
         nodes.append(contentsOf: listBuffers[level])
         listBuffers[level].removeAll(keepingCapacity: true)
         return nodes
-    }
-
-    private mutating func parseIf(condition: [GrubWord], insideBraces: Bool, depth: Int, context: Context) -> GrubNode {
-        var branches: [GrubBranch] = []
-        var currentCondition: [GrubWord]? = condition
-        while true {
-            if let cond = currentCondition {
-                // Commands before `then` belong to the condition.
-                let (conditionNodes, ending) = parseList(terminators: ["then"], insideBraces: insideBraces, depth: depth, context: .condition)
-                var words = cond
-                for case .command(let more) in conditionNodes where words.isEmpty { words = more }
-                guard ending == .keyword("then") else {
-                    problem("'if' without 'then'/'fi'")
-                    branches.append(GrubBranch(condition: words, body: []))
-                    return .conditional(branches)
-                }
-                currentCondition = words
-            }
-            let (body, ending) = parseList(terminators: ["elif", "else", "fi"], insideBraces: insideBraces, depth: depth, context: context)
-            branches.append(GrubBranch(condition: currentCondition, body: body))
-            switch ending {
-            case .keyword("elif"):
-                currentCondition = pending ?? []
-                pending = nil
-            case .keyword("else"):
-                if currentCondition == nil { problem("'else' after 'else'") }
-                currentCondition = nil
-                let (elseBody, elseEnding) = parseList(terminators: ["fi"], insideBraces: insideBraces, depth: depth, context: context)
-                branches.append(GrubBranch(condition: nil, body: elseBody))
-                if elseEnding != .keyword("fi") { problem("'if' without 'fi'") }
-                return .conditional(branches)
-            case .keyword:
-                return .conditional(branches)
-            default:
-                problem("'if' without 'fi'")
-                return .conditional(branches)
-            }
-        }
-    }
-
-    private mutating func parseLoop(insideBraces: Bool, depth: Int, context: Context) -> GrubNode {
-        let (_, ending) = parseList(terminators: ["do"], insideBraces: insideBraces, depth: depth, context: .condition)
-        guard ending == .keyword("do") else { problem("loop without 'do'"); return .loop(body: []) }
-        let (body, bodyEnding) = parseList(terminators: ["done"], insideBraces: insideBraces, depth: depth, context: context)
-        if bodyEnding != .keyword("done") { problem("loop without 'done'") }
-        return .loop(body: body)
-    }
-
-    /// `menuentry`/`submenu`/`function` followed by `{ … }`; the brace may come after newlines.
-    private mutating func parseBlock(keyword: String, arguments: [GrubWord], depth: Int) -> GrubNode {
-        // Named only in a problem: not made for every block of a large grub.cfg.
-        func name() -> String { arguments.first.map { "\(keyword) '\($0.sourceText)'" } ?? keyword }
-        while current == .separator { advance() }
-        guard current == .openBrace else {
-            problem("\(name()) has no '{' body")
-            return .command([GrubWord(parts: [.literal(keyword, quoted: false)])] + arguments)
-        }
-        advance()
-        let (body, ending) = parseList(terminators: [], insideBraces: true, depth: depth, context: keyword == "submenu" ? .script : .body)
-        if ending == .closeBrace {
-            advance()
-        } else {
-            problem("unbalanced braces: \(name()) is not closed")
-        }
-        switch keyword {
-        case "menuentry": return .menuEntry(arguments: arguments, body: body)
-        case "submenu": return .submenu(arguments: arguments, body: body)
-        default: return .function(name: arguments.first?.sourceText ?? "", body: body)
-        }
     }
 }
