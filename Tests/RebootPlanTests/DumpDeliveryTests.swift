@@ -72,6 +72,13 @@ import Testing
         } catch {
             #expect(error.message.hasPrefix("/etc/kdump.conf: ssh: "))
         }
+        for value in ["root@backup:2222", "backup:22"] {
+            #expect(throws: KdumpConfigError(file: "/etc/kdump.conf", option: "ssh",
+                                             reason: "HOST:PORT is not taken here: name the host alone (another port goes in ssh's configuration)")) {
+                try DumpDelivery.read(RedHatKdumpConfReader.parse(text: "ssh \(value)\n"))
+            }
+        }
+        #expect(try DumpDelivery.read(RedHatKdumpConfReader.parse(text: "ssh root@[2001:db8::1]\n")).target.host == "2001:db8::1")
     }
 
     @Test func netconfigIsStrict() {

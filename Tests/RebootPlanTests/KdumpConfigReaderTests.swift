@@ -173,11 +173,72 @@ import Testing
     }
 
     @Test func aCollectorOtherThanMakedumpfileSetsNoLevel() {
-        let config = RedHatKdumpConfReader.parse(text: "core_collector cp --sparse=always\npath\n")
+        let config = RedHatKdumpConfReader.parse(text: "core_collector cp --sparse=always\n")
         #expect(config.dumpLevel == nil)
         #expect(config.dumpFormat == nil)
         #expect(config.saveDir == nil)
         #expect(config.localSaveDir == "/var/crash")
+    }
+
+    @Test func valuesAreReadAsKdumpctlReadsThem() throws {
+        // A comment after the value and double quotes around it, as kdump_read_conf strips them.
+        let config = RedHatKdumpConfReader.parse(text: """
+            path /srv/dumps   # where dumps go
+            core_collector "makedumpfile -l --message-level 7 -d 17"
+            nfs filer:/export#the filer
+            """)
+        #expect(config.syntaxError == nil)
+        #expect(config.saveDir == "/srv/dumps")
+        #expect(config.dumpLevel == 17)
+        #expect(config.dumpFormat == "lzo")
+        let delivery = try DumpDelivery.read(config)
+        #expect(delivery.target.scheme == .nfs && delivery.target.host == "filer" && delivery.target.path == "/export/srv/dumps")
+    }
+
+    @Test func whatKdumpctlRefusesIsRefused() {
+        let cases: [(text: String, option: String, reason: String)] = [
+            ("path /var/crash\nbogus_directive 1\n", "bogus_directive", "not a kdump.conf option"),
+            ("net root@backup\n", "net", "deprecated"),
+            ("path /var/crash\npath /srv/crash\n", "path", "given twice"),
+            ("nfs filer:/export\nssh root@backup\n", "ssh", "a second dump target besides `nfs`"),
+            ("xfs /dev/vg/crash\next4 LABEL=dumps\n", "ext4", "a second dump target besides `xfs`"),
+            ("ssh root@backup\ndracut_args --mount \"filer:/e /kdumproot nfs\"\n", "dracut_args", "a second dump target"),
+            ("core_collector\n", "core_collector", "no value"),
+            ("path \"\" # empty\n", "path", "no value"),
+        ]
+        for (text, option, reason) in cases {
+            let config = RedHatKdumpConfReader.parse(text: text)
+            #expect(config.syntaxError?.option == option, "\(text)")
+            #expect(config.syntaxError?.message.hasPrefix("/etc/kdump.conf: \(option): \(reason)") == true, "\(text): \(String(describing: config.syntaxError))")
+            #expect(config.localSaveDir == nil)
+            #expect(throws: KdumpConfigError.self) { try DumpDelivery.read(config) }
+        }
+    }
+
+    @Test func everyOptionKdumpctlKnowsIsAccepted() throws {
+        let text = """
+            path /var/crash
+            core_collector makedumpfile -l -d 31
+            sshkey /root/.ssh/kdump_id_rsa
+            kdump_post /var/crash/scripts/post.sh
+            kdump_pre /var/crash/scripts/pre.sh
+            kdump_emergency /var/crash/scripts/emergency.sh
+            extra_bins /usr/bin/lftp
+            extra_modules gfs2
+            failure_action shell
+            final_action reboot
+            force_rebuild 0
+            force_no_rebuild 0
+            fence_kdump_args -p 7410 -f auto
+            fence_kdump_nodes node1 node2
+            auto_reset_crashkernel yes
+            dracut_args --omit-drivers "cfg80211 snd"
+            kdump_commandline_append console=ttyS0
+            """
+        let config = RedHatKdumpConfReader.parse(text: text)
+        #expect(config.syntaxError == nil)
+        #expect(try DumpDelivery.read(config).target.scheme == .file)
+        #expect(config.variables["dracut_args"] == "--omit-drivers \"cfg80211 snd\"")
     }
 
     @Test func suseRemoveKeyIsRead() {

@@ -60,7 +60,7 @@ import Testing
         #expect(raw.targetError?.option == "raw")
         #expect(raw.targetError?.reason.contains("raw partition are not supported") == true)
         let bare = resolve("xfs\n", in: tree)
-        #expect(bare.targetError?.reason.hasPrefix("no device") == true)
+        #expect(bare.syntaxError?.reason.hasPrefix("no device (write `xfs /dev/…`") == true)
         let noTable = RedHatDumpFilesystem.resolve(RedHatKdumpConfReader.parse(text: "xfs /dev/rhel/crash\n"), root: tree.root, mounts: nil)
         #expect(noTable.targetError?.reason.contains("mount table could not be read") == true)
     }

@@ -28,6 +28,10 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
     /// Why the dump target file system (Red Hat's `xfs /dev/vg/crash` line) cannot be used, when it cannot:
     /// `DumpDelivery.read` throws it, so it fails the plan's kdump-config check (78).
     public var targetError: KdumpConfigError?
+    /// The first line of the file that the distribution's own tool refuses (kdump.conf: an unknown or
+    /// deprecated option, one given twice, two dump targets, an option without a value): `DumpDelivery.read`
+    /// throws it, so it fails the plan's kdump-config check (78).
+    public var syntaxError: KdumpConfigError?
 
     public init(file: String, saveDir: String? = nil, keepOldDumps: Int? = nil, freeDiskSizeMiB: Int? = nil,
                 dumpLevel: Int? = nil, dumpFormat: String? = nil, immediateReboot: Bool? = nil,
@@ -53,7 +57,7 @@ public struct KdumpConfig: Codable, Sendable, Equatable {
     /// when Debian's `SSH`/`NFS` or Red Hat's `ssh`/`nfs` send the dump to a server (`DumpDelivery`).
     public var localSaveDir: String? {
         for name in ["ssh", "nfs", "SSH", "NFS"] where variables[name]?.isEmpty == false { return nil }
-        if targetError != nil { return nil }
+        if targetError != nil || syntaxError != nil { return nil }
         guard let dir = saveDir, !dir.isEmpty else { return "/var/crash" }
         if dir.hasPrefix("file://") { return String(dir.dropFirst("file://".count)) }
         if dir.hasPrefix("/") { return dir }

@@ -39,7 +39,7 @@ public struct DumpDelivery: Sendable, Equatable, Codable {
         let variables = config.variables
         func value(_ name: String) -> String? { variables[name].flatMap { $0.isEmpty ? nil : $0 } }
         let file = config.file
-        if let error = config.targetError { throw error }
+        if let error = config.syntaxError ?? config.targetError { throw error }
         let target: DumpTarget
         if let ssh = value("ssh") {
             let (user, host) = try DumpTargetParser.parseUserHost(ssh, option: "ssh", file: file)

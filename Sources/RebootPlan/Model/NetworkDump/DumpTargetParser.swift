@@ -99,7 +99,11 @@ public enum DumpTargetParser {
             if user!.isEmpty || user!.contains("@") || user!.contains(":") { throw fail("not USER@HOST") }
         }
         var name = String(host)
-        if name.hasPrefix("["), name.hasSuffix("]") { name = String(name.dropFirst().dropLast()) }
+        if name.hasPrefix("["), name.hasSuffix("]") {
+            name = String(name.dropFirst().dropLast())
+        } else if name.split(separator: ":", omittingEmptySubsequences: false).count == 2 {
+            throw fail("HOST:PORT is not taken here: name the host alone (another port goes in ssh's configuration)")
+        }
         try checkHost(name, fail)
         return (user, name)
     }
