@@ -30,6 +30,9 @@ import Testing
         let ftp = try parse("ftp://username:password@ftp.example.com:123/var/crash")
         #expect(ftp.scheme == .ftp && ftp.port == 123 && ftp.user == "username" && ftp.transportPassword() == "password")
         #expect(try parse("smb://h/s/d").scheme == .cifs)
+        // SUSE's kdump(5): "It's possible to use "scp" as an alias for "sftp"".
+        let scp = try parse("scp://dump@collector/var/crash")
+        #expect(scp.scheme == .sftp && scp.description == "sftp://dump@collector/var/crash")
         #expect(try parse("NFS://h/e").scheme == .nfs)
     }
 

@@ -6,11 +6,12 @@
 /// an unknown scheme, an empty host, a port outside 1–65535, a query or fragment, a bad `%` escape, blanks or
 /// control characters, a `..` component, a relative path, a user or password where the protocol takes none,
 /// a remote target without a directory. User and password are percent-decoded; an IPv6 literal goes in
-/// brackets. `smb://` is SUSE's other name for `cifs://`, `ssh://` for `sftp://`.
+/// brackets. `smb://` is SUSE's other name for `cifs://`, `ssh://` and `scp://` (kdump(5): "an alias for sftp") for `sftp://`.
 public enum DumpTargetParser {
     /// The schemes and their aliases.
     static let schemes: [String: DumpTarget.Scheme] = [
-        "file": .file, "nfs": .nfs, "cifs": .cifs, "smb": .cifs, "sftp": .sftp, "ssh": .sftp, "ftp": .ftp,
+        "file": .file, "nfs": .nfs, "cifs": .cifs, "smb": .cifs, "sftp": .sftp, "ssh": .sftp, "scp": .sftp,
+        "ftp": .ftp,
     ]
 
     /// A KDUMP_SAVEDIR value (or Debian's KDUMP_COREDIR, Red Hat's local `path`): `/dir` or `scheme://…`.
@@ -23,7 +24,7 @@ public enum DumpTargetParser {
         }
         let name = value[..<separator.lowerBound].lowercased()
         guard let scheme = schemes[name] else {
-            throw fail("unknown protocol \"\(name.prefix(16))\" (known: file, nfs, cifs, sftp, ftp)")
+            throw fail("unknown protocol \"\(name.prefix(16))\" (known: file, nfs, cifs or smb, sftp, ssh or scp, ftp)")
         }
         let rest = value[separator.upperBound...]
         if rest.contains("?") || rest.contains("#") { throw fail("a query (?) or fragment (#) is not allowed; write ? and # in a password as %3F and %23") }
