@@ -81,6 +81,18 @@ import Testing
         #expect(try DumpDelivery.read(RedHatKdumpConfReader.parse(text: "ssh root@[2001:db8::1]\n")).target.host == "2001:db8::1")
     }
 
+    @Test func aValueWithALineBreakIsQuotedOnOneLine() {
+        let config = KdumpConfigReader.parse(text: "KDUMP_SMTP_SERVER=mx\nKDUMP_NOTIFICATION_TO=\"a@b.c\nRCPT TO:<x@y>\"\n",
+                                             file: KdumpConfigReader.debianFile)
+        do {
+            _ = try DumpDelivery.read(config)
+            Issue.record("accepted a recipient with a line break")
+        } catch {
+            #expect(error.option == "KDUMP_NOTIFICATION_TO")
+            #expect(!error.message.contains("\n") && error.message.contains("a@b.c\\nRCPT"), "\(error.message)")
+        }
+    }
+
     @Test func netconfigIsStrict() {
         for (value, option) in [("eth0:dhcp7", "KDUMP_NETCONFIG"), ("eth0", "KDUMP_NETCONFIG"), (":dhcp", "KDUMP_NETCONFIG"),
                                 ("averyveryverylongname0:dhcp", "KDUMP_NETCONFIG"), ("eth0.5000:dhcp", "KDUMP_NETCONFIG"),

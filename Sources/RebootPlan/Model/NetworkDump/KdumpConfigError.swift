@@ -9,10 +9,28 @@ public struct KdumpConfigError: Error, Sendable, Equatable, Codable, CustomStrin
     /// Why the value is refused (no secret in it).
     public var reason: String
 
+    /// Control characters in any part (a value quoted in `reason` that holds a line break, an option name
+    /// read from a hostile file) are written as `\n`, `\t` or `\u{…}`, so the message stays one line.
     public init(file: String, option: String, reason: String) {
-        self.file = file
-        self.option = option
-        self.reason = reason
+        self.file = Self.oneLine(file)
+        self.option = Self.oneLine(option)
+        self.reason = Self.oneLine(reason)
+    }
+
+    static func oneLine(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.properties.generalCategory == .control:
+                result += "\\u{\(String(scalar.value, radix: 16))}"
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
     }
 
     /// `FILE: OPTION: REASON`.
