@@ -101,11 +101,69 @@ import Testing
         #expect(throws: CrashkernelApplyPlan.Problem.self) { try CrashkernelApplyPlan.plan(unrecorded, parameters: "x", remove: true).get() }
     }
 
-    @Test func kerneloptsEntriesAreNotEditedAndNoBootLoaderIsAProblem() throws {
+    /// A 1024-byte grubenv as grub2-editenv writes it.
+    static func grubenv(_ lines: [String]) -> String {
+        let body = "# GRUB Environment Block\n" + lines.map { $0 + "\n" }.joined()
+        return body + String(repeating: "#", count: 1024 - body.utf8.count)
+    }
+
+    @Test func kerneloptsEntriesGetTheParametersThroughGrubenv() throws {
+        // RHEL 8: every entry says `options $kernelopts $tuned_params`; grubby edits kernelopts in grubenv.
+        let env = "/boot/efi/EFI/centos/grubenv"
+        let entries = ["/boot/loader/entries/a.conf", "/boot/loader/entries/b.conf"]
+        let before = Self.grubenv(["saved_entry=a", "kernelopts=root=/dev/mapper/cs-root ro rhgb quiet", "boot_success=0"])
+        var files = BootLoaderFiles(files: [entries[0]: "options $kernelopts $tuned_params\n", entries[1]: "options $kernelopts\n", env: before],
+                                    entries: entries, grubEnvironment: env)
+        let applied = try plan(files)
+        #expect(applied.edits.map(\.path) == [env, BootLoaderFiles.appliedRecord])
+        let after = try #require(applied.edits[0].after)
+        #expect(after.utf8.count == 1024)
+        #expect(after.hasPrefix("# GRUB Environment Block\nsaved_entry=a\nkernelopts=root=/dev/mapper/cs-root ro rhgb quiet crashkernel=320M\nboot_success=0\n#"))
+        #expect(applied.notes == ["2 entries (\(entries[0]), …): options use $kernelopts, set in \(env)"])
+        #expect(applied.edits[0].diff.contains("+kernelopts=root=/dev/mapper/cs-root ro rhgb quiet crashkernel=320M"))
+        #expect(applied.edits[0].diff.allSatisfy { $0.count < 200 }, "the # padding is abbreviated in the diff")
+
+        // --remove takes exactly the recorded parameters out again.
+        files.files[env] = after
+        files.files[BootLoaderFiles.appliedRecord] = "crashkernel=320M\n"
+        let removal = try plan(files, remove: true)
+        #expect(removal.edits.first?.after == before)
+
+        // crashkernel=auto already in kernelopts (RHEL 8's default): reported, not duplicated.
+        files.files[env] = Self.grubenv(["kernelopts=root=/dev/vda ro crashkernel=auto"])
+        files.files[BootLoaderFiles.appliedRecord] = nil
+        let existing = try plan(files)
+        #expect(existing.changesNothing)
+        #expect(existing.existing == ["\(env): kernelopts=root=/dev/vda ro crashkernel=auto"])
+    }
+
+    @Test func otherVariablesStayAndTheLiteralOptionsAreEdited() throws {
+        let entry = "/boot/loader/entries/rhel9.conf"
+        let plan = try plan(BootLoaderFiles(files: [entry: "title t\noptions root=/dev/vda ro $tuned_params\n"], entries: [entry]))
+        #expect(plan.edits.first?.after == "title t\noptions root=/dev/vda ro $tuned_params crashkernel=320M\n")
+    }
+
+    /// A boot tree of RebootPlanTests' fixtures.
+    static func rebootPlanFixture(_ name: String, file: String = #filePath) -> String {
+        var directory = file.split(separator: "/", omittingEmptySubsequences: false).dropLast(2).joined(separator: "/")
+        directory += "/RebootPlanTests/Fixtures/" + name
+        return directory
+    }
+
+    @Test func theCentOS8TreeIsReadThroughItsGrubenvSymlink() throws {
+        let tree = BootLoaderFiles.read(root: RootDirectory(Self.rebootPlanFixture("centos8-efi")))
+        #expect(tree.grubEnvironment == "/boot/efi/EFI/centos/grubenv")
+        let plan = try plan(tree)
+        // Its kernelopts has crashkernel=auto: reported, nothing added anywhere.
+        #expect(plan.existing.contains { $0.hasPrefix("/boot/efi/EFI/centos/grubenv: kernelopts=") && $0.contains("crashkernel=auto") })
+        #expect(plan.changesNothing)
+    }
+
+    @Test func kerneloptsWithoutAGrubenvIsNotEditedAndNoBootLoaderIsAProblem() throws {
         let entry = "/boot/loader/entries/old.conf"
         let plan = try plan(BootLoaderFiles(files: [entry: "options $kernelopts\n"], entries: [entry]))
         #expect(plan.changesNothing)
-        #expect(plan.notes == ["\(entry): options use $kernelopts from grubenv; not edited"])
+        #expect(plan.notes == ["\(entry): options use $kernelopts, but /boot/grub2/grubenv or /boot/grub/grubenv sets no kernelopts; not edited"])
         guard case .failure(.noBootLoader(let message)) = CrashkernelApplyPlan.plan(BootLoaderFiles(), parameters: "crashkernel=256M", remove: false) else {
             Issue.record("no boot loader was not a problem")
             return

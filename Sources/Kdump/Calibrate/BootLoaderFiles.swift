@@ -14,6 +14,8 @@ public struct BootLoaderFiles: Sendable, Equatable {
     public static let kernelCmdline = "/etc/kernel/cmdline"
     /// What kreboot added to BLS entries (removed again by `--remove`).
     public static let appliedRecord = "/var/lib/kreboot/crashkernel-applied"
+    /// Where GRUB's environment block may be (RHEL 8's BLS entries take `options $kernelopts` from it).
+    public static let grubEnvironmentCandidates = ["/boot/grub2/grubenv", "/boot/grub/grubenv"]
     /// Where BLS entries live.
     public static let entryDirectories = ["/boot/loader/entries", "/boot/efi/loader/entries", "/efi/loader/entries"]
 
@@ -23,11 +25,16 @@ public struct BootLoaderFiles: Sendable, Equatable {
     public var entries: [String]
     /// The grub.cfg generator to run, as argv; nil when none is installed.
     public var generator: [String]?
+    /// The grubenv found (the file itself, a symlink such as /boot/grub2/grubenv → ../efi/EFI/centos/grubenv
+    /// followed), its text in `files`; nil when there is none.
+    public var grubEnvironment: String?
 
-    public init(files: [String: String] = [:], entries: [String] = [], generator: [String]? = nil) {
+    public init(files: [String: String] = [:], entries: [String] = [], generator: [String]? = nil,
+                grubEnvironment: String? = nil) {
         self.files = files
         self.entries = entries
         self.generator = generator
+        self.grubEnvironment = grubEnvironment
     }
 
     /// The drop-ins under /etc/default/grub.d (`*.cfg`) present, sorted.
@@ -52,6 +59,15 @@ public struct BootLoaderFiles: Sendable, Equatable {
                 let path = dir + "/" + name
                 load(path)
                 if result.files[path] != nil { result.entries.append(path) }
+            }
+        }
+        for candidate in grubEnvironmentCandidates {
+            let (real, error) = root.resolve(candidate)
+            guard error == nil, root.exists(real) else { continue }
+            load(real)
+            if result.files[real] != nil {
+                result.grubEnvironment = real
+                break
             }
         }
         let exists: (String) -> Bool = { path in if case .success = root.status(path) { true } else { false } }

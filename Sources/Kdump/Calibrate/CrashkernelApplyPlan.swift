@@ -7,7 +7,9 @@ import RebootPlan
 /// - Boot Loader Spec (entries under /boot/loader/entries): as `grubby --update-kernel=ALL --args` does, the
 ///   parameters go onto every entry's `options` line and onto /etc/kernel/cmdline (when it exists, for
 ///   kernels installed later); /var/lib/kreboot/crashkernel-applied records what was added, so `--remove`
-///   takes out exactly that. No generator runs.
+///   takes out exactly that. Entries whose options are `$kernelopts` (RHEL 8, Fedora before 33) get them from
+///   grubenv: there `kernelopts` is edited instead, as grubby does on those systems, the block keeping its
+///   size. Other `$variables` on an options line (tuned's `$tuned_params`) stay as they are. No generator runs.
 /// - GRUB (/etc/default/grub, no BLS entries): a drop-in, /etc/default/grub.d/kreboot.cfg, appends them to
 ///   GRUB_CMDLINE_LINUX_DEFAULT; then grub.cfg is generated again (update-grub, else grub-mkconfig -o).
 ///   `--remove` deletes the drop-in and generates again.
@@ -39,10 +41,15 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
                 let a = index < old.count ? old[index] : nil
                 let b = index < new.count ? new[index] : nil
                 if a == b { continue }
-                if let a { out.append("-" + a) }
-                if let b { out.append("+" + b) }
+                if let a { out.append("-" + Self.shown(a)) }
+                if let b { out.append("+" + Self.shown(b)) }
             }
             return out
+        }
+
+        /// A line as the diff shows it: grubenv's `#` padding as its length.
+        static func shown(_ line: String) -> String {
+            line.count > 40 && line.allSatisfy({ $0 == "#" }) ? "#… (\(line.count) bytes of # padding)" : line
         }
 
         static func lines(_ text: String) -> [String] {
@@ -150,6 +157,7 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
                 plan.edits.append(Edit(path: BootLoaderFiles.kernelCmdline, before: cmdline, after: line.appending(parameters).description + "\n"))
             }
         }
+        var kerneloptsEntries: [String] = []
         for path in files.entries {
             guard let text = files.files[path] else { continue }
             var lines = Edit.lines(text)
@@ -158,8 +166,8 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
                 continue
             }
             let options = KernelCommandLine(String(lines[index].trimmingWhitespace().dropFirst("options".count)))
-            if options.parameters.contains(where: { $0.hasPrefix("$") }) {
-                plan.notes.append("\(path): options use \(options.parameters.first { $0.hasPrefix("$") }!) from grubenv; not edited")
+            if options.parameters.contains("$kernelopts") {
+                kerneloptsEntries.append(path)
                 continue
             }
             let newOptions: [String]
@@ -176,6 +184,9 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
             lines[index] = "options " + newOptions.joined(separator: " ")
             plan.edits.append(Edit(path: path, before: text, after: lines.joined(separator: "\n") + "\n"))
         }
+        if !kerneloptsEntries.isEmpty {
+            editKernelopts(files, words: words, remove: remove, entries: kerneloptsEntries, plan: &plan)
+        }
         let record = files.files[BootLoaderFiles.appliedRecord]
         if remove {
             plan.edits.append(Edit(path: BootLoaderFiles.appliedRecord, before: record, after: nil))
@@ -183,6 +194,37 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
             plan.edits.append(Edit(path: BootLoaderFiles.appliedRecord, before: record, after: parameters + "\n"))
         }
         return .success(plan)
+    }
+
+    /// grubenv's `kernelopts` for the entries that use it: the parameters added (or, removing, taken out), or the
+    /// crashkernel= it already has reported; a note when there is no grubenv or no kernelopts in it.
+    static func editKernelopts(_ files: BootLoaderFiles, words: [String], remove: Bool, entries: [String],
+                               plan: inout CrashkernelApplyPlan) {
+        let users = entries.count == 1 ? entries[0] : "\(entries.count) entries (\(entries[0]), …)"
+        guard let path = files.grubEnvironment, let text = files.files[path],
+              let current = GrubEnvironment.value(of: "kernelopts", in: text) else {
+            let place = files.grubEnvironment ?? BootLoaderFiles.grubEnvironmentCandidates.joined(separator: " or ")
+            plan.notes.append("\(users): options use $kernelopts, but \(place) sets no kernelopts; not edited")
+            return
+        }
+        plan.notes.append("\(users): options use $kernelopts, set in \(path)")
+        let line = KernelCommandLine(current)
+        let new: [String]
+        if remove {
+            new = line.parameters.filter { !words.contains($0) }
+            if new == line.parameters { return }
+        } else {
+            if line.parameters.contains(where: { KernelCommandLine.key(of: $0) == "crashkernel" }) {
+                plan.existing.append("\(path): kernelopts=\(current)")
+                return
+            }
+            new = line.parameters + words
+        }
+        guard let edited = GrubEnvironment.setting("kernelopts", to: new.joined(separator: " "), in: Array(text.utf8)) else {
+            plan.notes.append("\(path): no room for the longer kernelopts in the 1024-byte block; not edited")
+            return
+        }
+        plan.edits.append(Edit(path: path, before: text, after: String(decoding: edited.block, as: UTF8.self)))
     }
 
     /// The lines of `text` (not comments) that set crashkernel=, among those `relevant` picks, as `path:N: line`.

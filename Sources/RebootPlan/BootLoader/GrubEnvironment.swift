@@ -30,6 +30,12 @@ public struct GrubEnvironment: Sendable, Equatable {
         return GrubEnvironment(file: file, variables: variables)
     }
 
+    /// The value of `name` in the grubenv `text` (nil when the block is not valid or has no such variable).
+    public static func value(of name: String, in text: String) -> String? {
+        var problems: [String] = []
+        return parse(text, file: "", problems: &problems).variables[name]
+    }
+
     /// Reads the first grubenv that exists among `candidates` (following a symlink inside `root`, as Fedora's
     /// /boot/grub2/grubenv → ../efi/EFI/fedora/grubenv); nil when none exists.
     static func read(root: RootDirectory, candidates: [String], problems: inout [String]) -> GrubEnvironment? {

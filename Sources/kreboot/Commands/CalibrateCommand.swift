@@ -24,8 +24,9 @@ struct CalibrateCommand: ParsableCommand {
         reserves the memory:
           Boot Loader Spec (entries in /boot/loader/entries, e.g. Fedora)
               appended to every entry's "options" line and to /etc/kernel/cmdline (when it exists, for \
-        kernels installed later), as "grubby --update-kernel=ALL --args" does; what was added is recorded \
-        in /var/lib/kreboot/crashkernel-applied. Nothing is generated.
+        kernels installed later), as "grubby --update-kernel=ALL --args" does; entries whose options are \
+        $kernelopts (RHEL 8) get them through grubenv's kernelopts instead, the 1024-byte block keeping its \
+        size. What was added is recorded in /var/lib/kreboot/crashkernel-applied. Nothing is generated.
           GRUB (/etc/default/grub, e.g. Debian)
               a drop-in, /etc/default/grub.d/kreboot.cfg, appends them to GRUB_CMDLINE_LINUX_DEFAULT; then \
         grub.cfg is generated again with update-grub (else grub-mkconfig -o /boot/grub/grub.cfg).
