@@ -1,3 +1,4 @@
+import Foundation
 @testable import Kdump
 import LinuxSystem
 import Testing
@@ -59,6 +60,46 @@ import Testing
         let nothing = CrashkernelApplyPlan.plan(BootLoaderFiles(files: [BootLoaderFiles.grubDefaults: Self.grubDefaults]),
                                                 parameters: Self.parameters, remove: true)
         #expect(nothing == .failure(.nothingToDo("/etc/default/grub.d/kreboot.cfg does not exist: kreboot applied nothing to GRUB")))
+    }
+
+    @Test func whereGrubMkconfigReadsNoDropInsTheLineGoesIntoTheDefaultsFile() throws {
+        // Upstream GRUB (Arch, openSUSE): /etc/default/grub.d is never sourced, so a drop-in would change nothing.
+        var files = BootLoaderFiles(files: [BootLoaderFiles.grubDefaults: Self.grubDefaults],
+                                    generator: ["/usr/sbin/grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"], grubReadsDropIns: false)
+        let applied = try plan(files)
+        #expect(applied.edits.map(\.path) == [BootLoaderFiles.grubDefaults])
+        let after = try #require(applied.edits.first?.after)
+        #expect(after == Self.grubDefaults + CrashkernelApplyPlan.defaultsMarker + "\n"
+                + #"GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=320M""# + "\n")
+        #expect(applied.generator == ["/usr/sbin/grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"])
+        #expect(applied.notes.contains { $0.contains("reads no /etc/default/grub.d") })
+
+        // Applied again: nothing to do; a new value replaces the marked line; --remove restores the file.
+        files.files[BootLoaderFiles.grubDefaults] = after
+        #expect(try plan(files).changesNothing)
+        let newer = try CrashkernelApplyPlan.plan(files, parameters: "crashkernel=512M", remove: false).get()
+        #expect(newer.edits.first?.after?.hasSuffix("crashkernel=512M\"\n") == true)
+        #expect(newer.edits.first?.after?.components(separatedBy: CrashkernelApplyPlan.defaultsMarker).count == 2)
+        let removal = try plan(files, remove: true)
+        #expect(removal.edits == [.init(path: BootLoaderFiles.grubDefaults, before: after, after: Self.grubDefaults)])
+
+        // Nothing marked: nothing to remove.
+        files.files[BootLoaderFiles.grubDefaults] = Self.grubDefaults
+        #expect(CrashkernelApplyPlan.plan(files, parameters: Self.parameters, remove: true)
+                == .failure(.nothingToDo("/etc/default/grub has no line added by kreboot: kreboot applied nothing to GRUB")))
+    }
+
+    @Test func whetherGrubMkconfigReadsDropInsIsReadFromTheScript() throws {
+        let tree = try FileManagerTree()
+        defer { tree.remove() }
+        try tree.write("/etc/default/grub", Self.grubDefaults)
+        try tree.write("/usr/sbin/grub2-mkconfig", "#! /bin/sh\nif test -f ${sysconfdir}/default/grub ; then\n  . ${sysconfdir}/default/grub\nfi\n")
+        var files = BootLoaderFiles.read(root: RootDirectory(tree.path))
+        #expect(files.grubReadsDropIns == false)
+        #expect(files.generator == ["/usr/sbin/grub2-mkconfig", "-o", "/boot/grub2/grub.cfg"])
+        try tree.write("/usr/sbin/grub2-mkconfig", "for x in ${sysconfdir}/default/grub.d/*.cfg ; do\n  . \"${x}\"\ndone\n")
+        files = BootLoaderFiles.read(root: RootDirectory(tree.path))
+        #expect(files.grubReadsDropIns == true)
     }
 
     static let fedoraEntry = """
@@ -170,4 +211,22 @@ import Testing
         }
         #expect(message.hasSuffix("add crashkernel=256M to the boot loader's kernel command line yourself"))
     }
+}
+
+/// A scratch directory tree for `BootLoaderFiles.read`.
+struct FileManagerTree {
+    let path: String
+
+    init() throws {
+        path = FileManager.default.temporaryDirectory.appendingPathComponent("kreboot-bootloader-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    func write(_ targetPath: String, _ text: String) throws {
+        let url = URL(fileURLWithPath: path + targetPath)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+    }
+
+    func remove() { try? FileManager.default.removeItem(atPath: path) }
 }

@@ -28,13 +28,18 @@ public struct BootLoaderFiles: Sendable, Equatable {
     /// The grubenv found (the file itself, a symlink such as /boot/grub2/grubenv → ../efi/EFI/centos/grubenv
     /// followed), its text in `files`; nil when there is none.
     public var grubEnvironment: String?
+    /// Whether grub-mkconfig sources /etc/default/grub.d/*.cfg after /etc/default/grub: a Debian/Ubuntu
+    /// addition, absent from upstream GRUB as Arch, openSUSE and Fedora ship it. Read from the installed
+    /// grub-mkconfig (or grub2-mkconfig); without one, whether Debian's update-grub or /etc/default/grub.d exists.
+    public var grubReadsDropIns: Bool
 
     public init(files: [String: String] = [:], entries: [String] = [], generator: [String]? = nil,
-                grubEnvironment: String? = nil) {
+                grubEnvironment: String? = nil, grubReadsDropIns: Bool = true) {
         self.files = files
         self.entries = entries
         self.generator = generator
         self.grubEnvironment = grubEnvironment
+        self.grubReadsDropIns = grubReadsDropIns
     }
 
     /// The drop-ins under /etc/default/grub.d (`*.cfg`) present, sorted.
@@ -77,6 +82,13 @@ public struct BootLoaderFiles: Sendable, Equatable {
             result.generator = [mkconfig, "-o", "/boot/grub/grub.cfg"]
         } else if let mkconfig = ["/usr/sbin/grub2-mkconfig", "/usr/bin/grub2-mkconfig"].first(where: exists) {
             result.generator = [mkconfig, "-o", "/boot/grub2/grub.cfg"]
+        }
+        let scripts = ["/usr/sbin/grub-mkconfig", "/usr/bin/grub-mkconfig", "/usr/sbin/grub2-mkconfig", "/usr/bin/grub2-mkconfig"]
+        let texts = scripts.compactMap { (try? root.readFileText($0, limit: .configFile)) ?? nil }
+        if texts.isEmpty {
+            result.grubReadsDropIns = result.generator?.first?.hasSuffix("update-grub") == true || root.isDirectory(grubDropInDirectory)
+        } else {
+            result.grubReadsDropIns = texts.contains { $0.contains("/default/grub.d/") }
         }
         return result
     }

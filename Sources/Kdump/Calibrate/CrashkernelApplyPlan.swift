@@ -12,7 +12,9 @@ import RebootPlan
 ///   size. Other `$variables` on an options line (tuned's `$tuned_params`) stay as they are. No generator runs.
 /// - GRUB (/etc/default/grub, no BLS entries): a drop-in, /etc/default/grub.d/kreboot.cfg, appends them to
 ///   GRUB_CMDLINE_LINUX_DEFAULT; then grub.cfg is generated again (update-grub, else grub-mkconfig -o).
-///   `--remove` deletes the drop-in and generates again.
+///   `--remove` deletes the drop-in and generates again. Where grub-mkconfig reads no drop-ins (upstream
+///   GRUB: Arch, openSUSE), the same line goes at the end of /etc/default/grub under a marker comment, and
+///   `--remove` takes out exactly those two lines.
 /// - A crashkernel= already set elsewhere (GRUB's defaults, another drop-in such as kdump-tools', an entry,
 ///   /etc/kernel/cmdline) is reported and not duplicated: that place is left as it is.
 public struct CrashkernelApplyPlan: Sendable, Equatable {
@@ -92,9 +94,27 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
         """
         # Written by `kreboot calibrate --apply`: the crashkernel= reservation kreboot calibrate recommends.
         # `kreboot calibrate --apply --remove` deletes this file and generates grub.cfg again.
-        GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT \(parameters)"
+        \(dropInLine(parameters))
 
         """
+    }
+
+    /// The assignment that appends `parameters` to the kernel command line GRUB generates.
+    static func dropInLine(_ parameters: String) -> String {
+        "GRUB_CMDLINE_LINUX_DEFAULT=\"$GRUB_CMDLINE_LINUX_DEFAULT \(parameters)\""
+    }
+
+    /// The comment above the line kreboot appends to /etc/default/grub where drop-ins are not read.
+    public static let defaultsMarker = "# Added by `kreboot calibrate --apply`; `kreboot calibrate --apply --remove` takes out this line and the next."
+
+    /// /etc/default/grub's text without kreboot's marked lines, and the marked block found (nil when none).
+    static func withoutMarkedBlock(_ text: String) -> (rest: String, block: String?) {
+        var lines = Edit.lines(text)
+        guard let index = lines.firstIndex(of: defaultsMarker) else { return (text, nil) }
+        let end = min(index + 2, lines.count)
+        let block = lines[index..<end].joined(separator: "\n") + "\n"
+        lines.removeSubrange(index..<end)
+        return (lines.isEmpty ? "" : lines.joined(separator: "\n") + "\n", block)
     }
 
     /// Plans adding `parameters` (or, with `remove`, taking out what kreboot added) to the boot loader of `files`.
@@ -110,21 +130,41 @@ public struct CrashkernelApplyPlan: Sendable, Equatable {
     static func grub(_ files: BootLoaderFiles, parameters: String, remove: Bool) -> Result<CrashkernelApplyPlan, Problem> {
         var plan = CrashkernelApplyPlan(kind: .grub, parameters: parameters, edits: [], generator: files.generator,
                                         existing: [], notes: [])
+        let defaults = files.files[BootLoaderFiles.grubDefaults]
+        let (defaultsRest, marked) = defaults.map(withoutMarkedBlock) ?? ("", nil)
+        let inDefaults = !files.grubReadsDropIns && defaults != nil
         let current = files.files[BootLoaderFiles.krebootDropIn]
         if remove {
-            guard let current else {
-                return .failure(.nothingToDo("\(BootLoaderFiles.krebootDropIn) does not exist: kreboot applied nothing to GRUB"))
+            var found = false
+            if let current {
+                plan.edits.append(Edit(path: BootLoaderFiles.krebootDropIn, before: current, after: nil))
+                found = true
             }
-            plan.edits = [Edit(path: BootLoaderFiles.krebootDropIn, before: current, after: nil)]
+            if let defaults, marked != nil {
+                plan.edits.append(Edit(path: BootLoaderFiles.grubDefaults, before: defaults, after: defaultsRest))
+                found = true
+            }
+            guard found else {
+                return .failure(.nothingToDo(inDefaults
+                    ? "\(BootLoaderFiles.grubDefaults) has no line added by kreboot: kreboot applied nothing to GRUB"
+                    : "\(BootLoaderFiles.krebootDropIn) does not exist: kreboot applied nothing to GRUB"))
+            }
         } else {
-            for path in [BootLoaderFiles.grubDefaults] + files.dropIns where path != BootLoaderFiles.krebootDropIn {
-                plan.existing += crashkernelLines(files.files[path] ?? "", path: path) { line in
-                    line.hasPrefix("GRUB_CMDLINE_LINUX")
+            plan.existing += crashkernelLines(defaultsRest, path: BootLoaderFiles.grubDefaults) { $0.hasPrefix("GRUB_CMDLINE_LINUX") }
+            if files.grubReadsDropIns {
+                for path in files.dropIns where path != BootLoaderFiles.krebootDropIn {
+                    plan.existing += crashkernelLines(files.files[path] ?? "", path: path) { $0.hasPrefix("GRUB_CMDLINE_LINUX") }
                 }
             }
-            let wanted = dropIn(parameters)
-            if plan.existing.isEmpty && current != wanted {
-                plan.edits = [Edit(path: BootLoaderFiles.krebootDropIn, before: current, after: wanted)]
+            if plan.existing.isEmpty {
+                if inDefaults, let defaults {
+                    let wanted = defaultsMarker + "\n" + dropInLine(parameters) + "\n"
+                    let after = defaultsRest + (defaultsRest.isEmpty || defaultsRest.hasSuffix("\n") ? "" : "\n") + wanted
+                    if after != defaults { plan.edits.append(Edit(path: BootLoaderFiles.grubDefaults, before: defaults, after: after)) }
+                    plan.notes.append("this grub-mkconfig reads no \(BootLoaderFiles.grubDropInDirectory): the line goes into \(BootLoaderFiles.grubDefaults)")
+                } else if current != dropIn(parameters) {
+                    plan.edits.append(Edit(path: BootLoaderFiles.krebootDropIn, before: current, after: dropIn(parameters)))
+                }
             }
         }
         if plan.edits.isEmpty { plan.generator = nil }

@@ -29,7 +29,9 @@ struct CalibrateCommand: ParsableCommand {
         size. What was added is recorded in /var/lib/kreboot/crashkernel-applied. Nothing is generated.
           GRUB (/etc/default/grub, e.g. Debian)
               a drop-in, /etc/default/grub.d/kreboot.cfg, appends them to GRUB_CMDLINE_LINUX_DEFAULT; then \
-        grub.cfg is generated again with update-grub (else grub-mkconfig -o /boot/grub/grub.cfg).
+        grub.cfg is generated again with update-grub (else grub-mkconfig -o /boot/grub/grub.cfg). Where \
+        grub-mkconfig reads no /etc/default/grub.d (upstream GRUB: Arch, openSUSE), the line is appended to \
+        /etc/default/grub under a marker comment instead.
 
         The change is shown first, as a diff, and applied after confirmation on the terminal (or with \
         --yes); --dry-run shows it only. Every file is written to a temporary file beside it, synced and \
