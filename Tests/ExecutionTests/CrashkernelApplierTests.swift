@@ -52,7 +52,9 @@ import Testing
         let result = try CrashkernelApplier(root: root, runner: runner, runsGenerator: true).apply(plan)
         #expect(runner.calls == [["/usr/sbin/grub-mkconfig", "-o", "/boot/grub/grub.cfg"]])
         #expect(result.generatorFailure == "/usr/sbin/grub-mkconfig -o /boot/grub/grub.cfg exited 1: grub-mkconfig: error: cannot find a GRUB drive")
-        #expect(read(BootLoaderFiles.krebootDropIn) != nil)
+        // This grub-mkconfig sources no /etc/default/grub.d: the line went into /etc/default/grub, and stays.
+        #expect(read(BootLoaderFiles.krebootDropIn) == nil)
+        #expect(read("/etc/default/grub")?.contains(CrashkernelApplyPlan.defaultsMarker + "\n" + #"GRUB_CMDLINE_LINUX_DEFAULT="$GRUB_CMDLINE_LINUX_DEFAULT crashkernel=256M""#) == true)
     }
 
     @Test func underRootTheGeneratorIsNotRunOnThisHost() throws {
