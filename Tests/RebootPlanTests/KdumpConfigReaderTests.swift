@@ -215,6 +215,15 @@ import Testing
         }
     }
 
+    @Test func garbageIsNamedByItsLineAndCRLFIsRead() throws {
+        let binary = RedHatKdumpConfReader.parse(text: "path /var/crash\n\u{1}\u{7f}\u{1b}[31mX=1 2\n")
+        #expect(binary.syntaxError?.message == "/etc/kdump.conf: line 2: not a kdump.conf option (kdumpctl refuses it)")
+        let long = RedHatKdumpConfReader.parse(text: String(repeating: "a", count: 500) + " 1\n")
+        #expect(long.syntaxError?.message == "/etc/kdump.conf: line 1: not a kdump.conf option (kdumpctl refuses it)")
+        let crlf = RedHatKdumpConfReader.parse(text: "path /srv/crash\r\ncore_collector makedumpfile -d 17\r\n")
+        #expect(crlf.syntaxError == nil && crlf.saveDir == "/srv/crash" && crlf.dumpLevel == 17)
+    }
+
     @Test func everyOptionKdumpctlKnowsIsAccepted() throws {
         let text = """
             path /var/crash

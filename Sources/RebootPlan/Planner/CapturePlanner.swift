@@ -36,6 +36,12 @@ struct CapturePlanner {
             capture = KdumpCapture(armedBy: "unknown", loadedBefore: true, savedBy: "unknown", saveDirectory: nil, layout: nil)
         }
         capture.commandLineRule = rule
+        if let problem = snapshot.kdumpProblem {
+            // A configuration file is there but cannot be read: its settings are unknown, and the defaults
+            // would send the dump somewhere it does not say.
+            capture.configError = problem
+            return capture
+        }
         do {
             let delivery = try DumpDelivery.read(snapshot.kdump ?? KdumpConfig(file: "(defaults)"))
             capture.delivery = delivery

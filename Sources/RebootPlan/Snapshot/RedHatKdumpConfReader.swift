@@ -36,7 +36,12 @@ public enum RedHatKdumpConfReader {
         func refuse(_ option: String, _ reason: String) {
             if syntaxError == nil { syntaxError = KdumpConfigError(file: file, option: option, reason: reason) }
         }
-        for (key, value) in lines(of: text) {
+        for (number, key, value) in lines(of: text) {
+            guard key.count <= 64, key.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }) else {
+                // Binary or otherwise garbled: named by its line, never echoed.
+                refuse("line \(number)", "not a kdump.conf option (kdumpctl refuses it)")
+                continue
+            }
             if key == "dracut_args", value.contains("--mount") {
                 if let first = targetOption { refuse(key, "a second dump target (--mount) besides `\(first)`") }
                 targetOption = targetOption ?? key
@@ -84,11 +89,11 @@ public enum RedHatKdumpConfReader {
         return config
     }
 
-    /// The `(option, value)` pairs of `text` as kdumpctl's `kdump_read_conf` sees them: blank and comment
+    /// The `(line number, option, value)` triples of `text` as kdumpctl's `kdump_read_conf` sees them: blank and comment
     /// lines skipped, the value cut at `#` and trimmed, one pair of surrounding double quotes removed.
-    static func lines(of text: String) -> [(key: String, value: String)] {
-        var pairs: [(key: String, value: String)] = []
-        for rawLine in text.split(whereSeparator: { $0 == "\n" || $0 == "\r" }) {
+    static func lines(of text: String) -> [(number: Int, key: String, value: String)] {
+        var pairs: [(number: Int, key: String, value: String)] = []
+        for (index, rawLine) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let line = rawLine.trimmingWhitespace()
             guard !line.isEmpty, !line.hasPrefix("#") else { continue }
             let key: Substring
@@ -105,7 +110,7 @@ public enum RedHatKdumpConfReader {
             if trimmed.count >= 2, trimmed.hasPrefix("\""), trimmed.hasSuffix("\"") {
                 trimmed = String(trimmed.dropFirst().dropLast())
             }
-            pairs.append((String(key), trimmed))
+            pairs.append((index + 1, String(key), trimmed))
         }
         return pairs
     }
