@@ -20,22 +20,24 @@ succeeded, naming the nfs:// place.
 
 netdump-unreachable (KDUMP_NETCONFIG=IFACE:static, KDUMP_NET_TIMEOUT=20): the peer paused with QMP `stop`
 before the panic → the capture boot says the server did not answer and reboots within a bounded time;
-`kreboot status` reports the test failed with that reason."""
+`kreboot status` reports the test failed with that reason.
+
+netdump-sftp, netdump-cifs, netdump-ftp and kdump-notify (docstrings below) use the same pair; what they share
+(starting the pair, the config, a peer's service, the capture run, the dump checked on the peer, the status and
+the password kept out of everything) is in NetdumpPair, the pair's start-up in nfs.start_pair (with NFSPair)."""
 
 from __future__ import annotations
 
 import json
 import re
-import time
 import uuid
 from pathlib import Path
 
 from ..checks import expect
 from ..context import ScenarioContext
-from ..failure import ScenarioFailure
 from ..guest import FIRST_BOOT_PARAMETER
 from ..kdump_test import CRASHKERNEL, MEMORY_MIB, KdumpTestRun, run_kdump_test
-from .nfs import BOOT_TIMEOUT, PEER, nic
+from .nfs import BOOT_TIMEOUT, PEER, nic, start_pair
 from . import scenario
 
 REPO = Path(__file__).resolve().parents[4]
@@ -68,24 +70,7 @@ class NetdumpPair:
                               extra_args=nic(cached, "client", self.link))
 
     def __enter__(self) -> "NetdumpPair":
-        started = time.monotonic()
-        self.peer.start()
-        deadline = time.monotonic() + 10
-        while not self.link.exists():
-            if time.monotonic() > deadline:
-                raise ScenarioFailure(f"the peer's qemu did not open {self.link}")
-            time.sleep(0.05)
-        self.guest.start()
-        self.peer.wait_boot(timeout=BOOT_TIMEOUT)
-        self.guest.wait_boot(timeout=BOOT_TIMEOUT)
-        self.ctx.timing("both guests READY", time.monotonic() - started)
-        served = self.peer.run("systemctl is-active nfs-server", timeout=60)
-        for _ in range(2):
-            if served.stdout.strip() == "active":
-                break
-            self.peer.run("systemctl start nfs-server", timeout=240)
-            served = self.peer.run("systemctl is-active nfs-server", timeout=60)
-        expect(served.stdout.strip() == "active", f"nfs-server on the peer is {served.stdout.strip()!r}")
+        start_pair(self.ctx, self.peer, self.guest, self.link)
         self.peer.run(f"mkdir -p {PEER_DIR}", check=True)
         self.guest.run(f"cat > /etc/systemd/system/kreboot-save-dump.service <<'EOF'\n{unit_text()}EOF\n"
                        "systemctl daemon-reload", check=True)
