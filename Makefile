@@ -100,7 +100,7 @@ test-arm64: release
 # under systemd, 4-7 min each on a loaded 2-core host (Integration/README.md has the times).
 .PHONY: test-netdump
 test-netdump: release
-	Integration/run netdump-nfs netdump-unreachable netdump-sftp netdump-cifs kdump-notify
+	Integration/run netdump-nfs netdump-unreachable netdump-sftp netdump-cifs netdump-ftp kdump-notify
 
 .PHONY: test-uefi test-server
 test-uefi: release

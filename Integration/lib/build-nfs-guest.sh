@@ -7,9 +7,11 @@
 #                                                  command line has kreboot_it.role=nfs-server)
 #   the client     52:54:00:4e:46:02  10.0.9.2/24  the lab guest with the NFS client (the scenario writes
 #                                                  /mnt/nfs into its fstab with _netdev)
-# Added to the kernel flavor: nfs-kernel-server, nfs-common, OpenSSH and samba (the netdump-sftp and netdump-cifs
-# scenarios' servers and client; sshd and smbd, like the NFS server, run only on the peer) (chroot apt-get, no
-# service started), the cifs module with the NFS ones, the
+# Added to the kernel flavor: nfs-kernel-server, nfs-common, OpenSSH, samba and vsftpd (the netdump-sftp,
+# netdump-cifs and netdump-ftp scenarios' servers and client; sshd, smbd and vsftpd, like the NFS server, run
+# only on the peer), libcurl4 (kreboot's ftp transport dlopens libcurl.so.4 in the capture boot) (chroot
+# apt-get, no service started), the ftp peer's user `ftpdump` (home /srv/ftpdump, its password set by the
+# scenario; vsftpd in passive mode on the private link), the cifs module with the NFS ones, the
 # kernel modules NFS and the NIC need for both kernels (the cloud kernels build nfs, nfsv4, nfsd, sunrpc
 # and virtio_net as modules: only those and their dependencies are copied, resolved with the host's kmod),
 # and systemd-networkd with systemd-networkd-wait-online (so `_netdev` mounts wait for the address).
@@ -84,7 +86,7 @@ printf '#!/bin/sh\nexit 101\n' >"$MNT/usr/sbin/policy-rc.d"
 chmod 755 "$MNT/usr/sbin/policy-rc.d"
 chroot "$MNT" apt-get update -qq >"$WORK/apt.log" 2>&1 &&
 	DEBIAN_FRONTEND=noninteractive chroot "$MNT" apt-get install -y -qq --no-install-recommends \
-		nfs-kernel-server nfs-common openssh-server openssh-client samba >>"$WORK/apt.log" 2>&1 ||
+		nfs-kernel-server nfs-common openssh-server openssh-client samba vsftpd libcurl4 >>"$WORK/apt.log" 2>&1 ||
 	{ tail -20 "$WORK/apt.log" >&2; echo "build-nfs-guest: apt-get install failed" >&2; exit 1; }
 chroot "$MNT" apt-get clean
 rm -f "$MNT/usr/sbin/policy-rc.d" "$MNT"/var/lib/apt/lists/*_Packages "$MNT"/var/lib/apt/lists/*_Translation-*
@@ -120,10 +122,29 @@ cat >"$MNT/etc/samba/smb.conf" <<'SMB'
    read only = no
    valid users = kdump
 SMB
+# The FTP server of the peer (netdump-ftp): local users only, writable, passive data connections on a small
+# port range; `ftpdump` logs in to its home /srv/ftpdump (ftp URL paths are relative to it). No seccomp sandbox
+# (vsftpd's is known to kill sessions on some kernels' syscalls).
+chroot "$MNT" useradd -d /srv/ftpdump -m -s /bin/sh ftpdump
+cat >"$MNT/etc/vsftpd.conf" <<'FTP'
+listen=YES
+listen_ipv6=NO
+anonymous_enable=NO
+local_enable=YES
+write_enable=YES
+local_umask=022
+pasv_enable=YES
+pasv_min_port=40000
+pasv_max_port=40100
+secure_chroot_dir=/var/run/vsftpd/empty
+pam_service_name=vsftpd
+seccomp_sandbox=NO
+xferlog_enable=YES
+FTP
 # Only the NFS peer serves; the client guest boots the same image without kreboot_it.role=nfs-server and
 # starts none of the server's units (loading nfsd for /proc/fs/nfsd alone took 30 s of a loaded host's boot).
 for unit in nfs-server.service nfs-mountd.service nfsdcld.service nfs-idmapd.service nfs-blkmap.service \
-	rpc-svcgssd.service proc-fs-nfsd.mount ssh.service smbd.service nmbd.service samba-ad-dc.service; do
+	rpc-svcgssd.service proc-fs-nfsd.mount ssh.service smbd.service nmbd.service samba-ad-dc.service vsftpd.service; do
 	mkdir -p "$MNT/etc/systemd/system/$unit.d"
 	cat >"$MNT/etc/systemd/system/$unit.d/kreboot-it-role.conf" <<'UNIT'
 [Unit]

@@ -20,6 +20,7 @@
 #define CK_CURLOPT_MAIL_RCPT               10187
 #define CK_CURLOPT_PROTOCOLS_STR           10318
 #define CK_CURLOPT_USE_SSL                 119
+#define CK_CURLOPT_SASL_IR                 218
 #define CK_CURLOPT_TIMEOUT                 13
 #define CK_CURLOPT_NOBODY                  44
 

@@ -181,7 +181,7 @@ public struct CaptureBootSave {
         }
         if let sendMail { return sendMail(delivery, event) }
         if let script = delivery.notification.postScript {
-            PostSaveScript(path: script, log: log).run(event, target: delivery.target)
+            PostSaveScript(command: script, log: log).run(event, target: delivery.target)
         }
         guard delivery.notification.sendsMail else { return }
         let release = (try? VmcoreInspector.inspect(path: request.vmcore).get())?.release

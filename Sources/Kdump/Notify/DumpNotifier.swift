@@ -9,8 +9,8 @@ import Glibc
 
 /// After a capture boot's save: the e-mail SUSE's kdump sends (KDUMP_SMTP_SERVER, KDUMP_NOTIFICATION_TO/CC,
 /// KDUMP_SMTP_USER/PASSWORD) with the host, the time, the crashed kernel's release, its panic message, where
-/// the dump is and its size — or why it was not saved. A mail that cannot be sent is said on the console (the
-/// reason, never the password) and changes nothing else.
+/// the dump is and its size — or why it was not saved — sent by `DumpMailer` through libcurl. A mail that
+/// cannot be sent is said on the console (the reason, never the password) and changes nothing else.
 public struct DumpNotifier {
     /// What happened to the dump.
     public enum Event {
@@ -22,20 +22,18 @@ public struct DumpNotifier {
     /// Where the dump went (masked).
     public var target: DumpTarget
     public var log: @Sendable (String) -> Void
-    /// Opens the connection to the SMTP server (tests: a script).
-    public var connect: (String, UInt16, Int) -> Result<SmtpChannel, TCPLineError>
+    /// Runs the SMTP request (libcurl; tests: a recorder, or libcurl against a sink on the loopback).
+    public var performer: any CurlPerforming
     public var hostName: String
     public var now: () -> Date
 
     public init(notification: DumpNotification, target: DumpTarget, log: @escaping @Sendable (String) -> Void,
-                connect: @escaping (String, UInt16, Int) -> Result<SmtpChannel, TCPLineError> = { address, port, timeout in
-                    TCPLineConnection.open(address: address, port: port, timeoutSeconds: timeout).map { $0 as SmtpChannel }
-                },
+                performer: any CurlPerforming = LibcurlPerformer(),
                 hostName: String = DumpNotifier.systemHostName(), now: @escaping () -> Date = { Date() }) {
         self.notification = notification
         self.target = target
         self.log = log
-        self.connect = connect
+        self.performer = performer
         self.hostName = hostName
         self.now = now
     }
@@ -65,26 +63,22 @@ public struct DumpNotifier {
         return (subject, lines.joined(separator: "\n") + "\n")
     }
 
+    /// The message for `event`, from `root@HOST` (as SUSE's kdump) to KDUMP_NOTIFICATION_TO with
+    /// KDUMP_NOTIFICATION_CC.
+    public func message(_ event: Event, release: String?, panic: String?) -> DumpMailMessage {
+        let (subject, body) = mail(event, release: release, panic: panic)
+        return DumpMailMessage(from: "root@\(hostName)", to: notification.to, cc: notification.cc, subject: subject,
+                               date: DumpMailMessage.rfc5322Date(Int64(now().timeIntervalSince1970)), body: body)
+    }
+
     /// Sends the mail; says on the console to whom, or why not.
     public func send(_ event: Event, release: String?, panic: String?) {
-        guard notification.sendsMail, let host = notification.smtpHost else { return }
-        let port = UInt16(notification.smtpPort ?? 25)
-        guard let address = HostAddress.resolve(host) else {
-            log("mail via \(host): cannot resolve the server's address; nobody is notified")
-            return
-        }
-        let channel: SmtpChannel
-        switch connect(address, port, 30) {
-        case .success(let opened): channel = opened
-        case .failure(let error):
-            log("mail via \(host):\(port): \(error.reason); nobody is notified")
-            return
-        }
-        let (subject, body) = mail(event, release: release, panic: panic)
-        let mailer = SmtpMailer(notification: notification, from: "root@\(hostName)", helloName: hostName)
+        guard notification.sendsMail else { return }
+        let mailer = DumpMailer(notification: notification, performer: performer)
+        let message = message(event, release: release, panic: panic)
         do {
-            try mailer.send(subject: subject, body: body, date: ISOTimestamp.string(from: now()), over: channel)
-            log("mail sent to \((notification.to + notification.cc).joined(separator: ", ")) via \(host):\(port)")
+            try mailer.send(message)
+            log("mail sent to \(message.recipients.joined(separator: ", ")) via \(mailer.server)")
         } catch {
             log(error.message + "; nobody is notified")
         }

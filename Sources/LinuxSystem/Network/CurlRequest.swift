@@ -1,9 +1,9 @@
 internal import CLinuxSyscalls
 import Glibc
 
-/// One libcurl transfer (an FTP upload or an FTP command): the URL and the options kreboot uses,
+/// One libcurl transfer (an FTP upload, an FTP command, an SMTP mail): the URL and the options kreboot uses,
 /// run by `perform`. libcurl is opened at run time (dlopen of libcurl.so.4, `CLinuxSyscalls/ckcurl.c`):
-/// kreboot needs it only for ftp, and says so when it is missing.
+/// kreboot needs it only for ftp dumps and mail, and says so when it is missing.
 ///
 /// Credentials are given to libcurl only; nothing here renders them. libcurl's error texts name the host
 /// and the protocol's reply, never the password.
@@ -19,6 +19,13 @@ public struct CurlRequest: Sendable {
     public var createMissingDirectories = false
     /// Raw protocol commands after login (`CURLOPT_QUOTE`: FTP `RNFR`/`RNTO`/`DELE`).
     public var quote: [String] = []
+    /// SMTP: the envelope sender and recipients (`CURLOPT_MAIL_FROM`, `CURLOPT_MAIL_RCPT`); the message is the upload.
+    public var mailFrom: String?
+    public var mailRecipients: [String] = []
+    /// Use TLS when the server offers it (STARTTLS), else go on in clear (`CURLOPT_USE_SSL` `CURLUSESSL_TRY`).
+    public var tlsIfOffered = false
+    /// SASL: send the credentials in the AUTH command itself (`CURLOPT_SASL_IR`), one round trip less.
+    public var authInitialResponse = false
     /// The protocols libcurl may use for this URL (`CURLOPT_PROTOCOLS_STR`, e.g. "ftp"): no redirect elsewhere.
     public var protocols: String
     /// Seconds to connect; seconds under 1 KiB/s before giving up (a server that went away); 0: no limit.
@@ -36,7 +43,7 @@ public struct CurlRequest: Sendable {
     public struct Outcome: Sendable, Equatable {
         /// Bytes uploaded.
         public var uploaded: UInt64
-        /// The server's last reply code (FTP), 0 when none.
+        /// The server's last reply code (FTP/SMTP), 0 when none.
         public var responseCode: Int
 
         public init(uploaded: UInt64, responseCode: Int) {
@@ -82,6 +89,10 @@ public struct CurlRequest: Sendable {
         if uploadFrom != nil { codes.append(ck_curl_set_long(handle, CK_CURLOPT_UPLOAD, 1)) }
         if noBody { codes.append(ck_curl_set_long(handle, CK_CURLOPT_NOBODY, 1)) }
         if createMissingDirectories { codes.append(ck_curl_set_long(handle, CK_CURLOPT_FTP_CREATE_MISSING_DIRS, Int(CK_CURLFTP_CREATE_DIR_RETRY))) }
+        if tlsIfOffered { codes.append(ck_curl_set_long(handle, CK_CURLOPT_USE_SSL, Int(CK_CURLUSESSL_TRY))) }
+        if authInitialResponse { codes.append(ck_curl_set_long(handle, CK_CURLOPT_SASL_IR, 1)) }
+        if let mailFrom { codes.append(ck_curl_set_string(handle, CK_CURLOPT_MAIL_FROM, mailFrom)) }
+        if !mailRecipients.isEmpty { codes.append(Self.setList(handle, CK_CURLOPT_MAIL_RCPT, mailRecipients)) }
         if !quote.isEmpty { codes.append(Self.setList(handle, CK_CURLOPT_QUOTE, quote)) }
         codes.append(ck_curl_set_long(handle, CK_CURLOPT_CONNECTTIMEOUT, connectTimeout))
         if stallTimeout > 0 {

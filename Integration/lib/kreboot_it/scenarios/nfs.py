@@ -58,6 +58,32 @@ def nic(cached, role: str, socket_path: Path) -> tuple[str, ...]:
             "-device", f"virtio-net-pci,netdev=n0,mac={mac}")
 
 
+def start_pair(ctx: ScenarioContext, peer: Guest, other: Guest, link: Path) -> tuple:
+    """Starts the peer (its qemu listens on `link`), then `other` (which connects to it), waits until both are
+    READY and nfs-server runs on the peer; returns the two READY boots (peer, other)."""
+    started = time.monotonic()
+    peer.start()
+    deadline = time.monotonic() + 10
+    while not link.exists():
+        if time.monotonic() > deadline:
+            raise ScenarioFailure(f"the peer's qemu did not open {link}")
+        time.sleep(0.05)
+    other.start()
+    peer_boot = peer.wait_boot(timeout=BOOT_TIMEOUT)
+    other_boot = other.wait_boot(timeout=BOOT_TIMEOUT)
+    ctx.timing("both guests READY", time.monotonic() - started)
+    served = peer.run("systemctl is-active nfs-server", timeout=60)
+    for _ in range(2):
+        if served.stdout.strip() == "active":
+            break
+        # On a loaded host loading nfsd for /proc/fs/nfsd can outlast the mount unit's 90 s: start it again.
+        peer.run("systemctl start nfs-server", timeout=240)
+        served = peer.run("systemctl is-active nfs-server", timeout=60)
+    expect(served.stdout.strip() == "active", f"nfs-server on the peer is {served.stdout.strip()!r}: "
+           f"{peer.run('systemctl status nfs-server --no-pager -l | tail -5').stdout.strip()[-300:]}")
+    return peer_boot, other_boot
+
+
 class NFSPair:
     """The peer and the client, started and stopped together."""
 
@@ -71,26 +97,7 @@ class NFSPair:
         self.client = ctx.boot("nfs-client", cached=cached, extra_args=nic(cached, "client", self.link))
 
     def __enter__(self) -> "NFSPair":
-        started = time.monotonic()
-        self.peer.start()
-        deadline = time.monotonic() + 10
-        while not self.link.exists():
-            if time.monotonic() > deadline:
-                raise ScenarioFailure(f"the peer's qemu did not open {self.link}")
-            time.sleep(0.05)
-        self.client.start()
-        self.peer_boot = self.peer.wait_boot(timeout=BOOT_TIMEOUT)
-        self.first = self.client.wait_boot(timeout=BOOT_TIMEOUT)
-        self.ctx.timing("both guests READY", time.monotonic() - started)
-        served = self.peer.run("systemctl is-active nfs-server", timeout=60)
-        for _ in range(2):
-            if served.stdout.strip() == "active":
-                break
-            # On a loaded host loading nfsd for /proc/fs/nfsd can outlast the mount unit's 90 s: start it again.
-            self.peer.run("systemctl start nfs-server", timeout=240)
-            served = self.peer.run("systemctl is-active nfs-server", timeout=60)
-        expect(served.stdout.strip() == "active", f"nfs-server on the peer is {served.stdout.strip()!r}: "
-               f"{self.peer.run('systemctl status nfs-server --no-pager -l | tail -5').stdout.strip()[-300:]}")
+        self.peer_boot, self.first = start_pair(self.ctx, self.peer, self.client, self.link)
         self.mount_client()
         return self
 
