@@ -1,3 +1,4 @@
+import Foundation
 @testable import RebootPlan
 import LinuxSystem
 import Testing
@@ -39,6 +40,28 @@ import Testing
         #expect(CapturePlanner.networkProblem(delivery, captureCommandLine: "root=/dev/vda systemd.unit=kreboot-save-dump.service", file: "f") == nil)
         let none = KdumpConfigReader.parse(text: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\nKDUMP_NETCONFIG=none\n", file: "f")
         #expect(CapturePlanner.networkProblem(try DumpDelivery.read(none), captureCommandLine: "init=/sbin/x", file: "f") == nil)
+    }
+
+    @Test func aStaticNetworkWithoutANetworkdAddressIsRefused() throws {
+        let config = KdumpConfigReader.parse(text: "KDUMP_SAVEDIR=nfs://10.0.9.1/srv/nfs/crash\nKDUMP_NETCONFIG=eth0:static\n", file: "/etc/default/kdump-tools")
+        let delivery = try DumpDelivery.read(config)
+        let line = "root=/dev/vda systemd.unit=kreboot-save-dump.service"
+        let refused = CapturePlanner.networkProblem(delivery, captureCommandLine: line, file: "/etc/default/kdump-tools", networkdStaticFiles: [])
+        #expect(refused?.hasPrefix("/etc/default/kdump-tools: KDUMP_NETCONFIG: eth0:static takes eth0's addresses from the system's systemd-networkd configuration, and no .network file") == true)
+        #expect(CapturePlanner.networkProblem(delivery, captureCommandLine: line, file: "f", networkdStaticFiles: ["/etc/systemd/network/10-eth0.network"]) == nil)
+        #expect(CapturePlanner.networkProblem(delivery, captureCommandLine: line, file: "f", networkdStaticFiles: nil) == nil)
+        let dhcp = try DumpDelivery.read(KdumpConfigReader.parse(text: "KDUMP_SAVEDIR=nfs://h/x\nKDUMP_NETCONFIG=eth0:dhcp\n", file: "f"))
+        #expect(CapturePlanner.networkProblem(dhcp, captureCommandLine: line, file: "f", networkdStaticFiles: []) == nil)
+    }
+
+    @Test func networkdFilesWithAnAddressAreFound() throws {
+        let base = NSTemporaryDirectory() + "kreboot-networkd-" + UUID().uuidString
+        defer { try? FileManager.default.removeItem(atPath: base) }
+        try FileManager.default.createDirectory(atPath: base + "/etc/systemd/network", withIntermediateDirectories: true)
+        try "[Match]\nName=eth0\n[Network]\nDHCP=yes\n".write(toFile: base + "/etc/systemd/network/10-dhcp.network", atomically: true, encoding: .utf8)
+        #expect(NetworkdStaticFiles.read(root: RootDirectory(base)) == [])
+        try "[Match]\nMACAddress=52:54:00:4e:46:02\n[Network]\nAddress = 10.0.9.2/24\n".write(toFile: base + "/etc/systemd/network/20-static.network", atomically: true, encoding: .utf8)
+        #expect(NetworkdStaticFiles.read(root: RootDirectory(base)) == ["/etc/systemd/network/20-static.network"])
     }
 
     @Test func withAnInitramfsTheCaptureBootStartsTheSaveDumpUnit() {

@@ -47,7 +47,8 @@ struct CapturePlanner {
             capture.delivery = delivery
             let line = snapshot.kernel.kexecCrashLoaded == true ? snapshot.crashLoadRecord?.commandLine : target?.commandLine
             if capture.savedBy == KdumpSaver.Kind.kreboot.rawValue, let line,
-               let problem = Self.networkProblem(delivery, captureCommandLine: line, file: snapshot.kdump?.file ?? "(defaults)") {
+               let problem = Self.networkProblem(delivery, captureCommandLine: line, file: snapshot.kdump?.file ?? "(defaults)",
+                                                 networkdStaticFiles: snapshot.networkdStaticFiles) {
                 capture.configError = problem
             }
         } catch {
@@ -60,8 +61,19 @@ struct CapturePlanner {
     /// `init=` process (kreboot's save-dump as init, or the configuration's own) runs without systemd, and
     /// kreboot brings the network up only through systemd-networkd. Nil when no network is needed or the
     /// capture boot runs systemd.
-    static func networkProblem(_ delivery: DumpDelivery, captureCommandLine: String, file: String) -> String? {
+    /// Also when KDUMP_NETCONFIG is `IFACE:static` and no systemd-networkd file of the system sets a static
+    /// address (`networkdStaticFiles` empty; nil: not known), since the capture boot takes IFACE's addresses
+    /// from there.
+    static func networkProblem(_ delivery: DumpDelivery, captureCommandLine: String, file: String,
+                               networkdStaticFiles: [String]? = nil) -> String? {
         guard delivery.needsNetwork else { return nil }
+        if delivery.network.mode == .static, networkdStaticFiles?.isEmpty == true {
+            let interface = delivery.network.interface ?? "IFACE"
+            return "\(file): KDUMP_NETCONFIG: \(interface):static takes \(interface)'s addresses from the system's systemd-networkd "
+                + "configuration, and no .network file in \(NetworkdStaticFiles.directories.prefix(3).joined(separator: ", ")) sets an "
+                + "Address= (ifupdown or NetworkManager configure this system?): the capture boot would have no address; "
+                + "configure \(interface) with systemd-networkd or use \(interface):dhcp"
+        }
         guard let initProcess = KernelCommandLine(captureCommandLine).parameters.first(where: { KernelCommandLine.key(of: $0) == "init" }) else {
             return nil
         }

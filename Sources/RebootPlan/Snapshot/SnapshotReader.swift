@@ -38,6 +38,9 @@ extension SystemSnapshot {
         var kdumpProblems: [String] = []
         snapshot.kdump = KdumpConfigReader.read(root: root, problems: &kdumpProblems)
         snapshot.kdumpProblem = kdumpProblems.first
+        if let netconfig = snapshot.kdump?.variables["KDUMP_NETCONFIG"], netconfig.contains(":static") {
+            snapshot.networkdStaticFiles = NetworkdStaticFiles.read(root: root)
+        }
         snapshot.kdumpSavers = KdumpConfigReader.readAll(root: root).compactMap { config in
             KdumpSaver.kind(forConfigFile: config.file).map { kind in
                 KdumpSaver(kind: kind, configFile: config.file, saveDirectory: config.localSaveDir,

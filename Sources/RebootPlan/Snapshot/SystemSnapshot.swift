@@ -27,6 +27,9 @@ public struct SystemSnapshot: Sendable {
     public var kdump: KdumpConfig?
     /// Why a kdump configuration file could not be read (a FIFO, too large), when one could not.
     public var kdumpProblem: String? = nil
+    /// systemd-networkd's .network files that set a static `Address=` (in /etc, /run, /usr/lib, /lib
+    /// systemd/network), read when KDUMP_NETCONFIG asks for `IFACE:static`; nil when not read.
+    public var networkdStaticFiles: [String]? = nil
     /// Facts about each kernel and initrd the plan may use, keyed by target path: from `read`, those the plan
     /// for its options uses (the explicit ones, the kdump overrides, the chosen target's), not every entry's.
     public var files: [String: FileFacts]
