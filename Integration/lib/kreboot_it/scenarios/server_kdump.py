@@ -9,8 +9,9 @@ guest without a reservation: `kreboot calibrate --apply --yes` and a power cycle
 - kdump-test-server: `kreboot --test-kdump --yes` with kreboot's own service armed → `kreboot status` says the
   test succeeded, `kreboot dumps` lists the dump with the test's id.
 - kdump-beside-kdump-tools: Debian's kdump-tools installed instead (its own initrd and unit; kreboot-kdump
-  disabled); `kreboot --test-kdump --yes` → the dump kdump-tools saved (<stamp>/dump.<stamp> + dmesg.<stamp>)
-  is found and `kreboot status` says succeeded.
+  disabled), then kreboot's .deb as a new user installs it (its drop-in keeps kdump-tools.service through the
+  isolate); `/usr/sbin/kreboot --test-kdump --yes` → the dump kdump-tools saved (<stamp>/dump.<stamp> +
+  dmesg.<stamp>) is found and `kreboot status` says succeeded.
 - server-kdump-all: all three in one guest boot sequence (opt-in; `make test-server`)."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..failure import ScenarioFailure
 from ..server import Problems
 from ..server_kdump import KdumpServerRun
 from . import scenario
+from .package import built_deb
 
 
 def step_sysrq_panic(run: KdumpServerRun) -> None:
@@ -69,8 +71,10 @@ def step_kdump_test_kreboot(run: KdumpServerRun) -> None:
 
 
 def step_kdump_test_beside_kdump_tools(run: KdumpServerRun) -> None:
-    """kdump-beside-kdump-tools: kdump-tools armed instead, kreboot --test-kdump finds its dump."""
+    """kdump-beside-kdump-tools: kdump-tools armed instead, kreboot's .deb installed beside it as a new user would,
+    kreboot --test-kdump finds kdump-tools' dump."""
     run.switch_to_kdump_tools()
+    run.install_kreboot_deb()
     crash = run.kdump_test("kdump test (kdump-tools)")
     test = run.expect_test_succeeded("kdump test (kdump-tools)")
     path = test.get("dumpPath") or ""
@@ -88,8 +92,9 @@ def step_kdump_test_beside_kdump_tools(run: KdumpServerRun) -> None:
 def kdump_server_run(ctx: ScenarioContext, steps, enable_kreboot_service: bool = True,
                      kdump_tools: bool = False) -> None:
     """Boot the server guest (2 GiB), reserve (calibrate --apply, power cycle), run each step; fail naming every
-    problem (a failed step ends the run: the next ones need the guest it left)."""
-    run = KdumpServerRun(ctx, kdump_tools=kdump_tools)
+    problem (a failed step ends the run: the next ones need the guest it left). With kdump_tools the guest's /boot
+    also carries kdump-tools' .debs and kreboot's own (`make deb`)."""
+    run = KdumpServerRun(ctx, kdump_tools=kdump_tools, kreboot_deb=built_deb() if kdump_tools else None)
     problems = Problems()
     try:
         run.start()
