@@ -35,8 +35,9 @@ from .server import BOOT_TIMEOUT, boot_server
 MEMORY_MIB = 2048
 UNITS = ("kreboot-kdump.service", "kreboot-kdump.path", "kreboot-kdump-reload.service", "kreboot-save-dump.service")
 KREBOOT_CONFIG = "KDUMP_COREDIR=/var/crash\nKDUMP_DUMPLEVEL=31\n"
-# A boot through SeaBIOS and GRUB (the capture kernel's command line has no BOOT_IMAGE=).
-FIRMWARE_BOOT = rf"{KERNEL_COMMAND_LINE}BOOT_IMAGE=[^\r\n]*"
+# A boot through SeaBIOS and GRUB: BOOT_IMAGE= and no elfcorehdr= (kreboot's capture command line has no
+# BOOT_IMAGE=, kdump-tools' keeps it from /proc/cmdline and kexec-tools appends elfcorehdr=).
+FIRMWARE_BOOT = rf"{KERNEL_COMMAND_LINE}(?=BOOT_IMAGE=)(?![^\r\n]*elfcorehdr=)[^\r\n]*"
 # What each saver prints on the console once the dump is written: kreboot's save-dump (SAVED_LINE: plain, or
 # under systemd as `kreboot[PID]: saved … in …`) and kdump-tools' init script (`kdump-tools: saved vmcore in
 # /var/crash/<stamp>`).
