@@ -77,15 +77,22 @@ def step_kdump_test_beside_kdump_tools(run: KdumpServerRun) -> None:
     run.install_kreboot_deb()
     crash = run.kdump_test("kdump test (kdump-tools)")
     test = run.expect_test_succeeded("kdump test (kdump-tools)")
-    path = test.get("dumpPath") or ""
-    expect(re.search(r"/var/crash/\d{12}/dump\.\d{12}$", path) is not None,
-           f"the test's dump is {path!r}, not kdump-tools' /var/crash/<stamp>/dump.<stamp>")
+    # dumpPath is the directory that proved the test (KdumpTestRecord): kdump-tools' /var/crash/<stamp>.
+    directory = test.get("dumpPath") or ""
+    found = re.fullmatch(r"/var/crash/(\d{12})", directory)
+    expect(found is not None, f"the test's dump directory is {directory!r}, not kdump-tools' /var/crash/<stamp>")
     expect(test.get("savedBy") == "kdump-tools", f"the test's dump was saved by {test.get('savedBy')!r}")
-    stamp = path.rsplit(".", 1)[-1]
-    dmesg = run.guest.run(f"ls /var/crash/{stamp}/dmesg.{stamp}")
-    expect(dmesg.rc == 0, f"no dmesg.{stamp} beside the dump: {dmesg.summary()}")
-    listed = [d for d in run.dumps() if d.get("savedBy") == "kdump-tools"]
-    expect(listed, "`kreboot dumps` does not list kdump-tools' dump")
+    expect(crash.saved_line is not None and directory in crash.saved_line,
+           f"kdump-tools' capture said {crash.saved_line!r}, the test found {directory!r}")
+    stamp = found.group(1)
+    listed = [d for d in run.dumps() if d.get("directory") == directory]
+    expect(listed and listed[0].get("savedBy") == "kdump-tools",
+           f"`kreboot dumps` does not list kdump-tools' dump in {directory}: {listed[:1]}")
+    vmcore, dmesg = listed[0].get("vmcore"), listed[0].get("dmesg")
+    expect(vmcore == f"{directory}/dump.{stamp}" and dmesg == f"{directory}/dmesg.{stamp}",
+           f"`kreboot dumps` lists {vmcore!r} and {dmesg!r}, not kdump-tools' dump.{stamp} and dmesg.{stamp}")
+    marker = run.guest.run(f"grep -c {test.get('id')} {dmesg}").stdout.strip()
+    expect(marker not in ("", "0"), f"{dmesg} does not hold the test's marker {test.get('id')}")
     run.ctx.notes.append(f"kdump test (kdump-tools): {test.get('message')}; saver said {crash.saved_line!r}")
 
 
