@@ -105,7 +105,8 @@ test-netdump: release
 .PHONY: test-uefi test-server
 test-uefi: release
 	Integration/run uefi-lockdown-refusal uefi-secure-boot uefi-systemd-boot uefi-one-shot uefi-kdump
-test-server: release
+# deb (which builds release): server-kdump-all installs kreboot's .deb beside kdump-tools.
+test-server: deb
 	Integration/run server-all server-kdump-all
 
 # Reboot timings in the guest: Integration/out/bench.json (RUNS=5 by default); then the soak of SOAK

@@ -22,7 +22,7 @@ from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .guest import KERNEL_COMMAND_LINE
 from .server import BOOT_TIMEOUT
-from .server_kdump import MEMORY_MIB, SAVED, KdumpServerRun
+from .server_kdump import FIRMWARE_BOOT, MEMORY_MIB, SAVED, KdumpServerRun
 
 TOOLS = ("kreboot", "kdumpTools")
 STEP_MIB = 32
@@ -89,7 +89,10 @@ def probe(run: KdumpServerRun, tool: str, mib: int) -> bool:
             time.sleep(0.5)
     if not outcome:
         guest._qmp("system_reset")
-    run.boot = guest.wait_next_boot(capture.end(), previous, timeout=BOOT_TIMEOUT + PROBE_TIMEOUT)
+    # From the firmware boot's command line: kdump-tools' capture boot runs the agent too (BOOT, never READY).
+    firmware = guest.wait_console(FIRMWARE_BOOT, BOOT_TIMEOUT + PROBE_TIMEOUT, capture.end(),
+                                  "the boot after the probe", fatal=False)
+    run.boot = guest.wait_next_boot(firmware.start(), previous, timeout=BOOT_TIMEOUT + PROBE_TIMEOUT)
     run.ctx.notes.append(f"probe {tool} {mib} MiB: {'saved' if outcome else 'FAILED'}")
     return bool(outcome)
 

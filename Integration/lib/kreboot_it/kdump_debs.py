@@ -57,13 +57,38 @@ def put_on_boot(guest: Guest) -> None:
         inject_file(guest.images.root_fs, deb, f"{BOOT_DIRECTORY}/{deb.name}")
 
 
-INSTALL = (f"echo 'kdump-tools kdump-tools/use_kdump boolean true' | debconf-set-selections && "
-           f"DEBIAN_FRONTEND=noninteractive dpkg -i {GUEST_DIRECTORY}/*.deb")
+# initramfs-tools' update-initramfs.conf: `update_initramfs=no` makes `update-initramfs -u` (the trigger that
+# installing kdump-tools and busybox fires) say "Not updating initramfs." and return.
+UPDATE_INITRAMFS_CONF = "/etc/initramfs-tools/update-initramfs.conf"
+# dpkg's output, kept in the guest for the failure message and the notes.
+INSTALL_LOG = "/var/tmp/kreboot-it-kdump-tools-install.log"
+# How long dpkg may take in the guest before it is killed (kdump-tools' own initrd alone takes 280-310 s under
+# TCG at load; update-grub 40-60 s), and the step's own bound around it.
+DPKG_TIMEOUT = 1200
+# The whole install, run as one shell command. Measured in session 7: dpkg did not return within 1500 s, because
+# after kdump-tools.service had loaded its capture kernel the initramfs-tools trigger rebuilt the PRODUCTION
+# initrd (update-initramfs -u, MODULES=most, zstd) under TCG. That initrd needs nothing from these packages (the
+# capture boot of kdump-tools uses its own initrd in /var/lib/kdump, made by its kernel hook with mkinitramfs,
+# which does not read update-initramfs.conf), so the trigger is turned off for the install and the file restored
+# afterwards. kdump-tools' postinst still runs update-grub and starts kdump-tools.service (its initrd made then).
+INSTALL = (f"cp -p {UPDATE_INITRAMFS_CONF} /run/kreboot-it-update-initramfs.conf && "
+           f"sed -i 's/^update_initramfs=.*/update_initramfs=no/' {UPDATE_INITRAMFS_CONF} && "
+           f"echo 'kdump-tools kdump-tools/use_kdump boolean true' | debconf-set-selections && "
+           f"DEBIAN_FRONTEND=noninteractive timeout -k 10 {DPKG_TIMEOUT} dpkg -i {GUEST_DIRECTORY}/*.deb "
+           f">{INSTALL_LOG} 2>&1; rc=$?; "
+           f"cp -p /run/kreboot-it-update-initramfs.conf {UPDATE_INITRAMFS_CONF}; exit $rc")
+# What is running and what the kernel said, for the message when dpkg failed or was killed.
+DIAGNOSE = (f"tail -n 15 {INSTALL_LOG}; echo '--- ps'; ps -eo pid,etimes,stat,wchan:24,args --sort=start_time | "
+            f"tail -n 25; echo '--- dmesg'; dmesg | grep -iE 'warn|bug|oops|hung|blocked' | tail -n 8")
 
 
-def install_kdump_tools(guest: Guest) -> float:
-    """dpkg -i the .debs put_on_boot wrote (kdump-tools enabled by debconf); returns the seconds it took."""
-    result = guest.run(INSTALL, timeout=1500)
+def install_kdump_tools(guest: Guest) -> tuple[float, str]:
+    """dpkg -i the .debs put_on_boot wrote (kdump-tools enabled by debconf, the production initrd left as it is);
+    returns the seconds it took and dpkg's output. A dpkg that fails or outlives DPKG_TIMEOUT fails the step
+    with its output's end, the processes then running and the kernel's warnings."""
+    result = guest.run(INSTALL, timeout=DPKG_TIMEOUT + 120)
     if result.rc != 0:
-        raise ScenarioFailure(f"installing kdump-tools in the guest: {result.summary()}")
-    return result.seconds
+        killed = " (killed after %d s)" % DPKG_TIMEOUT if result.rc in (124, 137) else ""
+        diagnosis = guest.run(DIAGNOSE, timeout=120).stdout.strip().replace("\n", " | ")
+        raise ScenarioFailure(f"dpkg -i kdump-tools in the guest exited {result.rc}{killed}: {diagnosis[-2500:]}")
+    return result.seconds, guest.run(f"cat {INSTALL_LOG}").stdout

@@ -27,9 +27,11 @@ KDUMP_COREDIR=/data
 KDUMP_DUMPLEVEL=31
 KDUMP_COMMANDLINE_APPEND="init=/usr/local/bin/kreboot -- save-dump --mount /dev/nvme0n2"
 """
-# What SaveDumpCommand prints on stdout (the console, as init= of the capture boot) once the dump is
-# saved: `saved /data/<date-time>/vmcore in /data/<date-time>`.
-SAVED_LINE = r"(?:^|\n)[ \t\r]*saved (\S+) in (\S+)"
+# What SaveDumpCommand prints once the dump is saved, at the start of a console line: as init= of the capture
+# boot straight on the console, `saved /data/<date-time>/vmcore in /data/<date-time>`; under systemd
+# (kreboot-save-dump.service, StandardOutput=journal+console) the journal's form `kreboot[PID]: saved … in …`,
+# possibly after the kernel's `[  12.345678] ` stamp. Group 1 is the vmcore, group 2 its directory.
+SAVED_LINE = r"(?:^|\n)[ \t\r]*(?:\[[ \d.]+\] )?(?:kreboot\[\d+\]: )?saved (\S+) in (\S+)"
 
 
 def boot_kdump_guest(ctx: ScenarioContext, label: str = "guest", cached: CachedGuest | None = None,

@@ -9,7 +9,9 @@ initramfs) through a sequence of steps:
   capture kernel, its saver, the boot after it (through SeaBIOS and GRUB again).
 - `kdump_test`: `kreboot --test-kdump --yes`, followed the same way.
 - `switch_to_kdump_tools`: kreboot's service stopped and disabled, Debian's kdump-tools installed from the .debs
-  on /boot (kdump_debs) and its capture kernel loaded by its own service."""
+  on /boot (kdump_debs; the production initrd is not rebuilt) and its capture kernel loaded by its own service.
+- `install_kreboot_deb`: then kreboot as a new user gets it: what `install_kreboot_units` put in by hand removed,
+  the .deb of `make deb` installed with dpkg; later steps run the package's /usr/sbin/kreboot."""
 
 from __future__ import annotations
 
@@ -17,11 +19,13 @@ import json
 import re
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
 from .checks import expect
 from .context import ScenarioContext
 from .failure import ScenarioFailure
 from .guest import KERNEL_COMMAND_LINE, BootInfo, Guest
+from .images import inject_file
 from .kdump_debs import install_kdump_tools, put_on_boot
 from .kdump_test import SAVED_LINE
 from .kreboot_cli import OUTPUT_MARKER, kreboot_output
@@ -31,15 +35,19 @@ from .server import BOOT_TIMEOUT, boot_server
 MEMORY_MIB = 2048
 UNITS = ("kreboot-kdump.service", "kreboot-kdump.path", "kreboot-kdump-reload.service", "kreboot-save-dump.service")
 KREBOOT_CONFIG = "KDUMP_COREDIR=/var/crash\nKDUMP_DUMPLEVEL=31\n"
-# A boot through SeaBIOS and GRUB (the capture kernel's command line has no BOOT_IMAGE=).
-FIRMWARE_BOOT = rf"{KERNEL_COMMAND_LINE}BOOT_IMAGE=[^\r\n]*"
-# What each saver prints on the console once the dump is written: kreboot's save-dump (SAVED_LINE) and
-# kdump-tools' init script (`kdump-tools: saved vmcore in /var/crash/<stamp>`).
-# Under systemd (kreboot-save-dump.service) kreboot's lines reach the console as `kreboot[PID]: saved … in …`.
-KREBOOT_SAVED = r"kreboot\[\d+\]: saved (\S+) in (\S+)"
+# A boot through SeaBIOS and GRUB: BOOT_IMAGE= and no elfcorehdr= (kreboot's capture command line has no
+# BOOT_IMAGE=, kdump-tools' keeps it from /proc/cmdline and kexec-tools appends elfcorehdr=).
+FIRMWARE_BOOT = rf"{KERNEL_COMMAND_LINE}(?=BOOT_IMAGE=)(?![^\r\n]*elfcorehdr=)[^\r\n]*"
+# What each saver prints on the console once the dump is written: kreboot's save-dump (SAVED_LINE: plain, or
+# under systemd as `kreboot[PID]: saved … in …`) and kdump-tools' init script (`kdump-tools: saved vmcore in
+# /var/crash/<stamp>`).
 KDUMP_TOOLS_SAVED = r"saved vmcore in (\S+)"
-SAVED = rf"(?:{SAVED_LINE})|(?:{KREBOOT_SAVED})|(?:{KDUMP_TOOLS_SAVED})"
+SAVED = rf"(?:{SAVED_LINE})|(?:{KDUMP_TOOLS_SAVED})"
 CAPTURE_TIMEOUT = 600.0
+# Where the .deb of `make deb` is written on the run's /boot (install_kreboot_deb), and what the package installs
+# for kdump-tools.service (dist/kdump-keep-armed.conf: IgnoreOnIsolate=yes).
+DEB_BOOT_PATH = "/kreboot-it/kreboot.deb"
+KDUMP_TOOLS_DROPIN = "/lib/systemd/system/kdump-tools.service.d/kreboot.conf"
 
 
 @dataclass(frozen=True)
@@ -74,13 +82,18 @@ def iomem_crash_kernel_mib(guest: Guest) -> int:
 class KdumpServerRun:
     """One server guest (MEMORY_MIB) through kdump steps; `boot` is the running boot."""
 
-    def __init__(self, ctx: ScenarioContext, memory_mb: int = MEMORY_MIB, kdump_tools: bool = False):
+    def __init__(self, ctx: ScenarioContext, memory_mb: int = MEMORY_MIB, kdump_tools: bool = False,
+                 kreboot_deb: Path | None = None):
         self.ctx = ctx
         self.guest = boot_server(ctx, "server-kdump", memory_mb=memory_mb)
         if kdump_tools:
             put_on_boot(self.guest)
+        if kreboot_deb is not None:
+            inject_file(self.guest.images.root_fs, kreboot_deb, DEB_BOOT_PATH)
         self.boot: BootInfo | None = None
         self.recommendation: dict = {}
+        # The kreboot the steps run: the run's binary (/usr/local/bin), after install_kreboot_deb the package's.
+        self.kreboot = "kreboot"
 
     def start(self) -> BootInfo:
         self.guest.start()
@@ -225,7 +238,7 @@ class KdumpServerRun:
         guest = self.guest
         after = guest.console_offset()
         relay = f"while IFS= read -r l; do echo \"{OUTPUT_MARKER}$l\" > /dev/kmsg; done"
-        launched = guest.launch(f"kreboot --test-kdump --yes 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
+        launched = guest.launch(f"{self.kreboot} --test-kdump --yes 2>&1 | {relay}; exit ${{PIPESTATUS[0]}}")
         deadline = launched.sent + 300
         while not re.search(r"Kernel panic - not syncing", guest.console()[after:]):
             result = guest.finished(launched)
@@ -239,7 +252,7 @@ class KdumpServerRun:
 
     def dumps(self) -> list[dict]:
         """`kreboot dumps --json`'s dumps, newest first."""
-        result = self.guest.run("kreboot dumps --json", timeout=120)
+        result = self.guest.run(f"{self.kreboot} dumps --json", timeout=120)
         try:
             return json.loads(result.stdout).get("dumps", [])
         except json.JSONDecodeError:
@@ -247,7 +260,7 @@ class KdumpServerRun:
 
     def expect_test_succeeded(self, what: str) -> dict:
         """`kreboot status --json` in the boot after a kdump test says it succeeded; returns its kdumpTest part."""
-        status = self.guest.run("kreboot status --json", timeout=120)
+        status = self.guest.run(f"{self.kreboot} status --json", timeout=120)
         expect(status.rc == 0, f"{what}: kreboot status: {status.summary()}")
         document = json.loads(status.stdout)
         test = document.get("kdumpTest") or {}
@@ -265,12 +278,38 @@ class KdumpServerRun:
         loaded = guest.run("cat /sys/kernel/kexec_crash_loaded").stdout.strip()
         expect(loaded == "0", f"stopping kreboot-kdump.service left a capture kernel loaded ({loaded!r})")
         guest.run("rm -f /etc/default/kdump-tools", check=True)
-        seconds = install_kdump_tools(guest)
-        self.ctx.timing("dpkg -i kdump-tools and its dependencies", seconds)
+        seconds, log = install_kdump_tools(guest)
+        self.ctx.timing("dpkg -i kdump-tools and its dependencies (update-grub, its initrd made)", seconds)
+        expect("Not updating initramfs" in log, f"dpkg -i kdump-tools: the initramfs-tools trigger was not turned "
+                                                f"off: {log.strip()[-400:]!r}")
+        kdump_initrd = guest.run("ls /var/lib/kdump/initrd.img-$(uname -r)")
+        expect(kdump_initrd.rc == 0, f"kdump-tools made no initrd of its own: {kdump_initrd.summary()}")
         started = guest.run("systemctl restart kdump-tools.service", timeout=900)
-        self.ctx.timing("kdump-tools.service start (its initrd made)", started.seconds)
+        self.ctx.timing("kdump-tools.service restart (unload, load: its initrd kept)", started.seconds)
         status = guest.run("kdump-config status; cat /sys/kernel/kexec_crash_loaded", timeout=120)
         expect(started.rc == 0 and status.stdout.strip().endswith("1"),
                f"kdump-tools did not load its capture kernel: {started.summary()} / {status.stdout.strip()[-400:]!r} / "
                f"{guest.run('journalctl -b -u kdump-tools.service -o cat | tail -8').stdout.strip()[-500:]!r}")
         self.ctx.notes.append("kdump-tools: " + " | ".join(status.stdout.strip().splitlines()[-3:]))
+
+    def install_kreboot_deb(self) -> None:
+        """kreboot as a new user gets it on a system that already runs kdump-tools: the units, the kdump-tools
+        drop-in and /usr/sbin/kreboot that install_kreboot_units put in by hand removed, the .deb (written on /boot
+        at DEB_BOOT_PATH) installed with dpkg. Its drop-in is then what keeps kdump-tools.service, and with it the
+        capture kernel, through the kdump test's isolate; the later steps run the package's /usr/sbin/kreboot."""
+        guest = self.guest
+        by_hand = " ".join([f"/etc/systemd/system/{unit}" for unit in UNITS] +
+                           [f"/lib/systemd/system/{unit}.d/kreboot.conf" for unit in ("kdump-tools.service", "kdump.service")])
+        guest.run(f"rm -f {by_hand} /usr/sbin/kreboot && systemctl daemon-reload", check=True)
+        before = guest.run("systemctl show -P IgnoreOnIsolate kdump-tools.service").stdout.strip()
+        expect(before == "no", f"kdump-tools.service has IgnoreOnIsolate={before!r} before kreboot's package")
+        install = guest.run(f"dpkg -i /boot{DEB_BOOT_PATH}", timeout=300)
+        expect(install.rc == 0, f"dpkg -i kreboot.deb beside kdump-tools: {install.summary()}")
+        self.ctx.timing("dpkg -i kreboot.deb", install.seconds)
+        owner = guest.run(f"dpkg -S {KDUMP_TOOLS_DROPIN}").stdout.strip()
+        expect(owner.startswith("kreboot:"), f"{KDUMP_TOOLS_DROPIN} is not the package's: {owner!r}")
+        after = guest.run("systemctl show -P IgnoreOnIsolate kdump-tools.service").stdout.strip()
+        expect(after == "yes", f"kdump-tools.service has IgnoreOnIsolate={after!r} after dpkg -i kreboot.deb")
+        version = guest.run("dpkg-query -W -f '${Version}' kreboot").stdout.strip()
+        self.ctx.notes.append(f"kreboot {version} installed from its .deb beside kdump-tools")
+        self.kreboot = "/usr/sbin/kreboot"

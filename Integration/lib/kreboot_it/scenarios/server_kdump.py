@@ -9,8 +9,9 @@ guest without a reservation: `kreboot calibrate --apply --yes` and a power cycle
 - kdump-test-server: `kreboot --test-kdump --yes` with kreboot's own service armed → `kreboot status` says the
   test succeeded, `kreboot dumps` lists the dump with the test's id.
 - kdump-beside-kdump-tools: Debian's kdump-tools installed instead (its own initrd and unit; kreboot-kdump
-  disabled); `kreboot --test-kdump --yes` → the dump kdump-tools saved (<stamp>/dump.<stamp> + dmesg.<stamp>)
-  is found and `kreboot status` says succeeded.
+  disabled), then kreboot's .deb as a new user installs it (its drop-in keeps kdump-tools.service through the
+  isolate); `/usr/sbin/kreboot --test-kdump --yes` → the dump kdump-tools saved (<stamp>/dump.<stamp> +
+  dmesg.<stamp>) is found and `kreboot status` says succeeded.
 - server-kdump-all: all three in one guest boot sequence (opt-in; `make test-server`)."""
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from ..failure import ScenarioFailure
 from ..server import Problems
 from ..server_kdump import KdumpServerRun
 from . import scenario
+from .package import built_deb
 
 
 def step_sysrq_panic(run: KdumpServerRun) -> None:
@@ -69,27 +71,37 @@ def step_kdump_test_kreboot(run: KdumpServerRun) -> None:
 
 
 def step_kdump_test_beside_kdump_tools(run: KdumpServerRun) -> None:
-    """kdump-beside-kdump-tools: kdump-tools armed instead, kreboot --test-kdump finds its dump."""
+    """kdump-beside-kdump-tools: kdump-tools armed instead, kreboot's .deb installed beside it as a new user would,
+    kreboot --test-kdump finds kdump-tools' dump."""
     run.switch_to_kdump_tools()
+    run.install_kreboot_deb()
     crash = run.kdump_test("kdump test (kdump-tools)")
     test = run.expect_test_succeeded("kdump test (kdump-tools)")
-    path = test.get("dumpPath") or ""
-    expect(re.search(r"/var/crash/\d{12}/dump\.\d{12}$", path) is not None,
-           f"the test's dump is {path!r}, not kdump-tools' /var/crash/<stamp>/dump.<stamp>")
+    # dumpPath is the directory that proved the test (KdumpTestRecord): kdump-tools' /var/crash/<stamp>.
+    directory = test.get("dumpPath") or ""
+    found = re.fullmatch(r"/var/crash/(\d{12})", directory)
+    expect(found is not None, f"the test's dump directory is {directory!r}, not kdump-tools' /var/crash/<stamp>")
     expect(test.get("savedBy") == "kdump-tools", f"the test's dump was saved by {test.get('savedBy')!r}")
-    stamp = path.rsplit(".", 1)[-1]
-    dmesg = run.guest.run(f"ls /var/crash/{stamp}/dmesg.{stamp}")
-    expect(dmesg.rc == 0, f"no dmesg.{stamp} beside the dump: {dmesg.summary()}")
-    listed = [d for d in run.dumps() if d.get("savedBy") == "kdump-tools"]
-    expect(listed, "`kreboot dumps` does not list kdump-tools' dump")
+    expect(crash.saved_line is not None and directory in crash.saved_line,
+           f"kdump-tools' capture said {crash.saved_line!r}, the test found {directory!r}")
+    stamp = found.group(1)
+    listed = [d for d in run.dumps() if d.get("directory") == directory]
+    expect(listed and listed[0].get("savedBy") == "kdump-tools",
+           f"`kreboot dumps` does not list kdump-tools' dump in {directory}: {listed[:1]}")
+    vmcore, dmesg = listed[0].get("vmcore"), listed[0].get("dmesg")
+    expect(vmcore == f"{directory}/dump.{stamp}" and dmesg == f"{directory}/dmesg.{stamp}",
+           f"`kreboot dumps` lists {vmcore!r} and {dmesg!r}, not kdump-tools' dump.{stamp} and dmesg.{stamp}")
+    marker = run.guest.run(f"grep -c {test.get('id')} {dmesg}").stdout.strip()
+    expect(marker not in ("", "0"), f"{dmesg} does not hold the test's marker {test.get('id')}")
     run.ctx.notes.append(f"kdump test (kdump-tools): {test.get('message')}; saver said {crash.saved_line!r}")
 
 
 def kdump_server_run(ctx: ScenarioContext, steps, enable_kreboot_service: bool = True,
                      kdump_tools: bool = False) -> None:
     """Boot the server guest (2 GiB), reserve (calibrate --apply, power cycle), run each step; fail naming every
-    problem (a failed step ends the run: the next ones need the guest it left)."""
-    run = KdumpServerRun(ctx, kdump_tools=kdump_tools)
+    problem (a failed step ends the run: the next ones need the guest it left). With kdump_tools the guest's /boot
+    also carries kdump-tools' .debs and kreboot's own (`make deb`)."""
+    run = KdumpServerRun(ctx, kdump_tools=kdump_tools, kreboot_deb=built_deb() if kdump_tools else None)
     problems = Problems()
     try:
         run.start()
