@@ -46,7 +46,8 @@ public enum RedHatKdumpConfReader {
                 if let first = targetOption { refuse(key, "a second dump target (--mount) besides `\(first)`") }
                 targetOption = targetOption ?? key
             }
-            let isTarget = targetTypes.contains(key) || key == "nfs" || key == "ssh"
+            let isFilesystem = targetTypes.contains(key)
+            let isTarget = isFilesystem || key == "nfs" || key == "ssh"
             if deprecatedOptions.contains(key) {
                 refuse(key, "deprecated, kdumpctl refuses it (kdump.conf(5) names what replaces it)")
                 continue
@@ -56,7 +57,7 @@ public enum RedHatKdumpConfReader {
                 continue
             }
             guard !value.isEmpty else {
-                refuse(key, targetTypes.contains(key) ? "no device (write `\(key) /dev/…`, `\(key) UUID=…` or `\(key) LABEL=…`)" : "no value")
+                refuse(key, isFilesystem ? "no device (write `\(key) /dev/…`, `\(key) UUID=…` or `\(key) LABEL=…`)" : "no value")
                 continue
             }
             if isTarget {
@@ -66,12 +67,13 @@ public enum RedHatKdumpConfReader {
                 }
                 targetOption = key
             }
-            let name = targetTypes.contains(key) ? "target" : key
-            if variables[name] != nil, !isTarget {
+            if isFilesystem {
+                variables["target"] = "\(key) \(value)"
+            } else if variables[key] != nil {
                 refuse(key, "given twice")
-                continue
+            } else {
+                variables[key] = value
             }
-            variables[name] = targetTypes.contains(key) ? "\(key) \(value)" : value
         }
         var config = KdumpConfig(file: file, variables: variables)
         config.syntaxError = syntaxError
