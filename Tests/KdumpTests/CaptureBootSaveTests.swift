@@ -141,4 +141,40 @@ import Testing
         #expect(error.message.hasSuffix("KDUMP_NETCONFIG: the dump to nfs://10.0.9.1/srv/nfs/crash needs the network, which kreboot brings up only under systemd (kreboot-save-dump.service), not as init="))
         #expect(environment.mounted.isEmpty)
     }
+    /// kreboot-save-dump.service in a capture boot (no default dependencies) starts the save directory's mount
+    /// units and waits for them before saving; one that fails fails the save, which nothing then writes.
+    @Test func theServiceMountsTheSaveDirectoryFirstAndAFailedMountFailsTheSave() throws {
+        for failing in [false, true] {
+            let dir = Self.tree(config: "KDUMP_SAVEDIR=/crash/dumps\nKDUMP_DUMPFORMAT=none\nKDUMP_IMMEDIATE_REBOOT=no\n")
+            KdumpFixtures.write(Array("/dev/vdb /crash ext4 defaults 0 2\n/dev/vdc /home ext4 defaults 0 2\n".utf8), to: dir + "/etc/fstab")
+            let started = Mutex<[String]>([])
+            let reboots = Reboots()
+            var save = CaptureBootSave(request: CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore",
+                                                                        makedumpfile: "/bin/false", testRecord: "/nonexistent/r.json"),
+                                       log: { _ in }, requestReboot: reboots.request, isInit: false, isCaptureBoot: true,
+                                       startUnitAndWait: { unit in
+                                           started.withLock { $0.append(unit) }
+                                           return failing ? "the job ended with result \"dependency\"" : nil
+                                       })
+            save.isCaptureService = true
+            let outcome = save.run { _ in }
+            #expect(started.withLock { $0 } == ["crash.mount"])
+            if failing {
+                guard case .failed(let error) = outcome else {
+                    Issue.record("saved although /crash could not be mounted: \(outcome)")
+                    continue
+                }
+                #expect(error.message == "cannot mount what the dump needs: crash.mount: the job ended with result \"dependency\"")
+                #expect(!FileManager.default.fileExists(atPath: dir + "/crash/dumps"))
+                #expect(reboots.count.withLock { $0 } == 1)
+            } else {
+                guard case .saved(let result, rebootRequested: false) = outcome else {
+                    Issue.record("not saved: \(outcome)")
+                    continue
+                }
+                #expect(result.directory.contains("/crash/dumps/"))
+                #expect(reboots.count.withLock { $0 } == 0)
+            }
+        }
+    }
 }

@@ -9,7 +9,9 @@ import Glibc
 /// `kreboot save-dump` from start to end, in the order a capture boot needs it:
 ///
 /// 1. As PID 1 (init= of a capture boot without an initramfs): mount /proc, /dev, /sys and /tmp.
-/// 2. Read the kdump configuration (`--config`, else what the system has, else the defaults).
+/// 2. Read the kdump configuration (`--config`, else what the system has, else the defaults). As
+///    kreboot-save-dump.service in a capture boot (`DefaultDependencies=no`: nothing of fstab is mounted yet), start
+///    the mount units the dump needs (`CaptureMountUnits`) and wait for them; one that fails fails the save.
 /// 3. `--mount DEVICE` (PID 1 only): make the mount point on the read-only root if needed, mount DEVICE there.
 /// 4. As PID 1: make the save directory's file system writable.
 /// 5. A capture boot under systemd whose dump target or mail needs the network (`DumpDelivery.needsNetwork`):
@@ -21,7 +23,7 @@ import Glibc
 ///    record when the next boot cannot find it by itself (a failure and its reason; a dump saved on a server),
 ///    run KDUMP_POSTSCRIPT and mail it when KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO say so;
 ///    then: as PID 1, sync, unmount, remount / read-only and reboot(2), always; under systemd, ask systemd to
-///    reboot when KDUMP_IMMEDIATE_REBOOT says so or the save failed (not for `--no-reboot`, and only when the
+///    reboot (services are not stopped; file systems are unmounted) when KDUMP_IMMEDIATE_REBOOT says so or the save failed (not for `--no-reboot`, and only when the
 ///    dump was /proc/vmcore).
 ///
 /// Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr= on /proc/cmdline, none in the device
@@ -66,7 +68,7 @@ public struct CaptureBootSave {
     public var request: Request
     /// Progress and problems, one line each (stderr, the console).
     public var log: @Sendable (String) -> Void
-    /// Asks systemd to reboot (`systemctl --no-block reboot`); injected, as Kdump does not talk to systemd.
+    /// Asks systemd to reboot without stopping the services (`systemctl reboot --force`); injected, as Kdump does not talk to systemd.
     public var requestReboot: () -> Void
     /// Whether this process is PID 1 and whether this boot is a capture kernel's (tests pass values).
     public var isInit: Bool
@@ -79,6 +81,8 @@ public struct CaptureBootSave {
     /// Starts a systemd unit and waits for it (sd-bus; injected, as Kdump does not talk to systemd); returns
     /// why it failed, nil when started.
     public var startUnit: (String) -> String?
+    /// Starts a systemd unit and waits for its job (sd-bus; injected); returns why it failed, nil when it is active.
+    public var startUnitAndWait: (String) -> String?
     /// Brings up the network (tests pass a fake; the default is `CaptureNetworkBringUp` with `startUnit`).
     public var bringUpNetwork: ((CaptureNetwork) throws(KexecError) -> Void)?
     /// Checks that the dump server answers (tests pass a fake; the default is `DumpServerCheck`).
@@ -90,7 +94,8 @@ public struct CaptureBootSave {
 
     public init(request: Request, log: @escaping @Sendable (String) -> Void, requestReboot: @escaping () -> Void,
                 isInit: Bool = CaptureBootEnvironment.isInit, isCaptureBoot: Bool? = nil,
-                startUnit: @escaping (String) -> String? = { _ in "no service manager" }) {
+                startUnit: @escaping (String) -> String? = { _ in "no service manager" },
+                startUnitAndWait: @escaping (String) -> String? = { _ in "no service manager" }) {
         self.request = request
         self.log = log
         self.requestReboot = requestReboot
@@ -99,6 +104,7 @@ public struct CaptureBootSave {
         self.detectsCaptureBoot = isCaptureBoot == nil
         self.isCaptureService = !isInit && request.vmcore == "/proc/vmcore" && (isCaptureBoot ?? CaptureBootEnvironment.isCaptureBoot)
         self.startUnit = startUnit
+        self.startUnitAndWait = startUnitAndWait
     }
 
     /// Whether this run ends with reboot(2): a capture kernel's init.
@@ -120,7 +126,12 @@ public struct CaptureBootSave {
                 log("PID 1 but not a capture kernel (no elfcorehdr= on /proc/cmdline nor in the device tree): not rebooting")
             }
         }
-        let outcome = this.save(environment: &environment)
+        let outcome: Outcome
+        if this.isCaptureService, let failure = this.mountSaveFileSystems() {
+            outcome = .failed(failure)
+        } else {
+            outcome = this.save(environment: &environment)
+        }
         report(outcome)
         if this.capturing {
             this.recordTestOutcome(outcome)
@@ -136,6 +147,23 @@ public struct CaptureBootSave {
         }
         if this.rebootsAsInit { environment.finishAndReboot() }
         return outcome
+    }
+
+    /// Step 2's mounts for the service in a capture boot: starts `CaptureMountUnits`' units in order and waits
+    /// for each; the first that fails is returned as the save's failure.
+    func mountSaveFileSystems() -> KexecError? {
+        let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root)
+        let fstab = (try? MountTableReader.read(fstab: "/etc/fstab", root: request.root)) ?? []
+        let units = CaptureMountUnits.units(config: config, testRecord: request.testRecord, fstab: fstab)
+        guard !units.isEmpty else { return nil }
+        log("mounting what the dump needs: \(units.joined(separator: " "))")
+        for unit in units {
+            if let failure = startUnitAndWait(unit) {
+                return KexecError(.unavailable, operation: "save-dump", path: "/etc/fstab",
+                                  "cannot mount what the dump needs: \(unit): \(failure)")
+            }
+        }
+        return nil
     }
 
     /// Writes what the next boot cannot find by itself into a pending `--test-kdump` record: a failed save

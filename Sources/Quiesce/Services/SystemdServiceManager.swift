@@ -108,6 +108,27 @@ public final class SystemdServiceManager: ServiceManager, @unchecked Sendable {
         }
     }
 
+    /// Manager.StartUnit(unit, "replace"), then waits for the job (up to `jobTimeout`); a job that ends
+    /// other than `done` throws. The corresponding command is `systemctl start UNIT`.
+    public func start(unit: String) throws(QuiesceError) {
+        try withSystemd { bus throws(QuiesceError) in
+            try runJob(on: bus, unit: unit, member: "StartUnit", operation: "start \(unit)") { message throws(QuiesceError) in
+                try message.append(unit)
+                try message.append("replace")
+            }
+        }
+    }
+
+    /// Manager.Reboot: systemd stops no service, it kills the processes, unmounts the file systems (or remounts
+    /// them read-only), detaches loop and DM devices, syncs and reboots. The corresponding command is
+    /// `systemctl reboot --force` (kdump-tools' `reboot -f` after its save).
+    public func rebootSkippingServices() throws(QuiesceError) {
+        try withSystemd { bus throws(QuiesceError) in
+            let call = try bus.methodCall(Self.systemd1, Self.managerPath, Self.managerInterface, "Reboot")
+            _ = try bus.call(call, operation: "Reboot")
+        }
+    }
+
     /// Manager.GetDefaultTarget. The corresponding command is `systemctl get-default`.
     public func defaultTarget() throws(QuiesceError) -> String {
         try withSystemd { bus throws(QuiesceError) in

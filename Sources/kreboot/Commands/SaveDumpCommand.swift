@@ -55,16 +55,25 @@ struct SaveDumpCommand: ParsableCommand {
                                               mountDevice: mount, makedumpfile: makedumpfile, testRecord: testRecord,
                                               noReboot: noReboot)
         let save = CaptureBootSave(request: request, log: { Terminal.error($0) }, requestReboot: {
-            // What `systemctl --no-block reboot` does, over sd-bus.
+            // What `systemctl reboot --force` does, over sd-bus: a capture boot has no service worth an orderly
+            // stop (systemd still unmounts, syncs and detaches the devices); as kdump-tools' `reboot -f`.
             do throws(QuiesceError) {
-                try SystemdServiceManager().enqueueStart(unit: "reboot.target", mode: "replace-irreversibly")
+                try SystemdServiceManager().rebootSkippingServices()
             } catch {
-                Terminal.error("cannot start reboot.target: \(error.message)")
+                Terminal.error("cannot ask systemd to reboot: \(error.message)")
             }
         }, startUnit: { unit in
             // What `systemctl start --no-block UNIT` does, over sd-bus (the network bring-up waits for the address).
             do throws(QuiesceError) {
                 try SystemdServiceManager().enqueueStart(unit: unit, mode: "replace")
+                return nil
+            } catch {
+                return error.message
+            }
+        }, startUnitAndWait: { unit in
+            // What `systemctl start UNIT` does, over sd-bus (the save directory's mount units).
+            do throws(QuiesceError) {
+                try SystemdServiceManager(jobTimeout: .seconds(180)).start(unit: unit)
                 return nil
             } catch {
                 return error.message
