@@ -15,9 +15,11 @@ struct SaveDumpCommand: ParsableCommand {
         discussion: """
         Honours KDUMP_SAVEDIR (local paths, file://, nfs:// and cifs:// mounted by the kernel), KDUMP_DUMPFORMAT, KDUMP_DUMPLEVEL, \
         KDUMP_FREE_DISK_SIZE, KDUMP_KEEP_OLD_DUMPS and KDUMP_IMMEDIATE_REBOOT. In a capture boot under systemd \
-        (kreboot-save-dump.service) it brings up KDUMP_NETCONFIG's network with systemd-networkd (files in \
+        (kreboot-save-dump.service, which has no default dependencies) it first starts the mount units of the \
+        /etc/fstab entries at or above the save directory and /var/lib/kreboot and waits for them, brings up KDUMP_NETCONFIG's network with systemd-networkd (files in \
         /run/systemd/network, waiting at most KDUMP_NET_TIMEOUT) when the target or a mail needs it, and checks \
-        that a remote server answers before sending. As PID 1 (init= of a \
+        that a remote server answers before sending; it reboots as `systemctl reboot --force` does (services are \
+        not stopped, file systems are unmounted). As PID 1 (init= of a \
         bare capture boot) it mounts /proc, /dev, /sys and a tmpfs /tmp itself, mounts --mount DEVICE on \
         the save directory, and always ends with reboot(2).
 
