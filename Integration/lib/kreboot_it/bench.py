@@ -213,6 +213,7 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--kdump-peer", action="store_true",
                         help="with --guest server: the kdumpPeer section, kreboot's kdump against kdump-tools "
                              "(alone unless --paths is given too)")
+    parser.add_argument("--keep", action="store_true", help="keep the run's logs (consoles) even when it succeeds")
     parser.add_argument("--no-bisect", action="store_true",
                         help="with --kdump-peer: skip the smallest-crashkernel bisection (several panics per tool)")
     args = parser.parse_args(argv)
@@ -265,6 +266,7 @@ def main(argv: list[str]) -> int:
 
     if args.kdump_peer:
         extras["kdumpPeer"] = measure_kdump_peer(ctx, args.runs, bisect=not args.no_bisect)
+        extras.setdefault("kernel", extras["kdumpPeer"].get("kernel"))
         for image in (run_dir / "server-kdump").glob("*.img"):
             image.unlink()
     report = build_report(args, cached, paths, extras, kdump)
@@ -273,7 +275,7 @@ def main(argv: list[str]) -> int:
     print_table(report, args.out)
     ok = all("error" not in r for r in paths.values()) and not (kdump and "error" in kdump) \
         and "error" not in extras.get("kdumpPeer", {})
-    if ok:
+    if ok and not args.keep:
         shutil.rmtree(run_dir, ignore_errors=True)
     else:
         print(f"logs: {run_dir}", file=sys.stderr)

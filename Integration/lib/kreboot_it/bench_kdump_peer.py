@@ -120,10 +120,12 @@ def measure_kdump_peer(ctx: ScenarioContext, runs: int, bisect: bool = True) -> 
     """The kdumpPeer section (see the module's docstring)."""
     run = KdumpServerRun(ctx, kdump_tools=True)
     tools: dict[str, dict] = {}
+    kernel = None
     try:
         run.start()
         run.reserve(enable_kreboot_service=True)
         reserved = run.recommendation["totalMiB"]
+        kernel = run.guest.run("uname -r").stdout.strip() or None
         tools["kreboot"] = timed_panics(run, "kreboot", runs)
         if bisect:
             tools["kreboot"]["smallestCrashkernelMiB"] = smallest_reservation(lambda mib: probe(run, "kreboot", mib), reserved)
@@ -145,7 +147,7 @@ def measure_kdump_peer(ctx: ScenarioContext, runs: int, bisect: bool = True) -> 
               "dumpPercentOfRAM": verdict(mine.get("dumpPercentOfRAM"), TARGETS["dumpPercentOfRAM"])}
     return {"measure": "seconds from the panic (seen on the console) to the saver's line and to the READY of the "
                        "boot after the capture; dumps at dump level 31 on /var/crash (xfs LV)",
-            "memoryMiB": MEMORY_MIB, "reservedMiB": run.recommendation.get("totalMiB"),
+            "memoryMiB": MEMORY_MIB, "kernel": kernel, "reservedMiB": run.recommendation.get("totalMiB"),
             "crashkernel": run.recommendation.get("parameters"), **tools, "ratios": ratios,
             "targets": TARGETS, "checks": checks}
 

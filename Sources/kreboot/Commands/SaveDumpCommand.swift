@@ -1,4 +1,5 @@
 import ArgumentParser
+import Glibc
 import Execution
 import Kdump
 import LinuxSystem
@@ -98,6 +99,9 @@ struct SaveDumpCommand: ParsableCommand {
             }
             for warning in result.warnings { Terminal.error("warning: \(warning)") }
         }
+        // Out before the reboot that may follow (every stream: fflush(NULL)): systemd then kills this process
+        // without waiting for its exit.
+        fflush(nil)
     }
 
     /// The exit status of an outcome.
