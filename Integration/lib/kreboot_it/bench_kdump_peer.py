@@ -4,7 +4,8 @@ kdump-tools in the same server guest (2 GiB, the reservation `kreboot calibrate 
 
 Per tool, `runs` real panics (`echo c > /proc/sysrq-trigger`) with that tool's service armed: seconds from the
 panic to the dump saved (its saver's console line) and to the READY of the boot after the capture (through
-SeaBIOS, GRUB and the initramfs), and the dump's size (`kreboot dumps`, which lists both tools' dumps). Then
+SeaBIOS, GRUB and the initramfs), and the dump's size (`kreboot dumps`, which lists both tools' dumps;
+/var/crash is emptied after each and before each probe, so that no save fails for want of space). Then
 (unless `bisect` is off) the smallest crashkernel reservation with which the tool still saves a dump, in 32 MiB
 steps: each probe shrinks the boot's reservation through /sys/kernel/kexec_crash_size (unloaded first, the tool's
 own load after: no boot loader change and no extra boot per probe), panics and waits for the dump; a capture
@@ -31,6 +32,8 @@ PROBE_TIMEOUT = 420.0
 LOAD = {"kreboot": "kreboot kdump start", "kdumpTools": "kdump-config load"}
 UNLOAD = {"kreboot": "kreboot kdump stop", "kdumpTools": "kdump-config unload"}
 SAVED_BY = {"kreboot": "kreboot", "kdumpTools": "kdump-tools"}
+# Either saver's line for a save that failed (the probe fails at once instead of after PROBE_TIMEOUT).
+NOT_SAVED = r"the dump was not saved|kdump-tools: failed to save vmcore"
 TARGETS = {"panicToReady": 0.8, "smallestCrashkernel": 1.0, "dumpPercentOfRAM": 5.0}
 
 
@@ -41,6 +44,14 @@ def newest_dump_bytes(run: KdumpServerRun, tool: str) -> int | None:
         if saver == SAVED_BY[tool]:
             return dump.get("sizeBytes")
     return None
+
+
+def clear_dumps(run: KdumpServerRun) -> None:
+    """Removes the dumps both tools saved in /var/crash: the xfs LV holds only a few, and a save that fails for
+    want of space (kdump-tools' `cat: write error: No space left on device`) would count as a failed capture."""
+    cleared = run.guest.run("rm -rf /var/crash/* && sync && df --output=avail -B1M /var/crash | tail -1")
+    expect(cleared.rc == 0, f"clearing /var/crash: {cleared.summary()}")
+    run.ctx.notes.append(f"/var/crash cleared: {cleared.stdout.strip()} MiB free")
 
 
 def timed_panics(run: KdumpServerRun, tool: str, runs: int) -> dict:
@@ -56,6 +67,7 @@ def timed_panics(run: KdumpServerRun, tool: str, runs: int) -> dict:
         size = newest_dump_bytes(run, tool)
         expect(size is not None, f"{tool} run {index + 1}: `kreboot dumps` lists no dump of {SAVED_BY[tool]}")
         sizes.append(size)
+        clear_dumps(run)
     return {"runs": runs, "panicToSaved": round(statistics.median(saved), 2),
             "panicToReady": round(statistics.median(ready), 2), "panicToSavedAll": [round(s, 2) for s in saved],
             "panicToReadyAll": [round(s, 2) for s in ready], "dumpBytes": int(statistics.median(sizes)),
@@ -65,6 +77,7 @@ def timed_panics(run: KdumpServerRun, tool: str, runs: int) -> dict:
 def probe(run: KdumpServerRun, tool: str, mib: int) -> bool:
     """Does `tool` save a dump with a `mib` MiB reservation? (shrunk in this boot; the next has the full one)."""
     guest = run.guest
+    clear_dumps(run)
     guest.run(UNLOAD[tool], timeout=120)
     shrink = guest.run(f"echo {mib * 1048576} > /sys/kernel/kexec_crash_size && cat /sys/kernel/kexec_crash_size")
     expect(shrink.rc == 0, f"shrinking the reservation to {mib} MiB: {shrink.summary()}")
@@ -79,7 +92,7 @@ def probe(run: KdumpServerRun, tool: str, mib: int) -> bool:
     capture = guest.wait_console(rf"{KERNEL_COMMAND_LINE}[^\r\n]*elfcorehdr=[^\r\n]*", 120, after,
                                  "the capture kernel", fatal=False)
     deadline = time.monotonic() + PROBE_TIMEOUT
-    pattern = re.compile(rf"(?P<saved>{SAVED})|(?P<panic>Kernel panic - not syncing|Out of memory)")
+    pattern = re.compile(rf"(?P<saved>{SAVED})|(?P<panic>Kernel panic - not syncing|Out of memory|{NOT_SAVED})")
     outcome = None
     while outcome is None and time.monotonic() < deadline:
         match = pattern.search(guest.console(), capture.end())
