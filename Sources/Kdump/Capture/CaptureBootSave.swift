@@ -23,8 +23,8 @@ import Glibc
 ///    record when the next boot cannot find it by itself (a failure and its reason; a dump saved on a server),
 ///    run KDUMP_POSTSCRIPT and mail it when KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO say so;
 ///    then: as PID 1, sync, unmount, remount / read-only and reboot(2), always; under systemd, ask systemd to
-///    reboot (services are not stopped; file systems are unmounted) when KDUMP_IMMEDIATE_REBOOT says so or the save failed (not for `--no-reboot`, and only when the
-///    dump was /proc/vmcore).
+///    reboot (services are not stopped; file systems are unmounted) when KDUMP_IMMEDIATE_REBOOT says so or the
+///    save failed (not for `--no-reboot`, and only when the dump was /proc/vmcore).
 ///
 /// Only a capture kernel's init reboots: PID 1 of a container (no elfcorehdr= on /proc/cmdline, none in the device
 /// tree) just exits. Unless given, whether this is a capture boot is told again after step 1 (arm64 says it in the
@@ -68,7 +68,8 @@ public struct CaptureBootSave {
     public var request: Request
     /// Progress and problems, one line each (stderr, the console).
     public var log: @Sendable (String) -> Void
-    /// Asks systemd to reboot without stopping the services (`systemctl reboot --force`); injected, as Kdump does not talk to systemd.
+    /// Asks systemd to reboot without stopping the services (`systemctl reboot --force`); injected, as Kdump does
+    /// not talk to systemd.
     public var requestReboot: () -> Void
     /// Whether this process is PID 1 and whether this boot is a capture kernel's (tests pass values).
     public var isInit: Bool
@@ -78,8 +79,8 @@ public struct CaptureBootSave {
     /// Whether this is kreboot-save-dump.service in a capture boot (not PID 1, a capture kernel, /proc/vmcore):
     /// then the network may be brought up and the outcome is recorded.
     public var isCaptureService: Bool
-    /// Starts a systemd unit and waits for it (sd-bus; injected, as Kdump does not talk to systemd); returns
-    /// why it failed, nil when started.
+    /// Enqueues a start of a systemd unit without waiting for its job (sd-bus; injected, as Kdump does not talk
+    /// to systemd); returns why it could not, nil when enqueued.
     public var startUnit: (String) -> String?
     /// Starts a systemd unit and waits for its job (sd-bus; injected); returns why it failed, nil when it is active.
     public var startUnitAndWait: (String) -> String?

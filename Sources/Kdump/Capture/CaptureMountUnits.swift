@@ -16,13 +16,13 @@ import RebootPlan
 public enum CaptureMountUnits {
     /// The units to start, in order; `config` nil when the configuration could not be read.
     public static func units(config: KdumpConfig?, testRecord: String, fstab: [MountEntry]) -> [String] {
-        var paths = [parent(of: testRecord)]
+        var paths = [RecordWriter.parent(of: testRecord)]
         if let config {
             if config.variables["target"] != nil { return ["local-fs.target"] }
             if let local = config.localSaveDir, local.hasPrefix("/") { paths.append(local) }
         }
         let mountPoints = fstab.map { RootDirectory.normalize($0.target) }.filter { target in
-            target != "/" && paths.contains { path in covers(target, RootDirectory.normalize(path)) }
+            target != "/" && paths.contains { path in SaveDirectoryDevice.contains(target, RootDirectory.normalize(path)) }
         }
         var units: [String] = []
         for target in mountPoints.sorted(by: { (depth($0), $0) < (depth($1), $1) }) {
@@ -32,15 +32,5 @@ public enum CaptureMountUnits {
         return units
     }
 
-    /// Whether `path` is at or below the mount point `target`.
-    static func covers(_ target: String, _ path: String) -> Bool {
-        path == target || path.hasPrefix(target + "/")
-    }
-
     static func depth(_ path: String) -> Int { path.split(separator: "/").count }
-
-    static func parent(of path: String) -> String {
-        guard let slash = path.lastIndex(of: "/"), slash != path.startIndex else { return "/" }
-        return String(path[..<slash])
-    }
 }

@@ -15,7 +15,7 @@ public enum SaveDirectoryDevice {
     }
 
     /// Whether `path` is `mountPoint` or below it.
-    static func contains(_ mountPoint: String, _ path: String) -> Bool {
+    public static func contains(_ mountPoint: String, _ path: String) -> Bool {
         mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
     }
 }
