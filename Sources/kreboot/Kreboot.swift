@@ -102,6 +102,8 @@ struct Kreboot: ParsableCommand {
               kreboot-verify.service stores it with kreboot status --record)
           /var/lib/kreboot/kdump-test.json
               the last kdump test: pending, succeeded or failed
+          /var/lib/kreboot/capture-initrd/initrd.img-RELEASE (.stamp)
+              kreboot's capture initrd (MODULES=dep), built by kdump start and reload
           /var/crash/DATE-TIME/
               saved dumps (KDUMP_SAVEDIR): vmcore and dmesg.txt; kreboot dumps also lists
               kdump-tools', kdump-utils' and SUSE's dumps in their save directories

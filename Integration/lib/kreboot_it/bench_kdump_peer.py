@@ -8,8 +8,9 @@ SeaBIOS, GRUB and the initramfs), and the dump's size (`kreboot dumps`, which li
 /var/crash is emptied after each and before each probe, so that no save fails for want of space). Then
 (unless `bisect` is off) the smallest crashkernel reservation with which the tool still saves a dump, in 32 MiB
 steps: each probe shrinks the boot's reservation through /sys/kernel/kexec_crash_size (unloaded first, the tool's
-own load after: no boot loader change and no extra boot per probe), panics and waits for the dump; a capture
-that panics, or saves nothing within PROBE_TIMEOUT, is a failure (the guest is reset). kreboot goes first (its
+own load after: no boot loader change), panics and waits for the dump; a capture that panics, or saves nothing
+within PROBE_TIMEOUT, is a failure (the guest is reset); a size the tool cannot even load into is a failure
+without a panic (a power cycle then restores the full reservation: it only shrinks within a boot). kreboot goes first (its
 own service), then kreboot-kdump is disabled and kdump-tools installed (kdump_debs) and enabled instead."""
 
 from __future__ import annotations
@@ -85,7 +86,10 @@ def probe(run: KdumpServerRun, tool: str, mib: int) -> bool:
     loaded = guest.run("cat /sys/kernel/kexec_crash_loaded").stdout.strip() == "1"
     run.ctx.notes.append(f"probe {tool} {mib} MiB: load rc {load.rc}, loaded {loaded}")
     if not loaded:
-        return False  # does not even fit: no panic needed (the next probe is in this same boot, with less)
+        # Does not even fit: no panic needed. The reservation only shrinks within a boot (a larger size gives
+        # EINVAL), and the bisection's next probe is larger: power-cycle back to the full reservation.
+        run.power_cycle(f"probe {tool} {mib} MiB (not loaded)")
+        return False
     after = guest.console_offset()
     previous = run.boot.boot_id
     guest.launch("sync; echo c > /proc/sysrq-trigger")

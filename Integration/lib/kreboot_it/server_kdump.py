@@ -176,7 +176,8 @@ class KdumpServerRun:
         self.ctx.notes.append(f"reserved {reserved} MiB")
 
     def expect_kreboot_armed(self, what: str) -> str:
-        """kreboot-kdump.service loaded the capture kernel with the production initrd and the systemd unit."""
+        """kreboot-kdump.service loaded the capture kernel with kreboot's capture initrd (smaller than the production
+        one) and the systemd unit."""
         guest = self.guest
         loaded = guest.run("cat /sys/kernel/kexec_crash_loaded").stdout.strip()
         unit = guest.run("systemctl is-active kreboot-kdump.service; journalctl -b -u kreboot-kdump.service -o cat | tail -5")
@@ -188,6 +189,16 @@ class KdumpServerRun:
                f"{what}: the capture command line has no systemd.unit=kreboot-save-dump.service: "
                f"{status.stdout.strip()[-500:]!r}")
         expect("initrd" in status.stdout, f"{what}: `kreboot kdump status` names no initrd: {status.stdout.strip()[-500:]!r}")
+        # kreboot's own capture initrd (the production recipe with MODULES=dep), built at the service's first start.
+        own = "/var/lib/kreboot/capture-initrd/initrd.img-"
+        expect(own in status.stdout, f"{what}: the capture kernel was not loaded with kreboot's capture initrd ({own}…): "
+                                     f"{status.stdout.strip()[-500:]!r}")
+        sizes = guest.run("stat -c %s /var/lib/kreboot/capture-initrd/initrd.img-$(uname -r) /boot/initrd.img-$(uname -r)")
+        expect(sizes.rc == 0 and len(sizes.stdout.split()) == 2, f"{what}: the initrds' sizes: {sizes.summary()}")
+        capture, production = (int(n) for n in sizes.stdout.split())
+        expect(capture < production, f"{what}: kreboot's capture initrd ({capture} bytes) is not smaller than the "
+                                     f"production one ({production} bytes)")
+        self.ctx.notes.append(f"{what}: capture initrd {capture / 1048576:.1f} MiB, production {production / 1048576:.1f} MiB")
         took = guest.run("systemctl show -P ExecMainStartTimestampMonotonic -P ExecMainExitTimestampMonotonic "
                          "kreboot-kdump.service").stdout.split()
         if len(took) == 2 and all(t.isdigit() for t in took) and int(took[1]) > 0:

@@ -152,7 +152,7 @@ public struct KdumpService {
     }
 
     /// The environment checks of a crash load or unload (root, kexec support, lockdown); nil when they pass.
-    func checkEnvironment(_ operation: String) -> Refusal? {
+    public func checkEnvironment(_ operation: String) -> Refusal? {
         do {
             try KexecPreflight(process: snapshot.process, kernel: snapshot.kernel).checkEnvironment(operation: operation)
             return nil

@@ -8,7 +8,8 @@ import Glibc
 
 /// Reads the calibration inputs of a system under a root: RAM from /proc/iomem ("System RAM") or
 /// /proc/meminfo, the reservation from /proc/iomem ("Crash kernel") and /sys/kernel/kexec_crash_size,
-/// the capture kernel and initrd of the running release (or KDUMP_KERNEL/KDUMP_INITRD), the LUNs
+/// the capture kernel and initrd of the running release (KDUMP_KERNEL/KDUMP_INITRD, else kreboot's own
+/// capture initrd while it is fresh, else the production one), the LUNs
 /// from /sys/class/scsi_device unless given.
 public enum CalibrationInputsReader {
     /// The inputs for this machine. `luns` overrides the SCSI device count; `arch` defaults to uname's.
@@ -23,7 +24,9 @@ public enum CalibrationInputsReader {
         let release = state.runningRelease ?? root.readLine("/proc/sys/kernel/osrelease")
         let kernelPath = config?.kernel.flatMap { $0.hasPrefix("/") ? $0 : nil }
             ?? release.map { "/boot/vmlinuz-\($0)" }
+        let ownInitrd = config?.kernel == nil ? release.flatMap { CaptureInitrdReader.read(root: root, release: $0) } : nil
         let initrdPath = config?.initrd.flatMap { $0.hasPrefix("/") ? $0 : nil }
+            ?? (ownInitrd?.isFresh == true ? ownInitrd?.path : nil)
             ?? release.flatMap { rel in
                 ["/boot/initrd.img-\(rel)", "/boot/initramfs-\(rel).img", "/boot/initrd-\(rel)"].first(where: root.exists)
             }

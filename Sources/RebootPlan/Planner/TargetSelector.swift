@@ -61,7 +61,15 @@ struct TargetSelector {
         if let entry = snapshot.bootLoader.entries.first(where: {
             $0.kernel.hasSuffix("-" + release) || $0.version == release || $0.extra["uname"] == release
         }) {
-            return target(for: entry, rule: "the entry of the running kernel \(release)", running: running)
+            var chosen = target(for: entry, rule: "the entry of the running kernel \(release)", running: running)
+            if options.initrds.isEmpty, let own = snapshot.captureInitrd, own.isFresh,
+               chosen.initrds.count == 1, own.stamp?.source == chosen.initrds[0] {
+                let production = chosen.initrds[0]
+                chosen.initrds = [own.path]
+                chosen.source.rule = (chosen.source.rule ?? "")
+                    + "; initrd: kreboot's capture initrd, built from \(production) with MODULES=\(own.stamp?.modules ?? "dep")"
+            }
+            return chosen
         }
         let kernel = "/boot/vmlinuz-\(release)"
         guard snapshot.files[kernel]?.exists == true || snapshot.bootLoader.entries.isEmpty else { return nil }

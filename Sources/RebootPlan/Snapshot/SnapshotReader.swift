@@ -49,6 +49,9 @@ extension SystemSnapshot {
             }
         }
         snapshot.crashLoadRecord = readCrashLoadRecord(root: root)
+        if options.mode == .kdumpTest, let release = snapshot.kernel.runningRelease {
+            snapshot.captureInitrd = CaptureInitrdReader.read(root: root, release: release)
+        }
         if root.isRealRoot, let path = runningExecutable() { snapshot.krebootPath = path }
         snapshot.dumpSaveDevice = snapshot.dumpDirectory.flatMap { SaveDirectoryDevice.device(for: $0, mounts: snapshot.mounts) }
         snapshot.swaps = SwapTableReader.read(root: root)

@@ -59,6 +59,8 @@ public struct SystemSnapshot: Sendable {
     public var netdevMounts: Set<String> = []
     /// The preflight probe of each network mount, in table order (empty when there are none).
     public var networkMountProbes: [NetworkMountProbe] = []
+    /// kreboot's capture initrd for the running release (read for kdump plans), when one was ever built.
+    public var captureInitrd: CaptureInitrd?
 
     /// Whether the mount is a network mount (its type, or `_netdev`): unmounted while the network is still up.
     public func isNetworkMount(_ mount: MountEntry) -> Bool {

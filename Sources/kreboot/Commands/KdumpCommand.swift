@@ -15,7 +15,11 @@ struct KdumpCommand: ParsableCommand {
         start loads the capture kernel and its initrd into the crashkernel= reservation from the kdump \
         configuration: Red Hat's /etc/kdump.conf (path, core_collector) with /etc/sysconfig/kdump, SUSE's \
         /etc/sysconfig/kdump or Debian's /etc/default/kdump-tools. The kernel is KDUMP_KERNEL (KDUMP_INITRD), \
-        else the running kernel's boot entry, else /boot/vmlinuz-RELEASE.
+        else the running kernel's boot entry, else /boot/vmlinuz-RELEASE. On initramfs-tools systems whose \
+        initramfs is built with MODULES=most, start and reload first build kreboot's capture initrd, \
+        /var/lib/kreboot/capture-initrd/initrd.img-RELEASE: the same recipe with MODULES=dep (only the \
+        drivers this machine needs), loaded while the production initrd it was built from is unchanged and \
+        built again when it changes; a failed build is a warning and the production initrd is loaded.
 
         The capture command line (the same rule for kreboot --test-kdump and kreboot load --crash) is \
         KDUMP_COMMANDLINE when set, else the running one without crashkernel=, \
@@ -60,6 +64,24 @@ struct KdumpServiceOptions: ParsableArguments {
     func service() -> KdumpService {
         KdumpService(root: RootDirectory(global.root), stateFile: stateFile)
     }
+
+    /// The service once kreboot's capture initrd is built or found current (`CaptureInitrdBuilder`), for
+    /// `start` and `reload`: progress and a failed build go to stderr (the production initrd is then loaded).
+    /// Nothing is built when the load would be refused anyway (not root, no kexec, no reservation).
+    func preparedService() -> KdumpService {
+        let service = service()
+        guard service.checkEnvironment("crash load") == nil, service.verdict.canLoad else { return service }
+        switch CaptureInitrdBuilder().prepare(service: service, progress: Terminal.error) {
+        case .built(let path, let bytes, let seconds):
+            Terminal.error("built \(path) (\(bytes / 1_048_576) MiB) in \(Int(seconds.rounded())) s")
+            return self.service()
+        case .failed(let why):
+            Terminal.error("warning: kreboot's capture initrd was not built, the production initrd is loaded: \(why)")
+            return service
+        case .current, .keptProduction:
+            return service
+        }
+    }
 }
 
 extension KdumpService.Refusal {
@@ -90,7 +112,7 @@ struct KdumpStartCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("start") }
 
     func run() throws {
-        switch options.service().start() {
+        switch options.preparedService().start() {
         case .failure(let refusal): throw refusal.report()
         case .success(let started): try Self.render(started, json: options.global.json)
         }
