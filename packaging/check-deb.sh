@@ -49,7 +49,7 @@ grep -q '^ExecStart=/usr/sbin/kreboot save-dump$' "$tree/lib/systemd/system/kreb
 grep -q '^ExecStart=/usr/sbin/kreboot status --record$' "$tree/lib/systemd/system/kreboot-verify.service" \
     || problem "kreboot-verify.service does not run kreboot status --record"
 kdump_unit="$tree/lib/systemd/system/kreboot-kdump.service"
-grep -q '^ExecStart=/usr/sbin/kreboot kdump start$' "$kdump_unit" || problem "kreboot-kdump.service does not run kreboot kdump start"
+grep -q '^ExecStart=/usr/sbin/kreboot kdump start --build-later$' "$kdump_unit" || problem "kreboot-kdump.service does not run kreboot kdump start"
 grep -q '^ExecStop=/usr/sbin/kreboot kdump stop$' "$kdump_unit" || problem "kreboot-kdump.service does not run kreboot kdump stop"
 grep -q '^RemainAfterExit=yes$' "$kdump_unit" || problem "kreboot-kdump.service is not RemainAfterExit=yes"
 grep -q '^Also=kreboot-kdump.path$' "$kdump_unit" || problem "enabling kreboot-kdump.service does not enable kreboot-kdump.path"

@@ -26,6 +26,8 @@ public struct CaptureInitrdBuilder {
         /// The build failed (one line: the command, its status, its last output line); the production
         /// initrd is used.
         case failed(String)
+        /// A build is needed and was left for later (`prepare(…, buildNow: false)`): this initrd.
+        case deferred(path: String)
     }
 
     public var root: RootDirectory
@@ -40,8 +42,9 @@ public struct CaptureInitrdBuilder {
         self.timeout = timeout
     }
 
-    /// Decides for `service`'s capture kernel and builds when needed; `progress` hears a line before a build.
-    public func prepare(service: KdumpService, progress: (String) -> Void = { _ in }) -> Outcome {
+    /// Decides for `service`'s capture kernel and builds when needed (unless not `buildNow`); `progress` hears
+    /// a line before a build.
+    public func prepare(service: KdumpService, buildNow: Bool = true, progress: (String) -> Void = { _ in }) -> Outcome {
         guard case .success(let request) = service.request() else { return .keptProduction("no capture kernel") }
         let snapshot = service.snapshot
         let decision = CaptureInitrdRecipe.decide(
@@ -53,6 +56,7 @@ public struct CaptureInitrdBuilder {
         case .current(let existing): return .current(path: existing.path)
         case .keepProduction(let reason): return .keptProduction(reason)
         case .build(let build):
+            guard buildNow else { return .deferred(path: build.output) }
             progress("building kreboot's capture initrd \(build.output) from \(build.source)'s recipe with "
                      + "MODULES=\(build.modules) (mkinitramfs; once per kernel and initramfs change)")
             return self.build(build)

@@ -3,6 +3,7 @@ import Execution
 import Kdump
 import KexecCore
 import LinuxSystem
+import Quiesce
 import RebootPlan
 
 /// `kreboot kdump start|stop|status|reload`: keeps a capture kernel armed, in the spirit of kdump-tools'
@@ -19,7 +20,9 @@ struct KdumpCommand: ParsableCommand {
         initramfs is built with MODULES=most, start and reload first build kreboot's capture initrd, \
         /var/lib/kreboot/capture-initrd/initrd.img-RELEASE: the same recipe with MODULES=dep (only the \
         drivers this machine needs), loaded while the production initrd it was built from is unchanged and \
-        built again when it changes; a failed build is a warning and the production initrd is loaded.
+        built again when it changes; a failed build is a warning and the production initrd is loaded. \
+        kreboot-kdump.service runs start --build-later: when the build is due, the production initrd is loaded \
+        at once and kreboot-kdump-reload.service builds it and loads again, so the boot does not wait.
 
         The capture command line (the same rule for kreboot --test-kdump and kreboot load --crash) is \
         KDUMP_COMMANDLINE when set, else the running one without crashkernel=, \
@@ -68,18 +71,21 @@ struct KdumpServiceOptions: ParsableArguments {
     /// The service once kreboot's capture initrd is built or found current (`CaptureInitrdBuilder`), for
     /// `start` and `reload`: progress and a failed build go to stderr (the production initrd is then loaded).
     /// Nothing is built when the load would be refused anyway (not root, no kexec, no reservation).
-    func preparedService() -> KdumpService {
+    /// With `buildLater`, a build that is needed is not run (the returned flag says so).
+    func preparedService(buildLater: Bool = false) -> (service: KdumpService, deferredBuild: Bool) {
         let service = service()
-        guard service.checkEnvironment("crash load") == nil, service.verdict.canLoad else { return service }
-        switch CaptureInitrdBuilder().prepare(service: service, progress: Terminal.error) {
+        guard service.checkEnvironment("crash load") == nil, service.verdict.canLoad else { return (service, false) }
+        switch CaptureInitrdBuilder().prepare(service: service, buildNow: !buildLater, progress: Terminal.error) {
         case .built(let path, let bytes, let seconds):
             Terminal.error("built \(path) (\(bytes / 1_048_576) MiB) in \(Int(seconds.rounded())) s")
-            return self.service()
+            return (self.service(), false)
         case .failed(let why):
             Terminal.error("warning: kreboot's capture initrd was not built, the production initrd is loaded: \(why)")
-            return service
+            return (service, false)
+        case .deferred:
+            return (service, true)
         case .current, .keptProduction:
-            return service
+            return (service, false)
         }
     }
 }
@@ -109,12 +115,34 @@ struct KdumpStartCommand: ParsableCommand {
 
     @OptionGroup var options: KdumpServiceOptions
 
+    @Flag(name: .customLong("build-later"), help: ArgumentHelp(
+        "When kreboot's capture initrd must be built, load the production initrd now and have "
+        + "kreboot-kdump-reload.service build it and load again (kreboot-kdump.service at boot: the boot "
+        + "does not wait for mkinitramfs)."))
+    var buildLater = false
+
     func validate() throws { try options.requireRealRoot("start") }
 
     func run() throws {
-        switch options.preparedService().start() {
+        let (service, deferredBuild) = options.preparedService(buildLater: buildLater)
+        switch service.start() {
         case .failure(let refusal): throw refusal.report()
-        case .success(let started): try Self.render(started, json: options.global.json)
+        case .success(let started):
+            try Self.render(started, json: options.global.json)
+            if deferredBuild { Self.buildLater() }
+        }
+    }
+
+    /// Enqueues kreboot-kdump-reload.service (what `systemctl start --no-block` does, over sd-bus): ordered
+    /// after kreboot-kdump.service, it builds the capture initrd and loads again.
+    static func buildLater() {
+        let unit = "kreboot-kdump-reload.service"
+        do throws(QuiesceError) {
+            try SystemdServiceManager().enqueueStart(unit: unit, mode: "replace")
+            Terminal.error("kreboot's capture initrd is not built yet: \(unit) builds it and loads again")
+        } catch {
+            Terminal.error("warning: kreboot's capture initrd is not built and \(unit) could not be started "
+                           + "(\(error.message)): run kreboot kdump reload")
         }
     }
 

@@ -39,7 +39,7 @@ struct KdumpReloadCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("reload") }
 
     func run() throws {
-        switch options.preparedService().reload(force: force) {
+        switch options.preparedService().service.reload(force: force) {
         case .failure(let refusal):
             throw refusal.report()
         case .success(.upToDate(let request)):
