@@ -1,7 +1,7 @@
 """kdump on the server guest (issue 15): the steps the server-kdump scenarios and the kdumpPeer bench share.
 
-One `KdumpServerRun` is one server guest (2 GiB: the capture kernel is Debian's generic kernel with the production
-initramfs) through a sequence of steps:
+One `KdumpServerRun` is one server guest (2 GiB: the capture kernel is Debian's generic kernel with kreboot's
+capture initrd, the production recipe with MODULES=dep) through a sequence of steps:
 - `reserve`: kreboot's units and kdump configuration (dumps to /var/crash, on the xfs LV) installed; `kreboot
   calibrate --apply --yes` writes the recommendation into GRUB (drop-in + update-grub); optionally
   `kreboot-kdump.service` enabled; a power cycle; /proc/iomem then shows a "Crash kernel" of the recommended size.

@@ -2,7 +2,7 @@
 guest without a reservation: `kreboot calibrate --apply --yes` and a power cycle give it the recommended one.
 
 - server-kdump-service: kreboot-kdump.service enabled before the power cycle, so the boot after it has the
-  capture kernel loaded (the production initrd, `systemd.unit=kreboot-save-dump.service`); a real panic
+  capture kernel loaded (kreboot's capture initrd, `systemd.unit=kreboot-save-dump.service`); a real panic
   (`echo c > /proc/sysrq-trigger`) → the capture boot (initramfs, LVM) saves vmcore and dmesg to /var/crash on
   the xfs LV and reboots through the firmware; `kreboot dumps` lists the dump, `kreboot inspect` names release
   and arch, the capture kernel is armed again.
