@@ -100,9 +100,9 @@ public struct CaptureInitrdBuilder {
         } catch {
             return .failed("\(build.stampPath): \(error)")
         }
-        let seconds = Double((ContinuousClock.now - started).components.seconds)
-            + Double((ContinuousClock.now - started).components.attoseconds) / 1e18
-        return .built(path: build.output, bytes: UInt64(max(0, built.st_size)), seconds: seconds)
+        let took = (ContinuousClock.now - started).components
+        return .built(path: build.output, bytes: UInt64(max(0, built.st_size)),
+                      seconds: Double(took.seconds) + Double(took.attoseconds) / 1e18)
     }
 
     /// Makes `build.configDirectory` anew: the old one removed (it holds only links, conf.d and written files),
