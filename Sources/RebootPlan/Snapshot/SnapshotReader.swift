@@ -31,7 +31,12 @@ extension SystemSnapshot {
         } catch {
             snapshot.commandLineProblem = error.message
         }
-        snapshot.kernel = KernelStateReader.read(root: root, withSymbols: options.mode == .kdumpTest)
+        snapshot.kernel = KernelStateReader.read(root: root)
+        // /proc/kallsyms (5 MB, 120,000 lines) only matters to a capture kernel loaded through kexec_load
+        // (`KexecRules.crashCapture`); parsing it took most of `kreboot kdump start`'s time in a TCG guest.
+        if options.mode == .kdumpTest, KexecLoadPath.decide(snapshot.kernel).syscall == .kexecLoad {
+            snapshot.kernel.symbols = KernelSymbolsReader.read(root: root)
+        }
         snapshot.kexecTools = KexecToolsLoader.defaultCandidates.first { root.exists($0) }
         snapshot.machineID = root.readLine("/etc/machine-id")
         snapshot.bootLoader = BootLoaderReader.read(root: root, mounts: snapshot.mounts, machineID: snapshot.machineID)
