@@ -24,6 +24,12 @@ from .failure import ScenarioFailure
 from .images import CachedGuest, RunImages
 
 QEMU = "qemu-system-x86_64"
+# x86 guests get RDRAND (qemu's default CPU model plus the one flag; TCG emulates it), so the kernel's crng is
+# ready at 0.1 s, before the second CPU is up. Without it the crng became ready in userspace (~6 s) and the
+# static key that flips then was patched while udev workers ran getrandom(): once in a CI run both vCPUs of a
+# qemu 7.2 TCG guest spun at that patch site ("soft lockup - CPU#0 stuck for 130s" in __x64_sys_getrandom)
+# and the boot never came READY.
+QEMU_X86_CPU = ["-cpu", "qemu64,+rdrand"]
 # The arm64 guest (issue 18): qemu's virt machine; `pauth-impdef=on` halves boot time under TCG and a 64 MiB
 # translation cache keeps a kexec'd kernel from running 3-7x slower (GUEST-FACTS "arm64"). `dtb-randomness=off`: no
 # kaslr-seed in /chosen, which a kernel booted with nokaslr leaves unwiped, and kexec-tools then refuses to load
@@ -54,6 +60,9 @@ FIRST_BOOT_PARAMETER = "kreboot_it.boot=qemu"
 # `Command line:`, so the first match of a boot is still x86's early echo).
 KERNEL_COMMAND_LINE = r"\[\s*\d+\.\d+\] (?:Kernel c|C)ommand line: "
 FATAL_CONSOLE = re.compile(r"Kernel panic - not syncing[^\r\n]*|BUG: kernel NULL pointer[^\r\n]*")
+# A guest kernel that stopped scheduling: named in a timeout's message, not fatal by itself (TCG on a busy host
+# can report a short stall and go on).
+STALLED_CONSOLE = re.compile(r"BUG: soft lockup[^\r\n]*|rcu: INFO: rcu_\w+ self-detected stall[^\r\n]*")
 
 
 @dataclass(frozen=True)
@@ -141,7 +150,8 @@ class Guest:
         # x86_64: console ttyS0, agent ttyS1. aarch64 (virt): console the PL011 (ttyAMA0), agent a PCI 16550 (ttyS0).
         agent_port = ["-device", "pci-serial,chardev=agent"] if arm64 else ["-serial", "chardev:agent"]
         args = [
-            *(QEMU_AARCH64 if arm64 else [QEMU, "-accel", self.accel]), "-smp", "2", "-m", str(self.memory_mb),
+            *(QEMU_AARCH64 if arm64 else [QEMU, "-accel", self.accel, *QEMU_X86_CPU]),
+            "-smp", "2", "-m", str(self.memory_mb),
             "-nodefaults", "-no-user-config", "-display", "none",
             *([] if self.firmware else ["-kernel", str(self.kernel), "-append", self.command_line]),
             *self._ovmf_args(),
@@ -252,7 +262,10 @@ class Guest:
                 raise ScenarioFailure(f"guest console: {panic.group(0).strip()}")
             self._check_alive()
             if time.monotonic() > deadline:
-                raise ScenarioFailure(f"timed out after {timeout:.0f} s waiting for {what or pattern!r} on the console")
+                stalled = STALLED_CONSOLE.search(text, after)
+                because = f" (the guest kernel: {stalled.group(0).strip()})" if stalled else ""
+                raise ScenarioFailure(f"timed out after {timeout:.0f} s waiting for {what or pattern!r} on the console"
+                                      f"{because}")
             time.sleep(POLL_SECONDS)
 
     def wait_boot(self, after: int = 0, timeout: float | None = None) -> BootInfo:
