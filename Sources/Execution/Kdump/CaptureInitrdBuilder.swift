@@ -71,7 +71,7 @@ public struct CaptureInitrdBuilder {
         } catch {
             return .failed(error.message)
         }
-        guard case .success(let source) = root.status(build.source) else {
+        guard let source = root.identity(build.source) else {
             return .failed("\(build.source): cannot read it to build the capture initrd")
         }
         let temporary = root.hostPath(build.temporaryOutput)
@@ -88,8 +88,8 @@ public struct CaptureInitrdBuilder {
             return .failed("\(build.output): cannot rename \(build.temporaryOutput) over it: \(err)")
         }
         let stamp = CaptureInitrd.Stamp(
-            release: build.release, source: build.source, sourceBytes: UInt64(max(0, source.st_size)),
-            sourceModifiedNanoseconds: Int64(source.st_mtim.tv_sec) * 1_000_000_000 + Int64(source.st_mtim.tv_nsec),
+            release: build.release, source: build.source, sourceBytes: source.bytes,
+            sourceModifiedNanoseconds: source.modifiedNanoseconds,
             modules: build.modules, builtAt: ISOTimestamp.string())
         do {
             let encoder = JSONEncoder()
@@ -110,9 +110,7 @@ public struct CaptureInitrdBuilder {
     func makeConfigDirectory(_ build: CaptureInitrdBuild) throws(SystemError) {
         let dir = root.hostPath(build.configDirectory)
         try removeTree(dir, display: build.configDirectory, depth: 0)
-        try makeDirectory(RecordWriter.parent(of: dir), display: RecordWriter.parent(of: build.configDirectory), parents: true)
-        try makeDirectory(dir, display: build.configDirectory, parents: false)
-        try makeDirectory(dir + "/conf.d", display: build.configDirectory + "/conf.d", parents: false)
+        try DirectoryMaker.makeWithParents(dir + "/conf.d", mode: 0o755, displayPath: build.configDirectory + "/conf.d")
         for link in build.links where symlink(link.target, dir + "/" + link.name) != 0 {
             let err = Errno(rawValue: errno)
             throw SystemError(.failed, path: build.configDirectory, errno: err,
@@ -120,20 +118,6 @@ public struct CaptureInitrdBuilder {
         }
         for file in build.files {
             try ConfigFileWriter.write(file.text, to: dir + "/" + file.name, displayPath: build.configDirectory + "/" + file.name)
-        }
-    }
-
-    private func makeDirectory(_ path: String, display: String, parents: Bool) throws(SystemError) {
-        if parents {
-            var current = ""
-            for part in path.split(separator: "/") {
-                current += "/" + part
-                if mkdir(current, 0o755) != 0 && errno != EEXIST { break }
-            }
-        }
-        guard mkdir(path, 0o755) == 0 || (errno == EEXIST && parents) else {
-            let err = Errno(rawValue: errno)
-            throw SystemError(.failed, path: display, errno: err, "\(display): cannot create directory: \(err)")
         }
     }
 

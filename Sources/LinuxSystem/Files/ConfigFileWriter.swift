@@ -14,14 +14,7 @@ public enum ConfigFileWriter {
     public static func write(_ text: String, to hostPath: String, displayPath: String) throws(SystemError) {
         let directory = RecordWriter.parent(of: hostPath)
         let name = String(hostPath[hostPath.index(after: hostPath.lastIndex(of: "/") ?? hostPath.startIndex)...])
-        var current = directory.hasPrefix("/") ? "" : "."
-        for part in directory.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o755) != 0 && errno != EEXIST {
-                let err = Errno(rawValue: errno)
-                throw SystemError(.failed, path: displayPath, errno: err, "\(RecordWriter.parent(of: displayPath)): cannot create directory: \(err)")
-            }
-        }
+        try DirectoryMaker.makeWithParents(directory, mode: 0o755, displayPath: RecordWriter.parent(of: displayPath))
         let dirFD = open(directory, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard dirFD >= 0 else {
             let err = Errno(rawValue: errno)

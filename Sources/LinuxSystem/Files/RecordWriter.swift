@@ -147,14 +147,6 @@ public enum RecordWriter {
 
     /// Creates `path` and its missing parents, 0700 (`mkdir -p -m 0700`).
     public static func makeDirectories(_ path: String) throws(SystemError) {
-        var current = path.hasPrefix("/") ? "" : "."
-        for part in path.split(separator: "/") {
-            current += "/" + part
-            if mkdir(current, 0o700) != 0 && errno != EEXIST {
-                let err = Errno(rawValue: errno)
-                throw SystemError(err == .readOnlyFileSystem || err == .permissionDenied ? .noPermission : .failed,
-                                  path: current, errno: err, "\(current): cannot create directory: \(err)")
-            }
-        }
+        try DirectoryMaker.makeWithParents(path, mode: 0o700)
     }
 }

@@ -28,9 +28,8 @@ public enum CaptureInitrdReader {
         guard let bytes, bytes > 0 else { return "\(CaptureInitrd.path(release: release)): missing or empty" }
         guard let stamp else { return "\(stampPath): missing or unreadable" }
         guard stamp.release == release else { return "\(stampPath): built for \(stamp.release), not \(release)" }
-        guard case .success(let st) = root.status(stamp.source) else { return "\(stamp.source): gone since the build" }
-        let modified = Int64(st.st_mtim.tv_sec) * 1_000_000_000 + Int64(st.st_mtim.tv_nsec)
-        guard UInt64(max(0, st.st_size)) == stamp.sourceBytes, modified == stamp.sourceModifiedNanoseconds else {
+        guard let source = root.identity(stamp.source) else { return "\(stamp.source): gone since the build" }
+        guard source == FileIdentity(bytes: stamp.sourceBytes, modifiedNanoseconds: stamp.sourceModifiedNanoseconds) else {
             return "\(stamp.source): changed since the capture initrd was built"
         }
         return nil
