@@ -49,7 +49,10 @@ public struct KdumpService {
     public let snapshot: SystemSnapshot
     public let recommendation: CrashkernelRecommendation
     public let verdict: CrashReservationVerdict
-    let options = PlanOptions(mode: .kdumpTest, policy: RunPolicy(ignoreSessions: true))
+    /// The capture kernel the snapshot's plan picks, or the failed check that rules every kernel out: planned
+    /// once, when the service is made (`request()` returns it).
+    let planned: Result<KdumpServiceRequest, Refusal>
+    static let options = PlanOptions(mode: .kdumpTest, policy: RunPolicy(ignoreSessions: true))
 
     /// The service for the system under `root` (its snapshot read now, unless given), with kreboot's state
     /// file at `stateFile`.
@@ -57,16 +60,20 @@ public struct KdumpService {
                 snapshot: SystemSnapshot? = nil) {
         self.root = root
         self.stateFile = KexecStateFile(path: stateFile)
-        let snapshot = snapshot ?? SystemSnapshot.read(root: root, options: options, sessions: nil)
+        let snapshot = snapshot ?? SystemSnapshot.read(root: root, options: Self.options, sessions: nil)
         self.snapshot = snapshot
         let inputs = CalibrationInputsReader.read(root: snapshot.root, state: snapshot.kernel, config: snapshot.kdump, luns: nil)
         recommendation = CrashkernelCalibrator.calibrate(inputs)
         verdict = CrashReservationVerdict(reservedBytes: snapshot.kernel.crashReservedBytes,
                                           recommendedMiB: recommendation.totalMiB, parameters: recommendation.parameters)
+        planned = Self.plan(snapshot)
     }
 
     /// The capture kernel to load, or the failed check that rules every kernel out.
-    public func request() -> Result<KdumpServiceRequest, Refusal> {
+    public func request() -> Result<KdumpServiceRequest, Refusal> { planned }
+
+    /// Plans the kdump test on `snapshot` and keeps its capture kernel (or the check that failed).
+    static func plan(_ snapshot: SystemSnapshot) -> Result<KdumpServiceRequest, Refusal> {
         let plan = RebootPlanner.plan(snapshot, options)
         let targetChecks: Set<CheckID> = [.bootEntry, .kernelImage, .initrd, .kdumpConfig]
         if let failure = plan.checks.first(where: { $0.status == .fail && targetChecks.contains($0.id) }) {
