@@ -22,7 +22,7 @@ public enum CaptureMountUnits {
             if let local = config.localSaveDir, local.hasPrefix("/") { paths.append(local) }
         }
         let mountPoints = fstab.map { RootDirectory.normalize($0.target) }.filter { target in
-            target != "/" && paths.contains { path in SaveDirectoryDevice.contains(target, RootDirectory.normalize(path)) }
+            target != "/" && paths.contains { path in PathContainment.isPath(RootDirectory.normalize(path), atOrBelow: target) }
         }
         var units: [String] = []
         for target in mountPoints.sorted(by: { (depth($0), $0) < (depth($1), $1) }) {

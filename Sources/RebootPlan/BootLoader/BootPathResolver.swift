@@ -22,7 +22,7 @@ struct BootPathResolver: Sendable {
     private func resolve(path: String, holding: MountEntry?, partitionGuess: String, preferPrefixed: Bool) -> String {
         var path = path
         if let mount = holding {
-            if mount.fsRoot != "/" && (path == mount.fsRoot || path.hasPrefix(mount.fsRoot + "/")) {
+            if mount.fsRoot != "/" && (PathContainment.isPath(path, atOrBelow: mount.fsRoot)) {
                 path = String(path.dropFirst(mount.fsRoot.count))
             } else if mount.fsRoot == "/" && path.hasPrefix("/@/") && !root.exists(joined(mount.target, path)) {
                 path = String(path.dropFirst(2))
@@ -102,7 +102,7 @@ struct BootPathResolver: Sendable {
     private func onMount(_ mountPoint: String, _ path: String) -> String {
         var path = path
         if let mount = mounts.last(where: { $0.target == mountPoint }), mount.fsRoot != "/",
-           path == mount.fsRoot || path.hasPrefix(mount.fsRoot + "/") {
+           PathContainment.isPath(path, atOrBelow: mount.fsRoot) {
             path = String(path.dropFirst(mount.fsRoot.count))
         } else if path.hasPrefix("/@/") && !root.exists(joined(mountPoint, path)) {
             path = String(path.dropFirst(2))
@@ -149,24 +149,7 @@ struct BootPathResolver: Sendable {
     /// The mount whose file system holds `directory` (longest matching mount point); nil with no mount table.
     /// (Asked once or twice per kernel and initrd path: it compares bytes and copies only the mount it returns.)
     private func mountHolding(_ directory: String) -> MountEntry? {
-        var best: Int? = nil
-        var bestLength = -1
-        for i in mounts.indices {
-            let length = mounts[i].target.utf8.count
-            if length >= bestLength && Self.covers(mounts[i].target, directory) {
-                best = i
-                bestLength = length
-            }
-        }
-        return best.map { mounts[$0] }
-    }
-
-    /// Whether the mount point `target` holds `directory`: it is `/`, the directory itself or a parent of it.
-    private static func covers(_ target: String, _ directory: String) -> Bool {
-        if target == "/" || directory == target { return true }
-        let t = target.utf8, d = directory.utf8
-        guard d.count > t.count, d.starts(with: t) else { return false }
-        return d[d.index(d.startIndex, offsetBy: t.count)] == UInt8(ascii: "/")
+        mounts.deepestMount(holding: directory)
     }
 
     private func joined(_ mountPoint: String, _ path: String) -> String {

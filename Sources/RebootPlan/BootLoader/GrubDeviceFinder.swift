@@ -49,7 +49,8 @@ struct GrubDeviceFinder: Sendable {
         for point in points.sorted(by: { $0.count > $1.count }) {
             let path = point == "/" ? RootDirectory.normalize(file) : RootDirectory.normalize(point + "/" + file)
             let deeper = points.contains { other in
-                other.count > point.count && (point == "/" || other.hasPrefix(point + "/")) && (path == other || path.hasPrefix(other + "/"))
+                other.count > point.count && PathContainment.isPath(other, atOrBelow: point)
+                    && PathContainment.isPath(path, atOrBelow: other)
             }
             if !deeper && root.exists(path) { return point }
         }

@@ -8,12 +8,6 @@ enum JournalLocation {
 
     /// The mount point of the file system holding `path`: the longest mount target that is `path` or a parent.
     static func mountPoint(of path: String, in mounts: [MountEntry]) -> String {
-        var best = "/"
-        for mount in mounts where mount.target.count > best.count {
-            if path == mount.target || path.hasPrefix(mount.target.hasSuffix("/") ? mount.target : mount.target + "/") {
-                best = mount.target
-            }
-        }
-        return best
+        mounts.deepestMount(holding: path)?.target ?? "/"
     }
 }

@@ -92,7 +92,7 @@ public enum MountClassifier {
         }
         let storage = storage(of: index, mounts: mounts, tree: tree, depth: 0)
         if storage.holdsData { return Decision(unmount: true, reason: storage.description) }
-        if let tree = apiTrees.first(where: { isPath(mount.target, below: $0) }), !storage.isVirtual {
+        if let tree = apiTrees.first(where: { PathContainment.isPath(mount.target, atOrBelow: $0) }), !storage.isVirtual {
             return Decision(unmount: false, reason: "below \(tree), not a data file system (\(mount.fstype))")
         }
         return Decision(unmount: false, reason: storage.description)
@@ -146,14 +146,6 @@ public enum MountClassifier {
         let below = storage(of: holder, mounts: mounts, tree: tree, depth: depth + 1)
         let place = "upper directory \(upper) on \(mounts[holder].target) (\(mounts[holder].fstype))"
         return Storage(holdsData: below.holdsData, description: below.holdsData ? "overlay, \(place)" : "overlay with its \(place)")
-    }
-
-    /// Whether `path` is `directory` or lies below it (`/run/user` is below `/run`; `/running` is not).
-    static func isPath(_ path: String, below directory: String) -> Bool {
-        if directory == "/" { return path.hasPrefix("/") }
-        guard hasBytePrefix(path, directory) else { return false }
-        let p = path.utf8, d = directory.utf8
-        return p.count == d.count || p[p.index(p.startIndex, offsetBy: d.count)] == UInt8(ascii: "/")
     }
 
     /// Whether `string`'s UTF-8 bytes begin with `prefix`'s (no Unicode equivalence, as the kernel compares paths).

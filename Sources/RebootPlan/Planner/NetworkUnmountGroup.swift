@@ -30,7 +30,7 @@ struct NetworkUnmountGroup {
             // The deepest network mount later in the order that this one sits on (or keeps a directory on).
             let paths = [mount.target] + (mount.fstype == "overlay" ? OverlayOptions(mount.fsOptions).allDirectories : [])
             let holder = networkIndices.filter { $0 > index }.map { ordered[$0] }
-                .filter { network in paths.contains { MountClassifier.isPath($0, below: network.target) } }
+                .filter { network in paths.contains { PathContainment.isPath($0, atOrBelow: network.target) } }
                 .max { $0.target.utf8.count < $1.target.utf8.count }
             if let holder {
                 beforeIsolate.append(Member(mount: mount, network: holder))

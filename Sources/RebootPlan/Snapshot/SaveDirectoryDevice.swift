@@ -6,16 +6,9 @@ public enum SaveDirectoryDevice {
     /// The block device (`/dev/…`) mounted at the deepest mount point containing `saveDir`, or nil when that
     /// is `/` (the kernel mounts it) or not a block device (tmpfs, NFS: nothing a bare capture boot mounts).
     public static func device(for saveDir: String, mounts: [MountEntry]) -> String? {
-        var best: MountEntry?
-        for mount in mounts where contains(mount.target, saveDir) {
-            if best == nil || mount.target.count >= best!.target.count { best = mount }
+        guard let best = mounts.deepestMount(holding: saveDir), best.target != "/", best.source.hasPrefix("/dev/") else {
+            return nil
         }
-        guard let best, best.target != "/", best.source.hasPrefix("/dev/") else { return nil }
         return best.source
-    }
-
-    /// Whether `path` is `mountPoint` or below it.
-    public static func contains(_ mountPoint: String, _ path: String) -> Bool {
-        mountPoint == "/" || path == mountPoint || path.hasPrefix(mountPoint + "/")
     }
 }
