@@ -13,7 +13,7 @@ struct PreflightChecks {
         if let impossible = kernelValues() { checks.append(impossible) }
         if let targetFailure { checks.append(targetFailure) }
         if let target {
-            checks.append(bootEntry(target.source))
+            checks.append(bootEntry(target.source, configChecked: capture != nil))
             checks.append(kernelImage(target.kernel))
             if let facts = snapshot.files[target.kernel], facts.exists, facts.image != nil {
                 checks.append(PlanCheck(.signature, KexecRules.signature(target.kernel, facts.image, snapshot.kernel)))
@@ -34,10 +34,11 @@ struct PreflightChecks {
 
     /// The chosen entry; a warning naming the first file the boot loader (or, for a kdump test, the kdump
     /// configuration) could not use as it is (a grubenv that is a FIFO, a grub.cfg cut at a limit), since the
-    /// choice was made without it.
-    private func bootEntry(_ source: BootTarget.Source) -> PlanCheck {
+    /// choice was made without it. An unreadable kdump configuration is left to the `kdump-config` check when
+    /// the plan has one (`configChecked`), so it is named once.
+    private func bootEntry(_ source: BootTarget.Source, configChecked: Bool) -> PlanCheck {
         var problems = source.kind == .explicit || source.kind == .kdumpConfig ? [] : snapshot.bootLoader.problems
-        if options.mode == .kdumpTest, let kdump = snapshot.kdumpProblem { problems.append(kdump) }
+        if options.mode == .kdumpTest, !configChecked, let kdump = snapshot.kdumpProblem { problems.append(kdump) }
         guard let first = problems.first else { return PlanCheck(.bootEntry, .pass, describe(source)) }
         let more = problems.count > 1 ? " (and \(problems.count - 1) more)" : ""
         return PlanCheck(.bootEntry, .warn, "\(describe(source)); \(first)\(more)")
