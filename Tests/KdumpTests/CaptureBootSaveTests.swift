@@ -134,7 +134,7 @@ import Testing
         let save = CaptureBootSave(request: CaptureBootSave.Request(root: RootDirectory(dir), vmcore: dir + "/vmcore"),
                                    log: { _ in }, requestReboot: {}, isInit: true, isCaptureBoot: true)
         var environment = CaptureBootEnvironment(log: { _ in })
-        guard case .failed(let error) = save.save(environment: &environment) else {
+        guard case .failed(let error) = save.save(config: save.loadConfig(), environment: &environment) else {
             Issue.record("not refused")
             return
         }

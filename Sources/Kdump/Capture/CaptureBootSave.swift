@@ -127,16 +127,19 @@ public struct CaptureBootSave {
                 log("PID 1 but not a capture kernel (no elfcorehdr= on /proc/cmdline nor in the device tree): not rebooting")
             }
         }
+        // Read once: the mounts, the save, the test record and the notification all follow the same settings.
+        let config = this.loadConfig()
         let outcome: Outcome
-        if this.isCaptureService, let failure = this.mountSaveFileSystems() {
+        if this.isCaptureService, let failure = this.mountSaveFileSystems(config: try? config.get()) {
             outcome = .failed(failure)
         } else {
-            outcome = this.save(environment: &environment)
+            outcome = this.save(config: config, environment: &environment)
         }
         report(outcome)
         if this.capturing {
-            this.recordTestOutcome(outcome)
-            this.notify(outcome)
+            let read = try? config.get()
+            this.recordTestOutcome(outcome, config: read)
+            if let read { this.notify(outcome, config: read) }
         }
         if case .saved(_, rebootRequested: true) = outcome {
             log("KDUMP_IMMEDIATE_REBOOT: rebooting")
@@ -150,10 +153,16 @@ public struct CaptureBootSave {
         return outcome
     }
 
+    /// Step 2's configuration: `--config`, else what the system has, else the defaults.
+    func loadConfig() -> Result<KdumpConfig, SystemError> {
+        do { return .success(try KdumpConfigLoader.load(file: request.configFile, root: request.root)) } catch {
+            return .failure(error)
+        }
+    }
+
     /// Step 2's mounts for the service in a capture boot: starts `CaptureMountUnits`' units in order and waits
     /// for each; the first that fails is returned as the save's failure.
-    func mountSaveFileSystems() -> KexecError? {
-        let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root)
+    func mountSaveFileSystems(config: KdumpConfig?) -> KexecError? {
         let fstab = (try? MountTableReader.read(fstab: "/etc/fstab", root: request.root)) ?? []
         let units = CaptureMountUnits.units(config: config, testRecord: request.testRecord, fstab: fstab)
         guard !units.isEmpty else { return nil }
@@ -170,12 +179,12 @@ public struct CaptureBootSave {
     /// Writes what the next boot cannot find by itself into a pending `--test-kdump` record: a failed save
     /// (`failed`, its reason) or a dump saved on a server (`succeeded`, where). A local dump is left for
     /// `kreboot status` to find and read.
-    func recordTestOutcome(_ outcome: Outcome) {
+    func recordTestOutcome(_ outcome: Outcome, config: KdumpConfig?) {
         guard let record = try? KdumpTestRecord.read(path: request.testRecord), record.state == .pending else { return }
         var resolved = record
         switch outcome {
         case .saved(let result, _):
-            guard let target = remoteTarget() else { return }
+            guard let config, let target = remoteTarget(config) else { return }
             resolved.state = .succeeded
             resolved.dumpPath = "\(target)/\(DumpFiles.name(of: result.directory))"
             resolved.message = "dump saved by the capture boot to \(resolved.dumpPath ?? "") (\(result.format)"
@@ -198,9 +207,8 @@ public struct CaptureBootSave {
     /// KDUMP_POSTSCRIPT set: runs it (`PostSaveScript`). KDUMP_SMTP_SERVER and KDUMP_NOTIFICATION_TO set: mails
     /// the outcome (`DumpNotifier`) with the crashed kernel's release (from the vmcore) and panic message
     /// (`makedumpfile --dump-dmesg` into /tmp).
-    func notify(_ outcome: Outcome) {
-        guard let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root),
-              let delivery = try? DumpDelivery.read(config), !delivery.notification.isEmpty else { return }
+    func notify(_ outcome: Outcome, config: KdumpConfig) {
+        guard let delivery = try? DumpDelivery.read(config), !delivery.notification.isEmpty else { return }
         let event: DumpNotifier.Event
         switch outcome {
         case .saved(let result, _): event = .saved(result)
@@ -222,10 +230,9 @@ public struct CaptureBootSave {
         DumpNotifier(notification: delivery.notification, target: delivery.target, log: log).send(event, release: release, panic: panic)
     }
 
-    /// The configuration's remote dump target (masked in its description), nil for a local one.
-    func remoteTarget() -> DumpTarget? {
-        guard let config = try? KdumpConfigLoader.load(file: request.configFile, root: request.root),
-              let delivery = try? DumpDelivery.read(config), delivery.target.isRemote else { return nil }
+    /// `config`'s remote dump target (masked in its description), nil for a local one.
+    func remoteTarget(_ config: KdumpConfig) -> DumpTarget? {
+        guard let delivery = try? DumpDelivery.read(config), delivery.target.isRemote else { return nil }
         return delivery.target
     }
 
@@ -240,10 +247,11 @@ public struct CaptureBootSave {
     }
 
     /// Steps 2–6, and whether step 7 asks systemd to reboot.
-    func save(environment: inout CaptureBootEnvironment) -> Outcome {
+    func save(config loaded: Result<KdumpConfig, SystemError>, environment: inout CaptureBootEnvironment) -> Outcome {
         let config: KdumpConfig
-        do { config = try KdumpConfigLoader.load(file: request.configFile, root: request.root) } catch {
-            return .badConfiguration(error)
+        switch loaded {
+        case .success(let read): config = read
+        case .failure(let error): return .badConfiguration(error)
         }
         let saver = DumpSaver(vmcorePath: request.vmcore, config: config, root: request.root,
                               makedumpfilePath: request.makedumpfile, testRecordPath: request.testRecord, log: log,
