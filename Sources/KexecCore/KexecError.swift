@@ -27,7 +27,7 @@ public struct KexecError: Error, Sendable, Equatable, CustomStringConvertible {
         self.operation = operation
         self.path = path
         self.errno = errno
-        self.message = message
+        self.message = OneLineText.escape(message)
     }
 
     public var description: String { message }

@@ -20,14 +20,14 @@ public struct SystemError: Error, Sendable, Equatable, CustomStringConvertible {
     public var path: String?
     /// The underlying errno, when a call failed.
     public var errno: Errno?
-    /// One line saying what is wrong.
+    /// One line saying what is wrong (control characters escaped: `OneLineText`).
     public var message: String
 
     public init(_ code: Code, path: String? = nil, errno: Errno? = nil, _ message: String) {
         self.code = code
         self.path = path
         self.errno = errno
-        self.message = message
+        self.message = OneLineText.escape(message)
     }
 
     public var description: String { message }

@@ -40,7 +40,7 @@ public struct QuiesceError: Error, Sendable, Equatable, CustomStringConvertible 
         self.errno = errno
         self.busError = busError
         self.blockers = blockers
-        self.message = message
+        self.message = OneLineText.escape(message)
     }
 
     public var description: String { message }

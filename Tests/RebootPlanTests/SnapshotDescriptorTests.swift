@@ -88,6 +88,16 @@ import Glibc
         #expect(check?.message.contains("/boot/grub/grubenv: is a FIFO, not a regular file") == true)
     }
 
+    @Test func aKernelPathWithControlCharactersIsNamedOnOneLine() {
+        let t = Self.tree()
+        defer { t.remove() }
+        t.file("etc/default/kdump-tools", "KDUMP_KERNEL=\"/boot/vm\u{1B}[2Jlinuz\"\n")
+        let (_, plan) = Self.snapshotAndPlan(t, mode: .kdumpTest)
+        let named = plan.checks.filter { $0.message.contains("/boot/vm\\u{1b}[2Jlinuz") }
+        #expect(!named.isEmpty)
+        #expect(plan.checks.allSatisfy { !$0.message.unicodeScalars.contains { $0.properties.generalCategory == .control } })
+    }
+
     @Test func aFIFOAsTheKdumpConfigurationIsNamedInAKdumpTest() {
         let t = Self.tree()
         defer { t.remove() }

@@ -50,7 +50,7 @@ public struct PlanCheck: Codable, Sendable, Equatable {
     public init(_ id: CheckID, _ status: CheckStatus, _ message: String) {
         self.id = id
         self.status = status
-        self.message = message
+        self.message = OneLineText.escape(message)
     }
 }
 

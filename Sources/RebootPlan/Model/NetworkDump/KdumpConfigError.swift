@@ -1,3 +1,5 @@
+import LinuxSystem
+
 /// A kdump configuration value kreboot refuses: which option of which file, and why, in one line.
 /// The CLI reports it as a configuration error (exit 78, EX_CONFIG) when the capture kernel is loaded or
 /// planned, so a bad target never surfaces only at crash time. The message never contains a password.
@@ -17,21 +19,7 @@ public struct KdumpConfigError: Error, Sendable, Equatable, Codable, CustomStrin
         self.reason = Self.oneLine(reason)
     }
 
-    static func oneLine(_ text: String) -> String {
-        guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
-        var result = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.properties.generalCategory == .control:
-                result += "\\u{\(String(scalar.value, radix: 16))}"
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
+    static func oneLine(_ text: String) -> String { OneLineText.escape(text) }
 
     /// `FILE: OPTION: REASON`.
     public var message: String { "\(file): \(option): \(reason)" }
