@@ -71,21 +71,25 @@ struct KdumpServiceOptions: ParsableArguments {
     /// The service once kreboot's capture initrd is built or found current (`CaptureInitrdBuilder`), for
     /// `start` and `reload`: progress and a failed build go to stderr (the production initrd is then loaded).
     /// Nothing is built when the load would be refused anyway (not root, no kexec, no reservation).
-    /// With `buildLater`, a build that is needed is not run (the returned flag says so).
-    func preparedService(buildLater: Bool = false) -> (service: KdumpService, deferredBuild: Bool) {
+    /// With `buildLater`, a build that is needed is not run (`deferredBuild` says so). `initrdNote`: why the
+    /// production initrd is loaded when kreboot builds none (MODULES=dep already, no initramfs-tools …), for
+    /// the rendering of what was loaded.
+    func preparedService(buildLater: Bool = false) -> (service: KdumpService, deferredBuild: Bool, initrdNote: String?) {
         let service = service()
-        guard service.checkEnvironment("crash load") == nil, service.verdict.canLoad else { return (service, false) }
+        guard service.checkEnvironment("crash load") == nil, service.verdict.canLoad else { return (service, false, nil) }
         switch CaptureInitrdBuilder().prepare(service: service, buildNow: !buildLater, progress: Terminal.error) {
         case .built(let path, let bytes, let seconds):
             Terminal.error("built \(path) (\(bytes / 1_048_576) MiB) in \(Int(seconds.rounded())) s")
-            return (self.service(), false)
+            return (self.service(), false, nil)
         case .failed(let why):
             Terminal.error("warning: kreboot's capture initrd was not built, the production initrd is loaded: \(why)")
-            return (service, false)
+            return (service, false, nil)
         case .deferred:
-            return (service, true)
-        case .current, .keptProduction:
-            return (service, false)
+            return (service, true, nil)
+        case .current:
+            return (service, false, nil)
+        case .keptProduction(let reason):
+            return (service, false, "no capture initrd of kreboot's own: \(reason)")
         }
     }
 }
@@ -124,11 +128,11 @@ struct KdumpStartCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("start") }
 
     func run() throws {
-        let (service, deferredBuild) = options.preparedService(buildLater: buildLater)
+        let (service, deferredBuild, initrdNote) = options.preparedService(buildLater: buildLater)
         switch service.start() {
         case .failure(let refusal): throw refusal.report()
         case .success(let started):
-            try Self.render(started, json: options.global.json)
+            try Self.render(started, json: options.global.json, initrdNote: initrdNote)
             if deferredBuild { Self.buildLater() }
         }
     }
@@ -146,8 +150,8 @@ struct KdumpStartCommand: ParsableCommand {
         }
     }
 
-    /// Prints what was loaded (warnings to stderr).
-    static func render(_ started: KdumpService.Started, json: Bool) throws {
+    /// Prints what was loaded (warnings to stderr), with `initrdNote` under the initrds.
+    static func render(_ started: KdumpService.Started, json: Bool, initrdNote: String? = nil) throws {
         for warning in started.warnings { Terminal.error(warning) }
         let record = started.record
         if json {
@@ -156,6 +160,7 @@ struct KdumpStartCommand: ParsableCommand {
         }
         print("loaded capture kernel \(record.kernel)" + (record.release.map { " (\($0))" } ?? "") + " via \(record.method.rawValue)")
         for initrd in record.initrds { print("  initrd   \(initrd)") }
+        if let initrdNote, !record.initrds.isEmpty { print("           (\(initrdNote))") }
         print("  cmdline  \(record.commandLine)")
         print("  built    \(started.request.explanation)")
     }

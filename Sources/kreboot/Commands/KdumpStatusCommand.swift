@@ -39,14 +39,15 @@ struct KdumpReloadCommand: ParsableCommand {
     func validate() throws { try options.requireRealRoot("reload") }
 
     func run() throws {
-        switch options.preparedService().service.reload(force: force) {
+        let prepared = options.preparedService()
+        switch prepared.service.reload(force: force) {
         case .failure(let refusal):
             throw refusal.report()
         case .success(.upToDate(let request)):
             if !options.global.json { print("capture kernel up to date: \(request.image.kernel)") }
         case .success(.reloaded(let reasons, let started)):
             Terminal.error("reloaded: " + (reasons.isEmpty ? "--force" : reasons.joined(separator: "; ")))
-            try KdumpStartCommand.render(started, json: options.global.json)
+            try KdumpStartCommand.render(started, json: options.global.json, initrdNote: prepared.initrdNote)
         }
     }
 }
