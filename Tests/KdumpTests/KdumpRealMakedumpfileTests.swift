@@ -82,8 +82,9 @@ final class KdumpRealMakedumpfileTests {
         let result = try saver.save()
         // The synthetic kernel has no log buffer: --dump-dmesg fails cleanly and the save goes on.
         #expect(result.dmesg == nil)
-        #expect(result.warnings.count == 1)
-        #expect(result.warnings.first?.contains("--dump-dmesg") == true)
+        #expect(result.warnings.filter { $0.contains("--dump-dmesg") }.count == 1)
+        // Debian 12's makedumpfile 1.7.2 does not know 6.1 and says so; a newer one does not: either is kept.
+        #expect(result.warnings.allSatisfy { $0.contains("--dump-dmesg") || $0.hasPrefix("makedumpfile does not know this kernel's version") })
         let info = try VmcoreInspector.inspect(path: try #require(result.vmcore)).get()
         #expect(info.format == .kdumpCompressed)
         #expect(info.compression == "lzo")

@@ -13,6 +13,8 @@ final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
     var dumpBytes: [UInt8] = KdumpFixtures.kdumpCompressed()
     var dumpFails = false
     var dmesgFails = false
+    /// Lines the dump run writes before its closing ones (makedumpfile's warnings).
+    var dumpWarnings = ""
 
     var calls: [[String]] { recorder.calls }
 
@@ -32,7 +34,7 @@ final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
             let bytes = dumpFails ? Array(dumpBytes.prefix(100)) : dumpBytes
             _ = bytes.withUnsafeBytes { write(stdout, $0.baseAddress, $0.count) }
             return dumpFails ? SubprocessResult(status: 1, output: "write_cache: Broken pipe\nmakedumpfile Failed.\n")
-                             : SubprocessResult(status: 0, output: "The dumpfile is saved to STDOUT.\n")
+                             : SubprocessResult(status: 0, output: dumpWarnings + "The dumpfile is saved to STDOUT.\n")
         }
         let output = argv[argv.count - 1]
         if dumpFails {
@@ -40,7 +42,8 @@ final class FakeMakedumpfile: SubprocessRunner, @unchecked Sendable {
             return SubprocessResult(status: 1, output: "write_and_check_space: No space left on device\nmakedumpfile Failed.\n")
         }
         KdumpFixtures.write(dumpBytes, to: output)
-        return SubprocessResult(status: 0, output: "Copying data                : [100.0 %]\nThe dumpfile is saved to \(output).\n")
+        return SubprocessResult(status: 0, output: "Copying data                : [100.0 %]\n" + dumpWarnings
+                                + "The dumpfile is saved to \(output).\n")
     }
 }
 

@@ -75,6 +75,23 @@ import Testing
         #expect(resolved.dumpPath == result.directory)
     }
 
+    /// Debian 12's makedumpfile 1.7.2 with a 6.12 kernel: the dump is saved and readable, and the warning it
+    /// printed is kept with it (the result, the manifest, `kreboot dumps`) without failing the kdump test.
+    @Test func aKernelVersionMakedumpfileDoesNotKnowIsAWarningKeptWithTheDump() throws {
+        let record = KdumpTestRecord(id: "test-43", time: "2024-11-26T14:40:00Z", release: "6.12.117+deb12-amd64")
+        try record.write(path: recordPath)
+        let fake = FakeMakedumpfile()
+        fake.dumpWarnings = "The kernel version is not supported.\nThe makedumpfile operation may be incomplete.\n"
+        let result = try saver(config(), runner: fake).save()
+        let warning = "makedumpfile does not know this kernel's version and says the dump may be incomplete "
+            + "(a newer makedumpfile reads that kernel's layout)"
+        #expect(result.warnings == [warning])
+        #expect(DumpManifest.read(directory: result.directory)?.problems == [warning])
+        let dumps = DumpCatalog.list(saveDir: saveDir)
+        #expect(dumps.first?.problem == warning)
+        #expect(record.resolved(with: dumps).state == .succeeded)
+    }
+
     @Test func noPendingTestNoID() throws {
         var record = KdumpTestRecord(id: "old", time: "2024-11-26T14:40:00Z", release: nil)
         record.state = .succeeded

@@ -15,6 +15,8 @@ final class FakeMakedumpfileAndSSH: SubprocessRunner, @unchecked Sendable {
     var oldDumps = "2020-01-01-00:00:00\n2020-01-02-00:00:00\n"
     var dump: [UInt8] = Array("makedumpfile flattened dump".utf8)
     var sshFailsOn: String?
+    /// What makedumpfile -F prints before its closing line (its warnings).
+    var dumpWarnings = ""
 
     func run(_ argv: [String], options: SubprocessOptions) throws(SystemError) -> SubprocessResult {
         if argv[0].hasSuffix("ssh") {
@@ -42,7 +44,7 @@ final class FakeMakedumpfileAndSSH: SubprocessRunner, @unchecked Sendable {
         }
         if argv.contains("-F"), let out = options.descriptors[1] {
             _ = dump.withUnsafeBytes { write(out, $0.baseAddress, dump.count) }
-            return SubprocessResult(status: 0, output: "The dumpfile is saved to STDOUT.\n")
+            return SubprocessResult(status: 0, output: dumpWarnings + "The dumpfile is saved to STDOUT.\n")
         }
         return SubprocessResult(status: 1, output: "unexpected \(argv)")
     }
@@ -81,7 +83,21 @@ final class FakeMakedumpfileAndSSH: SubprocessRunner, @unchecked Sendable {
         #expect(manifests.count == 2 && manifests[0] < renameVmcore && manifests[1] > renameVmcore)
         let last = try JSONDecoder().decode(DumpManifest.self, from: Data(fake.received["cat > '/srv/crash/\(name)/kreboot-dump.json.incomplete'"] ?? []))
         #expect(last.complete)
+        #expect(last.problems.isEmpty && result.warnings.isEmpty)
         #expect(fake.received["cat > '/srv/crash/\(name)/dmesg.txt.incomplete'"].map { String(decoding: $0, as: UTF8.self) }?.contains("Kernel panic") == true)
+    }
+
+    /// makedumpfile's "kernel version is not supported" while streaming: kept in the result and in the
+    /// manifest sent last.
+    @Test func makedumpfilesWarningGoesIntoTheManifestSentLast() throws {
+        let dir = KdumpFixtures.temporaryDirectory()
+        let fake = FakeMakedumpfileAndSSH()
+        fake.dumpWarnings = "The kernel version is not supported.\nThe makedumpfile operation may be incomplete.\n"
+        let result = try saver(fake, dir: dir).save()
+        #expect(result.warnings.count == 1 && result.warnings.first?.hasPrefix("makedumpfile does not know this kernel's version") == true)
+        let manifest = try JSONDecoder().decode(DumpManifest.self, from: Data(
+            fake.received["cat > '/srv/crash/2025-11-30-08:00:00/kreboot-dump.json.incomplete'"] ?? []))
+        #expect(manifest.complete && manifest.problems == result.warnings)
     }
 
     @Test func aBrokenStreamLeavesNoVmcoreUnderItsFinalName() throws {

@@ -135,7 +135,7 @@ public struct DumpSaver {
             let final = dir + "/vmcore"
             let partial = dir + "/vmcore-incomplete"
             do throws(KexecError) {
-                try writeVmcore(invocation, to: partial)
+                warnings += try writeVmcore(invocation, to: partial)
                 try DumpFiles.commit(partial, as: final, operation: "save-dump")
             } catch {
                 manifest.problems = warnings + [error.message]
@@ -175,7 +175,9 @@ public struct DumpSaver {
             if result.status == 0, let usage = MemUsageEstimate(output: result.output) {
                 return (usage.bytes(dumpLevel: invocation.dumpLevel), "mem-usage")
             }
-            log("no size estimate: makedumpfile --mem-usage: \(result.lastLine ?? "exit \(result.status)")")
+            let why = result.output.contains(MakedumpfileInvocation.unsupportedKernelLine)
+                ? MakedumpfileInvocation.unsupportedKernelLine : result.lastLine ?? "exit \(result.status)"
+            log("no size estimate: makedumpfile --mem-usage: \(why)")
             return (nil, "unknown")
         }
     }
@@ -232,10 +234,10 @@ public struct DumpSaver {
     }
 
     /// Writes the vmcore to `partial`: makedumpfile, or a sparse copy for `raw`.
-    func writeVmcore(_ invocation: MakedumpfileInvocation, to partial: String) throws(KexecError) {
+    func writeVmcore(_ invocation: MakedumpfileInvocation, to partial: String) throws(KexecError) -> [String] {
         guard let argv = invocation.dumpArguments(makedumpfile: makedumpfilePath, vmcore: vmcorePath, output: partial) else {
             try SparseCopy.copy(from: vmcorePath, to: partial)
-            return
+            return []
         }
         let result = runner.runReportingSpawnFailure(argv, options: SubprocessOptions(echo: true))
         guard result.status == 0 else {
@@ -245,5 +247,6 @@ public struct DumpSaver {
         guard DumpFiles.size(partial) != nil else {
             throw KexecError(.failed, operation: "save-dump", path: partial, "makedumpfile exited 0 but wrote no \(partial)")
         }
+        return MakedumpfileInvocation.warnings(inOutput: result.output)
     }
 }

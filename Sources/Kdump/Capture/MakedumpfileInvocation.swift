@@ -81,6 +81,17 @@ public struct MakedumpfileInvocation: Equatable, Sendable {
         [makedumpfile, "--dump-dmesg", vmcore, output]
     }
 
+    /// makedumpfile's line for a kernel newer than it knows (it goes on, with the layout of the newest it knows).
+    public static let unsupportedKernelLine = "The kernel version is not supported."
+
+    /// What a run that succeeded still said the user should know: a kernel version makedumpfile does not know
+    /// (Debian 12's 1.7.2 with a 6.12 kernel), after which it calls the dump possibly incomplete.
+    public static func warnings(inOutput output: String) -> [String] {
+        guard output.contains(unsupportedKernelLine) else { return [] }
+        return ["makedumpfile does not know this kernel's version and says the dump may be incomplete "
+                + "(a newer makedumpfile reads that kernel's layout)"]
+    }
+
     /// `makedumpfile --mem-usage VMCORE`: page counts by type, for the size estimate.
     public static func memUsageArguments(makedumpfile: String, vmcore: String) -> [String] {
         [makedumpfile, "--mem-usage", vmcore]

@@ -70,7 +70,9 @@ struct StreamedDumpSave {
         var sent: UInt64 = 0
         if invocation.format != .none {
             do throws(KexecError) {
-                sent = try streamVmcore(invocation, into: name)
+                let streamed = try streamVmcore(invocation, into: name)
+                sent = streamed.bytes
+                warnings += streamed.warnings
             } catch {
                 manifest.problems = warnings + [error.message]
                 try? manifest.write(directory: scratch)
@@ -119,8 +121,10 @@ struct StreamedDumpSave {
     }
 
     /// Streams the vmcore into `directory/vmcore`: makedumpfile -F's stdout through a pipe into the upload
-    /// (the producer runs on another thread), or /proc/vmcore itself for `raw`. Returns the bytes produced.
-    func streamVmcore(_ invocation: MakedumpfileInvocation, into directory: String) throws(KexecError) -> UInt64 {
+    /// (the producer runs on another thread), or /proc/vmcore itself for `raw`. Returns the bytes produced (0
+    /// when makedumpfile produced them) and what makedumpfile warned of.
+    func streamVmcore(_ invocation: MakedumpfileInvocation, into directory: String) throws(KexecError)
+        -> (bytes: UInt64, warnings: [String]) {
         let upload = try transport.begin(directory: directory, name: "vmcore")
         guard let argv = invocation.flattenedArguments(makedumpfile: saver.makedumpfilePath, vmcore: saver.vmcorePath) else {
             let fd = open(saver.vmcorePath, O_RDONLY | O_CLOEXEC)
@@ -136,7 +140,7 @@ struct StreamedDumpSave {
                 upload.abort()
                 throw error
             }
-            return DumpFiles.size(saver.vmcorePath) ?? 0
+            return (DumpFiles.size(saver.vmcorePath) ?? 0, [])
         }
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else {
@@ -168,7 +172,7 @@ struct StreamedDumpSave {
                              "makedumpfile -F \(invocation.dumpOptions.joined(separator: " ")) \(saver.vmcorePath) failed (exit \(result.status)): \(result.lastLine ?? "no output"); nothing left under the final name on \(transport.target)")
         }
         try upload.commit()
-        return 0
+        return (0, MakedumpfileInvocation.warnings(inOutput: result.output))
     }
 
     /// A private scratch directory under /tmp for the manifest and the dmesg before they are sent.
