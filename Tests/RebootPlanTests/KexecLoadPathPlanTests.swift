@@ -46,14 +46,14 @@ import Testing
             ffff800001234000 t nvme_probe\t[nvme]
             """)
         tree.write("/proc/kcore", "")
-        let debian = KernelStateReader.read(root: tree.root, withSymbols: true).symbols
+        let debian = KernelSymbolsReader.read(root: tree.root)
         #expect(debian == KernelSymbols(found: ["_stext"], kallsymsReadable: true, kcoreReadable: true))
         let hidden = KernelSymbolsReader.parse("0000000000000000 T _text\n0000000000000000 T _stext\n", names: KernelSymbolsReader.captureSymbols)
         #expect(hidden.addressesHidden && hidden.found.isEmpty)
         let full = KernelSymbolsReader.parse("ffff800008000000 T _text\nffff800008010000 T _stext\nffff8000093a0000 D __init_begin\n",
                                              names: KernelSymbolsReader.captureSymbols)
         #expect(full.found == ["_text", "_stext", "__init_begin"])
-        let none = KernelStateReader.read(root: BootLoaderFixtures.ScratchTree().root, withSymbols: true).symbols
+        let none = KernelSymbolsReader.read(root: BootLoaderFixtures.ScratchTree().root)
         #expect(none == KernelSymbols(found: [], kallsymsReadable: false, kcoreReadable: false))
     }
 

@@ -5,9 +5,10 @@ import SystemPackage
 /// Each field is nil when its file is absent or says nothing usable; a number that cannot be (past 2^64
 /// bytes, a range ending before it starts, not a number) is also recorded in `KernelState.impossible`.
 public enum KernelStateReader {
-    /// Reads every field from its file under `root` (`symbols` only when `withSymbols`: a kdump test or a crash
-    /// load); `askKernel` answers whether kexec_file_load exists on the running system (`KexecFileLoadProbe`).
-    public static func read(root: RootDirectory, withSymbols: Bool = false,
+    /// Reads every field from its file under `root` except `symbols` (the snapshot reads /proc/kallsyms through
+    /// `KernelSymbolsReader` only when a kexec_load capture needs it); `askKernel` answers whether
+    /// kexec_file_load exists on the running system (`KexecFileLoadProbe`).
+    public static func read(root: RootDirectory,
                             askKernel: KexecFileLoadProbe.Ask = KexecFileLoadProbe.askKernel) -> KernelState {
         var state = KernelState(
             kexecLoaded: root.readLine("/sys/kernel/kexec_loaded").flatMap(parseFlag),
@@ -19,7 +20,6 @@ public enum KernelStateReader {
         if root.isDirectory("/sys/firmware") { state.efiBooted = root.isDirectory("/sys/firmware/efi") }
         state.secureBoot = root.readBytes(secureBootVariable, limit: 64).flatMap(parseSecureBoot)
         state.kexecFileLoad = KexecFileLoadProbe.read(root: root, release: state.runningRelease, ask: askKernel)
-        if withSymbols { state.symbols = KernelSymbolsReader.read(root: root) }
         if let text = root.readLine("/sys/kernel/kexec_crash_size") {
             switch parseCrashSize(text) {
             case .success(let size): state.kexecCrashSize = size
